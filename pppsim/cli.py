@@ -1,0 +1,76 @@
+"""The ``pppsim`` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .scenario import ScenarioError, load_scenario
+
+EXIT_BAD_INPUT = 2
+PROGRESS_WORK = 200 * 240
+"""Organisation-months above which a run shows a progress bar."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pppsim")
+def cli() -> None:
+    """Simulate public-private partnerships for crime prevention."""
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Random seed (default: the scenario's seed).")
+@click.option("--months", type=click.IntRange(1, 1200), default=None,
+              help="Horizon in months (default: the scenario's).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: runs/<scenario>-seed<N>).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True, help="Table format.")
+def run(scenario: Path, seed: int | None, months: int | None, out: Path | None,
+        fmt: str) -> None:
+    """Run one simulation of SCENARIO (a .toml file) and write its results."""
+    from rich.progress import Progress
+
+    from .run import simulate, summary_text, write_run
+
+    loaded = load_scenario(scenario)
+    seed = loaded.seed if seed is None else seed
+    months = loaded.months if months is None else months
+    out = out or Path("runs") / f"{scenario.stem}-seed{seed}"
+    work = loaded.parameters.n_organisations * months
+    if work > PROGRESS_WORK:
+        with Progress(transient=True) as bar:
+            task = bar.add_task(f"simulating {loaded.name}", total=months)
+            result = simulate(loaded, seed=seed, months=months,
+                              progress=lambda m: bar.update(task, completed=m))
+    else:
+        result = simulate(loaded, seed=seed, months=months)
+    write_run(result, out, fmt)
+    click.echo(summary_text(result))
+    click.echo(f"results written to {out}/")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors and exit code 2 for bad input, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="pppsim", standalone_mode=False)
+    except ScenarioError as exc:
+        click.echo(f"pppsim: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("pppsim: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        message = " ".join(exc.format_message().split())
+        click.echo(f"pppsim: error: {message}", err=True)
+        sys.exit(EXIT_BAD_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

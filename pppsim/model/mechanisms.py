@@ -1,0 +1,268 @@
+"""The model's mechanisms as small pure functions.
+
+Each function is one causal claim from the seed documents or one published submodel; its
+docstring names the source (``[001 L141]`` = seed file 001, line 141).  They take and return
+plain numbers or numpy arrays so that a test can exercise each alone; ``Partnership`` and
+``PartnershipModel`` call them in the order of the process overview in docs/ODD.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from .vocabulary import GRIEVANCE_CAUSES, EndCause
+
+# Constants that are part of a mechanism's functional form rather than a scenario lever.
+RELIABILITY_NORM = 0.8
+"""Delivered share of a promised contribution that partners take as reliable."""
+MEETING_HALF_SATURATION = 0.5
+"""Meetings per month at which the trust-building effect of meeting is half its maximum."""
+IRRITATION_PER_EXCESS_MEETING = 0.04
+"""Satisfaction lost per month for each meeting per month above the tolerated frequency."""
+ITEMS_PER_FTE = 10.0
+"""Information items a full-time analyst can collect, or follow up, in a month."""
+PARTNER_CHOICE_ALPHA = 0.5
+"""Weight of goal fit against trust in partner choice (Klos & Nooteboom 2001)."""
+COORDINATION_COST_PER_PARTNER = 0.06
+"""Utility an invitee deducts per partner beyond two (Tomasello et al. 2017)."""
+GRIEVANCE_TOLERANCE: dict[EndCause, float] = {
+    EndCause.MISTRUST: 0.55,
+    EndCause.INSUFFICIENT_VALUE: 0.35,
+    EndCause.FREE_RIDING: 0.15,
+    EndCause.INFORMATION_BLOCKED: 0.7,
+    EndCause.MISALIGNED_GOALS: 0.35,
+    EndCause.UNEQUAL_BENEFITS: 0.25,
+    EndCause.ONLY_TALK: 0.25,
+}
+"""Level of each grievance a member tolerates; the largest excess names an exit's cause."""
+
+
+def initial_trust(
+    base: float, prejudice: float, power_imbalance: float, *, cross_sector: bool,
+    truster_is_private: bool,
+) -> float:
+    """Starting trust: lower across sectors (prejudice), lower still from the weaker side.
+
+    Prejudice about the other sector and power imbalance lower trust [001 L139, L311];
+    trust starts relatively low because partners barely know each other [002 L1250].
+    """
+    trust = base
+    if cross_sector:
+        trust -= prejudice
+        if truster_is_private:
+            trust -= power_imbalance
+    return min(1.0, max(0.0, trust))
+
+
+def goal_overlap(interest_a: np.ndarray, interest_b: np.ndarray) -> float:
+    """Cosine similarity of two organisations' interests over crime domains.
+
+    Goal overlap decides whether partners are worth approaching [001 L107-L111]; different
+    goals need not conflict [002 L539], so overlap is graded, not all-or-nothing.
+    """
+    denom = float(np.linalg.norm(interest_a) * np.linalg.norm(interest_b))
+    return float(interest_a @ interest_b) / denom if denom > 0 else 0.0
+
+
+def partner_score(fit: float, trust: float, alpha: float = PARTNER_CHOICE_ALPHA) -> float:
+    """Attractiveness of a candidate partner: fit^alpha * trust^(1-alpha).
+
+    Partner choice with trust, Klos & Nooteboom 2001; composition strongly determines the
+    course and result of a PPS [002 L1117].
+    """
+    return fit**alpha * max(trust, 1e-9) ** (1.0 - alpha)
+
+
+def join_utility(
+    fit: float, trust: float, n_members: int, *, barrier: float, subsidy: float,
+    strictness: float, is_private: bool, grant_funded: bool,
+) -> float:
+    """Expected utility of joining a proposed partnership (Tomasello et al. 2017).
+
+    Goal fit and trust in the initiator attract [001 L107-L111, L137]; coordination costs grow
+    with the number of partners; firms weigh the risk of sharing information [002 L1312] and
+    incentives such as subsidies [001 L125-L133]; over-strict grant requirements deter
+    [001 L281].
+    """
+    utility = 0.5 * fit + 0.5 * trust
+    utility -= COORDINATION_COST_PER_PARTNER * max(0, n_members - 2)
+    utility -= 0.2 * barrier
+    if is_private:
+        utility += 0.3 * subsidy
+    if grant_funded:
+        utility -= 0.2 * strictness
+    return utility
+
+
+def negotiation_duration(
+    base_months: float, trust: float, governance: float, formality: float, capability: float,
+) -> float:
+    """Months a negotiation takes.
+
+    Low trust lengthens it [002 L1250]; control-based design and formal agreements take longer
+    up front [002 L1292, L1129-L1142]; capable organisations negotiate faster [002 L1554-L1570].
+    """
+    return (
+        base_months
+        * (1.0 + 0.5 * governance + 0.5 * formality)
+        * (1.5 - trust)
+        / (0.75 + 0.5 * capability)
+    )
+
+
+def negotiation_breakdown_probability(base: float, trust: float, overlap: float) -> float:
+    """Monthly chance a negotiation breaks down: more likely at low trust and low overlap.
+
+    Incompatible priorities block formation [001 L311]; trust is needed from the start
+    [001 L137].
+    """
+    return min(1.0, base * (1.0 - trust) * (1.2 - overlap))
+
+
+def information_pass_through(
+    legal: float, organisational: float, technical: float, *, legal_relief: float = 0.0,
+    organisational_relief: float = 0.0, technical_relief: float = 0.0,
+) -> float:
+    """Share of shareable information that passes the three barriers.
+
+    Barriers are legal, organisational and technical [001 L222]; a covenant with a legal basis
+    [002 L803], a confidentiality agreement and a secure platform [001 L252] each remove part of
+    one barrier.  Barriers act in series, so their pass-through fractions multiply.
+    """
+    return (
+        (1.0 - legal * (1.0 - legal_relief))
+        * (1.0 - organisational * (1.0 - organisational_relief))
+        * (1.0 - technical * (1.0 - technical_relief))
+    )
+
+
+def effective_opportunism(opportunism: float, governance: float, control_efficacy: float) -> float:
+    """Opportunism left after control: control-based governance curbs it [002 L1292]."""
+    return opportunism * (1.0 - control_efficacy * governance)
+
+
+def free_riding(effective_opportunism: float, n_members: int) -> float:
+    """Share of its commitment a member withholds.
+
+    Multi-partner partnerships invite more free riding than bilateral ones [002 L575]: the
+    return a member gets from its own contribution falls as 1/n (Isaac & Walker 1988), so the
+    temptation grows as 1 - 1/n.
+    """
+    if n_members < 2:
+        return 0.0
+    return min(1.0, effective_opportunism * (1.0 - 1.0 / n_members) * 2.0)
+
+
+def control_overhead(governance: float, overhead_at_full_control: float) -> float:
+    """Share of effort spent on agreements and monitoring instead of action [002 L1292]."""
+    return overhead_at_full_control * governance
+
+
+def governance_value_multiplier(governance: float, complementarity: float, bonus: float) -> float:
+    """Extra value of trust-based governance when goals are complementary [002 L1290]."""
+    return 1.0 + bonus * (1.0 - governance) * complementarity
+
+
+def meeting_frequency(interval_months: float) -> float:
+    """Meetings per month."""
+    return 1.0 / interval_months
+
+
+def meeting_trust_factor(frequency: float) -> float:
+    """Trust building from meeting, saturating in frequency, 1 at one meeting a month.
+
+    Regular, preferably face-to-face meetings build trust [001 L141]; a second meeting in a
+    week adds less than the first in a quarter.
+    """
+    half = MEETING_HALF_SATURATION
+    return frequency * (1.0 + half) / (frequency + half)
+
+
+def meeting_irritation(frequency: float, tolerance: float) -> float:
+    """Satisfaction lost per month to too many meetings [001 L141]."""
+    return IRRITATION_PER_EXCESS_MEETING * max(0.0, frequency - tolerance)
+
+
+def update_trust(
+    trust: float, reliability: float, build_rate: float, erosion_ratio: float,
+    meeting_factor: float,
+) -> float:
+    """One month of trust between two partners, asymmetric in gain and loss.
+
+    Reliable delivery, signalled in meetings, builds trust in small steps [001 L137, L141];
+    under-delivery erodes it ``erosion_ratio`` times faster (Slovic 1993; Klos & Nooteboom
+    2001).  Stays within [0, 1].
+    """
+    if reliability >= RELIABILITY_NORM:
+        trust += build_rate * meeting_factor * (1.0 - trust)
+    else:
+        shortfall = (RELIABILITY_NORM - reliability) / RELIABILITY_NORM
+        trust -= build_rate * erosion_ratio * shortfall * trust
+    return min(1.0, max(0.0, trust))
+
+
+def follow_up(shared_by_private: float, follow_up_capacity_items: float) -> tuple[float, float]:
+    """Information followed up by the public side, and the ratio followed up.
+
+    Private value often only arrives once the public side follows up; capacity shortages or
+    other priorities cause too little or too late follow-up [002 L1242].
+    """
+    followed = min(shared_by_private, follow_up_capacity_items)
+    ratio = followed / shared_by_private if shared_by_private > 0 else 1.0
+    return followed, ratio
+
+
+def joint_output(
+    productive_effort: float, resources: float, followed_information: float, multiplier: float,
+) -> float:
+    """Monthly output of a partnership's prevention and interventions.
+
+    Joint prevention needs both engaged people and money: funding without commitment and
+    commitment without funding both achieve little [001 L216-L218], hence a Cobb-Douglas term.
+    Interventions on followed-up information add to it [002 L1242, L1302].
+    """
+    joint = 0.25 * math.sqrt(max(productive_effort, 0.0) * max(resources, 0.0))
+    return (joint + 0.15 * followed_information) * multiplier
+
+
+def update_satisfaction(
+    satisfaction: float, value: float, expectation: float, memory: float, penalty: float,
+) -> float:
+    """Move satisfaction towards realised value over expectation, minus irritation.
+
+    Members judge a PPS by the value it realises against what was expected [002 L1038-L1055];
+    within [0, 1].
+    """
+    target = min(1.0, value / expectation) if expectation > 0 else 1.0
+    satisfaction += memory * (target - satisfaction) - penalty
+    return min(1.0, max(0.0, satisfaction))
+
+
+def dominant_grievance(grievances: Mapping[EndCause, float]) -> tuple[EndCause, float]:
+    """The grievance furthest above what a member tolerates: the cause it gives for leaving.
+
+    Failure reasons after TNO [002 L1061] and EUCPN (Piraeus) [001 L199-L205].
+    """
+    best, excess = GRIEVANCE_CAUSES[0], -math.inf
+    for cause in GRIEVANCE_CAUSES:
+        e = grievances[cause] - GRIEVANCE_TOLERANCE[cause]
+        if e > excess:
+            best, excess = cause, e
+    return best, excess
+
+
+def learn(capability: float, rate: float, culture: float) -> float:
+    """PPP capability grows with experience; a partnership-culture policy speeds it.
+
+    From 'critical success factor' to 'core competence' [002 L1554-L1570]; learning routines
+    and a PPS office accelerate it [002 L1588-L1596].
+    """
+    return capability + rate * (1.0 + 2.0 * culture) * (1.0 - capability)
+
+
+def capability_level(capability: float) -> int:
+    """TNO's three capability levels: 1 ad hoc, 2 extended, 3 institutionalised [002 L1554]."""
+    return 1 + (capability >= 0.4) + (capability >= 0.75)

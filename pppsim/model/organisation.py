@@ -1,0 +1,148 @@
+"""Organisations: the public bodies and firms that form, run and leave partnerships."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from . import mechanisms as mech
+from .vocabulary import UMBRELLA_KIND, Sector
+
+if TYPE_CHECKING:
+    from .model import PartnershipModel
+    from .partnership import Partnership
+
+STANDING_BASELINE = 0.7
+"""Legitimacy or reputation an organisation returns to when nothing happens to it."""
+STANDING_RECOVERY = 0.02
+"""Share of the gap to the baseline standing recovered each month."""
+CAPACITY_PERSISTENCE = 0.95
+"""Month-to-month persistence of an organisation's available capacity (AR(1))."""
+CAPACITY_SHOCK_SD = 0.05
+"""Standard deviation of the monthly shock to available capacity (staff turnover, priorities)."""
+MIN_COMMITMENT_FTE = 0.1
+"""Least staff a partnership can run on per member (002 L733: at least two people part-time)."""
+
+
+class Organisation(mesa.Agent):
+    """A public body or a firm with motives, capacities, information and directed trust.
+
+    State after MODEL.md §2: sector and kind [001 L60, L97-L105; 002 L143, L604, L695];
+    interests over crime domains; motive weights (societal, organisational, individual)
+    [002 L465-L473]; capacity (FTE) and budget (k EUR) per month, public capacity scarce
+    [002 L439]; information holdings; opportunism [001 L139; 002 L297, L575]; risk style
+    [002 L1276-L1284]; standing, i.e. legitimacy for public bodies and reputation for firms
+    [002 L1254-L1258]; PPP capability [002 L1554-L1570]; and directed trust towards the
+    organisations it knows, starting from sector prejudice [001 L137-L141].
+    """
+
+    model: PartnershipModel
+
+    def __init__(
+        self,
+        model: PartnershipModel,
+        *,
+        sector: Sector,
+        kind: str,
+        interest: np.ndarray,
+        motives: np.ndarray,
+        capacity_fte: float,
+        budget_keur: float,
+        information: float,
+        opportunism: float,
+        risk_style: float,
+    ) -> None:
+        super().__init__(model)
+        self.sector = sector
+        self.kind = kind
+        self.interest = interest
+        self.motives = motives
+        self.capacity_fte = capacity_fte
+        self.budget_keur = budget_keur
+        self.information = information
+        self.opportunism = opportunism
+        self.risk_style = risk_style
+        self.standing = STANDING_BASELINE
+        self.capability = 0.1
+        self.capacity_level = 1.0
+        self.trust: dict[int, float] = {}
+        self.partnerships: dict[int, Partnership] = {}
+        self.partnerships_joined = 0
+        self.federated_kind: str | None = None
+        """For an umbrella organisation: the kind of firm it represents."""
+
+    # --- derived state ---------------------------------------------------------------------
+    @property
+    def is_public(self) -> bool:
+        return self.sector is Sector.PUBLIC
+
+    @property
+    def is_umbrella(self) -> bool:
+        return self.kind == UMBRELLA_KIND
+
+    @property
+    def max_partnerships(self) -> int:
+        limit = self.model.p.max_partnerships
+        return 3 * limit if self.is_umbrella else limit
+
+    @property
+    def commitment_fte(self) -> float:
+        """Staff this organisation puts into each partnership it joins."""
+        return max(MIN_COMMITMENT_FTE, self.capacity_fte / self.model.p.max_partnerships)
+
+    @property
+    def commitment_keur(self) -> float:
+        """Money this organisation puts into each partnership it joins, per month."""
+        return self.budget_keur / self.model.p.max_partnerships
+
+    @property
+    def has_room(self) -> bool:
+        """Whether it can take on one more partnership."""
+        return len(self.partnerships) < self.max_partnerships
+
+    @property
+    def overcommitted(self) -> bool:
+        """More staff promised to partnerships than it currently has available."""
+        me = self.unique_id
+        promised = sum(p.members[me].commitment_fte for p in self.partnerships.values()
+                       if me in p.members)
+        return promised > self.capacity_fte * self.capacity_level + 1e-9
+
+    def trust_in(self, other: Organisation) -> float:
+        """Directed trust towards another organisation; prejudice-based if not yet known."""
+        known = self.trust.get(other.unique_id)
+        if known is not None:
+            return known
+        p = self.model.p
+        return mech.initial_trust(
+            p.initial_trust, p.sector_prejudice, p.power_imbalance,
+            cross_sector=self.sector is not other.sector,
+            truster_is_private=not self.is_public,
+        )
+
+    def need(self) -> float:
+        """Unmet need: interest-weighted crime harm relative to its starting level.
+
+        An organisation whose goals are unmet considers a PPS [002 L545-L547]; rising crime
+        complexity drives PPS [002 L427-L431].
+        """
+        return float(self.interest @ self.model.harm_ratio)
+
+    # --- monthly processes -----------------------------------------------------------------
+    def fluctuate_capacity(self) -> None:
+        """Available staff drifts with turnover and competing priorities [002 L439, L741]."""
+        shock = self.model.rng.normal(0.0, CAPACITY_SHOCK_SD)
+        level = 1.0 + CAPACITY_PERSISTENCE * (self.capacity_level - 1.0) + shock
+        self.capacity_level = max(0.0, level)
+
+    def recover_standing(self) -> None:
+        """Legitimacy and reputation drift back to their baseline [002 L1254-L1258]."""
+        self.standing += STANDING_RECOVERY * (STANDING_BASELINE - self.standing)
+
+    def learn(self) -> None:
+        """PPP capability grows in each month spent partnering [002 L1554-L1590]."""
+        if self.partnerships:
+            p = self.model.p
+            self.capability = mech.learn(self.capability, p.learning_rate, p.partnership_culture)

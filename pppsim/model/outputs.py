@@ -1,0 +1,164 @@
+"""What a finished (or running) model reports: series, partnership table, end-of-run metrics."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .vocabulary import DOMAINS, EndCause
+
+if TYPE_CHECKING:
+    from .model import PartnershipModel
+
+
+def time_series(model: PartnershipModel) -> pd.DataFrame:
+    """Monthly model-level outputs, one row per month (month 0 = initial state)."""
+    frame = model.datacollector.get_model_vars_dataframe()
+    frame.index.name = "month"
+    return frame
+
+
+def partnership_table(model: PartnershipModel) -> pd.DataFrame:
+    """One row per partnership ever attempted: members, design, start, end, lifetime, cause.
+
+    Partnerships still running at the end have an empty end and cause (right-censored), which
+    is what survival analysis needs.
+    """
+    by_id = model.organisation_by_id
+    rows = []
+    for p in model.partnerships_ever:
+        members = p.member_history or list(p.founders)
+        rows.append({
+            "partnership": p.unique_id,
+            "initiator": p.initiator,
+            "initiator_kind": by_id[p.initiator].kind,
+            "domain": DOMAINS[p.domain],
+            "members": " ".join(str(i) for i in members),
+            "n_members_ever": len(members),
+            "n_public": sum(by_id[i].is_public for i in members),
+            "n_private": sum(not by_id[i].is_public for i in members),
+            "umbrella": any(by_id[i].is_umbrella for i in members),
+            "governance": round(p.governance, 4),
+            "agreement": p.agreement,
+            "funding": str(p.funding),
+            "platform": p.platform,
+            "confidentiality_agreement": p.confidentiality_agreement,
+            "exit_strategy": p.exit_strategy,
+            "meeting_interval_months": p.meeting_interval_months,
+            "evaluation_interval_months": p.evaluation_interval_months,
+            "started_month": p.started_month,
+            "negotiation_months": p.months_negotiating,
+            "launched_month": p.launched_month,
+            "ended_month": p.ended_month,
+            "lifetime_months": p.age_months if p.launched_month is not None else None,
+            "end_cause": str(p.end_cause) if p.end_cause is not None else None,
+            "success": p.end_cause is EndCause.GOALS_REACHED if p.end_cause else None,
+            "final_stage": p.stage.name.lower(),
+            "harm_prevented": p.harm_prevented,
+            "information_shared": p.shared_total,
+            "information_followed_up": p.followed_total,
+            "goal_progress": p.prevented_total / p.goal_output if p.goal_output else 0.0,
+        })
+    return pd.DataFrame(rows)
+
+
+def end_cause_counts(model: PartnershipModel) -> Counter[EndCause]:
+    """How many partnerships ended of each cause (negotiation failures included)."""
+    return Counter(p.end_cause for p in model.partnerships_ever if p.end_cause is not None)
+
+
+METRIC_DESCRIPTIONS: dict[str, str] = {
+    "formation_attempts": "formation attempts over the run",
+    "negotiations_started": "attempts that found partners and started negotiating",
+    "negotiation_failure_share": "share of negotiations that broke down",
+    "partnerships_launched": "partnerships that reached operation",
+    "partnerships_ended": "launched partnerships that ended before the horizon",
+    "partnerships_active_end": "partnerships operating at the horizon",
+    "success_share": "share of ended partnerships that reached their goals",
+    "failure_share": "share of launched partnerships that ended without reaching their goals",
+    "early_end_share": "share of partnerships launched in the first half that ended within 5 years",
+    "median_lifetime_months": "median lifetime of ended partnerships",
+    "mean_lifetime_months": "mean months in operation of launched partnerships (censored)",
+    "harm_prevented": "harm prevented over the run (harm index points)",
+    "harm_reduction": "final harm relative to harm without partnerships (1 - ratio)",
+    "information_shared": "information items shared over the run",
+    "information_followed_up": "information items followed up over the run",
+    "follow_up_ratio": "followed up over shared by firms, over the run",
+    "trust_public_to_private": "mean trust of public bodies towards firms at the end",
+    "trust_private_to_public": "mean trust of firms towards public bodies at the end",
+    "trust_in_partnerships": "mean trust within operating partnerships, averaged over months",
+    "satisfaction_private": "mean satisfaction of firms in partnerships, averaged over months",
+    "satisfaction_public": "mean satisfaction of public bodies, averaged over months",
+    "private_exits": "firms that left a partnership",
+    "public_exits": "public bodies that left a partnership",
+    "free_riding": "mean share of commitment withheld, averaged over months",
+    "active_partnerships_mean": "mean number of operating partnerships per month",
+    "mean_capability": "mean PPP capability of organisations at the end",
+}
+"""End-of-run metrics, by name (the outputs a sweep can record)."""
+
+
+def summary_metrics(model: PartnershipModel) -> dict[str, float]:
+    """End-of-run metrics of one run: a flat dict of floats, keys as in METRIC_DESCRIPTIONS.
+
+    Also one ``end_share:<cause>`` per end cause: its share of ended launched partnerships.
+    """
+    series = time_series(model).iloc[1:]
+    horizon = model.month
+    attempted = model.partnerships_ever
+    launched = [p for p in attempted if p.launched_month is not None]
+    ended = [p for p in launched if p.end_cause is not None]
+    successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
+    failed_negotiation = sum(p.end_cause is EndCause.NEGOTIATION_FAILED for p in attempted)
+    first_half = [p for p in launched if p.launched_month <= horizon - 60]
+    early_end = [p for p in first_half if p.end_cause is not None and p.age_months <= 60]
+    shared_private = sum(p.shared_private_total for p in launched)
+    followed = sum(p.followed_total for p in launched)
+    final = series.iloc[-1] if len(series) else None
+
+    def avg(column: str) -> float:
+        values = series[column][series["active_partnerships"] > 0]
+        return float(values.mean()) if len(values) else float("nan")
+
+    metrics = {
+        "formation_attempts": float(series["formation_attempts"].sum()),
+        "negotiations_started": float(len(attempted)),
+        "negotiation_failure_share": failed_negotiation / len(attempted) if attempted else 0.0,
+        "partnerships_launched": float(len(launched)),
+        "partnerships_ended": float(len(ended)),
+        "partnerships_active_end": float(final["active_partnerships"]) if final is not None
+        else 0.0,
+        "success_share": successes / len(ended) if ended else 0.0,
+        "failure_share": (len(ended) - successes) / len(launched) if launched else 0.0,
+        "early_end_share": len(early_end) / len(first_half) if first_half else 0.0,
+        "median_lifetime_months": float(np.median([p.age_months for p in ended]))
+        if ended else float(horizon),
+        "mean_lifetime_months": float(np.mean([p.age_months for p in launched]))
+        if launched else 0.0,
+        "harm_prevented": float(model.harm_prevented_total),
+        "harm_reduction": float(1.0 - model.harm.sum() / model.harm_underlying.sum()),
+        "information_shared": float(series["information_shared"].sum()),
+        "information_followed_up": float(series["information_followed_up"].sum()),
+        "follow_up_ratio": followed / shared_private if shared_private else 1.0,
+        "trust_public_to_private": float(final["trust_public_to_private"])
+        if final is not None else 0.0,
+        "trust_private_to_public": float(final["trust_private_to_public"])
+        if final is not None else 0.0,
+        "trust_in_partnerships": avg("trust_in_partnerships"),
+        "satisfaction_private": avg("satisfaction_private"),
+        "satisfaction_public": avg("satisfaction_public"),
+        "private_exits": float(series["private_exits"].sum()),
+        "public_exits": float(series["public_exits"].sum()),
+        "free_riding": avg("free_riding"),
+        "active_partnerships_mean": float(series["active_partnerships"].mean()),
+        "mean_capability": float(final["mean_capability"]) if final is not None else 0.0,
+    }
+    counts = Counter(p.end_cause for p in ended)
+    for cause in EndCause:
+        if cause is not EndCause.NEGOTIATION_FAILED:
+            metrics[f"end_share:{cause.name.lower()}"] = counts[cause] / len(ended) if ended \
+                else 0.0
+    return metrics

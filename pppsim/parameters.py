@@ -1,0 +1,384 @@
+"""The model's parameters: one validated schema for scenarios, the model, the ODD and sweeps.
+
+Every lever of the conceptual model (MODEL.md §5) and every mechanism constant is declared here
+once, with its default, allowed range, units, section of the scenario file, a one-line
+justification and its source.  The scenario loader, ``PartnershipModel``'s signature, the
+parameter table in ``docs/ODD.md`` and the bounds of sensitivity designs are all derived from
+this table, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SECTIONS: dict[str, str] = {
+    "organisations": "Who takes part: number, mix, capacities, motives",
+    "trust": "Initial trust, prejudice and how trust moves",
+    "information_sharing": "Barriers to sharing and the instruments that lower them",
+    "follow_up": "Public capacity to act on shared information",
+    "funding": "Where partnership money comes from and for how long",
+    "governance": "How partnerships are designed and steered",
+    "policy": "Policy instruments and partnership culture",
+    "crime": "Crime harm and how prevention acts on it",
+    "behaviour": "Decision thresholds and rates of the organisations",
+}
+
+
+def _param(
+    default: Any,
+    *,
+    section: str,
+    units: str,
+    why: str,
+    source: str,
+    ge: float | None = None,
+    le: float | None = None,
+) -> Any:
+    """Declare one parameter: default, range, units, section, justification and source."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=why,
+        json_schema_extra={"section": section, "units": units, "source": source},
+    )
+
+
+class Parameters(BaseModel):
+    """All model parameters, flat, validated, immutable.
+
+    Scenario files group them under the sections in :data:`SECTIONS`; the model receives them
+    as keyword arguments.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    # --- organisations -------------------------------------------------------------------
+    n_organisations: int = _param(
+        100, ge=4, le=5000, section="organisations", units="organisations",
+        why="A city-region's relevant public bodies and firms; >=100 so partner choice matters",
+        source="MODEL.md §5; 002 L594 (1,600 firms on one park, of which few engage)")
+    public_share: float = _param(
+        0.3, ge=0.05, le=0.95, section="organisations", units="fraction",
+        why="Public bodies are fewer than the firms they work with",
+        source="001 L97-L105; 002 L604 (a handful of public bodies per PPS)")
+    public_capacity_fte: float = _param(
+        0.8, ge=0.0, le=10.0, section="organisations", units="FTE per month",
+        why="Staff a public body can give to partnerships; public capacity is scarce",
+        source="002 L439-L441, L608 (1 FTE police coordinator)")
+    private_capacity_fte: float = _param(
+        1.2, ge=0.0, le=10.0, section="organisations", units="FTE per month",
+        why="Staff a firm can give to partnerships (analysts, security staff)",
+        source="002 L697, L725 (bank analysts one day a week at the police)")
+    capacity_spread: float = _param(
+        0.5, ge=0.0, le=2.0, section="organisations", units="coefficient of variation",
+        why="Organisations differ widely in size; lognormal spread of capacity and budget",
+        source="Assumption; varied in sensitivity analysis")
+    private_budget_keur: float = _param(
+        4.0, ge=0.0, le=100.0, section="organisations", units="k EUR per month",
+        why="Money a firm can put into partnerships in kind",
+        source="002 L576 ('manpower, means and money'); no seed gives a figure")
+    public_budget_keur: float = _param(
+        2.0, ge=0.0, le=100.0, section="organisations", units="k EUR per month",
+        why="Money a public body can put into partnerships from its own budget",
+        source="002 L608 (no structural budget; found per situation)")
+    public_societal_motive: float = _param(
+        0.55, ge=0.0, le=0.9, section="organisations", units="weight",
+        why="Mean weight public bodies give to societal interests",
+        source="002 L465-L473, L475-L501")
+    private_societal_motive: float = _param(
+        0.25, ge=0.0, le=0.9, section="organisations", units="weight",
+        why="Mean weight firms give to societal interests (the rest is organisational/individual)",
+        source="002 L505-L523; 001 L109")
+    individual_motive: float = _param(
+        0.1, ge=0.0, le=0.5, section="organisations", units="weight",
+        why="Mean weight of representatives' individual interests (network, career)",
+        source="002 L469-L471")
+    opportunism_mean: float = _param(
+        0.2, ge=0.0, le=0.95, section="organisations", units="propensity 0-1",
+        why="Mean propensity to steer a partnership to one's own interest or free ride",
+        source="001 L139; 002 L297, L575, L1294")
+    network_degree: int = _param(
+        8, ge=1, le=100, section="organisations", units="acquaintances",
+        why="Organisations an organisation knows well enough to approach",
+        source="002 L1546 (PPS often start from personal acquaintance)")
+
+    # --- trust ----------------------------------------------------------------------------
+    initial_trust: float = _param(
+        0.5, ge=0.0, le=1.0, section="trust", units="trust 0-1",
+        why="Trust between acquainted organisations of the same sector at the start",
+        source="002 L1250 (trust starts relatively low); 001 L137")
+    sector_prejudice: float = _param(
+        0.15, ge=0.0, le=0.5, section="trust", units="trust 0-1",
+        why="Trust deducted across sectors for prejudice and differing norms",
+        source="001 L73, L139, L311")
+    power_imbalance: float = _param(
+        0.05, ge=0.0, le=0.5, section="trust", units="trust 0-1",
+        why="Extra trust deducted from firms towards the more powerful public side",
+        source="001 L139")
+    trust_build_rate: float = _param(
+        0.04, ge=0.0, le=0.5, section="trust", units="per month",
+        why="Share of the gap to full trust closed by a month of reliable cooperation",
+        source="Klos & Nooteboom 2001; 001 L137 (trust takes time, small steps)")
+    trust_erosion_ratio: float = _param(
+        3.0, ge=1.0, le=10.0, section="trust", units="ratio",
+        why="Trust is lost this many times faster than it is built",
+        source="Slovic 1993; Pant & Yu 2025 (median ratio about 3)")
+    newcomer_dilution: float = _param(
+        0.1, ge=0.0, le=0.5, section="trust", units="fraction",
+        why="Share of incumbents' mutual trust lost when a newcomer joins",
+        source="001 L141")
+
+    # --- information sharing --------------------------------------------------------------
+    legal_barrier: float = _param(
+        0.4, ge=0.0, le=1.0, section="information_sharing", units="barrier 0-1",
+        why="Share of information that law (privacy, police data, AML) keeps from being shared",
+        source="001 L222-L252; 002 L1254, L1316-L1324")
+    organisational_barrier: float = _param(
+        0.3, ge=0.0, le=1.0, section="information_sharing", units="barrier 0-1",
+        why="Share withheld for confidentiality, unclear risks and culture",
+        source="001 L222, L236; 002 L1306-L1312")
+    technical_barrier: float = _param(
+        0.3, ge=0.0, le=1.0, section="information_sharing", units="barrier 0-1",
+        why="Share lost to separate, incompatible ICT systems",
+        source="001 L222-L226; 002 L760, L1316")
+    platform_share: float = _param(
+        0.2, ge=0.0, le=1.0, section="information_sharing", units="fraction of partnerships",
+        why="Chance a new partnership sets up a secure shared platform",
+        source="001 L252, L272-L275 (digital platform)")
+    platform_relief: float = _param(
+        0.6, ge=0.0, le=1.0, section="information_sharing", units="fraction",
+        why="Share of the technical barrier a secure platform removes",
+        source="001 L252; assumption for the size")
+    confidentiality_share: float = _param(
+        0.4, ge=0.0, le=1.0, section="information_sharing", units="fraction of partnerships",
+        why="Chance a new partnership signs a confidentiality agreement",
+        source="001 L252")
+    confidentiality_relief: float = _param(
+        0.5, ge=0.0, le=1.0, section="information_sharing", units="fraction",
+        why="Share of the organisational barrier a confidentiality agreement removes",
+        source="001 L252; 002 L1332 (traffic-light protocol)")
+    covenant_legal_relief: float = _param(
+        0.4, ge=0.0, le=1.0, section="information_sharing", units="fraction",
+        why="Share of the legal barrier a covenant or contract with a legal basis removes",
+        source="002 L803 (covenant + Art. 20 WPG decision), L885")
+
+    # --- follow-up ------------------------------------------------------------------------
+    follow_up_capacity: float = _param(
+        1.0, ge=0.0, le=4.0, section="follow_up", units="multiplier",
+        why="Public capacity to follow up shared information, relative to the default",
+        source="002 L1242, L439")
+    follow_up_share: float = _param(
+        0.5, ge=0.05, le=1.0, section="follow_up", units="fraction",
+        why="Share of a public member's committed staff that works on follow-up",
+        source="002 L1242 (follow-up competes with other priorities)")
+
+    # --- funding --------------------------------------------------------------------------
+    grant_share: float = _param(
+        0.4, ge=0.0, le=1.0, section="funding", units="fraction of partnerships",
+        why="Share of new partnerships financed by a time-limited external grant",
+        source="002 L578, L687, L725, L803, L822 (ministry programmes)")
+    structural_share: float = _param(
+        0.2, ge=0.0, le=1.0, section="funding", units="fraction of partnerships",
+        why="Share financed from a structural public budget; the rest is in kind",
+        source="001 L193; 002 L578")
+    grant_months: int = _param(
+        24, ge=1, le=240, section="funding", units="months",
+        why="Duration of an external grant",
+        source="002 L917 (yearly budgets 2023-2025); pilots of 2 years (002 L751-L753)")
+    grant_keur: float = _param(
+        8.0, ge=0.0, le=200.0, section="funding", units="k EUR per month",
+        why="Money a grant brings each month (coordinator, analysts)",
+        source="002 L917 (EUR 2.4M a year over many PPS); no per-PPS figure in the seeds")
+    structural_keur: float = _param(
+        8.0, ge=0.0, le=200.0, section="funding", units="k EUR per month",
+        why="Money a structural budget brings each month",
+        source="001 L193")
+    grant_renewal_probability: float = _param(
+        0.15, ge=0.0, le=1.0, section="funding", units="probability",
+        why="Chance a grant is replaced by structural money when it ends",
+        source="002 L683 (embedding after the pilot is the hard part)")
+    grant_strictness: float = _param(
+        0.3, ge=0.0, le=1.0, section="funding", units="0-1",
+        why="How strict grant requirements are: reporting overhead, deterred partners",
+        source="001 L281")
+    allocation_conflict: float = _param(
+        0.004, ge=0.0, le=0.05, section="funding", units="trust per month",
+        why="Trust lost each month to conflict over external money, at full external funding",
+        source="002 L578")
+    private_subsidy: float = _param(
+        0.0, ge=0.0, le=1.0, section="funding", units="0-1",
+        why="Subsidy or tax relief that makes joining attractive to firms",
+        source="001 L125-L133; 002 L453")
+
+    # --- governance -----------------------------------------------------------------------
+    governance: float = _param(
+        0.5, ge=0.0, le=1.0, section="governance", units="0 trust-based .. 1 control-based",
+        why="Mean governance style of new partnerships",
+        source="002 L1286-L1296")
+    governance_spread: float = _param(
+        0.15, ge=0.0, le=0.5, section="governance", units="standard deviation",
+        why="Spread of governance styles around the mean",
+        source="002 L1294 (both extremes occur in practice)")
+    control_overhead: float = _param(
+        0.3, ge=0.0, le=0.9, section="governance", units="fraction of effort",
+        why="Effort spent on agreements and monitoring at fully control-based governance",
+        source="002 L1292 ('talk instead of action'), L1272")
+    control_efficacy: float = _param(
+        0.8, ge=0.0, le=1.0, section="governance", units="fraction",
+        why="Share of opportunism curbed by fully control-based governance",
+        source="002 L1292; Cao & Lumineau 2015")
+    trust_governance_bonus: float = _param(
+        0.5, ge=0.0, le=2.0, section="governance", units="fraction of value",
+        why="Extra value trust-based governance creates when goals are complementary",
+        source="002 L1290")
+    agreement_formality: float = _param(
+        0.5, ge=0.0, le=1.0, section="governance", units="0 none .. 1 legal entity",
+        why="Mean formality of agreements: none, MoU, covenant, contract, legal entity",
+        source="001 L169-L187; 002 L307, L577")
+    meeting_interval_months: float = _param(
+        2.0, ge=0.25, le=12.0, section="governance", units="months",
+        why="Time between partnership meetings (Holsteiner every 3-4 weeks, Nacka 6 a year)",
+        source="001 L141, L153; 002 L608-L610")
+    meeting_cost_fte: float = _param(
+        0.08, ge=0.0, le=1.0, section="governance", units="FTE per meeting per member",
+        why="Staff time a meeting takes from each member",
+        source="001 L193 (document the time participation takes)")
+    meeting_tolerance_per_month: float = _param(
+        0.75, ge=0.05, le=8.0, section="governance", units="meetings per month",
+        why="Meeting frequency above which members get irritated",
+        source="001 L141 ('too many meetings a source of irritation')")
+    evaluation_interval_months: int = _param(
+        12, ge=0, le=120, section="governance", units="months (0 = never)",
+        why="Time between formal evaluations; about yearly is recommended",
+        source="001 L283; 002 L535, L1162-L1187; ECTF covenant evaluated after a year")
+    exit_strategy_share: float = _param(
+        0.5, ge=0.0, le=1.0, section="governance", units="fraction of partnerships",
+        why="Chance a partnership agrees an exit strategy; without one ending drags on",
+        source="002 L1139, L1185, L1242")
+
+    # --- policy ---------------------------------------------------------------------------
+    umbrella_partnering: float = _param(
+        0.2, ge=0.0, le=1.0, section="policy", units="probability",
+        why="Chance a public initiator engages a sector through its umbrella organisation",
+        source="001 L103 (impartiality: approach the industry federation)")
+    trusted_intermediary: bool = _param(
+        False, section="policy", units="on/off",
+        why="A trusted intermediary introduces partners and vouches for them",
+        source="001 L272-L275 (trustee for vulnerable sectors)")
+    partnership_culture: float = _param(
+        0.0, ge=0.0, le=1.0, section="policy", units="0-1",
+        why="Policy that builds PPP capability: knowledge, routines, a PPS office",
+        source="002 L1554-L1610; 001 L285")
+
+    # --- crime ----------------------------------------------------------------------------
+    harm_adaptation_rate: float = _param(
+        0.03, ge=0.0, le=0.5, section="crime", units="per month",
+        why="Rate at which prevented harm returns as criminals adapt their modus operandi",
+        source="002 L429-L431")
+    harm_trend: float = _param(
+        0.002, ge=-0.02, le=0.05, section="crime", units="per month",
+        why="Underlying growth of harm (digitalisation, new modus operandi)",
+        source="002 L431")
+    prevention_delay_months: int = _param(
+        6, ge=0, le=48, section="crime", units="months",
+        why="Delay before prevention shows as lower harm",
+        source="001 L191 (no immediately measurable results)")
+    prevention_effectiveness: float = _param(
+        0.6, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
+        why="Harm prevented per unit of joint output; calibrated to about -10% local harm",
+        source="MacDonald et al. 2010; Cook & MacDonald 2011 (calibration target)")
+
+    # --- behaviour ------------------------------------------------------------------------
+    initiation_rate: float = _param(
+        0.02, ge=0.0, le=0.5, section="behaviour", units="per organisation per month",
+        why="Base chance an organisation with unmet needs starts a formation attempt",
+        source="002 L545-L547 (PPS when it is the best option); calibrated")
+    max_partnerships: int = _param(
+        3, ge=1, le=20, section="behaviour", units="partnerships",
+        why="Most partnerships an organisation takes part in at once",
+        source="002 L741 (balance PPS work and home work)")
+    join_threshold: float = _param(
+        0.35, ge=0.0, le=1.5, section="behaviour", units="utility",
+        why="Expected utility an invitee needs before it joins",
+        source="Tomasello et al. 2017 (threshold partner formation)")
+    negotiation_months: float = _param(
+        4.0, ge=1.0, le=36.0, section="behaviour", units="months",
+        why="Typical negotiation time at medium trust and governance",
+        source="002 L986-L987 (finding the win-win takes much time), L1119-L1129")
+    negotiation_breakdown: float = _param(
+        0.08, ge=0.0, le=0.5, section="behaviour", units="per month",
+        why="Monthly chance negotiation breaks down at zero trust and no goal overlap",
+        source="001 L311 (incompatible priorities block formation)")
+    satisfaction_memory: float = _param(
+        0.2, ge=0.01, le=1.0, section="behaviour", units="per month",
+        why="Weight of the latest month in a member's satisfaction",
+        source="002 L1038-L1055 (satisfaction judged on goals and functioning)")
+    exit_threshold: float = _param(
+        0.4, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
+        why="Satisfaction under which a member starts to consider leaving",
+        source="002 L1203, L1280-L1282")
+    exit_patience_months: int = _param(
+        6, ge=1, le=60, section="behaviour", units="months",
+        why="Months below the threshold before a member leaves (doubled without exit strategy)",
+        source="002 L1185 (exits happen too rarely or too late)")
+    priority_shift_hazard: float = _param(
+        0.003, ge=0.0, le=0.1, section="behaviour", units="per member per month",
+        why="Chance a member's board or constituency withdraws support",
+        source="002 L1061, L1203")
+    standing_exit_threshold: float = _param(
+        0.3, ge=0.0, le=1.0, section="behaviour", units="0-1",
+        why="Legitimacy (public) or reputation (private) under which a member leaves",
+        source="002 L1254-L1258")
+    single_firm_legitimacy_cost: float = _param(
+        0.02, ge=0.0, le=0.2, section="behaviour", units="per month",
+        why="Legitimacy a public member loses each month in a partnership with one single firm",
+        source="002 L1254; 001 L103")
+    learning_rate: float = _param(
+        0.01, ge=0.0, le=0.2, section="behaviour", units="per month",
+        why="Share of the gap to full PPP capability closed by a month of partnering",
+        source="002 L1554-L1590")
+
+    @model_validator(mode="after")
+    def _funding_shares_add_up(self) -> Parameters:
+        if self.grant_share + self.structural_share > 1.0 + 1e-12:
+            raise ValueError(
+                "funding.grant_share + funding.structural_share must be at most 1 "
+                f"(got {self.grant_share} + {self.structural_share})"
+            )
+        return self
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """One row per parameter: name, section, type, default, min, max, units, why, source."""
+    rows = []
+    for name, field in Parameters.model_fields.items():
+        extra = field.json_schema_extra or {}
+        lo = hi = None
+        for meta in field.metadata:
+            lo = getattr(meta, "ge", lo)
+            hi = getattr(meta, "le", hi)
+        rows.append(
+            {
+                "name": name,
+                "section": extra["section"],
+                "type": field.annotation.__name__,
+                "default": field.default,
+                "min": lo,
+                "max": hi,
+                "units": extra["units"],
+                "why": field.description,
+                "source": extra["source"],
+            }
+        )
+    return rows
+
+
+def section_of(name: str) -> str:
+    """The scenario-file section a parameter belongs in."""
+    return Parameters.model_fields[name].json_schema_extra["section"]
+
+
+DEFAULTS: dict[str, Any] = {name: f.default for name, f in Parameters.model_fields.items()}

@@ -177,7 +177,7 @@ class Parameters(BaseModel):
 
     # --- funding --------------------------------------------------------------------------
     grant_share: float = _param(
-        0.4, ge=0.0, le=1.0, section="funding", units="fraction of partnerships",
+        0.3, ge=0.0, le=1.0, section="funding", units="fraction of partnerships",
         why="Share of new partnerships financed by a time-limited external grant",
         source="002 L578, L687, L725, L803, L822 (ministry programmes)")
     structural_share: float = _param(
@@ -287,7 +287,7 @@ class Parameters(BaseModel):
         why="Delay before prevention shows as lower harm",
         source="001 L191 (no immediately measurable results)")
     prevention_effectiveness: float = _param(
-        0.6, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
+        0.07, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
         why="Harm prevented per unit of joint output; calibrated to about -10% local harm",
         source="MacDonald et al. 2010; Cook & MacDonald 2011 (calibration target)")
 
@@ -317,7 +317,7 @@ class Parameters(BaseModel):
         why="Weight of the latest month in a member's satisfaction",
         source="002 L1038-L1055 (satisfaction judged on goals and functioning)")
     exit_threshold: float = _param(
-        0.4, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
+        0.45, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
         why="Satisfaction under which a member starts to consider leaving",
         source="002 L1203, L1280-L1282")
     exit_patience_months: int = _param(
@@ -325,7 +325,7 @@ class Parameters(BaseModel):
         why="Months below the threshold before a member leaves (doubled without exit strategy)",
         source="002 L1185 (exits happen too rarely or too late)")
     priority_shift_hazard: float = _param(
-        0.003, ge=0.0, le=0.1, section="behaviour", units="per member per month",
+        0.001, ge=0.0, le=0.1, section="behaviour", units="per member per month",
         why="Chance a member's board or constituency withdraws support",
         source="002 L1061, L1203")
     standing_exit_threshold: float = _param(
@@ -333,7 +333,7 @@ class Parameters(BaseModel):
         why="Legitimacy (public) or reputation (private) under which a member leaves",
         source="002 L1254-L1258")
     single_firm_legitimacy_cost: float = _param(
-        0.02, ge=0.0, le=0.2, section="behaviour", units="per month",
+        0.008, ge=0.0, le=0.2, section="behaviour", units="per month",
         why="Legitimacy a public member loses each month in a partnership with one single firm",
         source="002 L1254; 001 L103")
     learning_rate: float = _param(

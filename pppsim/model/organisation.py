@@ -22,6 +22,8 @@ CAPACITY_PERSISTENCE = 0.95
 """Month-to-month persistence of an organisation's available capacity (AR(1))."""
 CAPACITY_SHOCK_SD = 0.05
 """Standard deviation of the monthly shock to available capacity (staff turnover, priorities)."""
+OVERSTRETCH = 1.25
+"""Factor by which an organisation can stretch its staff before it must drop a partnership."""
 MIN_COMMITMENT_FTE = 0.1
 """Least staff a partnership can run on per member (002 L733: at least two people part-time)."""
 
@@ -98,17 +100,27 @@ class Organisation(mesa.Agent):
         return self.budget_keur / self.model.p.max_partnerships
 
     @property
+    def promised_fte(self) -> float:
+        """Staff promised to the partnerships it is a member of."""
+        me = self.unique_id
+        return sum(p.members[me].commitment_fte for p in self.partnerships.values()
+                   if me in p.members)
+
+    @property
+    def available_fte(self) -> float:
+        """Staff it can give to partnerships this month."""
+        return self.capacity_fte * self.capacity_level
+
+    @property
     def has_room(self) -> bool:
-        """Whether it can take on one more partnership."""
-        return len(self.partnerships) < self.max_partnerships
+        """Whether it can take on one more partnership: a free seat and the staff for it."""
+        return (len(self.partnerships) < self.max_partnerships
+                and self.promised_fte + self.commitment_fte <= self.available_fte + 1e-9)
 
     @property
     def overcommitted(self) -> bool:
-        """More staff promised to partnerships than it currently has available."""
-        me = self.unique_id
-        promised = sum(p.members[me].commitment_fte for p in self.partnerships.values()
-                       if me in p.members)
-        return promised > self.capacity_fte * self.capacity_level + 1e-9
+        """Promised clearly more staff than it has: it can stretch by OVERSTRETCH, no more."""
+        return self.promised_fte > OVERSTRETCH * self.available_fte + 1e-9
 
     def trust_in(self, other: Organisation) -> float:
         """Directed trust towards another organisation; prejudice-based if not yet known."""

@@ -23,7 +23,7 @@ OUTPUT_REFERENCE = 0.8
 """Monthly output that members regard as a partnership doing its job."""
 INFORMATION_REFERENCE = 0.5
 """Information items per month a member regards as a worthwhile return."""
-GOAL_MONTHS = 36
+GOAL_MONTHS = 48
 """Months of reference output a partnership sets as its goal in negotiation (002 L1123)."""
 INITIAL_SATISFACTION = 0.7
 """Satisfaction at launch: members start hopeful."""
@@ -220,7 +220,7 @@ class Partnership(mesa.Agent):
         for org in orgs:
             self.admit(org, clarity)
         scale = (len(orgs) / 3.0) ** 0.5
-        self.goal_output = GOAL_MONTHS * OUTPUT_REFERENCE * scale * model.rng.uniform(0.7, 1.3)
+        self.goal_output = GOAL_MONTHS * OUTPUT_REFERENCE * scale * model.rng.uniform(0.7, 1.5)
         self._pending_members = []
         model.events.record(
             model.month, EventKind.LAUNCHED, partnership=self.unique_id,
@@ -462,7 +462,7 @@ class Partnership(mesa.Agent):
         satisfaction = fmean(led.satisfaction for led in self.members.values())
         own = sum(led.commitment_keur for led in self.members.values())
         own_share = own / (own + self.funding_keur) if own + self.funding_keur > 0 else 1.0
-        carry_on = satisfaction * own_share
+        carry_on = satisfaction * (0.5 + 0.5 * own_share)
         model.events.record(model.month, EventKind.FUNDING_ENDED, partnership=self.unique_id,
                             satisfaction=satisfaction, own_share=own_share,
                             carry_on_probability=carry_on)
@@ -481,7 +481,9 @@ class Partnership(mesa.Agent):
 
         Members compare value with expectations on goals and functioning [002 L1038-L1055];
         outcomes are vitalise, transform or terminate [002 L1175-L1187].  Regular evaluation
-        ends failing partnerships sooner and rescues salvageable ones [001 L283].
+        ends failing partnerships sooner and rescues salvageable ones [001 L283].  A partnership
+        that reached its goals ends (a success) if it agreed an exit strategy; otherwise it
+        sets itself new goals and carries on [002 L1185, L1493].
         """
         model = self.model
         self.phase = Phase.EVALUATION
@@ -489,9 +491,12 @@ class Partnership(mesa.Agent):
         progress = self.prevented_total / self.goal_output if self.goal_output else 0.0
         values = {"satisfaction": satisfaction, "progress": progress}
         if progress >= 1.0:
-            self._record_evaluation("goals reached", values)
-            self.dissolve(EndCause.GOALS_REACHED, **values)
-            return
+            if self.exit_strategy:
+                self._record_evaluation("goals reached", values)
+                self.dissolve(EndCause.GOALS_REACHED, **values)
+                return
+            self._record_evaluation("goals reached, new goals set", values)
+            self.goal_output += self.goal_output
         if satisfaction >= 0.6:
             self._record_evaluation("continue", values)
         elif satisfaction >= 0.3:

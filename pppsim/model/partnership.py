@@ -532,7 +532,24 @@ class Partnership(mesa.Agent):
 
     def _record_evaluation(self, decision: str, values: dict) -> None:
         self.model.events.record(self.model.month, EventKind.EVALUATED,
-                                 partnership=self.unique_id, cause=decision, **values)
+                                 partnership=self.unique_id, cause=decision,
+                                 **(self.status_values() | values))
+
+    def status_values(self) -> dict[str, float]:
+        """Trust, satisfaction by sector and information totals so far, for the event log.
+
+        EVALUATED and DISSOLVED events carry them, so that a partnership's story can tell how
+        trust and satisfaction moved and what was shared and followed up.
+        """
+        status = {"trust": self.last["trust"], "shared": self.shared_total,
+                  "shared_by_private": self.shared_private_total,
+                  "followed_up": self.followed_total}
+        for sector, public in (("public", True), ("private", False)):
+            levels = [led.satisfaction for i, led in self.members.items()
+                      if self.model.organisation_by_id[i].is_public is public]
+            if levels:
+                status[f"satisfaction_{sector}"] = fmean(levels)
+        return status
 
     def dominant_grievance(self) -> tuple[EndCause, float]:
         """The partnership's main problem: the members' mean grievances, furthest over par."""
@@ -601,6 +618,6 @@ class Partnership(mesa.Agent):
         self.phase = Phase.TERMINATED
         model.events.record(model.month, EventKind.DISSOLVED, partnership=self.unique_id,
                             others=tuple(self.members) or self.founders, cause=cause,
-                            age=self.age_months, **values)
+                            age=self.age_months, **(self.status_values() | values))
         model.ended_this_month.append(self)
         self.remove()

@@ -1,0 +1,456 @@
+"""Each mechanism in ``pppsim.model.mechanisms`` alone: the direction or value it must produce.
+
+These tests assert directions, bounds and limiting values that follow from the seed claims,
+not calibrated magnitudes, so they hold for any sensible calibration of the constants.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from pppsim.model import mechanisms as mech
+from pppsim.model.vocabulary import GRIEVANCE_CAUSES, EndCause
+
+unit = st.floats(0.0, 1.0, allow_nan=False)
+open_unit = st.floats(0.01, 0.99, allow_nan=False)
+positive = st.floats(0.01, 100.0, allow_nan=False)
+interests = st.lists(st.floats(0.0, 10.0, allow_nan=False), min_size=4, max_size=4).map(
+    np.array)
+
+
+# --- initial trust -------------------------------------------------------------------------
+@given(base=unit, prejudice=st.floats(0.0, 0.5), imbalance=st.floats(0.0, 0.5))
+def test_initial_trust_is_lower_across_sectors_and_lowest_from_the_weaker_side(
+    base: float, prejudice: float, imbalance: float,
+) -> None:
+    same = mech.initial_trust(base, prejudice, imbalance, cross_sector=False,
+                              truster_is_private=True)
+    public_to_private = mech.initial_trust(base, prejudice, imbalance, cross_sector=True,
+                                           truster_is_private=False)
+    private_to_public = mech.initial_trust(base, prejudice, imbalance, cross_sector=True,
+                                           truster_is_private=True)
+    assert same == pytest.approx(base)
+    assert 0.0 <= private_to_public <= public_to_private <= same <= 1.0
+
+
+def test_initial_trust_falls_with_prejudice_and_stays_in_unit_interval() -> None:
+    values = [mech.initial_trust(0.5, prejudice, 0.0, cross_sector=True,
+                                 truster_is_private=False) for prejudice in (0.0, 0.2, 0.4)]
+    assert values[0] > values[1] > values[2]
+    assert mech.initial_trust(0.1, 0.5, 0.5, cross_sector=True, truster_is_private=True) == 0.0
+
+
+# --- goal overlap and partner choice ------------------------------------------------------
+@given(a=interests, b=interests)
+def test_goal_overlap_is_symmetric_and_in_unit_interval(a: np.ndarray, b: np.ndarray) -> None:
+    overlap = mech.goal_overlap(a, b)
+    assert overlap == pytest.approx(mech.goal_overlap(b, a))
+    assert -1e-9 <= overlap <= 1.0 + 1e-9
+
+
+def test_goal_overlap_limits() -> None:
+    a = np.array([1.0, 2.0, 0.0, 0.5])
+    assert mech.goal_overlap(a, 3.0 * a) == pytest.approx(1.0)
+    assert mech.goal_overlap(np.array([1.0, 0, 0, 0]), np.array([0, 1.0, 0, 0])) == 0.0
+    assert mech.goal_overlap(np.zeros(4), a) == 0.0
+
+
+@given(fit=open_unit, trust=open_unit, delta=st.floats(0.001, 0.5))
+def test_partner_score_rises_with_fit_and_trust(fit: float, trust: float, delta: float) -> None:
+    score = mech.partner_score(fit, trust)
+    assert mech.partner_score(min(1.0, fit + delta), trust) > score
+    assert mech.partner_score(fit, min(1.0, trust + delta)) > score
+
+
+def test_partner_score_is_zero_without_fit() -> None:
+    assert mech.partner_score(0.0, 0.9) == 0.0
+    assert mech.partner_score(1.0, 1.0) == pytest.approx(1.0)
+
+
+# --- joining ------------------------------------------------------------------------------
+JOIN = {"barrier": 0.3, "subsidy": 0.0, "strictness": 0.0, "is_private": True,
+        "grant_funded": False}
+
+
+def test_join_utility_rises_with_fit_and_trust() -> None:
+    base = mech.join_utility(0.5, 0.5, 2, **JOIN)
+    assert mech.join_utility(0.8, 0.5, 2, **JOIN) > base
+    assert mech.join_utility(0.5, 0.8, 2, **JOIN) > base
+
+
+def test_join_utility_falls_with_partners_beyond_two() -> None:
+    utilities = [mech.join_utility(0.5, 0.5, n, **JOIN) for n in (2, 3, 5, 8)]
+    assert utilities == sorted(utilities, reverse=True)
+    assert utilities[0] > utilities[-1]
+
+
+def test_join_utility_falls_with_barriers_and_strict_grants() -> None:
+    assert mech.join_utility(0.5, 0.5, 2, **JOIN | {"barrier": 0.9}) < mech.join_utility(
+        0.5, 0.5, 2, **JOIN | {"barrier": 0.1})
+    grant = JOIN | {"grant_funded": True}
+    assert mech.join_utility(0.5, 0.5, 2, **grant | {"strictness": 1.0}) < mech.join_utility(
+        0.5, 0.5, 2, **grant | {"strictness": 0.0})
+    # strictness only matters when the partnership is grant funded
+    assert mech.join_utility(0.5, 0.5, 2, **JOIN | {"strictness": 1.0}) == mech.join_utility(
+        0.5, 0.5, 2, **JOIN)
+
+
+def test_subsidy_attracts_firms_only() -> None:
+    firm = mech.join_utility(0.5, 0.5, 2, **JOIN | {"subsidy": 1.0})
+    assert firm > mech.join_utility(0.5, 0.5, 2, **JOIN)
+    public = JOIN | {"is_private": False}
+    assert mech.join_utility(0.5, 0.5, 2, **public | {"subsidy": 1.0}) == mech.join_utility(
+        0.5, 0.5, 2, **public)
+
+
+# --- negotiation --------------------------------------------------------------------------
+@given(trust=unit, governance=unit, formality=unit, capability=unit)
+def test_negotiation_takes_positive_time(
+    trust: float, governance: float, formality: float, capability: float,
+) -> None:
+    assert mech.negotiation_duration(4.0, trust, governance, formality, capability) > 0.0
+
+
+def test_negotiation_lasts_longer_with_lower_trust_more_control_and_formality() -> None:
+    def months(trust=0.5, governance=0.5, formality=0.5, capability=0.3):
+        return mech.negotiation_duration(4.0, trust, governance, formality, capability)
+
+    assert months(trust=0.2) > months(trust=0.8)
+    assert months(governance=0.9) > months(governance=0.1)
+    assert months(formality=0.9) > months(formality=0.1)
+    assert months(capability=0.1) > months(capability=0.9)
+    assert mech.negotiation_duration(8.0, 0.5, 0.5, 0.5, 0.3) > months()
+
+
+@given(trust=unit, overlap=unit, base=st.floats(0.0, 0.5))
+def test_breakdown_is_a_probability(trust: float, overlap: float, base: float) -> None:
+    assert 0.0 <= mech.negotiation_breakdown_probability(base, trust, overlap) <= 1.0
+
+
+@given(low=unit, high=unit, overlap=unit)
+def test_breakdown_more_likely_at_low_trust(low: float, high: float, overlap: float) -> None:
+    assume(low < high)
+    assert mech.negotiation_breakdown_probability(0.1, low, overlap) >= \
+        mech.negotiation_breakdown_probability(0.1, high, overlap)
+
+
+def test_breakdown_falls_with_trust_and_overlap_and_vanishes_at_full_trust() -> None:
+    p = mech.negotiation_breakdown_probability
+    assert p(0.1, 0.2, 0.5) > p(0.1, 0.8, 0.5)
+    assert p(0.1, 0.5, 0.1) > p(0.1, 0.5, 0.9)
+    assert p(0.1, 1.0, 0.0) == 0.0
+    assert p(0.0, 0.0, 0.0) == 0.0
+
+
+# --- information sharing ------------------------------------------------------------------
+BARRIERS = ("legal", "organisational", "technical")
+barrier_levels = st.tuples(unit, unit, unit)
+
+
+@given(levels=barrier_levels, reliefs=barrier_levels)
+def test_pass_through_is_a_share(levels, reliefs) -> None:
+    relief = dict(zip((f"{b}_relief" for b in BARRIERS), reliefs, strict=True))
+    assert 0.0 <= mech.information_pass_through(*levels, **relief) <= 1.0
+
+
+@pytest.mark.parametrize("barrier", BARRIERS)
+def test_pass_through_falls_with_each_barrier_and_rises_with_its_relief(barrier: str) -> None:
+    def share(level: float, relief: float) -> float:
+        levels = dict.fromkeys(BARRIERS, 0.3) | {barrier: level}
+        return mech.information_pass_through(**levels, **{f"{barrier}_relief": relief})
+
+    assert share(0.2, 0.0) > share(0.5, 0.0) > share(0.8, 0.0)
+    assert share(0.8, 0.0) < share(0.8, 0.5) < share(0.8, 1.0)
+    assert share(0.8, 1.0) == pytest.approx(share(0.0, 0.0))  # full relief removes it
+
+
+def test_pass_through_limits() -> None:
+    assert mech.information_pass_through(0.0, 0.0, 0.0) == 1.0
+    for barrier in BARRIERS:
+        levels = dict.fromkeys(BARRIERS, 0.0) | {barrier: 1.0}
+        assert mech.information_pass_through(**levels) == 0.0
+
+
+# --- opportunism, free riding, governance -------------------------------------------------
+@given(opportunism=unit, governance=unit, efficacy=unit)
+def test_control_curbs_opportunism(opportunism: float, governance: float, efficacy: float) -> None:
+    curbed = mech.effective_opportunism(opportunism, governance, efficacy)
+    assert 0.0 <= curbed <= opportunism
+    assert mech.effective_opportunism(opportunism, 0.0, efficacy) == opportunism
+    assert mech.effective_opportunism(opportunism, min(1.0, governance + 0.1), efficacy) <= curbed
+
+
+def test_full_control_with_full_efficacy_removes_opportunism() -> None:
+    assert mech.effective_opportunism(0.9, 1.0, 1.0) == 0.0
+    assert mech.effective_opportunism(0.6, 1.0, 0.5) < mech.effective_opportunism(0.6, 0.5, 0.5)
+
+
+@given(opportunism=unit, n=st.integers(2, 30))
+def test_free_riding_rises_with_partners_and_is_a_share(opportunism: float, n: int) -> None:
+    share = mech.free_riding(opportunism, n)
+    assert 0.0 <= share <= 1.0
+    assert mech.free_riding(opportunism, n + 1) >= share
+
+
+def test_free_riding_strictly_rises_with_partners_and_opportunism() -> None:
+    assert mech.free_riding(0.2, 2) < mech.free_riding(0.2, 3) < mech.free_riding(0.2, 6)
+    assert mech.free_riding(0.1, 4) < mech.free_riding(0.3, 4)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 10])
+def test_no_free_riding_without_opportunism(n: int) -> None:
+    assert mech.free_riding(0.0, n) == 0.0
+
+
+def test_no_free_riding_alone() -> None:
+    assert mech.free_riding(0.9, 1) == 0.0
+
+
+@given(governance=unit, overhead=st.floats(0.0, 0.9))
+def test_control_overhead_grows_with_control(governance: float, overhead: float) -> None:
+    cost = mech.control_overhead(governance, overhead)
+    assert 0.0 <= cost <= overhead
+    assert mech.control_overhead(0.0, overhead) == 0.0
+    assert mech.control_overhead(1.0, overhead) == pytest.approx(overhead)
+
+
+def test_trust_based_governance_creates_more_value_when_goals_are_complementary() -> None:
+    value = mech.governance_value_multiplier
+    assert value(0.0, 0.9, 0.5) > value(1.0, 0.9, 0.5)
+    assert value(0.0, 0.9, 0.5) > value(0.0, 0.1, 0.5)
+    assert value(1.0, 0.9, 0.5) == pytest.approx(1.0)  # control earns no bonus
+    assert value(0.3, 0.7, 0.0) == pytest.approx(1.0)  # no bonus, no effect
+
+
+# --- meetings -----------------------------------------------------------------------------
+def test_meeting_frequency_is_the_inverse_interval() -> None:
+    assert mech.meeting_frequency(2.0) == pytest.approx(0.5)
+    assert mech.meeting_frequency(0.25) == pytest.approx(4.0)
+
+
+def test_meeting_trust_factor_saturates() -> None:
+    f = mech.meeting_trust_factor
+    frequencies = [0.0, 1 / 12, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
+    factors = [f(x) for x in frequencies]
+    assert factors[0] == 0.0
+    assert factors == sorted(factors)
+    assert f(1.0) == pytest.approx(1.0)
+    gains = np.diff(factors) / np.diff(frequencies)
+    assert all(later < earlier for earlier, later in itertools.pairwise(gains))
+    assert f(2000.0) - f(1000.0) < 0.01 * (f(1.0) - f(0.0))  # meeting ever more adds ~nothing
+
+
+@given(low=st.floats(0.01, 8.0), high=st.floats(0.01, 8.0))
+def test_meeting_trust_factor_is_increasing(low: float, high: float) -> None:
+    assume(low < high)
+    assert mech.meeting_trust_factor(low) < mech.meeting_trust_factor(high)
+
+
+def test_meeting_irritation_grows_above_tolerance_only() -> None:
+    irritation = mech.meeting_irritation
+    assert irritation(0.5, 0.75) == 0.0
+    assert irritation(0.75, 0.75) == 0.0
+    assert 0.0 < irritation(1.0, 0.75) < irritation(2.0, 0.75) < irritation(4.0, 0.75)
+    assert irritation(2.0, 1.0) < irritation(2.0, 0.5)
+
+
+# --- trust --------------------------------------------------------------------------------
+@given(trust=unit, reliability=unit, rate=st.floats(0.0, 0.5), erosion=st.floats(1.0, 10.0),
+       meeting=st.floats(0.0, 2.0))
+def test_trust_stays_in_unit_interval(trust, reliability, rate, erosion, meeting) -> None:
+    assert 0.0 <= mech.update_trust(trust, reliability, rate, erosion, meeting) <= 1.0
+
+
+@given(trust=open_unit, rate=st.floats(0.01, 0.3))
+def test_reliable_delivery_builds_trust_and_under_delivery_erodes_it(trust, rate) -> None:
+    assert mech.update_trust(trust, 1.0, rate, 3.0, 1.0) > trust
+    assert mech.update_trust(trust, 0.2, rate, 3.0, 1.0) < trust
+
+
+def test_worse_delivery_erodes_more() -> None:
+    after = [mech.update_trust(0.6, r, 0.05, 3.0, 1.0) for r in (0.7, 0.4, 0.1, 0.0)]
+    assert after == sorted(after, reverse=True)
+    assert after[0] > after[-1]
+
+
+@given(trust=st.floats(0.2, 0.8), rate=st.floats(0.01, 0.1), erosion=st.floats(1.5, 10.0))
+def test_trust_erodes_faster_than_it_builds(trust: float, rate: float, erosion: float) -> None:
+    """For the same trust level and the largest shortfall vs the largest surplus."""
+    gain = mech.update_trust(trust, 1.0, rate, erosion, 1.0) - trust
+    loss = trust - mech.update_trust(trust, 0.0, rate, erosion, 1.0)
+    # at trust 0.5 the gap to 1 and the distance to 0 are equal: loss/gain = erosion ratio
+    mid_gain = mech.update_trust(0.5, 1.0, rate, erosion, 1.0) - 0.5
+    mid_loss = 0.5 - mech.update_trust(0.5, 0.0, rate, erosion, 1.0)
+    assert mid_loss > mid_gain > 0.0
+    assert gain > 0.0 and loss > 0.0
+    assert loss / trust > gain / (1.0 - trust)  # relative to the room to move
+
+
+def test_higher_erosion_ratio_erodes_faster() -> None:
+    assert mech.update_trust(0.6, 0.2, 0.05, 6.0, 1.0) < mech.update_trust(0.6, 0.2, 0.05, 2.0, 1.0)
+
+
+def test_meetings_speed_trust_building() -> None:
+    rare = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1 / 6))
+    monthly = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1.0))
+    assert 0.4 < rare < monthly
+
+
+def test_no_trust_change_without_a_rate() -> None:
+    assert mech.update_trust(0.4, 1.0, 0.0, 3.0, 1.0) == 0.4
+    assert mech.update_trust(0.4, 0.0, 0.0, 3.0, 1.0) == 0.4
+
+
+# --- follow-up ----------------------------------------------------------------------------
+@given(shared=st.floats(0.0, 100.0), capacity=st.floats(0.0, 100.0))
+def test_follow_up_is_capped_by_capacity_and_by_what_was_shared(shared, capacity) -> None:
+    followed, ratio = mech.follow_up(shared, capacity)
+    assert 0.0 <= followed <= min(shared, capacity) + 1e-12
+    assert 0.0 <= ratio <= 1.0
+    if shared > 0:
+        assert ratio == pytest.approx(followed / shared)
+
+
+def test_follow_up_limits() -> None:
+    assert mech.follow_up(10.0, 4.0) == (4.0, pytest.approx(0.4))
+    assert mech.follow_up(3.0, 10.0) == (3.0, 1.0)
+    assert mech.follow_up(5.0, 0.0) == (0.0, 0.0)
+    assert mech.follow_up(0.0, 5.0)[0] == 0.0
+
+
+def test_more_follow_up_capacity_follows_up_more() -> None:
+    ratios = [mech.follow_up(10.0, c)[1] for c in (0.0, 2.0, 5.0, 10.0)]
+    assert ratios == sorted(ratios) and ratios[0] < ratios[-1]
+
+
+# --- joint output -------------------------------------------------------------------------
+def test_funding_without_commitment_and_commitment_without_funding_achieve_nothing() -> None:
+    assert mech.joint_output(0.0, 50.0, 0.0, 1.0) == 0.0
+    assert mech.joint_output(5.0, 0.0, 0.0, 1.0) == 0.0
+    assert mech.joint_output(2.0, 10.0, 0.0, 1.0) > 0.0
+
+
+def test_joint_output_needs_both_effort_and_money() -> None:
+    """Spreading a fixed total over both inputs beats putting it all in one."""
+    balanced = mech.joint_output(5.0, 5.0, 0.0, 1.0)
+    assert balanced > mech.joint_output(10.0, 0.0, 0.0, 1.0)
+    assert balanced > mech.joint_output(0.0, 10.0, 0.0, 1.0)
+    assert balanced > mech.joint_output(9.0, 1.0, 0.0, 1.0)
+
+
+@given(effort=st.floats(0.0, 20.0), money=st.floats(0.0, 100.0),
+       followed=st.floats(0.0, 50.0), multiplier=st.floats(0.0, 3.0))
+def test_joint_output_is_nonnegative_and_monotone(effort, money, followed, multiplier) -> None:
+    output = mech.joint_output(effort, money, followed, multiplier)
+    assert output >= 0.0
+    assert mech.joint_output(effort + 1.0, money, followed, multiplier) >= output
+    assert mech.joint_output(effort, money + 1.0, followed, multiplier) >= output
+    assert mech.joint_output(effort, money, followed + 1.0, multiplier) >= output
+
+
+def test_followed_up_information_adds_output() -> None:
+    assert mech.joint_output(2.0, 5.0, 3.0, 1.0) > mech.joint_output(2.0, 5.0, 0.0, 1.0)
+    assert mech.joint_output(0.0, 0.0, 3.0, 1.0) > 0.0
+
+
+def test_joint_output_scales_with_its_multiplier() -> None:
+    assert mech.joint_output(2.0, 5.0, 1.0, 2.0) == pytest.approx(
+        2.0 * mech.joint_output(2.0, 5.0, 1.0, 1.0))
+    assert mech.joint_output(2.0, 5.0, 1.0, 0.0) == 0.0
+
+
+# --- satisfaction -------------------------------------------------------------------------
+@given(satisfaction=unit, value=st.floats(0.0, 10.0), expectation=st.floats(0.0, 3.0),
+       memory=st.floats(0.01, 1.0), penalty=st.floats(0.0, 1.0))
+def test_satisfaction_stays_in_unit_interval(satisfaction, value, expectation, memory,
+                                             penalty) -> None:
+    assert 0.0 <= mech.update_satisfaction(satisfaction, value, expectation, memory,
+                                           penalty) <= 1.0
+
+
+def test_satisfaction_follows_value_against_expectation() -> None:
+    update = mech.update_satisfaction
+    assert update(0.5, 2.0, 1.0, 0.2, 0.0) > 0.5  # more than expected
+    assert update(0.5, 0.1, 1.0, 0.2, 0.0) < 0.5  # much less than expected
+    assert update(0.5, 0.5, 2.0, 0.2, 0.0) < update(0.5, 0.5, 1.0, 0.2, 0.0)  # higher hopes
+    assert update(0.5, 0.1, 1.0, 0.5, 0.0) < update(0.5, 0.1, 1.0, 0.1, 0.0)  # short memory
+    assert update(0.6, 0.6, 1.0, 0.3, 0.0) == pytest.approx(0.6)  # a fixed point
+
+
+def test_irritation_lowers_satisfaction() -> None:
+    assert mech.update_satisfaction(0.7, 1.0, 1.0, 0.2, 0.05) < mech.update_satisfaction(
+        0.7, 1.0, 1.0, 0.2, 0.0)
+
+
+# --- grievances ---------------------------------------------------------------------------
+def test_grievance_tolerances_cover_every_grievance_cause() -> None:
+    assert set(mech.GRIEVANCE_TOLERANCE) == set(GRIEVANCE_CAUSES)
+    assert all(0.0 < level < 1.5 for level in mech.GRIEVANCE_TOLERANCE.values())
+
+
+@pytest.mark.parametrize("cause", GRIEVANCE_CAUSES)
+def test_dominant_grievance_picks_the_largest_excess(cause: EndCause) -> None:
+    grievances = {c: mech.GRIEVANCE_TOLERANCE[c] - 0.1 for c in GRIEVANCE_CAUSES}
+    grievances[cause] = mech.GRIEVANCE_TOLERANCE[cause] + 0.2
+    dominant, excess = mech.dominant_grievance(grievances)
+    assert dominant is cause
+    assert excess == pytest.approx(0.2)
+
+
+def test_dominant_grievance_compares_excess_not_level() -> None:
+    """A high grievance that is also highly tolerated loses to a smaller one over par."""
+    tolerance = mech.GRIEVANCE_TOLERANCE
+    most, least = max(tolerance, key=tolerance.get), min(tolerance, key=tolerance.get)
+    grievances = dict.fromkeys(GRIEVANCE_CAUSES, 0.0)
+    grievances[most] = tolerance[most] + 0.05
+    grievances[least] = tolerance[least] + 0.1
+    assert grievances[most] > grievances[least]
+    assert mech.dominant_grievance(grievances)[0] is least
+
+
+@given(st.lists(st.floats(0.0, 2.0), min_size=len(GRIEVANCE_CAUSES),
+                max_size=len(GRIEVANCE_CAUSES)))
+def test_dominant_grievance_is_the_argmax_of_excess(levels: list[float]) -> None:
+    grievances = dict(zip(GRIEVANCE_CAUSES, levels, strict=True))
+    cause, excess = mech.dominant_grievance(grievances)
+    excesses = {c: grievances[c] - mech.GRIEVANCE_TOLERANCE[c] for c in GRIEVANCE_CAUSES}
+    assert cause in GRIEVANCE_CAUSES
+    assert excess == pytest.approx(max(excesses.values()))
+    assert excesses[cause] == pytest.approx(excess)
+
+
+# --- learning -----------------------------------------------------------------------------
+@given(capability=unit, rate=st.floats(0.0, 0.2), culture=unit)
+def test_learning_is_monotone_and_bounded(capability: float, rate: float, culture: float) -> None:
+    learned = mech.learn(capability, rate, culture)
+    assert capability - 1e-12 <= learned <= 1.0 + 1e-12
+
+
+@given(capability=st.floats(0.0, 0.99), rate=st.floats(0.001, 0.2))
+def test_partnership_culture_speeds_learning(capability: float, rate: float) -> None:
+    assert mech.learn(capability, rate, 1.0) > mech.learn(capability, rate, 0.0) > capability
+
+
+def test_learning_converges_towards_full_capability() -> None:
+    capability = 0.1
+    path = []
+    for _ in range(500):
+        capability = mech.learn(capability, 0.05, 0.0)
+        path.append(capability)
+    assert path == sorted(path)
+    assert 0.95 < path[-1] <= 1.0
+    assert mech.learn(1.0, 0.2, 1.0) == pytest.approx(1.0)
+    assert mech.learn(0.3, 0.0, 1.0) == 0.3
+
+
+def test_capability_levels_rise_with_capability() -> None:
+    levels = [mech.capability_level(c) for c in np.linspace(0.0, 1.0, 21)]
+    assert levels == sorted(levels)
+    assert levels[0] == 1 and levels[-1] == 3
+    assert set(levels) == {1, 2, 3}
+

@@ -54,6 +54,21 @@ def run(scenario: Path, seed: int | None, months: int | None, out: Path | None,
     click.echo(f"results written to {out}/")
 
 
+@cli.command()
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (as in docs/ODD.md).")
+def parameters(markdown: bool) -> None:
+    """List every scenario parameter with its section, default, range and units."""
+    from .parameters import parameter_markdown, parameter_table
+
+    if markdown:
+        click.echo(parameter_markdown())
+        return
+    for row in parameter_table():
+        span = f"{row['min']}..{row['max']}" if row["min"] is not None else "true/false"
+        click.echo(f"[{row['section']}] {row['name']} = {row['default']}  ({span}, "
+                   f"{row['units']})  {row['why']}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors and exit code 2 for bad input, never a traceback."""
     try:

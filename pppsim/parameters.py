@@ -382,3 +382,23 @@ def section_of(name: str) -> str:
 
 
 DEFAULTS: dict[str, Any] = {name: f.default for name, f in Parameters.model_fields.items()}
+
+
+def parameter_markdown() -> str:
+    """The parameter table as Markdown, by section (embedded in docs/ODD.md, tested)."""
+    lines = []
+    rows = parameter_table()
+    for section, title in SECTIONS.items():
+        lines += [f"**[{section}]** {title}", "",
+                  "| parameter | default | range | units | justification | source |",
+                  "|---|---|---|---|---|---|"]
+        for r in rows:
+            if r["section"] != section:
+                continue
+            span = f"{r['min']}–{r['max']}" if r["min"] is not None else "true/false"
+            default = str(r["default"]).lower() if isinstance(r["default"], bool) \
+                else r["default"]
+            lines.append(f"| `{r['name']}` | {default} | {span} | {r['units']} | {r['why']} "
+                         f"| {r['source']} |")
+        lines.append("")
+    return "\n".join(lines)

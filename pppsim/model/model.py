@@ -439,8 +439,13 @@ _MODEL_REPORTERS = {
 
 
 def _signature() -> inspect.Signature:
-    """``PartnershipModel(*, rng=None, <every parameter>=<default>)`` for help() and tools."""
-    params = [inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None)]
+    """``__init__(self, *, rng=None, <every parameter>=<default>)`` for help() and tools.
+
+    ``self`` must come first: ``inspect.signature(PartnershipModel)`` (which ``mesa.batch_run``
+    calls) drops it, and rejects a method signature without it.
+    """
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
+              inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None)]
     params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
                for name, default in DEFAULTS.items()]
     return inspect.Signature(params)

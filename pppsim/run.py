@@ -40,6 +40,8 @@ class RunResult:
     @property
     def events(self) -> pd.DataFrame:
         frame = self.model.events.to_frame()
+        for column in ("partnership", "organisation"):
+            frame[column] = frame[column].astype("Int64")
         frame["others"] = frame["others"].map(lambda ids: " ".join(map(str, ids)))
         frame["values"] = frame["values"].map(lambda v: json.dumps(v, default=str))
         return frame

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from .explain import explain_command
 from .scenario import ScenarioError, load_scenario
+from .serve import app_command
 
 EXIT_BAD_INPUT = 2
 PROGRESS_WORK = 200 * 240
@@ -68,6 +70,9 @@ def parameters(markdown: bool) -> None:
         click.echo(f"[{row['section']}] {row['name']} = {row['default']}  ({span}, "
                    f"{row['units']})  {row['why']}")
 
+
+cli.add_command(app_command)
+cli.add_command(explain_command)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors and exit code 2 for bad input, never a traceback."""

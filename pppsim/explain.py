@@ -1,0 +1,357 @@
+"""Plain-language stories of partnerships, told from the model's own event log.
+
+Every sentence here is built from one event record (``model.events.rows``): who initiated a
+partnership with whom, how long negotiation took, its design, what was shared and followed up
+(recorded at each evaluation and at the end), who left when and why, how it ended.  Nothing is
+re-derived from the model's equations.  The same sentences feed the event feed of the teaching
+page (:mod:`pppsim.app`) and the ``pppsim explain`` command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .model.events import EventKind
+from .model.partnership import INITIAL_SATISFACTION
+from .model.vocabulary import EndCause
+
+if TYPE_CHECKING:
+    from .model import PartnershipModel
+
+Row = tuple
+"""One event: ``(month, kind, partnership, organisation, others, cause, values)``."""
+
+CAUSE_IN_WORDS: dict[str, str] = {
+    EndCause.GOALS_REACHED: "it reached its goals (a success)",
+    EndCause.NEGOTIATION_FAILED: "the partners could not agree",
+    EndCause.MISTRUST: "trust between the partners had worn away",
+    EndCause.MISALIGNED_GOALS: "the partners wanted different things",
+    EndCause.INSUFFICIENT_VALUE: "shared information was not followed up, so it was not worth it",
+    EndCause.FREE_RIDING: "others were not pulling their weight (free riding)",
+    EndCause.UNEQUAL_BENEFITS: "costs and benefits were shared unequally",
+    EndCause.ONLY_TALK: "there was only talk and no results",
+    EndCause.RESOURCES_EXHAUSTED: "there were no staff left to put in",
+    EndCause.FUNDING_ENDED: "the grant ran out and nobody took over the costs",
+    EndCause.INFORMATION_BLOCKED: "barriers kept the information from being shared",
+    EndCause.LEGITIMACY_RISK: "its legitimacy or reputation was at risk",
+    EndCause.PRIORITY_SHIFT: "its board's priorities shifted",
+}
+"""Each end cause explained for a classroom, keyed by the cause's text."""
+
+FEED_KINDS = (
+    EventKind.NEGOTIATION_STARTED,
+    EventKind.NEGOTIATION_FAILED,
+    EventKind.LAUNCHED,
+    EventKind.EXITED,
+    EventKind.FUNDING_ENDED,
+    EventKind.DISSOLVED,
+)
+"""Event kinds the live feed tells: formations, launches, exits, funding ends, dissolutions."""
+
+
+def organisation_name(model: PartnershipModel, org_id: int) -> str:
+    """A short readable name, e.g. ``"police #4"`` or ``"retailers' umbrella #97"``."""
+    org = model.organisation_by_id[org_id]
+    if org.is_umbrella:
+        return f"{org.federated_kind}s' umbrella #{org_id}"
+    return f"{org.kind} #{org_id}"
+
+
+def _names(model: PartnershipModel, ids: tuple[int, ...] | list[int]) -> str:
+    names = [organisation_name(model, i) for i in ids]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _governance_words(governance: float) -> str:
+    if governance < 0.35:
+        return "trust-based"
+    if governance > 0.65:
+        return "control-based"
+    return "a mix of trust and control"
+
+
+def _agreement_words(agreement: str) -> str:
+    if agreement == "none":
+        return "no written agreement"
+    article = "an" if agreement[0] in "aeiou" else "a"
+    return f"{article} {agreement}"
+
+
+def _information_words(values: dict) -> str:
+    shared_private = values.get("shared_by_private", 0.0)
+    followed = values.get("followed_up", 0.0)
+    ratio = f" ({followed / shared_private:.0%})" if shared_private > 0 else ""
+    return (f"{values.get('shared', 0.0):.0f} items of information shared, "
+            f"{shared_private:.0f} of them by firms; {followed:.0f} followed up{ratio}")
+
+
+def _satisfaction_words(values: dict) -> str:
+    parts = [f"{sector} {values[f'satisfaction_{sector}']:.2f}"
+             for sector in ("public", "private") if f"satisfaction_{sector}" in values]
+    return "satisfaction " + ", ".join(parts) if parts else ""
+
+
+def _status_words(values: dict) -> str:
+    parts = [f"trust {values['trust']:.2f}", _satisfaction_words(values),
+             _information_words(values)]
+    return "; ".join(p for p in parts if p)
+
+
+def _started(model: PartnershipModel, row: Row) -> str:
+    _, _, _, initiator, others, _, values = row
+    partners = [i for i in others if i != initiator]
+    return (f"{organisation_name(model, initiator)} took the initiative on "
+            f"{values['domain']} and started negotiating with {_names(model, partners)} "
+            f"(trust between them {values['trust']:.2f})")
+
+
+def _negotiation_failed(model: PartnershipModel, row: Row) -> str:
+    values = row[6]
+    return (f"negotiation broke down after {values['months']} months "
+            f"(trust {values['trust']:.2f}, goal overlap {values['overlap']:.2f})")
+
+
+def _negotiation_succeeded(model: PartnershipModel, row: Row) -> str:
+    values = row[6]
+    return f"agreement reached after {values['months']} months of negotiation"
+
+
+def _launched(model: PartnershipModel, row: Row) -> str:
+    v = row[6]
+    extras = [("a secure information platform", v["platform"]),
+              ("a confidentiality agreement", v["confidentiality_agreement"]),
+              ("an agreed exit strategy", v["exit_strategy"])]
+    with_ = [text for text, present in extras if present]
+    without = [text.split(" ", 1)[1] for text, present in extras if not present]
+    design = f"{_governance_words(v['governance'])} governance ({v['governance']:.2f}), " \
+             f"{_agreement_words(v['agreement'])}, funded {_funding_words(v['funding'])}"
+    if with_:
+        design += ", with " + " and ".join(with_)
+    if without:
+        design += ", no " + (", ".join(without[:-1]) + " or " if len(without) > 1 else "") \
+            + without[-1]
+    return f"launched by {_names(model, row[4])}: {design}"
+
+
+def _funding_words(funding: str) -> str:
+    return {"grant": "by an external grant", "structural": "from a structural budget",
+            "in kind": "in kind by its members"}.get(funding, funding)
+
+
+def _joined(model: PartnershipModel, row: Row) -> str:
+    return (f"{organisation_name(model, row[3])} joined as a newcomer, with expectations of "
+            f"{row[6]['expectation']:.2f} (1.00 = realistic)")
+
+
+def _exited(model: PartnershipModel, row: Row) -> str:
+    _, _, _, org_id, _, cause, v = row
+    why = CAUSE_IN_WORDS.get(cause, str(cause))
+    detail = []
+    if "months" in v and "threshold" in v:
+        detail.append(f"satisfaction {v['satisfaction']:.2f}, below {v['threshold']:.2f} "
+                      f"for {v['months']} months")
+    elif "standing" in v:
+        detail.append(f"standing {v['standing']:.2f}, below {v['threshold']:.2f}")
+    elif "satisfaction" in v:
+        detail.append(f"satisfaction {v['satisfaction']:.2f}")
+    extra = f" ({detail[0]})" if detail else ""
+    return f"{organisation_name(model, org_id)} ({v['sector']}) left: {why}{extra}"
+
+
+def _stage_changed(model: PartnershipModel, row: Row) -> str:
+    v = row[6]
+    return (f"moved to the {v['stage']} stage (trust {v['trust']:.2f}, "
+            f"satisfaction {v['satisfaction']:.2f})")
+
+
+def _evaluated(model: PartnershipModel, row: Row) -> str:
+    v = row[6]
+    text = f"evaluation decided: {row[5]}; {_status_words(v)}"
+    if "progress" in v:
+        text += f"; {v['progress']:.0%} of its goal reached"
+    return text
+
+
+def _funding_ended(model: PartnershipModel, row: Row) -> str:
+    v = row[6]
+    return (f"its grant ended; members bring {v['own_share']:.0%} of its money themselves "
+            f"(satisfaction {v['satisfaction']:.2f})")
+
+
+def _funding_renewed(model: PartnershipModel, row: Row) -> str:
+    return "its grant ended and was replaced by a structural budget"
+
+
+def _dissolved(model: PartnershipModel, row: Row) -> str:
+    v = row[6]
+    cause = row[5]
+    why = CAUSE_IN_WORDS.get(cause, str(cause))
+    if cause == EndCause.NEGOTIATION_FAILED:
+        return f"ended before launch: {why}"
+    return f"ended after {v['age']} months in operation: {cause} — {why}"
+
+
+SENTENCES: dict[EventKind, Callable[[PartnershipModel, Row], str]] = {
+    EventKind.NEGOTIATION_STARTED: _started,
+    EventKind.NEGOTIATION_FAILED: _negotiation_failed,
+    EventKind.NEGOTIATION_SUCCEEDED: _negotiation_succeeded,
+    EventKind.LAUNCHED: _launched,
+    EventKind.JOINED: _joined,
+    EventKind.EXITED: _exited,
+    EventKind.STAGE_CHANGED: _stage_changed,
+    EventKind.EVALUATED: _evaluated,
+    EventKind.FUNDING_ENDED: _funding_ended,
+    EventKind.FUNDING_RENEWED: _funding_renewed,
+    EventKind.DISSOLVED: _dissolved,
+}
+"""One sentence per event kind about one partnership."""
+
+
+def describe_event(model: PartnershipModel, row: Row) -> str:
+    """One line for the live feed: ``"month 9, partnership #68: launched by ..."``."""
+    return f"month {row[0]}, partnership #{row[2]}: {SENTENCES[row[1]](model, row)}"
+
+
+def feed(model: PartnershipModel, limit: int = 12) -> list[str]:
+    """The latest formations, launches, exits, funding ends and dissolutions, newest first.
+
+    A dissolution before launch is told once, by its "negotiation broke down" event.
+    """
+    lines: list[str] = []
+    for row in reversed(model.events.rows):
+        if row[1] not in FEED_KINDS or (row[1] is EventKind.DISSOLVED
+                                        and row[5] == EndCause.NEGOTIATION_FAILED):
+            continue
+        lines.append(describe_event(model, row))
+        if len(lines) >= limit:
+            break
+    return lines
+
+
+def _trajectory(points: dict[int, float]) -> str:
+    return " → ".join(f"{value:.2f} (month {month})" for month, value in points.items())
+
+
+def partnership_story(model: PartnershipModel, partnership_id: int) -> str:
+    """The story of one partnership, month by month, from its event records.
+
+    Raises
+    ------
+    KeyError
+        If no partnership with this id ever started negotiating in ``model``.
+    """
+    rows = model.events.for_partnership(partnership_id)
+    if not rows or rows[0][1] is not EventKind.NEGOTIATION_STARTED:
+        raise KeyError(partnership_id)
+    start = rows[0]
+    initiator = start[3]
+    attempt = next(r for r in model.events.of_kind(EventKind.FORMATION_ATTEMPT)
+                   if r[0] == start[0] and r[3] == initiator and r[4] == start[4])
+    v = attempt[6]
+    lines = [
+        f"Partnership #{partnership_id} on {start[6]['domain']}, "
+        f"initiated by {organisation_name(model, initiator)} "
+        f"({model.organisation_by_id[initiator].sector})",
+        f"  Why: {organisation_name(model, initiator)} wanted to act on "
+        f"{v['domain']}, the crime that weighed most on it; it invited {v['invited']} "
+        f"organisation{'s' if v['invited'] != 1 else ''} and {v['refusals'] or 'none'} "
+        f"refused.",
+    ]
+    trust = {start[0]: start[6]["trust"]}
+    satisfaction: dict[int, str] = {}
+    launch_month = next((r[0] for r in rows if r[1] is EventKind.LAUNCHED), None)
+    for row in rows:
+        values = row[6]
+        if row[1] is EventKind.JOINED and row[0] == launch_month:
+            continue  # founders' expectations are told with the launch
+        lines.append(f"  month {row[0]:>3}: {SENTENCES[row[1]](model, row)}")
+        if row[1] is EventKind.LAUNCHED:
+            expectations = ", ".join(
+                f"{organisation_name(model, r[3])} {r[6]['expectation']:.2f}" for r in rows
+                if r[1] is EventKind.JOINED and r[0] == launch_month)
+            lines.append(f"             expectations (1.00 = realistic, higher = "
+                         f"over-optimistic): {expectations}")
+            satisfaction[row[0]] = f"{INITIAL_SATISFACTION:.2f} at launch"
+        if row[1] in (EventKind.EVALUATED, EventKind.STAGE_CHANGED, EventKind.DISSOLVED) \
+                and "trust" in values:
+            trust[row[0]] = values["trust"]
+        if row[1] in (EventKind.EVALUATED, EventKind.DISSOLVED) and _satisfaction_words(values):
+            satisfaction[row[0]] = _satisfaction_words(values).removeprefix("satisfaction ")
+    last = rows[-1]
+    if last[1] is not EventKind.DISSOLVED:
+        partnership = next(p for p in model.partnerships if p.unique_id == partnership_id)
+        status = partnership.status_values()
+        state = "operating" if partnership.is_operating else "still negotiating"
+        lines.append(f"  month {model.month:>3}: {state} at the end of the run; "
+                     f"{_status_words(status)}")
+        trust[model.month] = status["trust"]
+        if _satisfaction_words(status):
+            satisfaction[model.month] = _satisfaction_words(status).removeprefix("satisfaction ")
+    elif last[5] != EndCause.NEGOTIATION_FAILED:
+        lines.append(f"  By the end: {_information_words(last[6])}.")
+    lines.append(f"  Trust within the partnership: {_trajectory(trust)}")
+    if satisfaction:
+        lines.append("  Satisfaction: " + " → ".join(
+            f"{text} (month {month})" for month, text in satisfaction.items()))
+    return "\n".join(lines)
+
+
+def explain(model: PartnershipModel, partnership: int | None = None) -> str:
+    """Stories of every partnership that started negotiating (or of one), oldest first.
+
+    Parameters
+    ----------
+    model
+        A model that has run for some months.
+    partnership
+        The id of one partnership, or None for all.
+
+    Returns
+    -------
+    str
+        Plain text, one paragraph per partnership.
+
+    Raises
+    ------
+    KeyError
+        If ``partnership`` is given and no such partnership started negotiating.
+    """
+    if partnership is not None:
+        return partnership_story(model, partnership)
+    started = model.events.of_kind(EventKind.NEGOTIATION_STARTED)
+    if not started:
+        return f"No partnership started negotiating in {model.month} months."
+    ended = model.events.of_kind(EventKind.DISSOLVED)
+    header = (f"{len(started)} partnerships started negotiating in {model.month} months; "
+              f"{len(ended)} ended, {len(started) - len(ended)} still running.")
+    return "\n\n".join([header, *(partnership_story(model, row[2]) for row in started)])
+
+
+@click.command(name="explain")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Random seed (default: the scenario's seed).")
+@click.option("--months", type=click.IntRange(1, 1200), default=None,
+              help="Horizon in months (default: the scenario's).")
+@click.option("--partnership", "partnership_id", type=int, default=None,
+              help="Tell only the story of this partnership (its id).")
+def explain_command(scenario: Path, seed: int | None, months: int | None,
+                    partnership_id: int | None) -> None:
+    """Tell the story of each partnership in a run of SCENARIO (or of one)."""
+    from .run import simulate
+    from .scenario import load_scenario
+
+    result = simulate(load_scenario(scenario), seed=seed, months=months)
+    try:
+        click.echo(explain(result.model, partnership_id))
+    except KeyError:
+        ids = [row[2] for row in result.model.events.of_kind(EventKind.NEGOTIATION_STARTED)]
+        known = f"ids run from {min(ids)} to {max(ids)}" if ids else "none formed"
+        raise click.BadParameter(f"no partnership #{partnership_id} in this run ({known})",
+                                 param_hint="--partnership") from None

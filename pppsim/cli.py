@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from .experiment.commands import export as export_command
+from .experiment.commands import status as status_command
+from .experiment.commands import sweep as sweep_command
 from .explain import explain_command
 from .scenario import ScenarioError, load_scenario
 from .serve import app_command
@@ -73,6 +76,9 @@ def parameters(markdown: bool) -> None:
 
 cli.add_command(app_command)
 cli.add_command(explain_command)
+cli.add_command(sweep_command)
+cli.add_command(status_command)
+cli.add_command(export_command)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors and exit code 2 for bad input, never a traceback."""

@@ -1,0 +1,89 @@
+"""The ``pppsim sweep``, ``pppsim status`` and ``pppsim export`` commands."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+EXIT_INTERRUPTED = 130
+
+
+@click.command()
+@click.argument("experiment", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: runs/<experiment>). Re-run to resume.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores; 1 runs in this process).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786), or 'local' for a local "
+                   "Dask cluster.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None,
+              help="Runs per task (default: automatic).")
+@click.option("--retry-failed", is_flag=True, help="Re-run the runs that failed before.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: str | None,
+          chunk_size: int | None, retry_failed: bool, quiet: bool) -> None:
+    """Run every (point, replication) of EXPERIMENT (a .toml file) missing from --out."""
+    from .api import sweep as run
+    from .files import load_experiment
+
+    loaded = load_experiment(experiment)
+    out = out or Path("runs") / experiment.stem
+    try:
+        stats = run(loaded, out, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
+                    retry_failed=retry_failed, progress=not quiet)
+    except KeyboardInterrupt:
+        click.echo(f"pppsim: interrupted; finished runs are saved in {out}/. "
+                   "Run the same command again to continue.", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    click.echo(stats.text())
+    _print_status(out)
+
+
+def _print_status(folder: Path) -> None:
+    from .store import ResultStore
+
+    with ResultStore.open(folder) as store:
+        counts = store.counts()
+        click.echo(f"{folder}: {counts.done} done, {counts.failed} failed, "
+                   f"{counts.remaining} remaining of {counts.total} runs")
+        failures = store.failures(limit=5)
+        for point, replication, seed, error in failures:
+            click.echo(f"  failed: point {point} replication {replication} seed {seed}: "
+                       f"{error}")
+        if counts.failed > len(failures):
+            click.echo(f"  ... and {counts.failed - len(failures)} more failures")
+        if counts.failed:
+            click.echo("  tracebacks: load_results(folder, include_failed=True) or the "
+                       "runs table; re-run them with --retry-failed")
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def status(folder: Path) -> None:
+    """Show done / failed / remaining runs of a sweep's results FOLDER."""
+    from .store import ResultStore
+
+    _print_status(folder)
+    with ResultStore.open(folder) as store:
+        for session in store.sessions():
+            started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(session["started"]))
+            state = "interrupted or running" if session["interrupted"] else "finished"
+            click.echo(f"  session {session['session']} {started}: {session['executor']}, "
+                       f"{session['workers']} workers, {session['runs_done']} done, "
+                       f"{session['runs_failed']} failed ({state})")
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True, help="File format.")
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="Output file (default: FOLDER/results.<format>).")
+def export(folder: Path, fmt: str, output: Path | None) -> None:
+    """Write the results of FOLDER as one table (one row per finished run)."""
+    from .results import export_results
+
+    click.echo(f"results written to {export_results(folder, fmt, output)}")

@@ -1,0 +1,108 @@
+"""Executors: where runs happen.  All are ``concurrent.futures.Executor`` objects.
+
+* one worker: :class:`InProcessExecutor`, runs in this process (no start-up cost);
+* several workers: a ``ProcessPoolExecutor`` with a *spawn* context of our own (never a global
+  ``set_start_method``), which behaves the same on Linux, macOS and Windows and from Jupyter;
+* ``scheduler="local"``: a Dask ``LocalCluster`` on this machine (for testing the Dask path);
+* ``scheduler="tcp://host:8786"``: an existing Dask cluster, through ``Client.get_executor()``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .experiment import ExperimentError, model_version
+
+
+class InProcessExecutor(Executor):
+    """Runs each task at submission, in this process: one worker, no pickling."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+@dataclass(frozen=True)
+class ExecutorInfo:
+    """An open executor, its name for logs and its number of workers."""
+
+    executor: Executor
+    name: str
+    workers: int
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the sweep cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def open_executor(workers: int | None = None, scheduler: str | None = None
+                  ) -> Iterator[ExecutorInfo]:
+    """Open the executor for a sweep and close it afterwards.
+
+    Parameters
+    ----------
+    workers
+        Local worker processes (default: all cores); with ``scheduler="local"``, the number of
+        Dask workers.  Ignored for a remote scheduler (its workers are counted).
+    scheduler
+        ``None`` for local processes, ``"local"`` for a local Dask cluster, or the address of
+        a Dask scheduler (``tcp://host:8786``).
+    """
+    workers = workers or default_workers()
+    if scheduler is None:
+        if workers == 1:
+            yield ExecutorInfo(InProcessExecutor(), "in-process", 1)
+            return
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint,
+                                   mp_context=multiprocessing.get_context("spawn"))
+        try:
+            yield ExecutorInfo(pool, "process pool", workers)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return
+    with _dask_client(workers, scheduler) as (client, name):
+        versions = set(client.run(model_version).values())
+        if versions != {model_version()}:
+            raise ExperimentError(
+                f"Dask workers at {scheduler} run model version(s) {sorted(versions)}, this "
+                f"machine {model_version()}: install the same pppsim on every worker")
+        count = sum(client.nthreads().values())
+        with client.get_executor(pure=False) as executor:
+            yield ExecutorInfo(executor, name, count)
+
+
+@contextmanager
+def _dask_client(workers: int, scheduler: str) -> Iterator[tuple[Any, str]]:
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client, "dask local cluster"
+        return
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, ValueError, TypeError) as exc:
+        raise ExperimentError(f"cannot reach the Dask scheduler at {scheduler}: "
+                              f"{' '.join(str(exc).split())}") from None
+    with client:
+        yield client, f"dask {scheduler}"

@@ -1,0 +1,223 @@
+"""Experiment files: TOML in, a validated :class:`Experiment` out, one-line errors.
+
+An experiment file looks like::
+
+    name = "Funding and barriers"
+    scenario = "../scenarios/baseline.toml"   # base scenario (default: all defaults)
+    months = 120                              # default: the scenario's horizon
+    seed = 1                                  # base seed; default: the scenario's seed
+    replications = 10
+    outputs = ["harm_prevented", "partnerships_launched"]   # default: all metrics
+    series = ["active_partnerships"]          # monthly series to keep (true = all)
+    random_numbers = "common"                 # or "independent"
+
+    [fixed]                                   # parameters set at every point
+    n_organisations = 60
+
+    [design]
+    kind = "lhs"                              # factorial | lhs | sobol | morris | fast
+    samples = 50
+    seed = 7                                  # sampler seed (default: the base seed)
+
+    [vary]
+    legal_barrier = [0.2, 0.5, 0.8]           # a list of values
+    grant_share = { low = 0.0, high = 0.6 }   # a uniform range (levels = n for factorial)
+    initial_trust = { mean = 0.5, sd = 0.1 }  # a normal, truncated to the allowed range
+
+Parameter names are flat (no sections).  The full format is in ``docs/sweeps.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..parameters import Parameters
+from ..scenario import (
+    MONTHS_RANGE,
+    Scenario,
+    _read_toml,
+    _suggest,
+    load_scenario,
+    validate_parameters,
+)
+from .design import SAMPLED, DesignError, DesignKind, Factor, sample_points
+from .experiment import Experiment, ExperimentError, Point, available_outputs
+from .seeds import RandomNumbers
+
+TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
+    "name": str, "description": str, "scenario": str, "months": int, "seed": int,
+    "replications": int, "outputs": (list, str), "series": (list, bool),
+    "random_numbers": str, "fixed": dict, "design": dict, "vary": dict,
+}
+DESIGN_KEYS: dict[str, type] = {"kind": str, "samples": int, "seed": int,
+                                "second_order": bool, "levels": int}
+FACTOR_KEYS: dict[str, type | tuple[type, ...]] = {
+    "low": (int, float), "high": (int, float), "levels": int,
+    "mean": (int, float), "sd": (int, float)}
+MAX_REPLICATIONS = 100_000
+
+
+def _typed(where: str, key: str, value: Any, expected: type | tuple[type, ...]) -> Any:
+    """Check a value's TOML type; bools are not ints."""
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        names = " or ".join({list: "a list", dict: "a table"}.get(k, f"a {k.__name__}")
+                            for k in kinds)
+        raise ExperimentError(f"{where}: '{key}' must be {names}, got {value!r}")
+    return value
+
+
+def _check_keys(where: str, table: dict[str, Any], allowed: dict[str, Any]) -> None:
+    for key, value in table.items():
+        if key not in allowed:
+            raise ExperimentError(
+                f"{where}: unknown key '{key}'{_suggest(key, list(allowed))}; "
+                f"allowed: {', '.join(allowed)}")
+        _typed(where, key, value, allowed[key])
+
+
+def _parameter_name(where: str, name: str) -> str:
+    if name not in Parameters.model_fields:
+        raise ExperimentError(
+            f"{where}: unknown parameter '{name}'{_suggest(name, list(Parameters.model_fields))}")
+    return name
+
+
+def _factor(path: Path, base: dict[str, Any], name: str, spec: Any) -> Factor:
+    """Parse and validate one [vary] entry against the parameter schema."""
+    where = f"{path}: [vary] {name}"
+    _parameter_name(f"{path}: [vary]", name)
+
+    def check(value: Any, what: str) -> None:
+        validate_parameters(base | {name: value}, source=f"{where} {what}")
+
+    if isinstance(spec, list):
+        if not spec:
+            raise ExperimentError(f"{where}: the list of values is empty")
+        for value in spec:
+            check(value, "value")
+        return Factor(name, values=tuple(spec))
+    if not isinstance(spec, dict):
+        raise ExperimentError(
+            f"{where}: expected a list of values, {{ low, high }} or {{ mean, sd }}, "
+            f"got {spec!r}")
+    _check_keys(where, spec, FACTOR_KEYS)
+    if {"low", "high"} <= spec.keys() and not spec.keys() & {"mean", "sd"}:
+        if not spec["low"] < spec["high"]:
+            raise ExperimentError(f"{where}: low must be below high, got {spec}")
+        check(spec["low"], "low")
+        check(spec["high"], "high")
+        levels = spec.get("levels")
+        if levels is not None and levels < 2:
+            raise ExperimentError(f"{where}: levels must be >= 2, got {levels}")
+        return Factor(name, low=float(spec["low"]), high=float(spec["high"]), levels=levels)
+    if spec.keys() == {"mean", "sd"}:
+        check(spec["mean"], "mean")
+        if spec["sd"] <= 0:
+            raise ExperimentError(f"{where}: sd must be > 0, got {spec['sd']}")
+        return Factor(name, mean=float(spec["mean"]), sd=float(spec["sd"]))
+    raise ExperimentError(
+        f"{where}: give {{ low, high }} (optionally levels) or {{ mean, sd }}, got {spec}")
+
+
+def _outputs(path: Path, data: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    metrics, columns = available_outputs()
+    outputs = data.get("outputs", "all")
+    if isinstance(outputs, str):
+        if outputs != "all":
+            raise ExperimentError(f"{path}: 'outputs' must be a list of metric names or \"all\"")
+        outputs = list(metrics)
+    series = data.get("series", False)
+    series = list(columns) if series is True else [] if series is False else series
+    for key, names in (("outputs", outputs), ("series", series)):
+        for item in names:
+            _typed(f"{path}: '{key}'", "item", item, str)
+        if len(set(names)) != len(names):
+            raise ExperimentError(f"{path}: '{key}' lists a name twice")
+    return tuple(outputs), tuple(series)
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Load and validate an experiment file.
+
+    Parameters
+    ----------
+    path
+        A ``.toml`` experiment file (format in ``docs/sweeps.md``).
+
+    Returns
+    -------
+    Experiment
+        Its design points (each with the full parameter set), replications, seeds and outputs.
+
+    Raises
+    ------
+    ExperimentError
+        With a one-line message naming the file, the field and what is allowed.
+    """
+    path = Path(path)
+    data = _read_toml(path)
+    _check_keys(str(path), data, TOP_LEVEL)
+    if "scenario" in data:
+        scenario = load_scenario(path.parent / data["scenario"])
+    else:
+        scenario = Scenario(name=path.stem)
+    months = data.get("months", scenario.months)
+    if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
+        raise ExperimentError(f"{path}: months = {months} is not allowed: expected an int "
+                              f"from {MONTHS_RANGE[0]} to {MONTHS_RANGE[1]}")
+    seed = data.get("seed", scenario.seed)
+    if seed < 0:
+        raise ExperimentError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
+    replications = data.get("replications", 1)
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise ExperimentError(f"{path}: replications = {replications} is not allowed: "
+                              f"expected an int from 1 to {MAX_REPLICATIONS}")
+    random_numbers = data.get("random_numbers", "common")
+    if random_numbers not in set(RandomNumbers):
+        raise ExperimentError(f"{path}: random_numbers = {random_numbers!r} is not allowed: "
+                              f"expected one of {', '.join(RandomNumbers)}")
+    outputs, series = _outputs(path, data)
+
+    fixed = data.get("fixed", {})
+    for name in fixed:
+        _parameter_name(f"{path}: [fixed]", name)
+    base = validate_parameters(scenario.params | fixed, source=f"{path}: [fixed]").model_dump()
+
+    vary = data.get("vary", {})
+    if not vary:
+        raise ExperimentError(f"{path}: nothing to vary; add a [vary] table with at least "
+                              "one parameter")
+    both = sorted(set(vary) & set(fixed))
+    if both:
+        raise ExperimentError(f"{path}: '{both[0]}' is both in [fixed] and in [vary]")
+    factors = [_factor(path, base, name, spec) for name, spec in vary.items()]
+
+    design = data.get("design", {})
+    _check_keys(f"{path}: [design]", design, DESIGN_KEYS)
+    kind_name = design.get("kind", "factorial")
+    kinds = [k for k in DesignKind if k is not DesignKind.POINTS]
+    if kind_name not in kinds:
+        raise ExperimentError(f"{path}: [design] kind = {kind_name!r} is not allowed: "
+                              f"expected one of {', '.join(kinds)}")
+    kind = DesignKind(kind_name)
+    options = {"samples": design.get("samples"), "seed": design.get("seed", seed),
+               "second_order": design.get("second_order", False),
+               "levels": design.get("levels", 4)}
+    try:
+        overrides = sample_points(factors, kind, **options)
+    except DesignError as exc:
+        raise ExperimentError(f"{path}: [design] {exc}") from None
+    described = {"kind": str(kind)}
+    if kind in SAMPLED:
+        described |= options
+    described["factors"] = {f.name: {k: v for k, v in vars(f).items()
+                                     if v is not None and k != "name"} for f in factors}
+    return Experiment(
+        points=tuple(Point(base | o) for o in overrides),
+        replications=replications, seed=seed, months=months, outputs=outputs, series=series,
+        random_numbers=RandomNumbers(random_numbers),
+        varied=tuple(f.name for f in factors), factors=tuple(factors), design=described,
+        name=data.get("name", path.stem.replace("_", " ")),
+        description=data.get("description", ""), source_text=path.read_text())

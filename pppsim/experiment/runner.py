@@ -1,0 +1,267 @@
+"""Running the (point, replication) pairs of an experiment on any concurrent.futures executor.
+
+Shaped like Mesa 4's replacement of ``batch_run`` (mesa issue #3768): a
+:class:`RunConfiguration` instantiates, runs and reduces one model (``instantiate_model``,
+``run_model``, ``extract_output``); :class:`~pppsim.experiment.experiment.RunSpec` plays the
+part of a Mesa 4 ``Scenario`` (parameters plus a seed); :func:`run_sweep` is ``run_scenarios``
+with a :class:`~pppsim.experiment.store.ResultStore`.  Workers receive chunks of runs, reduce
+each run to its metrics (and requested series) and send back only those.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .experiment import Experiment, RunSpec, model_version
+
+if TYPE_CHECKING:
+    from ..model import PartnershipModel
+    from .store import ResultStore
+
+IN_FLIGHT_PER_WORKER = 2
+"""Chunks queued per worker: enough to keep workers busy, few enough to keep memory flat."""
+PLAN_BATCH_POINTS = 256
+"""Points whose ledger entries are looked up at once when planning the remaining runs."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What one run sends back: its identity, metrics (and series) or its error."""
+
+    run_id: str
+    point: int
+    replication: int
+    seed: int
+    metrics: dict[str, float] | None
+    series: dict[str, list[float]] | None
+    seconds: float
+    worker: str
+    error: str | None = None
+    traceback: str | None = None
+
+
+@dataclass(frozen=True)
+class RunConfiguration:
+    """How to make one run: horizon, outputs and series to keep (Mesa 4's RunConfiguration).
+
+    Subclass and override :meth:`instantiate_model`, :meth:`run_model` or
+    :meth:`extract_output` to change what a run does; instances are sent to workers, so they
+    must pickle.
+    """
+
+    months: int
+    outputs: tuple[str, ...] = ()
+    series: tuple[str, ...] = ()
+    model_version: str = field(default_factory=model_version)
+
+    @classmethod
+    def of(cls, experiment: Experiment) -> RunConfiguration:
+        return cls(experiment.months, experiment.outputs, experiment.series)
+
+    def instantiate_model(self, spec: RunSpec) -> PartnershipModel:
+        """A model with the run's parameters and seed (parameters are validated here)."""
+        from ..model import PartnershipModel
+
+        return PartnershipModel(rng=spec.seed, **spec.params)
+
+    def run_model(self, model: PartnershipModel) -> None:
+        for _ in range(self.months):
+            model.step()
+
+    def extract_output(self, model: PartnershipModel
+                       ) -> tuple[dict[str, float], dict[str, list[float]] | None]:
+        """The recorded metrics (all if ``outputs`` is empty) and the requested series."""
+        from ..model.outputs import summary_metrics, time_series
+
+        metrics = summary_metrics(model)
+        if self.outputs:
+            metrics = {name: metrics[name] for name in self.outputs}
+        if not self.series:
+            return metrics, None
+        frame = time_series(model)
+        return metrics, {name: frame[name].astype(float).tolist() for name in self.series}
+
+    def execute(self, spec: RunSpec) -> RunRecord:
+        """One run, start to finish; an exception becomes a failed record with its traceback."""
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        start = time.perf_counter()
+        try:
+            if self.model_version != model_version():
+                raise RuntimeError(f"worker has model version {model_version()}, the sweep "
+                                   f"needs {self.model_version}; install the same pppsim")
+            model = self.instantiate_model(spec)
+            self.run_model(model)
+            metrics, series = self.extract_output(model)
+        except Exception as exc:
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())
+            return RunRecord(spec.run_id, spec.point, spec.replication, spec.seed, None, None,
+                             time.perf_counter() - start, worker, message,
+                             traceback.format_exc())
+        return RunRecord(spec.run_id, spec.point, spec.replication, spec.seed, metrics, series,
+                         time.perf_counter() - start, worker)
+
+
+def execute_chunk(config: RunConfiguration, specs: Sequence[RunSpec]) -> list[RunRecord]:
+    """Run a chunk of runs on a worker; returns one record per run."""
+    return [config.execute(spec) for spec in specs]
+
+
+def remaining_runs(experiment: Experiment, store: ResultStore, *, retry_failed: bool
+                   ) -> Iterator[RunSpec]:
+    """Runs without a record (and failed runs if ``retry_failed``), lazily, in point order."""
+    for first in range(0, experiment.n_points, PLAN_BATCH_POINTS):
+        end = min(first + PLAN_BATCH_POINTS, experiment.n_points)
+        recorded = store.finished(first, end)
+        for spec in experiment.runs(range(first, end)):
+            status = recorded.get((spec.point, spec.replication))
+            if status is None or (retry_failed and status == "failed"):
+                yield spec
+
+
+def auto_chunk_size(runs: int, workers: int) -> int:
+    """Runs per task: about 20 tasks per worker, between 1 and 16 runs each."""
+    return max(1, min(16, runs // (workers * 20)))
+
+
+def _chunks(specs: Iterator[RunSpec], size: int) -> Iterator[list[RunSpec]]:
+    chunk: list[RunSpec] = []
+    for spec in specs:
+        chunk.append(spec)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@dataclass
+class SweepStats:
+    """What one sweep invocation did."""
+
+    executor: str
+    workers: int
+    chunk_size: int
+    planned: int
+    done: int = 0
+    failed: int = 0
+    run_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.failed
+
+    @property
+    def runs_per_second(self) -> float:
+        return self.finished / self.wall_seconds if self.wall_seconds else float("nan")
+
+    @property
+    def seconds_per_run(self) -> float:
+        """Mean time of one run inside the worker (the model's own time)."""
+        return self.run_seconds / self.finished if self.finished else float("nan")
+
+    @property
+    def overhead_per_run(self) -> float:
+        """Worker-seconds per run beyond the model's own time (dispatch, pickling, store)."""
+        if not self.finished:
+            return float("nan")
+        return self.wall_seconds * self.workers / self.finished - self.seconds_per_run
+
+    def text(self) -> str:
+        """A few lines for the terminal."""
+        status = "interrupted" if self.interrupted else "finished"
+        return (f"{status}: {self.done} runs done, {self.failed} failed of {self.planned} "
+                f"planned this session\n"
+                f"  executor {self.executor}, {self.workers} workers, "
+                f"{self.chunk_size} runs per task\n"
+                f"  wall time {self.wall_seconds:.1f} s, {self.runs_per_second:.2f} runs/s, "
+                f"{self.seconds_per_run * 1000:.1f} ms per run in the model, "
+                f"{self.overhead_per_run * 1000:.1f} ms overhead per run")
+
+
+def run_sweep(
+    experiment: Experiment,
+    store: ResultStore,
+    executor: Executor,
+    *,
+    executor_name: str,
+    workers: int,
+    chunk_size: int | None = None,
+    retry_failed: bool = False,
+    config: RunConfiguration | None = None,
+    on_record: Callable[[RunRecord], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> SweepStats:
+    """Run every run of ``experiment`` that ``store`` does not hold yet (Mesa 4's run_scenarios).
+
+    Each run is committed to the store as soon as its chunk comes back; at most
+    ``IN_FLIGHT_PER_WORKER * workers`` chunks are queued, so memory stays flat however many
+    runs there are.  Ctrl-C stops submitting, keeps what has finished and re-raises.
+
+    Parameters
+    ----------
+    experiment, store
+        What to run, and where results go (already opened for this experiment).
+    executor
+        Any ``concurrent.futures.Executor`` (process pool, Dask ``Client.get_executor()``, ...).
+    executor_name, workers
+        For the statistics and the session log; ``workers`` sizes the queue and chunks.
+    chunk_size
+        Runs per task (default: :func:`auto_chunk_size`).
+    retry_failed
+        Also re-run the runs that failed before.
+    config
+        How to make a run (default: :meth:`RunConfiguration.of` the experiment).
+    on_record
+        Called with every record as it is committed (progress bars).
+    on_start
+        Called once with the number of runs planned for this session.
+    """
+    config = config or RunConfiguration.of(experiment)
+    counts = store.counts()
+    planned = counts.remaining + (counts.failed if retry_failed else 0)
+    size = chunk_size or auto_chunk_size(planned, workers)
+    stats = SweepStats(executor_name, workers, size, planned)
+    if on_start:
+        on_start(planned)
+    session = store.start_session(executor_name, workers, size)
+    chunks = _chunks(remaining_runs(experiment, store, retry_failed=retry_failed), size)
+    in_flight: set[Future[list[RunRecord]]] = set()
+    start = time.perf_counter()
+    try:
+        while True:
+            while len(in_flight) < IN_FLIGHT_PER_WORKER * workers:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                in_flight.add(executor.submit(execute_chunk, config, chunk))
+            if not in_flight:
+                break
+            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                for record in future.result():
+                    store.commit(record)
+                    stats.run_seconds += record.seconds
+                    if record.error:
+                        stats.failed += 1
+                    else:
+                        stats.done += 1
+                    if on_record:
+                        on_record(record)
+    except BaseException:
+        stats.interrupted = True
+        for future in in_flight:
+            future.cancel()
+        raise
+    finally:
+        stats.wall_seconds = time.perf_counter() - start
+        store.end_session(session, stats.done, stats.failed, stats.interrupted)
+    return stats

@@ -1,0 +1,170 @@
+"""The ``pppsim`` command line end to end, as a user runs it: a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import BASELINE
+
+from pppsim.scenario import load_scenario
+
+PPPSIM = Path(sys.executable).parent / "pppsim"
+TABLES = ("timeseries", "partnerships", "events")
+
+
+def pppsim(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(PPPSIM), *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120, check=False)
+
+
+def run_baseline(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return pppsim("run", BASELINE, "--months", "24", "--out", out, *extra)
+
+
+@pytest.fixture(scope="module")
+def csv_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path_factory.mktemp("run") / "baseline"
+    return run_baseline(out), out
+
+
+def test_run_succeeds_and_prints_a_summary(csv_run) -> None:
+    result, out = csv_run
+    assert result.returncode == 0, result.stderr
+    assert "Baseline: 24 months, seed 1" in result.stdout
+    assert "partnerships launched" in result.stdout
+    assert "end causes, ranked" in result.stdout
+    assert f"results written to {out}" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_run_writes_every_output(csv_run) -> None:
+    _, out = csv_run
+    for name in TABLES:
+        assert (out / f"{name}.csv").stat().st_size > 0
+    series = pd.read_csv(out / "timeseries.csv", index_col="month")
+    assert list(series.index) == list(range(25))
+    events = pd.read_csv(out / "events.csv")
+    assert {"month", "kind", "partnership", "cause", "values"} <= set(events.columns)
+    assert len(events) > 0
+    partnerships = pd.read_csv(out / "partnerships.csv")
+    assert {"partnership", "end_cause", "lifetime_months"} <= set(partnerships.columns)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {"partnerships_launched", "harm_prevented", "success_share"} <= set(metrics)
+    png = (out / "overview.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 1000
+
+
+def test_written_scenario_reproduces_the_run(csv_run) -> None:
+    _, out = csv_run
+    written = load_scenario(out / "scenario.toml")
+    assert written.params == load_scenario(BASELINE).params
+    assert (written.months, written.seed) == (24, 1)
+
+
+def test_same_seed_gives_byte_identical_tables(csv_run, tmp_path) -> None:
+    _, first = csv_run
+    result = run_baseline(tmp_path / "again")
+    assert result.returncode == 0, result.stderr
+    for name in TABLES:
+        assert (tmp_path / "again" / f"{name}.csv").read_bytes() == \
+            (first / f"{name}.csv").read_bytes(), name
+
+
+def test_another_seed_gives_other_results(csv_run, tmp_path) -> None:
+    _, first = csv_run
+    result = run_baseline(tmp_path / "seed2", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    assert "seed 2" in result.stdout
+    assert (tmp_path / "seed2" / "events.csv").read_bytes() != \
+        (first / "events.csv").read_bytes()
+
+
+def test_parquet_format(csv_run, tmp_path) -> None:
+    _, first = csv_run
+    out = tmp_path / "parquet"
+    result = run_baseline(out, "--format", "parquet")
+    assert result.returncode == 0, result.stderr
+    for name in TABLES:
+        assert not (out / f"{name}.csv").exists()
+    series = pd.read_parquet(out / "timeseries.parquet")
+    expected = pd.read_csv(first / "timeseries.csv", index_col="month")
+    assert len(series) == len(expected) == 25
+    assert series["active_partnerships"].tolist() == expected["active_partnerships"].tolist()
+    assert len(pd.read_parquet(out / "events.parquet")) > 0
+    assert (out / "overview.png").stat().st_size > 0
+
+
+def test_default_output_folder(tmp_path) -> None:
+    result = pppsim("run", BASELINE, "--months", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "runs" / "baseline-seed1" / "timeseries.csv").exists()
+
+
+# --- bad input: one line on stderr, exit code 2, no traceback ------------------------------
+def assert_bad_input(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("pppsim: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    assert result.stdout == ""
+
+
+BAD_SCENARIOS = {
+    "malformed": ("[trust\n", ["malformed TOML"]),
+    "unknown key": ("[trust]\ninitial_trsut = 0.5\n",
+                    ["initial_trsut", "did you mean 'initial_trust'"]),
+    "wrong section": ("[funding]\ninitial_trust = 0.5\n", ["initial_trust", "[trust]"]),
+    "wrong type": ('[trust]\ninitial_trust = "high"\n', ["initial_trust", "from 0.0 to 1.0"]),
+    "out of range": ("[information_sharing]\nlegal_barrier = 1.5\n",
+                     ["legal_barrier = 1.5", "from 0.0 to 1.0"]),
+    "funding shares": ("[funding]\ngrant_share = 0.7\nstructural_share = 0.5\n",
+                       ["grant_share", "structural_share", "at most 1"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SCENARIOS))
+def test_bad_scenario_file(toml_file, tmp_path, case) -> None:
+    text, fragments = BAD_SCENARIOS[case]
+    path = toml_file(text, name="bad.toml")
+    result = pppsim("run", path, "--out", tmp_path / "out")
+    assert_bad_input(result, str(path), *fragments)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file(tmp_path) -> None:
+    path = tmp_path / "absent.toml"
+    assert_bad_input(pppsim("run", path), str(path), "no such file")
+
+
+def test_directory(tmp_path) -> None:
+    assert_bad_input(pppsim("run", tmp_path), str(tmp_path), "is a directory")
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--seed", "-1"), ("--seed", "abc"), ("--months", "0"), ("--months", "1201"),
+    ("--months", "ten"), ("--format", "xlsx"),
+])
+def test_bad_option_values(tmp_path, option: str, value: str) -> None:
+    result = pppsim("run", BASELINE, option, value, "--out", tmp_path / "out")
+    assert_bad_input(result, option)
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_option() -> None:
+    assert_bad_input(pppsim("run", BASELINE, "--mnths", "3"), "--mnths")
+
+
+def test_help_and_version() -> None:
+    help_result = pppsim("run", "--help")
+    assert help_result.returncode == 0
+    assert "--seed" in help_result.stdout and "--months" in help_result.stdout
+    version = pppsim("--version")
+    assert version.returncode == 0 and "pppsim" in version.stdout

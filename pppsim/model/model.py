@@ -379,7 +379,7 @@ class PartnershipModel(mesa.Model):
             if operating and org.overcommitted:
                 worst = min(operating, key=lambda p: p.members[org.unique_id].satisfaction)
                 worst.remove_member(org, EndCause.RESOURCES_EXHAUSTED,
-                                    capacity=org.capacity_fte * org.capacity_level)
+                                    capacity=org.available_fte, promised=org.promised_fte)
 
 
 def _mean_or_zero(values: list[float]) -> float:

@@ -235,6 +235,8 @@ def test_event_log_records_every_exit_with_cause_and_trigger(busy_model) -> None
         seen.add(EndCause(cause))
         if cause == EndCause.LEGITIMACY_RISK:
             assert values["standing"] < values["threshold"]
+        elif cause == EndCause.RESOURCES_EXHAUSTED:
+            assert values["promised"] > values["capacity"]
         elif cause == EndCause.PRIORITY_SHIFT:
             assert "hazard" in values
         elif "threshold" in values:  # lasting dissatisfaction

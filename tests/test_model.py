@@ -182,7 +182,7 @@ def test_month_counts_steps() -> None:
 def busy_model() -> PartnershipModel:
     """A busy run with formations, negotiation failures, exits and dissolutions."""
     return run_model(seed=11, months=96, n_organisations=100, initiation_rate=0.05,
-                     priority_shift_hazard=0.01)
+                     priority_shift_hazard=0.01, negotiation_breakdown=0.2)
 
 
 def events_of(model: PartnershipModel, kind: EventKind) -> list[tuple]:

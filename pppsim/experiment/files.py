@@ -42,7 +42,7 @@ from ..scenario import (
     validate_parameters,
 )
 from .design import SAMPLED, DesignError, DesignKind, Factor, sample_points
-from .experiment import Experiment, ExperimentError, Point, available_outputs
+from .experiment import Experiment, ExperimentError, Point, available_outputs, check_outputs
 from .seeds import RandomNumbers
 
 TOP_LEVEL: dict[str, type | tuple[type, ...]] = {
@@ -135,6 +135,7 @@ def _outputs(path: Path, data: dict[str, Any]) -> tuple[tuple[str, ...], tuple[s
             _typed(f"{path}: '{key}'", "item", item, str)
         if len(set(names)) != len(names):
             raise ExperimentError(f"{path}: '{key}' lists a name twice")
+    check_outputs(outputs, series, source=str(path))
     return tuple(outputs), tuple(series)
 
 

@@ -18,27 +18,27 @@ from matplotlib.lines import Line2D
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from .explain import feed
-from .model import PartnershipModel
-from .model.vocabulary import Stage
-from .parameters import parameter_table
-from .run import SECTOR_COLOURS
-from .scenario import Scenario, load_scenario
+from pppsim.explain import feed
+from pppsim.model import PartnershipModel
+from pppsim.model.vocabulary import Stage
+from pppsim.parameters import parameter_table
+from pppsim.run import SECTOR_COLOURS
+from pppsim.scenario import Scenario, load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "baseline"
 
 LEVERS: dict[str, tuple[str, float | None]] = {
-    "grant_share": ("Funding: share of partnerships on a time-limited grant", None),
-    "grant_months": ("Funding: grant duration (months)", 60),
-    "legal_barrier": ("Legal barrier to sharing information", None),
-    "organisational_barrier": ("Organisational barrier to sharing", None),
-    "technical_barrier": ("Technical barrier to sharing", None),
-    "governance": ("Governance: 0 trust-based … 1 control-based", None),
-    "follow_up_capacity": ("Public capacity to follow up shared information (×)", None),
+    "grant_share": ("Share funded by a grant", None),
+    "grant_months": ("Grant duration (months)", 60),
+    "legal_barrier": ("Legal barrier", None),
+    "organisational_barrier": ("Organisational barrier", None),
+    "technical_barrier": ("Technical barrier", None),
+    "governance": ("Governance: trust 0 – 1 control", None),
+    "follow_up_capacity": ("Follow-up capacity (×)", None),
     "initial_trust": ("Initial trust", None),
-    "meeting_interval_months": ("Months between partnership meetings", None),
-    "n_organisations": ("Number of organisations", 300),
+    "meeting_interval_months": ("Months between meetings", None),
+    "n_organisations": ("Organisations", 300),
 }
 """The sliders: parameter -> (label, upper limit on the page or None for the schema's)."""
 
@@ -56,7 +56,7 @@ NOTE = """
 **What am I looking at?** Public bodies (blue) and firms (orange) team up in partnerships
 (squares) against crime. Each month some start negotiating, some launch, some members leave and
 some partnerships end. **Watch** trust between the sectors, how many partnerships are at each
-stage, and crime harm with and without partnerships. The feed on the right tells, in plain
+stage, and crime harm with and without partnerships. The feed beside it tells, in plain
 words, what just happened and why. Pick a scenario or move a slider, then press **Reset**,
 and **Step** or **▶** to run it month by month.
 """
@@ -66,6 +66,7 @@ CSS = """
 .v-application .v-card__title { font-size: 21px !important; }
 .pppsim-note p { font-size: 19px; line-height: 1.45; margin: 0.2em 0.4em; }
 .pppsim-feed li { font-size: 17px; line-height: 1.4; margin-bottom: 0.35em; }
+.pppsim-settings p { font-size: 16px; margin: 0 0.5em; color: #444; }
 """
 
 
@@ -101,6 +102,13 @@ def model_params(scenario: Scenario) -> dict[str, Any]:
     return params
 
 
+def settings_line(model: PartnershipModel) -> str:
+    """The levers of the run on screen, since the sliders do not show their values."""
+    p = model.p
+    values = ", ".join(f"{LEVERS[name][0].lower()} {getattr(p, name):g}" for name in LEVERS)
+    return f"*This run:* {values}, seed {model._seed}."  # Mesa keeps the seed as _seed
+
+
 def network_layout(model: PartnershipModel) -> dict[int, tuple[float, float]]:
     """Organisations on a circle, public bodies on the left arc and firms on the right.
 
@@ -114,7 +122,7 @@ def network_layout(model: PartnershipModel) -> dict[int, tuple[float, float]]:
             for i, o in enumerate(orgs)}
 
 
-def _figure(width: float = 7.0, height: float = 4.6) -> Figure:
+def _figure(width: float = 5.6, height: float = 4.4) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
@@ -230,6 +238,36 @@ def EventFeed(model: PartnershipModel) -> None:  # noqa: N802
 
 
 @solara.component
+def TeachingView(scenario: Scenario) -> None:  # noqa: N802
+    """SolaraViz's controls and model parameters, with the teaching panels laid out below.
+
+    SolaraViz places its ``components`` in a draggable grid that does not appear with
+    ipyvuetify 3 in a browser (Solara's gridlayout_v3), so the panels are laid out here,
+    reading the same reactive model that SolaraViz's Step, Play and Reset act on.
+    """
+    model = solara.use_memo(
+        lambda: solara.reactive(PartnershipModel(rng=scenario.seed, **scenario.params)), [])
+    SolaraViz(
+        model,
+        components=[],
+        model_params=model_params(scenario),
+        name=f"Public-private partnerships against crime: {scenario.name}",
+        play_interval=400,
+    )
+    with solara.Div(classes=["pppsim-note"]):
+        solara.Markdown(NOTE)
+    with solara.Div(classes=["pppsim-settings"]):
+        solara.Markdown(settings_line(model.value))
+    with solara.Columns([6, 5]):
+        NetworkView(model.value)
+        EventFeed(model.value)
+    with solara.Columns([1, 1, 1]):
+        StagePlot(model.value)
+        TrustPlot(model.value)
+        HarmPlot(model.value)
+
+
+@solara.component
 def Page() -> None:  # noqa: N802
     """The teaching page: scenario picker, levers, network, plots and event feed."""
     names = solara.use_memo(scenario_names, [])
@@ -237,22 +275,12 @@ def Page() -> None:  # noqa: N802
                                         else names[0])
     scenario = solara.use_memo(lambda: load_scenario(SCENARIO_DIR / f"{scenario_name.value}.toml"),
                                [scenario_name.value])
-    model = solara.use_memo(lambda: PartnershipModel(rng=scenario.seed, **scenario.params),
-                            [scenario])
     solara.Style(CSS)
     with solara.Sidebar(), solara.Card("Scenario"):
         solara.Select("Scenario", values=names, value=scenario_name)
         if scenario.description:
             solara.Markdown(scenario.description)
-    with solara.Div(classes=["pppsim-note"]):
-        solara.Markdown(NOTE)
-    SolaraViz(
-        model,
-        components=[NetworkView, EventFeed, StagePlot, TrustPlot, HarmPlot],
-        model_params=model_params(scenario),
-        name=f"Public-private partnerships against crime: {scenario.name}",
-        play_interval=400,
-    ).key(f"viz-{scenario_name.value}")
+    TeachingView(scenario).key(f"scenario-{scenario_name.value}")
 
 
 page = Page()

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import click
 
 HOST = "127.0.0.1"
 """The page is served on the loopback interface only: nobody else on the network sees it."""
-APP_PATH = Path(__file__).with_name("app.py")
+APP_MODULE = "pppsim.app"
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
     """Whether ``host:port`` can be bound now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
         try:
             probe.bind((host, port))
         except OSError:
@@ -33,5 +33,5 @@ def app_command(port: int) -> None:
         raise click.BadParameter(f"port {port} on {HOST} is already in use",
                                  param_hint="--port")
     click.echo(f"pppsim: teaching page at http://{HOST}:{port}  (Ctrl-C to stop)")
-    solara_run.main([str(APP_PATH), "--host", HOST, "--port", str(port), "--no-open",
+    solara_run.main([APP_MODULE, "--host", HOST, "--port", str(port), "--no-open",
                      "--production"], standalone_mode=False)

@@ -140,8 +140,14 @@ def information_pass_through(
 
 
 def effective_opportunism(opportunism: float, governance: float, control_efficacy: float) -> float:
-    """Opportunism left after control: control-based governance curbs it [002 L1292]."""
-    return opportunism * (1.0 - control_efficacy * governance)
+    """Opportunism left after control: control-based governance curbs it [002 L1292].
+
+    The curbing effect is concave in control: basic agreements and monitoring already catch
+    most opportunism (contracts reduce opportunism: Cao & Lumineau 2015), further control adds
+    less.
+    """
+    curbed = 1.0 - (1.0 - governance) ** 2
+    return opportunism * (1.0 - control_efficacy * curbed)
 
 
 def free_riding(effective_opportunism: float, n_members: int) -> float:
@@ -157,8 +163,12 @@ def free_riding(effective_opportunism: float, n_members: int) -> float:
 
 
 def control_overhead(governance: float, overhead_at_full_control: float) -> float:
-    """Share of effort spent on agreements and monitoring instead of action [002 L1292]."""
-    return overhead_at_full_control * governance
+    """Share of effort spent on agreements and monitoring instead of action [002 L1292].
+
+    Convex in control: light agreements cost little, while at the control extreme effort goes
+    into agreements rather than execution and bureaucracy grows [002 L1290-L1294].
+    """
+    return overhead_at_full_control * governance**2
 
 
 def governance_value_multiplier(governance: float, complementarity: float, bonus: float) -> float:
@@ -216,15 +226,19 @@ def follow_up(shared_by_private: float, follow_up_capacity_items: float) -> tupl
 
 
 def joint_output(
-    productive_effort: float, resources: float, followed_information: float, multiplier: float,
+    productive_effort: float, resources: float, followed_information: float, trust: float,
+    multiplier: float,
 ) -> float:
     """Monthly output of a partnership's prevention and interventions.
 
     Joint prevention needs both engaged people and money: funding without commitment and
     commitment without funding both achieve little [001 L216-L218], hence a Cobb-Douglas term.
-    Interventions on followed-up information add to it [002 L1242, L1302].
+    Joint work yields more where partners trust each other: personal relationships and trust
+    bring results and joint conflict resolution [002 L899] (Ansell & Gash 2008: trust ->
+    commitment -> outcomes); the factor 0.5 + trust is 1 at medium trust.  Interventions on
+    followed-up information add to it [002 L1242, L1302].
     """
-    joint = 0.25 * math.sqrt(max(productive_effort, 0.0) * max(resources, 0.0))
+    joint = 0.25 * math.sqrt(max(productive_effort, 0.0) * max(resources, 0.0)) * (0.5 + trust)
     return (joint + 0.15 * followed_information) * multiplier
 
 

@@ -434,6 +434,7 @@ _MODEL_REPORTERS = {
         sum(led.money_keur for led in p.members.values()) + p.funding_keur
         for p in _operating(m)),
     "mean_capability": lambda m: fmean(o.capability for o in m.organisations),
+    "public_legitimacy": lambda m: fmean(o.standing for o in m.organisations if o.is_public),
 }
 """Monthly model-level outputs (MODEL.md §4)."""
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .vocabulary import DOMAINS, EndCause
+from .events import EventKind
+from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
@@ -97,6 +98,13 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "free_riding": "mean share of commitment withheld, averaged over months",
     "active_partnerships_mean": "mean number of operating partnerships per month",
     "mean_capability": "mean PPP capability of organisations at the end",
+    "public_legitimacy": "mean legitimacy of public bodies, averaged over months",
+    "negotiation_months_mean": "mean months of negotiation of launched partnerships",
+    "early_failure_share": "share of launched partnerships that failed within 24 months",
+    "failed_lifetime_months": "mean lifetime of partnerships that ended without reaching goals",
+    "revitalisations": "evaluations that revitalised or transformed a partnership",
+    "months_failing_before_end": "mean months a partnership that ended in dissatisfaction had "
+    "its members, on average, below their exit threshold",
 }
 """End-of-run metrics, by name (the outputs a sweep can record)."""
 
@@ -113,6 +121,11 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     ended = [p for p in launched if p.end_cause is not None]
     successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
     failed_negotiation = sum(p.end_cause is EndCause.NEGOTIATION_FAILED for p in attempted)
+    failed = [p for p in ended if p.end_cause is not EndCause.GOALS_REACHED]
+    early_failed = [p for p in failed if p.age_months <= 24]
+    dissatisfied = [p for p in failed if p.end_cause in GRIEVANCE_CAUSES]
+    renewals = sum(1 for row in model.events.of_kind(EventKind.EVALUATED)
+                   if row[5] in ("revitalise", "transform"))
     first_half = [p for p in launched if p.launched_month <= horizon - 60]
     early_end = [p for p in first_half if p.end_cause is not None and p.age_months <= 60]
     shared_private = sum(p.shared_private_total for p in launched)
@@ -155,6 +168,15 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         "free_riding": avg("free_riding"),
         "active_partnerships_mean": float(series["active_partnerships"].mean()),
         "mean_capability": float(final["mean_capability"]) if final is not None else 0.0,
+        "public_legitimacy": float(series["public_legitimacy"].mean()),
+        "negotiation_months_mean": float(np.mean([p.months_negotiating for p in launched]))
+        if launched else 0.0,
+        "early_failure_share": len(early_failed) / len(launched) if launched else 0.0,
+        "failed_lifetime_months": float(np.mean([p.age_months for p in failed]))
+        if failed else 0.0,
+        "revitalisations": float(renewals),
+        "months_failing_before_end": float(np.mean([p.months_failing for p in dissatisfied]))
+        if dissatisfied else 0.0,
     }
     counts = Counter(p.end_cause for p in ended)
     for cause in EndCause:

@@ -37,6 +37,10 @@ UMBRELLA_INFORMATION_FACTOR = 0.7
 """An umbrella organisation passes on generic rather than firm-specific information."""
 GRANT_REPORTING_OVERHEAD = 0.15
 """Share of effort a fully strict grant takes for reporting [001 L281]."""
+UNEVALUATED_PATIENCE = 1.5
+"""Factor by which members wait longer to leave when the partnership never evaluates."""
+FORMAL_COMMITMENT = 0.6
+"""Share of the priority-shift hazard a fully formal agreement removes (management signed)."""
 RECRUIT_PROBABILITY = 0.02
 """Monthly chance a thriving partnership recruits a newcomer [002 L897]."""
 MAX_MEMBERS = 10
@@ -133,6 +137,8 @@ class Partnership(mesa.Agent):
         self.last = {"shared": 0.0, "followed": 0.0, "output": 0.0, "trust": trust,
                      "free_riding": 0.0, "follow_up_ratio": 1.0}
         self.founding_overlap = overlap
+        self.failing_since: int | None = None
+        """Month since which mean satisfaction has been below the exit threshold."""
         self._pending_members = members
 
     # --- derived state ---------------------------------------------------------------------
@@ -172,6 +178,14 @@ class Partnership(mesa.Agent):
         pairs = [mech.goal_overlap(a.interest, b.interest)
                  for i, a in enumerate(orgs) for b in orgs[i + 1:]]
         return fmean(pairs) if pairs else 0.0
+
+    @property
+    def months_failing(self) -> int:
+        """Months its members have on average been below their exit threshold (0 if not)."""
+        if self.failing_since is None:
+            return 0
+        end = self.ended_month if self.ended_month is not None else self.model.month
+        return end - self.failing_since
 
     def sectors_present(self) -> tuple[bool, bool]:
         orgs = self.organisations()
@@ -316,7 +330,8 @@ class Partnership(mesa.Agent):
         multiplier = (mech.governance_value_multiplier(
             self.governance, self.founding_overlap, p.trust_governance_bonus)
             * STAGE_VALUE[self.stage])
-        output = mech.joint_output(productive_effort, resources, followed, multiplier)
+        output = mech.joint_output(productive_effort, resources, followed,
+                                   fmean(willingness), multiplier)
         self.pipeline.append(output)
         matured = self.pipeline.popleft() if len(self.pipeline) > p.prevention_delay_months else 0.0
         harm_prevented = model.prevent(self.domain, matured)
@@ -481,7 +496,9 @@ class Partnership(mesa.Agent):
 
         Members compare value with expectations on goals and functioning [002 L1038-L1055];
         outcomes are vitalise, transform or terminate [002 L1175-L1187].  Regular evaluation
-        ends failing partnerships sooner and rescues salvageable ones [001 L283].  A partnership
+        ends failing partnerships sooner and rescues salvageable ones [001 L283]: a partnership
+        whose members are on average below their exit threshold is terminated as a whole, one
+        that is unsatisfying but above it is revitalised or transformed.  A partnership
         that reached its goals ends (a success) if it agreed an exit strategy; otherwise it
         sets itself new goals and carries on [002 L1185, L1493].
         """
@@ -499,7 +516,7 @@ class Partnership(mesa.Agent):
             self.goal_output += self.goal_output
         if satisfaction >= 0.6:
             self._record_evaluation("continue", values)
-        elif satisfaction >= 0.3:
+        elif satisfaction >= model.p.exit_threshold:
             self._revitalise_or_transform(values)
         else:
             cause, excess = self.dominant_grievance()
@@ -509,18 +526,29 @@ class Partnership(mesa.Agent):
         self.phase = Phase.OPERATION
 
     def _revitalise_or_transform(self, values: dict[str, float]) -> None:
-        """Revitalise (realign expectations) or transform (replace the least satisfied)."""
+        """Transform (the dissatisfied leave, newcomers are sought) or revitalise.
+
+        The evaluation is the occasion at which members below their exit threshold say so and
+        leave, instead of muddling on [002 L1185]; the partnership then seeks replacements
+        (transform: a change of composition [002 L1181]).  If nobody is below the threshold,
+        expectations are realigned with what the partnership delivers (revitalise [002 L1179]).
+        """
         model = self.model
-        worst_id = min(self.members, key=lambda i: self.members[i].satisfaction)
-        worst = self.members[worst_id]
-        if worst.satisfaction < model.p.exit_threshold and len(self.members) > 2:
+        leaving = [i for i, led in self.members.items()
+                   if led.satisfaction < model.p.exit_threshold]
+        if leaving:
             self.phase = Phase.TRANSFORM
-            self._record_evaluation("transform", values | {"leaving": worst_id})
-            cause, excess = mech.dominant_grievance(worst.grievances)
-            self.remove_member(model.organisation_by_id[worst_id], cause,
-                               satisfaction=worst.satisfaction, grievance_excess=excess)
-            if self.is_active:
-                model.recruit(self)
+            self._record_evaluation("transform", values | {"leaving": len(leaving)})
+            for org_id in leaving:
+                if not self.is_active:
+                    return
+                led = self.members[org_id]
+                cause, excess = mech.dominant_grievance(led.grievances)
+                self.remove_member(model.organisation_by_id[org_id], cause,
+                                   satisfaction=led.satisfaction, grievance_excess=excess)
+            for _ in leaving:
+                if self.is_active:
+                    model.recruit(self)
             return
         self.phase = Phase.REVITALISE
         self._record_evaluation("revitalise", values)
@@ -528,7 +556,6 @@ class Partnership(mesa.Agent):
             led.expectation = 0.5 * led.expectation + 0.5 * max(led.value, 0.2)
             led.optimism *= 0.5
             led.satisfaction = min(1.0, led.satisfaction + 0.1)
-            led.months_dissatisfied = 0
 
     def _record_evaluation(self, decision: str, values: dict) -> None:
         self.model.events.record(self.model.month, EventKind.EVALUATED,
@@ -561,12 +588,21 @@ class Partnership(mesa.Agent):
         """Members leave for lasting dissatisfaction, lost standing or shifted priorities.
 
         A member leaves when satisfaction stays below its threshold [002 L1203, L1280-L1282]
-        (twice as long without an agreed exit strategy: parties muddle on [002 L1185]), when
+        (twice as long without an agreed exit strategy: parties muddle on [002 L1185]; and
+        longer again without evaluations, where problems surface late [001 L283]), when
         its legitimacy or reputation is at risk [002 L1254-L1258], or when its board's
-        priorities shift [002 L1061, L1203].
+        priorities shift [002 L1061, L1203] — less often under a formal agreement that its
+        senior management signed [002 L1131-L1142; 001 L80, L313].
         """
         model, p = self.model, self.model.p
-        patience = p.exit_patience_months * (1 if self.exit_strategy else 2)
+        patience = p.exit_patience_months * (1 if self.exit_strategy else 2) \
+            * (1.0 if self.evaluation_interval_months else UNEVALUATED_PATIENCE)
+        shift_hazard = p.priority_shift_hazard * (1.0 - FORMAL_COMMITMENT * self.formality)
+        failing = fmean(led.satisfaction for led in self.members.values()) < p.exit_threshold
+        if not failing:
+            self.failing_since = None
+        elif self.failing_since is None:
+            self.failing_since = model.month
         for org in self.organisations():
             if not self.is_active:
                 return
@@ -575,9 +611,8 @@ class Partnership(mesa.Agent):
                 self.remove_member(org, EndCause.LEGITIMACY_RISK, standing=org.standing,
                                    threshold=p.standing_exit_threshold)
                 continue
-            if model.rng.random() < p.priority_shift_hazard:
-                self.remove_member(org, EndCause.PRIORITY_SHIFT,
-                                   hazard=p.priority_shift_hazard)
+            if model.rng.random() < shift_hazard:
+                self.remove_member(org, EndCause.PRIORITY_SHIFT, hazard=shift_hazard)
                 continue
             if led.satisfaction < p.exit_threshold:
                 led.months_dissatisfied += 1

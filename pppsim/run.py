@@ -10,12 +10,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from .model import PartnershipModel  # noqa: E402
-from .model.outputs import partnership_table, summary_metrics, time_series  # noqa: E402
-from .scenario import Scenario, scenario_to_toml  # noqa: E402
+from .model import PartnershipModel
+from .model.outputs import partnership_table, summary_metrics, time_series
+from .scenario import Scenario, scenario_to_toml
 
 SECTOR_COLOURS = {"public": "#1f5fa8", "private": "#d9822b"}
 

@@ -157,7 +157,9 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         base_path = (path.parent / top["base"]).resolve()
         if base_path in _seen or base_path == path.resolve():
             raise ScenarioError(f"{path}: 'base' refers back to itself ({top['base']})")
-        base = load_scenario(base_path, _seen + (path.resolve(),))
+        if not base_path.is_file():
+            raise ScenarioError(f"{path}: base = {top['base']!r}: no such file ({base_path})")
+        base = load_scenario(base_path, (*_seen, path.resolve()))
         base_params = base.params
         base_top = {"months": base.months, "seed": base.seed}
     months = top.get("months", base_top.get("months", DEFAULT_MONTHS))

@@ -95,7 +95,7 @@ class PartnershipModel(mesa.Model):
         kinds += [UMBRELLA_KIND] * len(PRIVATE_KINDS)
         federated = list(PRIVATE_KINDS)
         sigma = np.sqrt(np.log1p(p.capacity_spread**2))
-        for sector, kind in zip(sectors, kinds):
+        for sector, kind in zip(sectors, kinds, strict=True):
             public = sector is Sector.PUBLIC
             affinity_kind = federated.pop(0) if kind == UMBRELLA_KIND else kind
             affinity = np.asarray(KIND_DOMAIN_AFFINITY[affinity_kind])
@@ -244,7 +244,7 @@ class PartnershipModel(mesa.Model):
         p = self.p
         candidates = [o for o in self.organisations if o.has_room and not o.is_umbrella]
         draws = self.rng.random(len(candidates))
-        for org, draw in zip(candidates, draws):
+        for org, draw in zip(candidates, draws, strict=True):
             rate = p.initiation_rate * org.need() * (0.5 + org.capability)
             if not org.is_public:
                 rate *= PRIVATE_INITIATIVE

@@ -302,7 +302,7 @@ class Partnership(mesa.Agent):
         money = 0.0
         shared_private = shared_public = 0.0
         follow_up_items = 0.0
-        for org, led in zip(orgs, ledgers):
+        for org, led in zip(orgs, ledgers, strict=True):
             o_eff = mech.effective_opportunism(org.opportunism, self.governance, p.control_efficacy)
             led.free_riding = mech.free_riding(o_eff, n)
             delivered = led.commitment_fte * (1.0 - led.free_riding)
@@ -341,7 +341,7 @@ class Partnership(mesa.Agent):
         n_private = n - n_public
         societal = (0.5 * output + 0.5 * matured) / OUTPUT_REFERENCE
         values = []
-        for org, led, trust_out in zip(orgs, ledgers, willingness):
+        for org, led, trust_out in zip(orgs, ledgers, willingness, strict=True):
             if org.is_public:
                 organisational = shared_private / max(n_public, 1) / INFORMATION_REFERENCE
             else:
@@ -360,7 +360,7 @@ class Partnership(mesa.Agent):
         total_money = sum(led.money_keur for led in ledgers) or 1.0
         external_share = funded / resources if resources > 0 else 0.0
         memory = p.satisfaction_memory
-        for org, led, trust_out in zip(orgs, ledgers, willingness):
+        for org, led, trust_out in zip(orgs, ledgers, willingness, strict=True):
             self._update_trust_of(org, orgs, ratio, meeting_factor, external_share)
             cost_share = 0.5 * led.effort_fte / total_effort + 0.5 * led.money_keur / total_money
             value_share = led.value / total_value

@@ -13,6 +13,7 @@ from .experiment.commands import sweep as sweep_command
 from .explain import explain_command
 from .scenario import ScenarioError, load_scenario
 from .serve import app_command
+from .teaching import demo_command
 
 EXIT_BAD_INPUT = 2
 PROGRESS_WORK = 200 * 240
@@ -76,6 +77,7 @@ def parameters(markdown: bool) -> None:
 
 cli.add_command(app_command)
 cli.add_command(explain_command)
+cli.add_command(demo_command)
 cli.add_command(sweep_command)
 cli.add_command(status_command)
 cli.add_command(export_command)

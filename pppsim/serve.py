@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 import click
@@ -33,5 +34,7 @@ def app_command(port: int) -> None:
         raise click.BadParameter(f"port {port} on {HOST} is already in use",
                                  param_hint="--port")
     click.echo(f"pppsim: teaching page at http://{HOST}:{port}  (Ctrl-C to stop)")
-    solara_run.main([APP_MODULE, "--host", HOST, "--port", str(port), "--no-open",
-                     "--production"], standalone_mode=False)
+    with contextlib.suppress(KeyboardInterrupt, click.exceptions.Abort):  # Ctrl-C
+        solara_run.main([APP_MODULE, "--host", HOST, "--port", str(port), "--no-open",
+                         "--production"], standalone_mode=False)
+    click.echo("pppsim: teaching page stopped")

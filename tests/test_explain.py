@@ -1,0 +1,110 @@
+"""Partnership stories and the live feed, told from the model's event log."""
+
+from __future__ import annotations
+
+import pytest
+
+from pppsim.cli import main
+from pppsim.explain import CAUSE_IN_WORDS, explain, feed, organisation_name, partnership_story
+from pppsim.model import PartnershipModel
+from pppsim.model.events import EventKind
+from pppsim.model.vocabulary import EndCause
+
+
+@pytest.fixture(scope="module")
+def model() -> PartnershipModel:
+    model = PartnershipModel(rng=3, n_organisations=60, grant_months=12)
+    model.run(72)
+    return model
+
+
+def started_ids(model: PartnershipModel) -> list[int]:
+    return [row[2] for row in model.events.of_kind(EventKind.NEGOTIATION_STARTED)]
+
+
+def test_every_end_cause_has_words() -> None:
+    assert set(CAUSE_IN_WORDS) == set(EndCause)
+
+
+def test_explain_tells_every_partnership_once(model: PartnershipModel) -> None:
+    text = explain(model)
+    ids = started_ids(model)
+    ended = len(model.events.of_kind(EventKind.DISSOLVED))
+    assert text.splitlines()[0] == (f"{len(ids)} partnerships started negotiating in 72 months; "
+                                    f"{ended} ended, {len(ids) - ended} still running.")
+    for pid in ids:
+        assert text.count(f"Partnership #{pid} on ") == 1
+
+
+def test_story_follows_the_event_records(model: PartnershipModel) -> None:
+    dissolved = [r for r in model.events.of_kind(EventKind.DISSOLVED)
+                 if r[5] != EndCause.NEGOTIATION_FAILED]
+    assert dissolved, "the fixture run should end some launched partnerships"
+    month, _, pid, _, _, cause, values = dissolved[0]
+    story = partnership_story(model, pid)
+    start = model.events.for_partnership(pid)[0]
+    assert f"initiated by {organisation_name(model, start[3])}" in story
+    assert f"month {month:>3}: ended after {values['age']} months in operation: {cause}" in story
+    assert CAUSE_IN_WORDS[cause] in story
+    for row in model.events.for_partnership(pid):
+        if row[1] is EventKind.EXITED:
+            assert f"{organisation_name(model, row[3])} ({row[6]['sector']}) left" in story
+        if row[1] is EventKind.EVALUATED:
+            assert f"evaluation decided: {row[5]}; trust {row[6]['trust']:.2f}" in story
+    assert f"Trust within the partnership: {start[6]['trust']:.2f} (month {start[0]})" in story
+
+
+def test_evaluations_record_trust_satisfaction_and_information(
+        model: PartnershipModel) -> None:
+    evaluations = model.events.of_kind(EventKind.EVALUATED)
+    assert evaluations
+    for row in evaluations:
+        assert {"trust", "shared", "shared_by_private", "followed_up"} <= set(row[6])
+        assert 0.0 <= row[6]["followed_up"] <= row[6]["shared_by_private"] + 1e-9
+        assert "satisfaction_public" in row[6] or "satisfaction_private" in row[6]
+
+
+def test_running_partnership_story_ends_with_its_current_state(
+        model: PartnershipModel) -> None:
+    running = [p for p in model.partnerships if p.is_operating]
+    assert running
+    story = partnership_story(model, running[0].unique_id)
+    assert "operating at the end of the run" in story
+    assert f"trust {running[0].last['trust']:.2f}" in story
+
+
+def test_unknown_partnership_raises(model: PartnershipModel) -> None:
+    with pytest.raises(KeyError):
+        partnership_story(model, -1)
+
+
+def test_feed_is_newest_first_and_limited(model: PartnershipModel) -> None:
+    lines = feed(model, limit=8)
+    assert len(lines) == 8
+    months = [int(line.split(",")[0].removeprefix("month ")) for line in lines]
+    assert months == sorted(months, reverse=True)
+    assert not any("ended before launch" in line for line in lines)
+
+
+def test_cli_explain_one_partnership(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["explain", "scenarios/baseline.toml", "--months", "24", "--seed", "2"])
+    everything = capsys.readouterr().out
+    first = int(everything.split("Partnership #")[1].split()[0])
+    main(["explain", "scenarios/baseline.toml", "--months", "24", "--seed", "2",
+          "--partnership", str(first)])
+    one = capsys.readouterr().out
+    assert one.startswith(f"Partnership #{first} on ")
+    assert one.strip() in everything
+
+
+@pytest.mark.parametrize("args", [
+    ["explain", "scenarios/baseline.toml", "--months", "6", "--partnership", "1"],
+    ["explain", "scenarios/missing.toml"],
+    ["explain", "scenarios/baseline.toml", "--months", "0"],
+])
+def test_cli_explain_bad_input(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pppsim: error: ") and err.count("\n") == 1

@@ -15,11 +15,11 @@ import socket
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .experiment import Experiment, RunSpec, model_version
+from .experiment import Experiment, ExperimentError, RunSpec, model_version
 
 if TYPE_CHECKING:
     from ..model import PartnershipModel
@@ -247,7 +247,14 @@ def run_sweep(
                 break
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in finished:
-                for record in future.result():
+                try:
+                    records = future.result()
+                except BrokenExecutor as exc:
+                    raise ExperimentError(
+                        f"the workers stopped ({type(exc).__name__}: a worker died, was "
+                        "killed or could not start); finished runs are saved, run the same "
+                        "command again to continue") from None
+                for record in records:
                     store.commit(record)
                     stats.run_seconds += record.seconds
                     if record.error:

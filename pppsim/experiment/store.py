@@ -94,9 +94,13 @@ class ResultStore:
             raise ExperimentError(f"{folder}: not a sweep results folder (no {DATABASE})")
         try:
             db = cls._connect(path)
-            db.execute("SELECT value FROM meta WHERE key = 'definition'").fetchone()
+            row = db.execute("SELECT value FROM meta WHERE key = 'definition'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise ExperimentError(f"{path}: not a readable results database ({exc})") from None
+        if row is None:
+            db.close()
+            raise ExperimentError(f"{folder}: the sweep was interrupted before it started; "
+                                  "run pppsim sweep again")
         return cls(folder, db)
 
     @classmethod

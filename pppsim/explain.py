@@ -68,6 +68,10 @@ def _names(model: PartnershipModel, ids: tuple[int, ...] | list[int]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _months(n: int) -> str:
+    return f"{n} month{'' if n == 1 else 's'}"
+
+
 def _governance_words(governance: float) -> str:
     if governance < 0.35:
         return "trust-based"
@@ -113,13 +117,13 @@ def _started(model: PartnershipModel, row: Row) -> str:
 
 def _negotiation_failed(model: PartnershipModel, row: Row) -> str:
     values = row[6]
-    return (f"negotiation broke down after {values['months']} months "
+    return (f"negotiation broke down after {_months(values['months'])} "
             f"(trust {values['trust']:.2f}, goal overlap {values['overlap']:.2f})")
 
 
 def _negotiation_succeeded(model: PartnershipModel, row: Row) -> str:
     values = row[6]
-    return f"agreement reached after {values['months']} months of negotiation"
+    return f"agreement reached after {_months(values['months'])} of negotiation"
 
 
 def _launched(model: PartnershipModel, row: Row) -> str:
@@ -194,7 +198,7 @@ def _dissolved(model: PartnershipModel, row: Row) -> str:
     why = CAUSE_IN_WORDS.get(cause, str(cause))
     if cause == EndCause.NEGOTIATION_FAILED:
         return f"ended before launch: {why}"
-    return f"ended after {v['age']} months in operation: {cause} — {why}"
+    return f"ended after {_months(v['age'])} in operation: {cause} — {why}"
 
 
 SENTENCES: dict[EventKind, Callable[[PartnershipModel, Row], str]] = {

@@ -179,7 +179,9 @@ def test_page_steps_plays_and_updates(server: str, tmp_path: Path) -> None:
             assert len(plots_after) >= 4, "network and three plots"
             assert all(a != b for a, b in zip(plots_before, plots_after, strict=False)), \
                 "every figure was redrawn"
-            page.screenshot(path=str(ARTIFACTS / "teaching-page.png"), full_page=True)
+            page.set_viewport_size({"width": 1600, "height": 1900})  # the whole page
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(ARTIFACTS / "teaching-page.png"))
         finally:
             browser.close()
     errors = [e for e in errors if "favicon" not in e]

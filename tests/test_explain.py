@@ -44,8 +44,8 @@ def test_story_follows_the_event_records(model: PartnershipModel) -> None:
     story = partnership_story(model, pid)
     start = model.events.for_partnership(pid)[0]
     assert f"initiated by {organisation_name(model, start[3])}" in story
-    assert f"month {month:>3}: ended after {values['age']} months in operation: {cause}" in story
-    assert CAUSE_IN_WORDS[cause] in story
+    assert f"month {month:>3}: ended after {values['age']} month" in story
+    assert f"in operation: {cause} — {CAUSE_IN_WORDS[cause]}" in story
     for row in model.events.for_partnership(pid):
         if row[1] is EventKind.EXITED:
             assert f"{organisation_name(model, row[3])} ({row[6]['sector']}) left" in story

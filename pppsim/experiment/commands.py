@@ -70,7 +70,8 @@ def status(folder: Path) -> None:
     with ResultStore.open(folder) as store:
         for session in store.sessions():
             started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(session["started"]))
-            state = "interrupted or running" if session["interrupted"] else "finished"
+            state = ("running, or killed" if session["finished"] is None else
+                     "interrupted" if session["interrupted"] else "finished")
             click.echo(f"  session {session['session']} {started}: {session['executor']}, "
                        f"{session['workers']} workers, {session['runs_done']} done, "
                        f"{session['runs_failed']} failed ({state})")

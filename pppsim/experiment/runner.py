@@ -15,7 +15,14 @@ import socket
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    as_completed,
+    wait,
+)
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -125,16 +132,41 @@ def remaining_runs(experiment: Experiment, store: ResultStore, *, retry_failed: 
                 yield spec
 
 
-def auto_chunk_size(runs: int, workers: int) -> int:
-    """Runs per task: about 20 tasks per worker, between 1 and 16 runs each."""
-    return max(1, min(16, runs // (workers * 20)))
+TASK_SECONDS = 0.5
+"""Automatic chunks aim at tasks of about this many seconds: dispatch overhead stays small
+next to the runs, and Ctrl-C has little to wait for."""
+MAX_CHUNK = 64
 
 
-def _chunks(specs: Iterator[RunSpec], size: int) -> Iterator[list[RunSpec]]:
+class ChunkSize:
+    """Runs per task: fixed, or (automatic) one run at first, then as many as take about
+    :data:`TASK_SECONDS` at the mean run time seen so far.  Results never depend on it."""
+
+    def __init__(self, fixed: int | None = None) -> None:
+        self.fixed = fixed
+        self.runs = 0
+        self.seconds = 0.0
+        self.largest = fixed or 1
+
+    def record(self, seconds: float) -> None:
+        self.runs += 1
+        self.seconds += seconds
+
+    def __call__(self) -> int:
+        if self.fixed:
+            return self.fixed
+        size = 1 if not self.runs else round(TASK_SECONDS * self.runs / max(self.seconds, 1e-6))
+        size = max(1, min(MAX_CHUNK, size))
+        self.largest = max(self.largest, size)
+        return size
+
+
+def _chunks(specs: Iterator[RunSpec], size: ChunkSize) -> Iterator[list[RunSpec]]:
+    """Consecutive chunks of ``specs``, each of the size current when it is cut."""
     chunk: list[RunSpec] = []
     for spec in specs:
         chunk.append(spec)
-        if len(chunk) == size:
+        if len(chunk) >= size():
             yield chunk
             chunk = []
     if chunk:
@@ -181,7 +213,7 @@ class SweepStats:
         return (f"{status}: {self.done} runs done, {self.failed} failed of {self.planned} "
                 f"planned this session\n"
                 f"  executor {self.executor}, {self.workers} workers, "
-                f"{self.chunk_size} runs per task\n"
+                f"up to {self.chunk_size} runs per task\n"
                 f"  wall time {self.wall_seconds:.1f} s, {self.runs_per_second:.2f} runs/s, "
                 f"{self.seconds_per_run * 1000:.1f} ms per run in the model, "
                 f"{self.overhead_per_run * 1000:.1f} ms overhead per run")
@@ -215,7 +247,7 @@ def run_sweep(
     executor_name, workers
         For the statistics and the session log; ``workers`` sizes the queue and chunks.
     chunk_size
-        Runs per task (default: :func:`auto_chunk_size`).
+        Runs per task (default: automatic, see :class:`ChunkSize`).
     retry_failed
         Also re-run the runs that failed before.
     config
@@ -228,13 +260,33 @@ def run_sweep(
     config = config or RunConfiguration.of(experiment)
     counts = store.counts()
     planned = counts.remaining + (counts.failed if retry_failed else 0)
-    size = chunk_size or auto_chunk_size(planned, workers)
-    stats = SweepStats(executor_name, workers, size, planned)
+    size = ChunkSize(chunk_size)
+    stats = SweepStats(executor_name, workers, size.largest, planned)
     if on_start:
         on_start(planned)
-    session = store.start_session(executor_name, workers, size)
+    session = store.start_session(executor_name, workers)
     chunks = _chunks(remaining_runs(experiment, store, retry_failed=retry_failed), size)
     in_flight: set[Future[list[RunRecord]]] = set()
+
+    def commit(future: Future[list[RunRecord]]) -> None:
+        try:
+            records = future.result()
+        except BrokenExecutor as exc:
+            raise ExperimentError(
+                f"the workers stopped ({type(exc).__name__}: a worker died, was killed or "
+                "could not start); finished runs are saved, run the same command again to "
+                "continue") from None
+        for record in records:
+            store.commit(record)
+            size.record(record.seconds)
+            stats.run_seconds += record.seconds
+            if record.error:
+                stats.failed += 1
+            else:
+                stats.done += 1
+            if on_record:
+                on_record(record)
+
     start = time.perf_counter()
     try:
         while True:
@@ -247,22 +299,14 @@ def run_sweep(
                 break
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in finished:
-                try:
-                    records = future.result()
-                except BrokenExecutor as exc:
-                    raise ExperimentError(
-                        f"the workers stopped ({type(exc).__name__}: a worker died, was "
-                        "killed or could not start); finished runs are saved, run the same "
-                        "command again to continue") from None
-                for record in records:
-                    store.commit(record)
-                    stats.run_seconds += record.seconds
-                    if record.error:
-                        stats.failed += 1
-                    else:
-                        stats.done += 1
-                    if on_record:
-                        on_record(record)
+                commit(future)
+    except KeyboardInterrupt:
+        # keep what is already running (short tasks), drop the rest; Ctrl-C again to abandon
+        stats.interrupted = True
+        running = [f for f in in_flight if not f.cancel()]
+        for future in as_completed(running):
+            commit(future)
+        raise
     except BaseException:
         stats.interrupted = True
         for future in in_flight:
@@ -270,5 +314,6 @@ def run_sweep(
         raise
     finally:
         stats.wall_seconds = time.perf_counter() - start
-        store.end_session(session, stats.done, stats.failed, stats.interrupted)
+        stats.chunk_size = size.largest
+        store.end_session(session, stats)
     return stats

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .experiment import Experiment, ExperimentError
-from .runner import RunRecord
+from .runner import RunRecord, SweepStats
 
 DATABASE = "runs.sqlite"
 MANIFEST = "manifest.json"
@@ -188,20 +188,22 @@ class ResultStore:
                  json.dumps(record.series) if record.series is not None else None,
                  record.error, record.traceback, record.seconds, record.worker, time.time()))
 
-    def start_session(self, executor: str, workers: int, chunk_size: int) -> int:
+    def start_session(self, executor: str, workers: int) -> int:
         """Log the start of one sweep invocation; returns its id."""
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO sessions (started, executor, workers, chunk_size) "
-                "VALUES (?, ?, ?, ?)", (time.time(), executor, workers, chunk_size))
+                "VALUES (?, ?, ?, 0)", (time.time(), executor, workers))
         return int(cursor.lastrowid)
 
-    def end_session(self, session: int, done: int, failed: int, interrupted: bool) -> None:
+    def end_session(self, session: int, stats: SweepStats) -> None:
+        """Log what a sweep invocation did."""
         with self.transaction():
             self.db.execute(
-                "UPDATE sessions SET finished = ?, runs_done = ?, runs_failed = ?, "
-                "interrupted = ? WHERE session = ?",
-                (time.time(), done, failed, int(interrupted), session))
+                "UPDATE sessions SET finished = ?, chunk_size = ?, runs_done = ?, "
+                "runs_failed = ?, interrupted = ? WHERE session = ?",
+                (time.time(), stats.chunk_size, stats.done, stats.failed,
+                 int(stats.interrupted), session))
 
     # --- reading ---------------------------------------------------------------------------
     def meta(self, key: str) -> Any:

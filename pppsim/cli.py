@@ -12,6 +12,8 @@ from .experiment.commands import status as status_command
 from .experiment.commands import sweep as sweep_command
 from .explain import explain_command
 from .scenario import ScenarioError, load_scenario
+from .sensitivity.commands import discover as discover_command
+from .sensitivity.commands import sensitivity as sensitivity_command
 from .serve import app_command
 from .teaching import demo_command
 
@@ -81,6 +83,41 @@ cli.add_command(demo_command)
 cli.add_command(sweep_command)
 cli.add_command(status_command)
 cli.add_command(export_command)
+cli.add_command(sensitivity_command)
+cli.add_command(discover_command)
+
+@cli.command()
+@click.option("--quick", is_flag=True, help="Fewer replications (16 instead of 40 per condition).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("runs/claims"),
+              show_default=True, help="Folder for claims.md, claims.csv and the run ledger.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--scheduler", default=None, help="'local' or a Dask scheduler address.")
+@click.option("--seed", type=click.IntRange(min=0), default=2024, show_default=True,
+              help="Base seed of the paired experiments.")
+def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
+           seed: int) -> None:
+    """Check the seed documents' twelve claims as paired experiments."""
+    from .claims import FULL, QUICK, claim_table, run_claims, to_markdown
+
+    mode = QUICK if quick else FULL
+    verdicts = run_claims(mode, seed=seed, out=out, workers=workers, scheduler=scheduler,
+                          progress=True)
+    out.mkdir(parents=True, exist_ok=True)
+    verdicts.to_csv(out / "claims.csv", index=False)
+    (out / "claims.md").write_text(to_markdown(verdicts, mode))
+    for number, row in claim_table(verdicts).iterrows():
+        checks = verdicts[verdicts["claim"] == number]
+        effects = "; ".join(f"{r.statement} = {r.effect:.3g} [{r.low:.3g}, {r.high:.3g}]"
+                            for r in checks.itertuples())
+        click.echo(f"{'holds' if row.holds else 'FAILS'}  {number:>2}. {row.title} "
+                   f"[{row.source}]\n        {effects}")
+    summary = claim_table(verdicts)
+    click.echo(f"{int(summary['holds'].sum())} of {len(summary)} claims hold "
+               f"({mode.name} mode); written to {out}/claims.md and claims.csv")
+    if not summary["holds"].all():
+        sys.exit(1)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors and exit code 2 for bad input, never a traceback."""

@@ -1,0 +1,52 @@
+"""Global sensitivity analysis: a thin layer over SALib's ``ProblemSpec`` that understands noise.
+
+The model-agnostic core works on any function of a parameter vector:
+
+>>> import numpy as np
+>>> from pppsim.sensitivity import analyse, evaluate, make_problem, sample
+>>> problem = make_problem(["x1", "x2", "x3"], [[-np.pi, np.pi]] * 3)
+>>> design = sample(problem, "sobol", 256, seed=1)
+>>> def ishigami(x, rng):
+...     return np.sin(x[0]) + 7 * np.sin(x[1]) ** 2 + 0.1 * x[2] ** 4 * np.sin(x[0])
+>>> result = analyse(design, evaluate(design, ishigami), seed=1)
+>>> result.ranking("y").index[0]
+'x1'
+
+The model layer (:mod:`.study`) runs such designs on the experiments engine, and
+``pppsim sensitivity`` / ``pppsim discover`` are the command line (``docs/sensitivity.md``).
+"""
+
+from .analyse import (
+    OutputError,
+    SensitivityResult,
+    analyse,
+    evaluate,
+    noise_share,
+)
+from .convergence import convergence, convergence_summary
+from .problem import (
+    DUMMY,
+    Method,
+    SensitivityDesign,
+    SensitivityError,
+    extend,
+    make_problem,
+    sample,
+)
+
+__all__ = [
+    "DUMMY",
+    "Method",
+    "OutputError",
+    "SensitivityDesign",
+    "SensitivityError",
+    "SensitivityResult",
+    "analyse",
+    "convergence",
+    "convergence_summary",
+    "evaluate",
+    "extend",
+    "make_problem",
+    "noise_share",
+    "sample",
+]

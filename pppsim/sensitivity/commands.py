@@ -1,0 +1,177 @@
+"""The ``pppsim sensitivity`` and ``pppsim discover`` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .problem import Method, SensitivityError
+
+EXIT_INTERRUPTED = 130
+
+
+def _names(value: str | None) -> list[str] | None:
+    return [n.strip() for n in value.split(",") if n.strip()] if value else None
+
+
+@click.command()
+@click.argument("experiment", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Study folder (default: runs/sensitivity-<experiment>). Re-run to resume.")
+@click.option("--method", type=click.Choice([str(m) for m in Method]), default=None,
+              help="Default: the experiment's design kind (an lhs design means rbd-fast).")
+@click.option("--samples", type=click.IntRange(min=1), default=None,
+              help="Design size (sobol: N, a power of 2; morris: trajectories; fast: samples "
+                   "per parameter; rbd-fast, pawn: points). Default: the experiment's.")
+@click.option("--second-order/--no-second-order", default=None,
+              help="Sobol: also second-order indices (default: the experiment's setting).")
+@click.option("--levels", type=click.IntRange(min=2), default=None,
+              help="Morris: grid levels (default: the experiment's, else 4).")
+@click.option("--replications", type=click.IntRange(min=1), default=None,
+              help="Runs per design row (default: the experiment's).")
+@click.option("--only", default=None, metavar="A,B,...",
+              help="Vary only these parameters; the others stay mid-range.")
+@click.option("--outputs", default=None, metavar="A,B,...",
+              help="Analyse only these metrics (default: every recorded metric).")
+@click.option("--extend", is_flag=True,
+              help="Double N of the Sobol study in --out, reusing its finished runs.")
+@click.option("--no-dummy", is_flag=True, help="Leave out the dummy parameter.")
+@click.option("--tolerance", type=click.FloatRange(min=0, min_open=True), default=0.05,
+              show_default=True, help="Sobol convergence: largest accepted ST ± half-width.")
+@click.option("--confidence", type=click.FloatRange(0.5, 1, max_open=True), default=0.95,
+              show_default=True, help="Level of the bootstrap confidence intervals.")
+@click.option("--resamples", type=click.IntRange(min=10), default=1000, show_default=True,
+              help="Bootstrap resamples.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores; 1 runs in this process).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786), or 'local'.")
+@click.option("--retry-failed", is_flag=True, help="Re-run the runs that failed before.")
+@click.option("--no-plots", is_flag=True, help="Write tables and the report only.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sensitivity(experiment: Path, out: Path | None, method: str | None, samples: int | None,
+                second_order: bool | None, levels: int | None, replications: int | None,
+                only: str | None, outputs: str | None, extend: bool, no_dummy: bool,
+                tolerance: float, confidence: float, resamples: int, workers: int | None,
+                scheduler: str | None, retry_failed: bool, no_plots: bool, quiet: bool
+                ) -> None:
+    """Global sensitivity analysis of EXPERIMENT (a .toml file with [vary] ranges).
+
+    Samples the ranges with SALib (plus a dummy parameter), runs every design row
+    --replications times on the sweep engine (resumable), and analyses the replication mean
+    and SD of every recorded metric: indices.csv, noise.csv, convergence.csv, plots/ and
+    report.md in --out.  Workflow and options: docs/sensitivity.md.
+    """
+    from ..experiment import load_experiment
+    from . import study as studies
+    from .analyse import analyse
+    from .convergence import convergence
+    from .report import metric_descriptions, write_report
+
+    loaded = load_experiment(experiment)
+    out = out or Path("runs") / f"sensitivity-{experiment.stem}"
+    study = studies.prepare(loaded, out, method=method, samples=samples,
+                            second_order=second_order, levels=levels,
+                            replications=replications, only=_names(only),
+                            dummy=not no_dummy, double=extend)
+    settings = study.settings
+    click.echo(f"{settings.method}: {len(study.design.samples)} design rows x "
+               f"{settings.replications} replications = {study.experiment.n_runs} runs"
+               + (f" ({study.reused} reused from N = {settings.samples // 2})"
+                  if extend else ""))
+    try:
+        studies.run(study, workers=workers, scheduler=scheduler, retry_failed=retry_failed,
+                    progress=not quiet)
+    except KeyboardInterrupt:
+        click.echo(f"pppsim: interrupted; finished runs are saved in {study.runs_folder}/. "
+                   "Run the same command again to continue.", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    values = studies.outputs(study, _names(outputs))
+    result = analyse(study.design, values, confidence=confidence, resamples=resamples,
+                     seed=loaded.seed, skip_invalid=True)
+    table = (convergence(study.design, values, confidence=confidence, resamples=resamples,
+                         seed=loaded.seed) if settings.method == Method.SOBOL else None)
+    command = f"pppsim sensitivity {experiment} --out {out}"
+    write_report(result, out, title=loaded.name, convergence=table, tolerance=tolerance,
+                 descriptions=metric_descriptions(list(values)), command=command,
+                 runs=study.experiment.n_runs, plots=not no_plots)
+    for reason in result.skipped.items():
+        click.echo("not analysed: {}: {}".format(*reason), err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{len(result.outputs)} outputs analysed; report: {out / 'report.md'}")
+
+
+@click.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--metric", required=True, help="The outcome (a recorded metric).")
+@click.option("--below", type=float, default=None, help="Cases: runs with metric < VALUE.")
+@click.option("--above", type=float, default=None, help="Cases: runs with metric > VALUE.")
+@click.option("--density", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+              help="Choose the box of largest coverage with at least this density.")
+@click.option("--boxes", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Most boxes to find.")
+@click.option("--mass-min", type=click.FloatRange(0, 1, min_open=True), default=0.05,
+              show_default=True, help="Smallest box, as a share of all runs.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder of the trajectory plot and box table (default: RESULTS).")
+def discover(results: Path, metric: str, below: float | None, above: float | None,
+             density: float, boxes: int, mass_min: float, out: Path | None) -> None:
+    """Scenario discovery (PRIM): where do runs of RESULTS end with METRIC below/above VALUE?
+
+    RESULTS is a sweep's results folder or a sensitivity study folder.  Every finished run is
+    one case or not; prints each box's conditions, coverage and density, and plots the
+    peeling trajectory.
+    """
+    import pandas as pd
+
+    from ..experiment import load_results
+    from .discovery import discover as find_boxes
+    from .discovery import trajectory_figure
+    from .report import slug
+    from .study import SETTINGS_FILE, read_settings, runs_folder
+
+    if (below is None) == (above is None):
+        raise click.UsageError("give exactly one of --below VALUE and --above VALUE")
+    folder = results
+    if (results / SETTINGS_FILE).is_file():
+        folder = runs_folder(results, read_settings(results))
+    frame = load_results(folder)
+    if metric not in frame.attrs["metrics"]:
+        raise SensitivityError(f"--metric: '{metric}' was not recorded in {folder} "
+                               f"(recorded: {', '.join(frame.attrs['metrics'])})")
+    varied = frame.attrs["varied"]
+    if not varied:
+        raise SensitivityError(f"{folder}: no parameter varies between the runs")
+    defined = frame[metric].notna()
+    if not defined.all():
+        click.echo(f"note: {int((~defined).sum())} runs with undefined {metric} are left out",
+                   err=True)
+    frame = frame[defined]
+    values = frame[metric].to_numpy(dtype=float)
+    cases = values < below if below is not None else values > above
+    region = f"{metric} < {below:g}" if below is not None else f"{metric} > {above:g}"
+    found = find_boxes(frame[varied], cases, density=density, max_boxes=boxes,
+                       mass_min=mass_min)
+    ranges = {name: (float(frame[name].min()), float(frame[name].max())) for name in varied}
+    click.echo(f"{int(cases.sum())} of {len(cases)} runs ({cases.mean():.0%}) have {region}.")
+    rows = []
+    for k, box in enumerate(found, start=1):
+        click.echo(f"box {k}: coverage {box.coverage:.0%}, density {box.density:.0%}, "
+                   f"mass {box.mass:.0%}: {box.words(ranges)}")
+        click.echo(f"  {box.density:.0%} of the runs with {box.words(ranges)} have {region};"
+                   f" they hold {box.coverage:.0%} of all such runs.")
+        rows += [{"box": k, "parameter": name, "low": low, "high": high,
+                  "coverage": box.coverage, "density": box.density, "mass": box.mass}
+                 for name, (low, high) in box.limits.items()]
+    if not found:
+        click.echo(f"no box is denser in {region} than the runs as a whole.")
+    out = out or results
+    out.mkdir(parents=True, exist_ok=True)
+    name = f"discovery_{slug(metric)}"
+    trajectory_figure(found, f"PRIM peeling trajectory: {region}").savefig(
+        out / f"{name}.png", dpi=110)
+    pd.DataFrame(rows, columns=["box", "parameter", "low", "high", "coverage", "density",
+                                "mass"]).to_csv(out / f"{name}.csv", index=False)
+    click.echo(f"peeling trajectory: {out / f'{name}.png'}; boxes: {out / f'{name}.csv'}")

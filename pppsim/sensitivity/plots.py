@@ -1,0 +1,127 @@
+"""Figures of a sensitivity analysis: index bars, the Morris mu*-sigma plane, convergence.
+
+Figures are made with ``matplotlib.figure.Figure`` (no pyplot, no global state), so they can be
+drawn from any thread or worker, and are returned for the caller to save or show.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .analyse import SensitivityResult
+from .problem import DUMMY, Method
+
+DUMMY_COLOUR = "0.6"
+COLOURS = ("tab:blue", "tab:orange")
+STATISTIC_TITLES = {"mean": "replication mean", "sd": "replication SD"}
+
+
+def _bars(ax, table: pd.DataFrame, method: Method) -> None:
+    """Grouped bars of one output's indices with their intervals, the dummy in grey."""
+    names = list(table.index)
+    x = np.arange(len(names))
+    if method is Method.PAWN:
+        columns = [("median", None)]
+        low = (table["median"] - table["minimum"]).to_numpy()
+        high = (table["maximum"] - table["median"]).to_numpy()
+        errors = [np.vstack([low, high])]
+    else:
+        columns = [(c, f"{c}_conf") for c in ("S1", "ST", "mu_star") if c in table]
+        errors = [table[conf].to_numpy() for _, conf in columns]
+    width = 0.8 / len(columns)
+    for k, ((column, _), error) in enumerate(zip(columns, errors, strict=True)):
+        colours = [DUMMY_COLOUR if n == DUMMY else COLOURS[k] for n in names]
+        ax.bar(x + (k - (len(columns) - 1) / 2) * width, table[column], width, yerr=error,
+               color=colours, capsize=2, label=column)
+    if DUMMY in names:
+        main = method.main_index
+        conf = table.loc[DUMMY, f"{main}_conf"] if f"{main}_conf" in table else 0.0
+        ax.axhline(table.loc[DUMMY, main] + conf, color=DUMMY_COLOUR, linestyle="--",
+                   linewidth=1, label="dummy (noise floor)")
+    ax.set_xticks(x, names, rotation=45, ha="right", fontsize=8)
+    ax.axhline(0, color="black", linewidth=0.5)
+    ax.legend(fontsize=8)
+
+
+def indices_figure(result: SensitivityResult, output: str) -> Figure:
+    """Bar plot of the indices of ``output`` (a panel per analysed statistic) with intervals."""
+    statistics = [s for s in ("mean", "sd")
+                  if ((result.indices["output"] == output)
+                      & (result.indices["statistic"] == s)).any()]
+    figure = Figure(figsize=(4 + 0.45 * len(result.design.names), 3.6 * len(statistics)),
+                    layout="constrained")
+    axes = figure.subplots(len(statistics), 1, squeeze=False)[:, 0]
+    for ax, statistic in zip(axes, statistics, strict=True):
+        _bars(ax, result.table(output, statistic), result.method)
+        ax.set_title(f"{output}: {STATISTIC_TITLES[statistic]}", fontsize=10)
+        ax.set_ylabel(f"{result.method} index ({result.confidence:.0%} CI)")
+    return figure
+
+
+def morris_figure(result: SensitivityResult, output: str, statistic: str = "mean") -> Figure:
+    """The Morris plane: mu* against sigma, with the line sigma = mu*.
+
+    Far from the origin = influential; above the line = non-linear or interacting, below =
+    roughly linear and additive.
+    """
+    table = result.table(output, statistic)
+    figure = Figure(figsize=(6, 5), layout="constrained")
+    ax = figure.subplots()
+    colours = [DUMMY_COLOUR if n == DUMMY else COLOURS[0] for n in table.index]
+    ax.errorbar(table["mu_star"], table["sigma"], xerr=table["mu_star_conf"], fmt="none",
+                ecolor="0.7", linewidth=1)
+    ax.scatter(table["mu_star"], table["sigma"], c=colours, zorder=3)
+    for name, row in table.iterrows():
+        ax.annotate(name, (row["mu_star"], row["sigma"]), fontsize=7,
+                    xytext=(3, 3), textcoords="offset points")
+    top = max(float(table["mu_star"].max()), float(table["sigma"].max()), 1e-12) * 1.1
+    ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=1,
+            label="sigma = mu*")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("mu* (mean absolute elementary effect)")
+    ax.set_ylabel("sigma (spread of elementary effects)")
+    ax.set_title(f"Morris screening: {output} ({STATISTIC_TITLES[statistic]})", fontsize=10)
+    ax.legend(fontsize=8)
+    return figure
+
+
+def convergence_figure(table: pd.DataFrame, output: str, statistic: str = "mean",
+                       tolerance: float | None = None) -> Figure:
+    """ST and S1 of every parameter, and their interval half-widths, against N.
+
+    Parameters
+    ----------
+    table
+        From :func:`pppsim.sensitivity.convergence`.
+    output, statistic
+        Which output.
+    tolerance
+        Drawn as the stopping line on the half-width panel.
+    """
+    rows = table[(table["output"] == output) & (table["statistic"] == statistic)]
+    figure = Figure(figsize=(11, 4), layout="constrained")
+    value_ax, width_ax = figure.subplots(1, 2)
+    for k, (name, group) in enumerate(rows.groupby("parameter", sort=False)):
+        colour = DUMMY_COLOUR if name == DUMMY else f"C{k % 10}"
+        group = group.sort_values("n")
+        n = group["n"].to_numpy()
+        value_ax.plot(n, group["ST"], marker="o", color=colour, label=name)
+        value_ax.fill_between(n, group["ST"] - group["ST_conf"],
+                              group["ST"] + group["ST_conf"], color=colour, alpha=0.12)
+        value_ax.plot(n, group["S1"], linestyle=":", color=colour)
+        width_ax.plot(n, group["ST_conf"], marker="o", color=colour, label=name)
+    if tolerance is not None:
+        width_ax.axhline(tolerance, color="black", linestyle="--", linewidth=1,
+                         label=f"tolerance {tolerance:g}")
+    for ax in (value_ax, width_ax):
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("N (base samples)")
+    value_ax.set_ylabel("ST (solid, CI band), S1 (dotted)")
+    width_ax.set_ylabel("ST interval half-width")
+    value_ax.set_title(f"{output} ({STATISTIC_TITLES[statistic]}): indices", fontsize=10)
+    width_ax.set_title("interval half-width against N", fontsize=10)
+    width_ax.legend(fontsize=7, ncol=2)
+    return figure

@@ -1,0 +1,251 @@
+"""Sensitivity designs: a SALib ``ProblemSpec`` plus the method, its size and a dummy parameter.
+
+A :class:`SensitivityDesign` is plain data: the problem (names, bounds, distributions), the
+method that sampled it, the size ``n`` the method was asked for, the sampler's options and seed,
+and the sample matrix in SALib's row order.  Nothing here knows about the model: rows of the
+matrix are parameter vectors, and any function of a parameter vector can be evaluated on them
+(:func:`pppsim.sensitivity.evaluate`).
+
+The **dummy** parameter is an extra column that no model reads.  Whatever index it receives is
+estimation error plus stochastic noise, so it is the yardstick for "distinguishable from noise"
+[ten Broeke et al. 2016; Khorashadi Zadeh et al. 2017].
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from SALib import ProblemSpec
+
+from ..scenario import ScenarioError
+
+DUMMY = "dummy"
+"""Name of the automatic dummy parameter (uniform on [0, 1], read by nothing)."""
+FAST_INTERFERENCE = 4
+"""eFAST's interference factor M (SALib's default); the sampler needs n > 4 M**2."""
+
+
+class SensitivityError(ScenarioError):
+    """A sensitivity design or analysis cannot be made; the message is one line.
+
+    A :class:`~pppsim.scenario.ScenarioError` (a ``ValueError``), so ``pppsim`` prints it as
+    a one-line error with exit code 2.
+    """
+
+
+class Method(StrEnum):
+    """Global sensitivity methods: each pairs a SALib sampler with its analyser."""
+
+    SOBOL = "sobol"
+    """Saltelli's sampling of a Sobol' sequence; first-order, total (and second-order) indices."""
+    MORRIS = "morris"
+    """Morris elementary effects on ``n`` trajectories: mu*, sigma (screening)."""
+    FAST = "fast"
+    """Extended FAST: first-order and total indices from ``n`` samples per parameter."""
+    RBD_FAST = "rbd-fast"
+    """Random-balance-design FAST on a Latin hypercube of ``n`` points: first-order indices."""
+    PAWN = "pawn"
+    """PAWN, moment-independent (Kolmogorov-Smirnov) indices on a Latin hypercube."""
+
+    @property
+    def main_index(self) -> str:
+        """The index that ranks parameters (the column of SALib's result)."""
+        return {Method.SOBOL: "ST", Method.FAST: "ST", Method.RBD_FAST: "S1",
+                Method.MORRIS: "mu_star", Method.PAWN: "median"}[self]
+
+    @property
+    def index_columns(self) -> tuple[str, ...]:
+        """The per-parameter columns SALib's analyser returns (bar plots and CSV)."""
+        return {Method.SOBOL: ("S1", "S1_conf", "ST", "ST_conf"),
+                Method.FAST: ("S1", "S1_conf", "ST", "ST_conf"),
+                Method.RBD_FAST: ("S1", "S1_conf"),
+                Method.MORRIS: ("mu", "mu_star", "sigma", "mu_star_conf"),
+                Method.PAWN: ("minimum", "mean", "median", "maximum", "CV")}[self]
+
+    @property
+    def noise_test(self) -> bool:
+        """Whether the dummy's main index should be 0, so that its interval can be tested.
+
+        Variance-based indices of an inert parameter are 0; Morris' mu* and PAWN's KS distance
+        of an inert parameter are positive even without noise, so for those methods the dummy
+        is a noise floor, not a test.
+        """
+        return self in (Method.SOBOL, Method.FAST, Method.RBD_FAST)
+
+
+def make_problem(names: Sequence[str], bounds: Sequence[Sequence[float]],
+                 dists: Sequence[str] | None = None, *, dummy: bool = True) -> ProblemSpec:
+    """A SALib ``ProblemSpec``, with the dummy parameter appended.
+
+    Parameters
+    ----------
+    names, bounds, dists
+        As in SALib: one name, bounds and distribution (default ``unif``) per parameter.
+    dummy
+        Append the :data:`DUMMY` parameter (uniform on [0, 1]).
+
+    Returns
+    -------
+    SALib.ProblemSpec
+    """
+    names, bounds = list(names), [list(map(float, b)) for b in bounds]
+    dists = list(dists) if dists is not None else ["unif"] * len(names)
+    if dummy:
+        if DUMMY in names:
+            raise SensitivityError(f"'{DUMMY}' is reserved for the dummy parameter")
+        names, bounds, dists = [*names, DUMMY], [*bounds, [0.0, 1.0]], [*dists, "unif"]
+    if len(names) < 2:
+        raise SensitivityError("a sensitivity analysis needs at least two parameters")
+    return ProblemSpec({"names": names, "bounds": bounds, "dists": dists})
+
+
+@dataclass(frozen=True)
+class SensitivityDesign:
+    """A sampled sensitivity design.
+
+    Attributes
+    ----------
+    problem
+        SALib problem (names, bounds, dists), the dummy included when ``dummy``.
+    method
+        The method whose sampler made the rows and whose analyser will read them.
+    n
+        The size asked of the sampler (Sobol: base samples, a power of 2; Morris: trajectories;
+        eFAST: samples per parameter; RBD-FAST and PAWN: points).
+    seed
+        Sampler seed.
+    options
+        Sampler options: ``second_order`` (Sobol), ``levels`` (Morris).
+    samples
+        The sample matrix, one row per design point, in SALib's row order.
+    """
+
+    problem: Mapping[str, Any]
+    method: Method
+    n: int
+    seed: int
+    options: Mapping[str, Any] = field(default_factory=dict)
+    samples: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.problem["names"])
+
+    @property
+    def dummy(self) -> bool:
+        return DUMMY in self.problem["names"]
+
+    @property
+    def parameters(self) -> list[str]:
+        """The real parameters (the dummy excluded)."""
+        return [n for n in self.names if n != DUMMY]
+
+    @property
+    def model_samples(self) -> np.ndarray:
+        """The sample matrix without the dummy column: what a model is evaluated on."""
+        keep = [i for i, n in enumerate(self.names) if n != DUMMY]
+        return self.samples[:, keep]
+
+    @property
+    def second_order(self) -> bool:
+        return bool(self.options.get("second_order", False))
+
+    def spec(self) -> ProblemSpec:
+        """A fresh ``ProblemSpec`` holding this design's samples."""
+        spec = ProblemSpec({k: self.problem[k] for k in ("names", "bounds", "dists")})
+        return spec.set_samples(self.samples)
+
+    def prefix(self, n: int) -> SensitivityDesign:
+        """The Sobol design of size ``n`` that the first rows of this one are.
+
+        With a fixed seed SALib's Saltelli sample of ``n`` is the first rows of the sample of
+        ``2 n``; this is checked, not assumed, by :func:`sample` when a design is extended.
+        """
+        if self.method is not Method.SOBOL or n > self.n or n & (n - 1):
+            raise SensitivityError(f"no prefix of size {n} in a {self.method} design of "
+                                   f"size {self.n}")
+        rows = n * self.rows_per_sample
+        return SensitivityDesign(self.problem, self.method, n, self.seed, self.options,
+                                 self.samples[:rows])
+
+    @property
+    def rows_per_sample(self) -> int:
+        """Rows per base sample of a Sobol design: D + 2 (2 D + 2 with second order)."""
+        d = len(self.names)
+        return 2 * d + 2 if self.second_order else d + 2
+
+
+def sample(problem: ProblemSpec | Mapping[str, Any], method: Method | str, n: int, *,
+           seed: int = 0, second_order: bool = False, levels: int = 4) -> SensitivityDesign:
+    """Sample a sensitivity design with SALib.
+
+    Parameters
+    ----------
+    problem
+        From :func:`make_problem` (or any SALib problem dict).
+    method
+        ``sobol``, ``morris``, ``fast``, ``rbd-fast`` or ``pawn``.
+    n
+        Size of the design (see :class:`SensitivityDesign`); Sobol needs a power of 2.
+    seed
+        Sampler seed: the same seed gives the same rows.
+    second_order
+        Sobol only: also estimate second-order indices (2 D + 2 rows per sample, not D + 2).
+    levels
+        Morris only: grid levels.
+
+    Returns
+    -------
+    SensitivityDesign
+    """
+    method = Method(method)
+    spec = ProblemSpec({k: problem[k] for k in ("names", "bounds", "dists") if k in problem})
+    options: dict[str, Any] = {}
+    if n < 1:
+        raise SensitivityError(f"a {method} design needs a positive size, got {n}")
+    if method is Method.SOBOL:
+        if n & (n - 1):
+            raise SensitivityError(f"a sobol design needs a power of 2 samples, got {n}")
+        options["second_order"] = second_order
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            spec.sample_sobol(n, calc_second_order=second_order, seed=seed)
+    elif method is Method.MORRIS:
+        if any(d != "unif" for d in spec["dists"]):
+            raise SensitivityError("morris needs uniform ranges { low, high }")
+        if n < 2:
+            raise SensitivityError(f"morris needs at least 2 trajectories, got {n}")
+        options["levels"] = levels
+        spec.sample_morris(n, num_levels=levels, seed=seed)
+    elif method is Method.FAST:
+        if n <= 4 * FAST_INTERFERENCE**2:
+            raise SensitivityError(
+                f"fast needs more than {4 * FAST_INTERFERENCE**2} samples, got {n}")
+        spec.sample_fast(n, M=FAST_INTERFERENCE, seed=seed)
+    else:
+        spec.sample_latin(n, seed=seed)
+    return SensitivityDesign(dict(spec), method, n, seed, options, spec.samples)
+
+
+def extend(design: SensitivityDesign) -> SensitivityDesign:
+    """The Sobol design of twice the size, whose first rows are ``design``'s rows.
+
+    Raises
+    ------
+    SensitivityError
+        For other methods, or if the sampler does not reproduce the rows (then finished runs
+        could not be reused).
+    """
+    if design.method is not Method.SOBOL:
+        raise SensitivityError(f"only sobol designs can be extended, not {design.method}")
+    bigger = sample(design.problem, design.method, 2 * design.n, seed=design.seed,
+                    second_order=design.second_order)
+    if not np.array_equal(bigger.samples[: len(design.samples)], design.samples):
+        raise SensitivityError("SALib's sobol sample of 2N does not start with the sample of "
+                               "N here; the design cannot be extended")
+    return bigger

@@ -1,0 +1,258 @@
+"""Writing a sensitivity analysis to a folder: CSV tables, figures and a plain-words report.
+
+Files written into the study folder::
+
+    indices.csv            one row per (output, statistic, parameter): the method's indices
+                           and their confidence half-widths (``*_conf``)
+    second_order.csv       Sobol with second order: S2 and S2_conf per parameter pair
+    noise.csv              per output: replications, noise share in single runs and in means
+    convergence.csv        Sobol: the indices at every N up to the study's
+    convergence_summary.csv  Sobol: per output, converged or the N needed
+    report.md              the parameters ranked by influence for each output, in words
+    plots/<output>.png, plots/morris_<output>.png, plots/convergence_<output>.png
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .analyse import SensitivityResult
+from .convergence import convergence_summary
+from .plots import convergence_figure, indices_figure, morris_figure
+from .problem import Method, SensitivityDesign
+
+SCREENING_SHARE = 0.1
+"""Morris: a parameter survives screening if its mu* is above the dummy's and at least this
+share of the largest mu* of some output."""
+SHOWN = 3
+"""Influential parameters named in the report's sentence for an output."""
+METHOD_NAMES = {Method.SOBOL: "Sobol (Saltelli sampling of a Sobol' sequence)",
+                Method.MORRIS: "Morris elementary effects", Method.FAST: "extended FAST",
+                Method.RBD_FAST: "RBD-FAST on a Latin hypercube",
+                Method.PAWN: "PAWN on a Latin hypercube"}
+
+
+def slug(name: str) -> str:
+    """A file-name-safe version of an output name (``end_share:x`` -> ``end_share_x``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def screened(result: SensitivityResult, share: float = SCREENING_SHARE) -> list[str]:
+    """Morris screening: parameters that matter for at least one output's mean.
+
+    A parameter survives when its mu* lies above the dummy's interval and is at least
+    ``share`` of the largest mu* of that output.
+    """
+    keep: set[str] = set()
+    for output in result.outputs:
+        ranked = result.ranking(output)
+        if ranked.empty:
+            continue
+        big = ranked["index"] >= share * ranked["index"].max()
+        keep |= set(ranked.index[ranked["influential"] & big])
+    return [p for p in result.design.parameters if p in keep]
+
+
+def _value(row: pd.Series, main: str) -> str:
+    conf = f" ± {row['conf']:.2f}" if row["conf"] else ""
+    return f"{main} = {row['index']:.2f}{conf}"
+
+
+def describe(result: SensitivityResult, output: str, statistic: str = "mean") -> str:
+    """One paragraph ranking the parameters' influence on ``output``, in plain words."""
+    method, main = result.method, result.method.main_index
+    ranked = result.ranking(output, statistic)
+    table = result.table(output, statistic)
+    strong = ranked[ranked["influential"]]
+    weak = [p for p in ranked.index if p not in strong.index]
+    if strong.empty:
+        text = ("No parameter stands out from the dummy parameter: at this sample size and "
+                "number of replications, none has a detectable influence.")
+    else:
+        parts = []
+        for name, row in strong.head(SHOWN).iterrows():
+            words = f"**{name}** ({_value(row, main)}"
+            if method in (Method.SOBOL, Method.FAST) and row["index"] > 0:
+                alone = table.loc[name, "S1"] / row["index"]
+                words += ("; mostly through interactions" if alone < 0.5
+                          else "; mostly on its own")
+            elif method is Method.MORRIS and row["index"] > 0:
+                ratio = table.loc[name, "sigma"] / row["index"]
+                words += ("; non-linear or interacting" if ratio > 1
+                          else "; roughly linear")
+            parts.append(words + ")")
+        text = parts[0] + " matters most"
+        if len(parts) > 1:
+            text += ", then " + ", ".join(parts[1:])
+        text += "."
+        if len(strong) > SHOWN:
+            text += f" {len(strong) - SHOWN} more parameters also stand out from noise."
+    if weak:
+        text += (" Not distinguishable from the dummy parameter (no detectable influence): "
+                 + ", ".join(weak) + ".")
+    return text
+
+
+def _convergence_words(summary: pd.DataFrame, output: str, command: str | None) -> str:
+    rows = summary[(summary["output"] == output) & (summary["statistic"] == "mean")]
+    if rows.empty:
+        return ""
+    row = rows.iloc[0]
+    if row["converged"]:
+        return (f"Converged at N = {row['n']}: every ST interval is within ± {row['widest']:.3f}"
+                " and no index moved more than the tolerance since N/2.")
+    hint = f" (`{command} --extend`, repeatedly)" if command else ""
+    return (f"Not converged at N = {row['n']}: the widest ST interval is ± {row['widest']:.3f}"
+            f"; about N = {row['n_needed']} is needed{hint}.")
+
+
+def write_report(result: SensitivityResult, out: str | Path, *, title: str,
+                 convergence: pd.DataFrame | None = None, tolerance: float = 0.05,
+                 descriptions: Mapping[str, str] | None = None, command: str | None = None,
+                 runs: int | None = None, plots: bool = True) -> list[Path]:
+    """Write the tables, figures and ``report.md`` of ``result`` into ``out``.
+
+    Parameters
+    ----------
+    result
+        The analysis.
+    out
+        Folder to write into.
+    title
+        What was analysed (the report's heading).
+    convergence
+        From :func:`pppsim.sensitivity.convergence` (Sobol), or None.
+    tolerance
+        Stopping tolerance of the convergence summary.
+    descriptions
+        Plain-language descriptions of the outputs, by name.
+    command
+        The command that made the study, quoted in the report's advice.
+    runs
+        Number of model runs, for the report's header.
+    plots
+        Also draw the figures.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def save_table(frame: pd.DataFrame, name: str) -> None:
+        if not frame.empty:
+            frame.to_csv(out / name, index=False)
+            written.append(out / name)
+
+    save_table(result.indices, "indices.csv")
+    save_table(result.second_order, "second_order.csv")
+    save_table(result.noise, "noise.csv")
+    summary = pd.DataFrame()
+    if convergence is not None:
+        summary = convergence_summary(convergence, tolerance)
+        save_table(convergence, "convergence.csv")
+        save_table(summary, "convergence_summary.csv")
+    if plots:
+        written += _figures(result, out / "plots", convergence, tolerance)
+    report = out / "report.md"
+    report.write_text(_markdown(result, title, summary, descriptions or {}, command, runs))
+    return [*written, report]
+
+
+def _figures(result: SensitivityResult, folder: Path, convergence: pd.DataFrame | None,
+             tolerance: float) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    figures = []
+    for output in result.outputs:
+        figures.append((indices_figure(result, output), folder / f"{slug(output)}.png"))
+        if result.method is Method.MORRIS:
+            figures.append((morris_figure(result, output),
+                            folder / f"morris_{slug(output)}.png"))
+        if convergence is not None and (convergence["output"] == output).any():
+            figures.append((convergence_figure(convergence, output, tolerance=tolerance),
+                            folder / f"convergence_{slug(output)}.png"))
+    for figure, path in figures:
+        figure.savefig(path, dpi=110)
+    return [path for _, path in figures]
+
+
+def _size_words(design: SensitivityDesign) -> str:
+    if design.method is Method.SOBOL:
+        return f"N = {design.n} base samples ({design.rows_per_sample} rows each)"
+    if design.method is Method.MORRIS:
+        return f"{design.n} trajectories on {design.options['levels']} levels"
+    if design.method is Method.FAST:
+        return f"{design.n} samples per parameter"
+    return f"{design.n} points"
+
+
+def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
+              descriptions: Mapping[str, str], command: str | None, runs: int | None) -> str:
+    design = result.design
+    reps = int(result.noise["replications"].max()) if not result.noise.empty else 1
+    lines = [f"# Sensitivity analysis: {title}", ""]
+    size = _size_words(design)
+    lines += [
+        f"- Method: {METHOD_NAMES[design.method]}, {size}, {len(design.samples)} design rows"
+        f" x {reps} replications" + (f" = {runs} model runs" if runs else "") + ".",
+        f"- Parameters: {', '.join(design.parameters)}"
+        + (" and a dummy parameter that the model never reads." if design.dummy else "."),
+        f"- Sampler seed {design.seed}; {result.confidence:.0%} bootstrap confidence "
+        "intervals; ranking by " + design.method.main_index + ".",
+        "- A parameter is called influential when its index lies above the dummy's: the "
+        "dummy shows how large an index noise and sampling error alone produce.", ""]
+    if result.warnings:
+        lines += ["## Warnings", "", *[f"- {w}" for w in result.warnings], ""]
+    if result.skipped:
+        lines += ["## Not analysed", "", *[f"- {k}: {v}" for k, v in result.skipped.items()],
+                  ""]
+    if design.method is Method.MORRIS:
+        keep = screened(result)
+        lines += ["## Screening", "",
+                  f"Parameters that matter for at least one output: {', '.join(keep) or 'none'}"
+                  f" (mu* above the dummy's and at least {SCREENING_SHARE:.0%} of the largest)."]
+        if keep and command:
+            lines += ["", "Next, Sobol indices of these parameters:", "",
+                      f"    {command} --method sobol --samples 64 --only {','.join(keep)} "
+                      "--out <new folder>"]
+        lines.append("")
+    noise = result.noise.set_index("output") if not result.noise.empty else None
+    for output in result.outputs:
+        heading = f"## {output}"
+        if output in descriptions:
+            heading += f": {descriptions[output]}"
+        lines += [heading, ""]
+        if noise is not None and reps > 1:
+            row = noise.loc[output]
+            lines += [f"Noise: {row['noise_share']:.0%} of the variance of single runs is "
+                      f"run-to-run noise; {row['noise_share_of_means']:.0%} of the variance of "
+                      f"the means of {reps} replications.", ""]
+        statistics = result.indices.loc[result.indices["output"] == output, "statistic"]
+        for statistic in dict.fromkeys(statistics):
+            label = "Mean" if statistic == "mean" else "Spread between replications (SD)"
+            lines += [f"{label}: {describe(result, output, statistic)}", ""]
+        words = _convergence_words(summary, output, command) if not summary.empty else ""
+        if words:
+            lines += [words, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def metric_descriptions(names: Sequence[str]) -> dict[str, str]:
+    """Plain-language descriptions of the model's metrics (``end_share:<cause>`` included)."""
+    from ..model.outputs import METRIC_DESCRIPTIONS
+
+    described = {}
+    for name in names:
+        if name in METRIC_DESCRIPTIONS:
+            described[name] = METRIC_DESCRIPTIONS[name]
+        elif name.startswith("end_share:"):
+            cause = name.split(":", 1)[1].replace("_", " ")
+            described[name] = f"share of ended partnerships that ended by {cause}"
+    return described

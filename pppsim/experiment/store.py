@@ -143,7 +143,8 @@ class ResultStore:
 
     def _check_same(self, name: str, definition: dict[str, Any]) -> None:
         stored = self.meta("definition")
-        if stored == json.loads(json.dumps(definition)):
+        definition = json.loads(json.dumps(definition, default=str))
+        if stored == definition:
             return
         changed = [k for k in definition if stored.get(k) != definition[k]]
         details = "; ".join(f"{k}: {_short(stored.get(k))} -> {_short(definition[k])}"

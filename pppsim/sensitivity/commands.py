@@ -154,13 +154,12 @@ def discover(results: Path, metric: str, below: float | None, above: float | Non
     region = f"{metric} < {below:g}" if below is not None else f"{metric} > {above:g}"
     found = find_boxes(frame[varied], cases, density=density, max_boxes=boxes,
                        mass_min=mass_min)
-    ranges = {name: (float(frame[name].min()), float(frame[name].max())) for name in varied}
     click.echo(f"{int(cases.sum())} of {len(cases)} runs ({cases.mean():.0%}) have {region}.")
     rows = []
     for k, box in enumerate(found, start=1):
         click.echo(f"box {k}: coverage {box.coverage:.0%}, density {box.density:.0%}, "
-                   f"mass {box.mass:.0%}: {box.words(ranges)}")
-        click.echo(f"  {box.density:.0%} of the runs with {box.words(ranges)} have {region};"
+                   f"mass {box.mass:.0%}: {box.words()}")
+        click.echo(f"  {box.density:.0%} of the runs with {box.words()} have {region};"
                    f" they hold {box.coverage:.0%} of all such runs.")
         rows += [{"box": k, "parameter": name, "low": low, "high": high,
                   "coverage": box.coverage, "density": box.density, "mass": box.mass}

@@ -34,6 +34,8 @@ class Box:
     ----------
     limits
         ``{parameter: (low, high)}`` of the parameters the box restricts.
+    ranges
+        ``{parameter: (low, high)}`` of the same parameters over all runs.
     coverage
         Share of all cases that lie in the box (and in no earlier box).
     density
@@ -47,17 +49,18 @@ class Box:
     """
 
     limits: dict[str, tuple[float, float]]
+    ranges: dict[str, tuple[float, float]]
     coverage: float
     density: float
     mass: float
     trajectory: pd.DataFrame
     chosen: int
 
-    def words(self, ranges: dict[str, tuple[float, float]]) -> str:
+    def words(self) -> str:
         """The box as conditions on its parameters, e.g. ``legal_barrier >= 0.62``."""
         conditions = []
         for name, (low, high) in self.limits.items():
-            full_low, full_high = ranges[name]
+            full_low, full_high = self.ranges[name]
             if low > full_low and high < full_high:
                 conditions.append(f"{low:.3g} <= {name} <= {high:.3g}")
             elif low > full_low:
@@ -122,15 +125,20 @@ def discover(x: pd.DataFrame, cases: np.ndarray, *, density: float = DENSITY,
         found.select(chosen)
         limits = found.box_lims[chosen]
         initial = found.box_lims[0]
-        restricted = {name: (float(limits[name].iloc[0]), float(limits[name].iloc[1]))
-                      for name in limits.columns
+        restricted = [name for name in limits.columns
                       if not np.allclose(limits[name].to_numpy(dtype=float),
-                                         initial[name].to_numpy(dtype=float))}
+                                         initial[name].to_numpy(dtype=float))]
         step = trajectory.loc[chosen]
         if step["density"] <= base_rate:
             break
-        boxes.append(Box(restricted, float(step["coverage"]), float(step["density"]),
-                         float(step["mass"]), trajectory, chosen))
+
+        def bounds(frame: pd.DataFrame, name: str) -> tuple[float, float]:
+            return float(frame[name].iloc[0]), float(frame[name].iloc[1])
+
+        boxes.append(Box({n: bounds(limits, n) for n in restricted},
+                         {n: bounds(initial, n) for n in restricted},
+                         float(step["coverage"]), float(step["density"]), float(step["mass"]),
+                         trajectory, chosen))
         explained[found.yi] = True
     return boxes
 

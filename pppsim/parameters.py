@@ -304,6 +304,10 @@ class Parameters(BaseModel):
         0.35, ge=0.0, le=1.5, section="behaviour", units="utility",
         why="Expected utility an invitee needs before it joins",
         source="Tomasello et al. 2017 (threshold partner formation)")
+    extra_partners_mean: float = _param(
+        1.2, ge=0.0, le=8.0, section="behaviour", units="partners",
+        why="Mean number of partners an initiator seeks beyond the minimum two",
+        source="002 L575 (bilateral to multi-partner); Tomasello et al. 2017 (alliance sizes)")
     negotiation_months: float = _param(
         4.0, ge=1.0, le=36.0, section="behaviour", units="months",
         why="Typical negotiation time at medium trust and governance",

@@ -36,8 +36,6 @@ INFORMATION_SPREAD = 0.3
 """Spread of organisations' information holdings around their interest in a domain."""
 MAX_REJECTIONS = 3
 """Refusals after which an initiator gives up recruiting (Tomasello et al. 2017)."""
-EXTRA_PARTNERS_MEAN = 1.2
-"""Mean number of partners sought beyond the minimum two."""
 INTERMEDIARY_INTRODUCTIONS = 3
 """Organisations from the other sector a trusted intermediary introduces."""
 INTERMEDIARY_TRUST = 0.1
@@ -280,7 +278,7 @@ class PartnershipModel(mesa.Model):
             pool = [self.umbrella_for[o.kind] if not o.is_public and o.kind in self.umbrella_for
                     else o for o in pool]
             pool = [o for o in dict.fromkeys(pool) if o.has_room]
-        target = 2 + min(int(rng.poisson(EXTRA_PARTNERS_MEAN)), MAX_MEMBERS - 2)
+        target = 2 + min(int(rng.poisson(p.extra_partners_mean)), MAX_MEMBERS - 2)
         scored = sorted(
             pool,
             key=lambda o: -mech.partner_score(o.interest[domain] / o.interest.max(),

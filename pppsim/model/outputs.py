@@ -103,10 +103,44 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "early_failure_share": "share of launched partnerships that failed within 24 months",
     "failed_lifetime_months": "mean lifetime of partnerships that ended without reaching goals",
     "revitalisations": "evaluations that revitalised or transformed a partnership",
+    "survival_36m": "share of partnerships launched 36+ months before the horizon that were "
+    "still operating 36 months after launch",
+    "newcomer_trust_dip": "mean change in a partnership's trust from the month before a "
+    "newcomer joined to the month after",
+    "newcomer_trust_recovery": "mean change in trust from the month after a newcomer joined "
+    "to 12 months later",
     "months_failing_before_end": "mean months a partnership that ended in dissatisfaction had "
     "its members, on average, below their exit threshold",
 }
 """End-of-run metrics, by name (the outputs a sweep can record)."""
+
+
+def _survival(launched: list, horizon: int, months: int) -> float:
+    """Share of partnerships launched early enough that were still operating ``months`` later."""
+    eligible = [p for p in launched if p.launched_month <= horizon - months]
+    if not eligible:
+        return float("nan")
+    return sum(p.end_cause is None or p.age_months > months for p in eligible) / len(eligible)
+
+
+def _newcomer_trust(launched: list) -> dict[str, float]:
+    """Trust around newcomers' arrival: the dip it causes and the recovery a year later.
+
+    A newcomer lowers trust in an existing partnership for a while [001 L141]: from the month
+    before the join to the month after, and from then to twelve months after.
+    """
+    dips, recoveries = [], []
+    for p in launched:
+        history = p.trust_history
+        for month in p.newcomer_months:
+            if month >= 1 and month + 1 <= len(history):
+                after = history[month]
+                dips.append(after - history[month - 1])
+                if month + 12 < len(history):
+                    recoveries.append(history[month + 12] - after)
+    return {"newcomer_trust_dip": float(np.mean(dips)) if dips else float("nan"),
+            "newcomer_trust_recovery": float(np.mean(recoveries)) if recoveries
+            else float("nan")}
 
 
 def summary_metrics(model: PartnershipModel) -> dict[str, float]:
@@ -175,6 +209,8 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         "failed_lifetime_months": float(np.mean([p.age_months for p in failed]))
         if failed else 0.0,
         "revitalisations": float(renewals),
+        "survival_36m": _survival(launched, horizon, 36),
+        **_newcomer_trust(launched),
         "months_failing_before_end": float(np.mean([p.months_failing for p in dissatisfied]))
         if dissatisfied else 0.0,
     }

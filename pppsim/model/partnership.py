@@ -137,6 +137,10 @@ class Partnership(mesa.Agent):
         self.last = {"shared": 0.0, "followed": 0.0, "output": 0.0, "trust": trust,
                      "free_riding": 0.0, "follow_up_ratio": 1.0}
         self.founding_overlap = overlap
+        self.trust_history: list[float] = []
+        """Mean trust among the members at the end of each month of operation."""
+        self.newcomer_months: list[int] = []
+        """Months of operation (indices into trust_history) in which a newcomer joined."""
         self.failing_since: int | None = None
         """Month since which mean satisfaction has been below the exit threshold."""
         self._pending_members = members
@@ -269,6 +273,7 @@ class Partnership(mesa.Agent):
                 if a is not b:
                     a.trust[b.unique_id] = a.trust_in(b) * (1.0 - dilution)
         self.admit(newcomer, 0.5 * self.governance + 0.5 * self.formality)
+        self.newcomer_months.append(len(self.trust_history))
 
     # --- operation -------------------------------------------------------------------------
     def operate(self) -> None:
@@ -398,6 +403,7 @@ class Partnership(mesa.Agent):
                      "output": output, "trust": trust_now, "follow_up_ratio": ratio,
                      "free_riding": fmean(led.free_riding for led in ledgers),
                      "shared_private": shared_private}
+        self.trust_history.append(trust_now)
         self._update_stage(trust_now)
 
     def _update_trust_of(

@@ -1,0 +1,90 @@
+"""The seed claims: the harness's statistics, and every claim holding in quick mode."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pppsim.claims import (
+    CLAIMS,
+    QUICK,
+    Check,
+    Claim,
+    Optimum,
+    build_experiments,
+    claim_table,
+    evaluate_claim,
+    run_claims,
+)
+
+
+def _table(claim, values_by_label, metric="m"):
+    """Per-condition frames keyed as the harness keys them, from label -> values."""
+    from pppsim.claims import _key
+
+    conditions = claim.all_conditions()
+    return {_key(conditions[label]): pd.DataFrame({metric: values})
+            for label, values in values_by_label.items()}
+
+
+def test_difference_check_needs_the_interval_on_the_expected_side():
+    claim = Claim(0, "t", "s", {"a": {"governance": 0.1}, "b": {"governance": 0.9}},
+                  (Check("m", "a", "b", direction=1),))
+    rng = np.random.default_rng(0)
+    base = rng.normal(10, 1, 30)
+    up = _table(claim, {"a": base, "b": base + 1.0 + rng.normal(0, 0.1, 30)})
+    flat = _table(claim, {"a": base, "b": base + rng.normal(0, 1.0, 30)})
+    assert evaluate_claim(claim, up, 30)[0].holds
+    assert not evaluate_claim(claim, flat, 30)[0].holds
+    down = Claim(0, "t", "s", claim.conditions, (Check("m", "a", "b", direction=-1),))
+    assert not evaluate_claim(down, up, 30)[0].holds
+
+
+def test_ratio_and_level_checks():
+    claim = Claim(0, "t", "s", {"a": {"governance": 0.1}, "b": {"governance": 0.9}},
+                  (Check("m", "a", "b", kind="ratio", bound=0.5),
+                   Check("m", "b", kind="level", bound=2.0)))
+    rng = np.random.default_rng(1)
+    verdicts = evaluate_claim(claim, _table(claim, {"a": rng.normal(10, 1, 40),
+                                                    "b": rng.normal(3, 0.5, 40)}), 40)
+    assert verdicts[0].holds and 0.25 < verdicts[0].effect < 0.35
+    assert verdicts[1].holds and verdicts[1].low > 2.0
+    verdicts = evaluate_claim(claim, _table(claim, {"a": rng.normal(10, 1, 40),
+                                                    "b": rng.normal(7, 0.5, 40)}), 40)
+    assert not verdicts[0].holds
+
+
+def test_optimum_must_be_strictly_inside_and_beat_both_ends():
+    values = (0.0, 0.25, 0.5, 0.75, 1.0)
+    claim = Claim(0, "t", "s", optimum=Optimum("governance", values, "m"))
+    rng = np.random.default_rng(2)
+    noise = rng.normal(0, 0.2, 30)
+    peaked = {f"governance={v}": 5 - 8 * (v - 0.5) ** 2 + noise for v in values}
+    rising = {f"governance={v}": 5 + 2 * v + noise for v in values}
+    assert all(v.holds for v in evaluate_claim(claim, _table(claim, peaked), 30))
+    assert not any(v.holds for v in evaluate_claim(claim, _table(claim, rising), 30))
+
+
+def test_claims_share_conditions_and_pair_replications():
+    experiments = build_experiments(CLAIMS, QUICK, seed=7)
+    labels = [p.label for e in experiments for p in e.points]
+    assert len(labels) == len(set(labels))  # identical conditions run once
+    assert all(e.seed == 7 for e in experiments)
+    assert {e.random_numbers.value for e in experiments} == {"common"}
+    assert min(e.replications for e in experiments) == QUICK.replications
+
+
+def test_every_claim_of_model_md_is_checked_with_enough_grid_points():
+    assert [c.number for c in CLAIMS] == list(range(1, 13))
+    for claim in CLAIMS:
+        assert claim.checks or claim.optimum
+        if claim.optimum is not None:
+            assert len(claim.optimum.values) >= 5
+
+
+@pytest.mark.slow
+def test_all_twelve_claims_hold_in_quick_mode(tmp_path):
+    verdicts = run_claims(QUICK, out=tmp_path, workers=2)
+    summary = claim_table(verdicts)
+    failing = verdicts[~verdicts["holds"]][["claim", "statement", "effect", "low", "high"]]
+    assert summary["holds"].all(), f"claims not holding:\n{failing.to_string()}"
+    assert (verdicts["replications"] >= QUICK.replications).all()

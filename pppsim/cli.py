@@ -119,6 +119,30 @@ def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path),
+                default=Path("scenarios/baseline.toml"))
+@click.option("--replications", type=click.IntRange(min=2), default=30, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder for patterns.md and the run ledger (default: runs/patterns-<name>).")
+def patterns(scenario: Path, replications: int, seed: int, workers: int | None,
+             out: Path | None) -> None:
+    """Stylised facts of SCENARIO (default: the baseline) beside published patterns."""
+    from .validation import stylised_facts, to_markdown
+
+    loaded = load_scenario(scenario)
+    out = out or Path("runs") / f"patterns-{scenario.stem}"
+    facts = stylised_facts(loaded, replications=replications, seed=seed, out=out / "runs",
+                           workers=workers, progress=True)
+    text = to_markdown(facts, loaded, replications)
+    (out / "patterns.md").write_text(text)
+    click.echo(text)
+    click.echo(f"written to {out}/patterns.md")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors and exit code 2 for bad input, never a traceback."""
     try:

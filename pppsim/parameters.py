@@ -197,7 +197,7 @@ class Parameters(BaseModel):
         why="Money a structural budget brings each month",
         source="001 L193")
     grant_renewal_probability: float = _param(
-        0.15, ge=0.0, le=1.0, section="funding", units="probability",
+        0.25, ge=0.0, le=1.0, section="funding", units="probability",
         why="Chance a grant is replaced by structural money when it ends",
         source="002 L683 (embedding after the pilot is the hard part)")
     grant_strictness: float = _param(
@@ -287,7 +287,7 @@ class Parameters(BaseModel):
         why="Delay before prevention shows as lower harm",
         source="001 L191 (no immediately measurable results)")
     prevention_effectiveness: float = _param(
-        0.07, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
+        0.035, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
         why="Harm prevented per unit of joint output; calibrated to about -10% local harm",
         source="MacDonald et al. 2010; Cook & MacDonald 2011 (calibration target)")
 
@@ -321,7 +321,7 @@ class Parameters(BaseModel):
         why="Weight of the latest month in a member's satisfaction",
         source="002 L1038-L1055 (satisfaction judged on goals and functioning)")
     exit_threshold: float = _param(
-        0.45, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
+        0.4, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
         why="Satisfaction under which a member starts to consider leaving",
         source="002 L1203, L1280-L1282")
     exit_patience_months: int = _param(
@@ -329,7 +329,7 @@ class Parameters(BaseModel):
         why="Months below the threshold before a member leaves (doubled without exit strategy)",
         source="002 L1185 (exits happen too rarely or too late)")
     priority_shift_hazard: float = _param(
-        0.001, ge=0.0, le=0.1, section="behaviour", units="per member per month",
+        0.0007, ge=0.0, le=0.1, section="behaviour", units="per member per month",
         why="Chance a member's board or constituency withdraws support",
         source="002 L1061, L1203")
     standing_exit_threshold: float = _param(

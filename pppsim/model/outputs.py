@@ -109,6 +109,14 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "newcomer joined to the month after",
     "newcomer_trust_recovery": "mean change in trust from the month after a newcomer joined "
     "to 12 months later",
+    "success_share_of_launched": "share of launched partnerships that ended reaching their goals",
+    "running_share": "share of launched partnerships still operating at the horizon",
+    **{f"at_risk_year_{y}": f"partnerships operating at the start of their year {y}"
+       for y in range(1, 6)},
+    **{f"ended_year_{y}": f"partnerships that ended during their year {y} of operation"
+       for y in range(1, 6)},
+    "trust_lifetime_correlation": "correlation between a partnership's mean trust and its "
+    "lifetime, over launched partnerships",
     "months_failing_before_end": "mean months a partnership that ended in dissatisfaction had "
     "its members, on average, below their exit threshold",
 }
@@ -121,6 +129,35 @@ def _survival(launched: list, horizon: int, months: int) -> float:
     if not eligible:
         return float("nan")
     return sum(p.end_cause is None or p.age_months > months for p in eligible) / len(eligible)
+
+
+def _hazard_counts(launched: list) -> dict[str, float]:
+    """Partnerships at risk at the start of each year of age, and those ending in it.
+
+    Summed over replications, ended / at risk is the end hazard by age (liability of newness:
+    Lunnan & Haugland 2008).  A partnership is at risk in year y if it was still operating
+    y - 1 years after launch.
+    """
+    counts: dict[str, float] = {}
+    for year in range(1, 6):
+        start, stop = 12 * (year - 1), 12 * year
+        at_risk = [p for p in launched if p.age_months >= start]
+        counts[f"at_risk_year_{year}"] = float(len(at_risk))
+        counts[f"ended_year_{year}"] = float(sum(
+            p.end_cause is not None and start <= p.age_months < stop for p in at_risk))
+    return counts
+
+
+def _trust_lifetime_correlation(launched: list) -> float:
+    """Pearson correlation of mean trust and lifetime (Vanneste et al. 2014: weak, positive)."""
+    pairs = [(float(np.mean(p.trust_history)), p.age_months) for p in launched
+             if p.trust_history]
+    if len(pairs) < 3:
+        return float("nan")
+    trust, lifetime = np.array(pairs).T
+    if trust.std() == 0 or lifetime.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(trust, lifetime)[0, 1])
 
 
 def _newcomer_trust(launched: list) -> dict[str, float]:
@@ -210,6 +247,10 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         if failed else 0.0,
         "revitalisations": float(renewals),
         "survival_36m": _survival(launched, horizon, 36),
+        "success_share_of_launched": successes / len(launched) if launched else 0.0,
+        "running_share": (len(launched) - len(ended)) / len(launched) if launched else 0.0,
+        **_hazard_counts(launched),
+        "trust_lifetime_correlation": _trust_lifetime_correlation(launched),
         **_newcomer_trust(launched),
         "months_failing_before_end": float(np.mean([p.months_failing for p in dissatisfied]))
         if dissatisfied else 0.0,

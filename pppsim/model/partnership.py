@@ -23,7 +23,7 @@ OUTPUT_REFERENCE = 0.8
 """Monthly output that members regard as a partnership doing its job."""
 INFORMATION_REFERENCE = 0.5
 """Information items per month a member regards as a worthwhile return."""
-GOAL_MONTHS = 48
+GOAL_MONTHS = 72
 """Months of reference output a partnership sets as its goal in negotiation (002 L1123)."""
 INITIAL_SATISFACTION = 0.7
 """Satisfaction at launch: members start hopeful."""

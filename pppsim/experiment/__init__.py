@@ -9,7 +9,8 @@ The pieces, from the bottom up:
 * :mod:`.runner` — :class:`RunConfiguration` and :func:`run_sweep` on any executor;
 * :mod:`.executors` — local processes, in-process, Dask;
 * :mod:`.store` — the SQLite (WAL) run ledger;
-* :mod:`.results` — tidy frames, series, export, summaries;
+* :mod:`.tables` — per-run tables reduced on the worker (partnership lifetimes);
+* :mod:`.results` — tidy frames, series, partnership tables, export, summaries;
 * :mod:`.api` — :func:`sweep` and :func:`run_experiment`.
 """
 
@@ -17,7 +18,14 @@ from .api import run_experiment, sweep
 from .design import DesignKind, Factor
 from .experiment import Experiment, ExperimentError, Point, RunSpec, model_version
 from .files import load_experiment
-from .results import export_results, iter_results, load_results, load_series, summarise
+from .results import (
+    export_results,
+    iter_results,
+    load_partnerships,
+    load_results,
+    load_series,
+    summarise,
+)
 from .runner import RunConfiguration, RunRecord, SweepStats, run_sweep
 from .seeds import RandomNumbers, run_seed
 from .store import ResultStore
@@ -37,6 +45,7 @@ __all__ = [
     "export_results",
     "iter_results",
     "load_experiment",
+    "load_partnerships",
     "load_results",
     "load_series",
     "model_version",

@@ -22,6 +22,7 @@ from ..parameters import DEFAULTS, Parameters
 from ..scenario import DEFAULT_MONTHS, Scenario, ScenarioError, _suggest
 from .design import SAMPLED, DesignKind, Factor, salib_problem
 from .seeds import RandomNumbers, run_seed
+from .tables import TABLES
 
 
 class ExperimentError(ScenarioError):
@@ -88,6 +89,9 @@ class Experiment:
         End-of-run metrics to record (names of ``summary_metrics``); empty means all.
     series
         Monthly series to record per run (columns of ``time_series``); empty means none.
+    tables
+        Per-run tables to record (names in :data:`pppsim.experiment.tables.TABLES`, e.g.
+        ``partnerships``); empty means none.
     random_numbers
         ``common`` (replication k has the same stream at every point) or ``independent``.
     varied
@@ -111,6 +115,7 @@ class Experiment:
     name: str = "experiment"
     description: str = ""
     source_text: str = ""
+    tables: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.points:
@@ -118,6 +123,10 @@ class Experiment:
         if self.replications < 1:
             raise ExperimentError(f"{self.name}: replications must be >= 1")
         check_outputs(self.outputs, self.series, source=self.name)
+        unknown = sorted(set(self.tables) - set(TABLES))
+        if unknown:
+            raise ExperimentError(f"{self.name}: unknown table '{unknown[0]}' (allowed: "
+                                  f"{', '.join(TABLES)})")
 
     # --- constructors ----------------------------------------------------------------------
     @classmethod
@@ -134,6 +143,7 @@ class Experiment:
         series: Iterable[str] = (),
         random_numbers: RandomNumbers | str = RandomNumbers.COMMON,
         name: str = "experiment",
+        tables: Iterable[str] = (),
     ) -> Experiment:
         """An experiment from explicit design points.
 
@@ -146,7 +156,7 @@ class Experiment:
             A scenario or dict of parameters the points override (default: the defaults).
         labels
             Optional names of the points (e.g. scenario names), one per point.
-        replications, seed, months, outputs, series, random_numbers, name
+        replications, seed, months, outputs, series, random_numbers, name, tables
             As the attributes of :class:`Experiment`; ``months`` defaults to the base
             scenario's horizon.
 
@@ -176,7 +186,8 @@ class Experiment:
             replications=replications, seed=seed,
             months=DEFAULT_MONTHS if months is None else months,
             outputs=tuple(outputs), series=tuple(series),
-            random_numbers=RandomNumbers(random_numbers), varied=varied, name=name)
+            random_numbers=RandomNumbers(random_numbers), varied=varied, name=name,
+            tables=tuple(tables))
 
     @classmethod
     def from_scenarios(
@@ -190,13 +201,14 @@ class Experiment:
         series: Iterable[str] = (),
         random_numbers: RandomNumbers | str = RandomNumbers.COMMON,
         name: str = "scenarios",
+        tables: Iterable[str] = (),
     ) -> Experiment:
         """One point per scenario, labelled with its name: a scenario comparison.
 
         With common random numbers (the default) replication k of every scenario uses the same
         random stream, so per-replication differences between scenarios are paired.  ``seed``
         and ``months`` default to the first scenario's; scenarios with different horizons need
-        an explicit ``months``.
+        an explicit ``months``.  ``tables`` as in :meth:`from_points`.
         """
         scenarios = list(scenarios)
         if not scenarios:
@@ -212,7 +224,7 @@ class Experiment:
             [s.params for s in scenarios], labels=[s.name for s in scenarios],
             replications=replications, seed=scenarios[0].seed if seed is None else seed,
             months=months, outputs=outputs, series=series, random_numbers=random_numbers,
-            name=name)
+            name=name, tables=tables)
 
     # --- the runs --------------------------------------------------------------------------
     @property
@@ -250,8 +262,10 @@ class Experiment:
 
         Two experiments with the same definition produce the same runs; a results folder
         refuses an experiment whose definition differs from the one it was made with.
+        ``tables`` appears only when some are kept, so folders made before tables existed
+        keep their definition.
         """
-        return {
+        definition = {
             "model_version": model_version(),
             "months": self.months,
             "replications": self.replications,
@@ -264,6 +278,9 @@ class Experiment:
             "n_points": self.n_points,
             "points": _digest([[p.params, p.label] for p in self.points]),
         }
+        if self.tables:
+            definition["tables"] = list(self.tables)
+        return definition
 
     @property
     def fingerprint(self) -> str:

@@ -119,6 +119,39 @@ def load_series(folder: str | Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def load_partnerships(folder: str | Path) -> pd.DataFrame:
+    """The launched partnerships of every finished run (when the experiment kept
+    ``tables=("partnerships",)``): lifetimes for survival analysis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (run, launched partnership): ``point``, ``replication``, ``seed``,
+        ``scenario`` (when the points are labelled), ``launched_month``, ``lifetime_months``,
+        ``ended`` (False: still operating at the horizon, right-censored) and ``end_cause``.
+    """
+    from .tables import PARTNERSHIP_COLUMNS
+
+    with ResultStore.open(folder) as store:
+        if "partnerships" not in store.meta("definition").get("tables", []):
+            raise ExperimentError(f"{folder}: this sweep kept no partnership tables "
+                                  "(run it with tables=(\"partnerships\",))")
+        labels = {point: label for point, label, _ in store.points()}
+        frames = []
+        for point, replication, seed, columns in store.table_rows("partnerships"):
+            frame = pd.DataFrame(json.loads(columns), columns=list(PARTNERSHIP_COLUMNS))
+            ids = {"point": point, "replication": replication, "seed": seed}
+            if labels[point]:
+                ids["scenario"] = labels[point]
+            frames.append(frame.assign(**ids))
+    ids = ["point", "replication", "seed", *(["scenario"] if any(labels.values()) else [])]
+    if not frames:
+        return pd.DataFrame(columns=[*ids, *PARTNERSHIP_COLUMNS])
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame[[*ids, *PARTNERSHIP_COLUMNS]]
+    return frame.astype({"launched_month": int, "lifetime_months": int, "ended": bool})
+
+
 def export_results(folder: str | Path, fmt: str = "csv", path: str | Path | None = None
                    ) -> Path:
     """Write the results table to CSV or parquet, streaming (memory stays flat).

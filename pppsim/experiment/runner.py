@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .experiment import Experiment, ExperimentError, RunSpec, model_version
+from .tables import TABLES
 
 if TYPE_CHECKING:
     from ..model import PartnershipModel
@@ -40,7 +41,7 @@ PLAN_BATCH_POINTS = 256
 
 @dataclass(frozen=True)
 class RunRecord:
-    """What one run sends back: its identity, metrics (and series) or its error."""
+    """What one run sends back: its identity, metrics (series, tables) or its error."""
 
     run_id: str
     point: int
@@ -52,11 +53,13 @@ class RunRecord:
     worker: str
     error: str | None = None
     traceback: str | None = None
+    tables: dict[str, dict[str, list]] | None = None
 
 
 @dataclass(frozen=True)
 class RunConfiguration:
-    """How to make one run: horizon, outputs and series to keep (Mesa 4's RunConfiguration).
+    """How to make one run: horizon, outputs, series and tables to keep (Mesa 4's
+    RunConfiguration).
 
     Subclass and override :meth:`instantiate_model`, :meth:`run_model` or
     :meth:`extract_output` to change what a run does; instances are sent to workers, so they
@@ -67,10 +70,12 @@ class RunConfiguration:
     outputs: tuple[str, ...] = ()
     series: tuple[str, ...] = ()
     model_version: str = field(default_factory=model_version)
+    tables: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, experiment: Experiment) -> RunConfiguration:
-        return cls(experiment.months, experiment.outputs, experiment.series)
+        return cls(experiment.months, experiment.outputs, experiment.series,
+                   tables=experiment.tables)
 
     def instantiate_model(self, spec: RunSpec) -> PartnershipModel:
         """A model with the run's parameters and seed (parameters are validated here)."""
@@ -95,6 +100,12 @@ class RunConfiguration:
         frame = time_series(model)
         return metrics, {name: frame[name].astype(float).tolist() for name in self.series}
 
+    def extract_tables(self, model: PartnershipModel) -> dict[str, dict[str, list]] | None:
+        """The requested per-run tables, each reduced to a few columns (column lists)."""
+        if not self.tables:
+            return None
+        return {name: TABLES[name](model) for name in self.tables}
+
     def execute(self, spec: RunSpec) -> RunRecord:
         """One run, start to finish; an exception becomes a failed record with its traceback."""
         worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -106,13 +117,14 @@ class RunConfiguration:
             model = self.instantiate_model(spec)
             self.run_model(model)
             metrics, series = self.extract_output(model)
+            tables = self.extract_tables(model)
         except Exception as exc:
             message = " ".join(f"{type(exc).__name__}: {exc}".split())
             return RunRecord(spec.run_id, spec.point, spec.replication, spec.seed, None, None,
                              time.perf_counter() - start, worker, message,
                              traceback.format_exc())
         return RunRecord(spec.run_id, spec.point, spec.replication, spec.seed, metrics, series,
-                         time.perf_counter() - start, worker)
+                         time.perf_counter() - start, worker, tables=tables)
 
 
 def execute_chunk(config: RunConfiguration, specs: Sequence[RunSpec]) -> list[RunRecord]:

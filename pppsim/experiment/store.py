@@ -15,7 +15,8 @@ Why SQLite in WAL mode
 * It ships with Python: no server, no dependency.
 
 Only the main process writes (workers send back small metric dicts), so there is never more
-than one writer.
+than one writer.  Per-run tables an experiment keeps (``tables``, e.g. ``partnerships``) go in
+``run_tables``, one row of column lists (JSON) per (run, table), committed with their run.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ CREATE TABLE IF NOT EXISTS runs (
     seconds REAL NOT NULL, worker TEXT NOT NULL, finished REAL NOT NULL,
     PRIMARY KEY (point, replication));
 CREATE INDEX IF NOT EXISTS runs_by_id ON runs (run_id);
+CREATE TABLE IF NOT EXISTS run_tables (
+    point INTEGER NOT NULL, replication INTEGER NOT NULL, name TEXT NOT NULL,
+    columns TEXT NOT NULL, PRIMARY KEY (point, replication, name));
 CREATE TABLE IF NOT EXISTS sessions (
     session INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL,
     executor TEXT NOT NULL, workers INTEGER NOT NULL, chunk_size INTEGER NOT NULL,
@@ -188,6 +192,11 @@ class ResultStore:
                  json.dumps(record.metrics) if record.metrics is not None else None,
                  json.dumps(record.series) if record.series is not None else None,
                  record.error, record.traceback, record.seconds, record.worker, time.time()))
+            if record.tables:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO run_tables VALUES (?, ?, ?, ?)",
+                    ((record.point, record.replication, name, json.dumps(columns))
+                     for name, columns in record.tables.items()))
 
     def start_session(self, executor: str, workers: int) -> int:
         """Log the start of one sweep invocation; returns its id."""
@@ -236,6 +245,14 @@ class ResultStore:
         yield from self.db.execute(
             f"SELECT point, replication, run_id, seed, status, {columns} FROM runs "
             f"WHERE status IN ({marks}) ORDER BY point, replication", tuple(statuses))
+
+    def table_rows(self, name: str) -> Iterator[tuple[int, int, int, str]]:
+        """Stream (point, replication, seed, columns as JSON) of one per-run table, in point
+        order, for finished runs."""
+        yield from self.db.execute(
+            "SELECT t.point, t.replication, r.seed, t.columns FROM run_tables t JOIN runs r "
+            "USING (point, replication) WHERE t.name = ? AND r.status = 'done' "
+            "ORDER BY t.point, t.replication", (name,))
 
     def failures(self, limit: int | None = None) -> list[tuple[int, int, int, str]]:
         """(point, replication, seed, error) of failed runs."""

@@ -1,0 +1,16 @@
+"""Scenario comparison reports: paired statistics, figures and a self-contained HTML page.
+
+* :mod:`.statistics` — paired differences, effect sizes, bootstrap ratios, survival curves;
+* :mod:`.compare` — what to compare, running it on the experiments engine, the tables;
+* :mod:`.figures` — time series, fan charts, survival curves, end causes (matplotlib);
+* :mod:`.html` — the report and its plain-language summary (``write_report``);
+* :mod:`.commands` — ``pppsim compare``.
+
+``from pppsim.report import comparison_spec, run_comparison`` runs a comparison;
+``pppsim.report.html.write_report(comparison)`` writes its tables and report.  Matplotlib is
+imported only by the last, so the command line starts fast.
+"""
+
+from .compare import Comparison, ComparisonSpec, comparison_spec, run_comparison
+
+__all__ = ["Comparison", "ComparisonSpec", "comparison_spec", "run_comparison"]

@@ -1,0 +1,45 @@
+"""``pppsim compare``: run scenarios with common random numbers and write the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .compare import MAX_REPLICATIONS
+
+
+@click.command("compare")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--replications", type=click.IntRange(2, MAX_REPLICATIONS), default=None,
+              help="Runs per scenario (default: 30, or the comparison file's).")
+@click.option("--months", type=click.IntRange(1, 1200), default=None,
+              help="Horizon in months (default: the first scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Base seed (default: the first scenario's).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--scheduler", default=None, help="'local' or a Dask scheduler address.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: runs/compare-<scenario files>, or "
+                   "runs/<comparison file>).")
+def compare(scenarios: tuple[Path, ...], replications: int | None, months: int | None,
+            seed: int | None, workers: int | None, scheduler: str | None,
+            out: Path | None) -> None:
+    """Compare SCENARIO files (the first is the reference), or run one comparison file.
+
+    Every scenario runs N times with common random numbers (run k of every scenario sees the
+    same chance events); the results folder gets report.html (self-contained: open it
+    offline, forward it) and the CSV tables behind it.  Re-running resumes.
+    """
+    from .compare import comparison_spec, default_folder, run_comparison
+    from .html import summary_lines, write_report
+
+    spec = comparison_spec(scenarios, replications=replications, months=months, seed=seed)
+    folder = out or default_folder(spec)
+    comparison = run_comparison(spec, folder, workers=workers, scheduler=scheduler,
+                                progress=True)
+    path = write_report(comparison)
+    for name, text in summary_lines(comparison):
+        click.echo(f"{name}: {text}")
+    click.echo(f"report written to {path} (tables in {folder}/)")

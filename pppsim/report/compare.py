@@ -1,0 +1,467 @@
+"""Scenario comparisons: run scenarios with common random numbers, then build the tables.
+
+:func:`run_comparison` runs every scenario ``replications`` times on the experiments engine
+(replication k of every scenario shares one random stream, so differences are paired) and
+returns a :class:`Comparison`: the tables behind the report, which
+:func:`write_comparison` writes as CSV next to ``report.html``.
+
+A *comparison file* lists scenarios so that a ready comparison needs no long command line::
+
+    name = "Barriers and a data-sharing platform"
+    description = "What if sharing gets harder, or every partnership gets a platform?"
+    scenarios = ["../scenarios/baseline.toml", "../scenarios/high_barriers.toml"]
+    replications = 30        # optional (default 30)
+    months = 120             # optional (default: the first scenario's)
+    seed = 1                 # optional (default: the first scenario's)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..experiment import (
+    Experiment,
+    ExperimentError,
+    ResultStore,
+    load_partnerships,
+    load_results,
+    load_series,
+    run_experiment,
+    summarise,
+)
+from ..model.outputs import METRIC_DESCRIPTIONS
+from ..model.vocabulary import EndCause
+from ..parameters import parameter_table
+from ..scenario import Scenario, ScenarioError, _read_toml, _suggest, load_scenario
+from .statistics import (
+    effect_word,
+    kaplan_meier,
+    paired_comparisons,
+    quantile_bands,
+    restricted_mean_lifetime,
+)
+
+DEFAULT_REPLICATIONS = 30
+MAX_REPLICATIONS = 100_000
+LIFETIME = "restricted_mean_lifetime_months"
+"""Derived per run from its partnerships: mean months in operation up to the horizon (KM)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An end-of-run outcome shown in the report: its label and units."""
+
+    name: str
+    label: str
+    unit: str
+
+
+OUTCOMES = (
+    Outcome(LIFETIME, "Partnership lifetime (mean, up to the horizon)", "months"),
+    Outcome("partnerships_launched", "Partnerships launched", "partnerships"),
+    Outcome("partnerships_active_end", "Partnerships operating at the end", "partnerships"),
+    Outcome("success_share", "Ended partnerships that reached their goals", "share (0-1)"),
+    Outcome("negotiation_failure_share", "Negotiations that broke down", "share (0-1)"),
+    Outcome("harm_prevented", "Harm prevented over the run", "harm index points"),
+    Outcome("harm_reduction", "Harm below the level without partnerships, at the end",
+            "share (0-1)"),
+    Outcome("information_shared", "Information shared over the run", "items"),
+    Outcome("follow_up_ratio", "Shared information that was followed up", "share (0-1)"),
+    Outcome("trust_private_to_public", "Trust of firms in public bodies, at the end",
+            "trust (0-1)"),
+    Outcome("trust_public_to_private", "Trust of public bodies in firms, at the end",
+            "trust (0-1)"),
+    Outcome("free_riding", "Commitment withheld (free riding)", "share (0-1)"),
+)
+"""The outcomes of the report's table, in order."""
+HEADLINE = (LIFETIME, "harm_prevented", "partnerships_launched")
+"""The outcomes of the plain-language summary."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """A monthly series shown over time: label, units, and whether it is summed up."""
+
+    name: str
+    label: str
+    unit: str
+    cumulative: bool = False
+
+
+SERIES = (
+    Series("active_partnerships", "Operating partnerships", "partnerships"),
+    Series("harm_prevented", "Harm prevented, cumulative", "harm index points", True),
+    Series("information_followed_up", "Information followed up", "items per month"),
+    Series("trust_private_to_public", "Trust of firms in public bodies", "trust (0-1)"),
+)
+"""The monthly series of the report's time-series plots and fan charts."""
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    """What to compare: scenarios and run settings (from the command line or a file)."""
+
+    scenarios: tuple[Scenario, ...]
+    replications: int = DEFAULT_REPLICATIONS
+    months: int | None = None
+    seed: int | None = None
+    name: str = ""
+    description: str = ""
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A finished comparison: settings and every table of the report.
+
+    Attributes
+    ----------
+    spec
+        The scenarios and settings.
+    months, seed, replications
+        The horizon, base seed and runs per scenario actually used.
+    folder
+        The results folder (run ledger, manifest, tables, report).
+    runs
+        One row per run: the engine's metrics plus :data:`LIFETIME`.
+    outcomes
+        One row per (outcome, scenario): mean and CI; for scenarios after the first, the
+        paired difference from the first with its CI, effect size d_z, and the ratio with
+        its bootstrap CI.
+    series
+        One row per (scenario, series, month): mean with its CI, and quantiles of single runs.
+    partnerships
+        One row per launched partnership of every run (lifetime, ended, end cause).
+    survival
+        Kaplan-Meier curve per scenario (all runs' partnerships pooled).
+    lifetimes
+        Per scenario: partnerships, ended, still operating, Kaplan-Meier median with CI.
+    end_causes
+        Per (scenario, end cause): ended partnerships and their share.
+    parameters
+        Parameters that differ from the first scenario's, one column per scenario.
+    manifest
+        The engine's manifest (versions, git revision, seeds, definition).
+    """
+
+    spec: ComparisonSpec
+    months: int
+    seed: int
+    replications: int
+    folder: Path
+    runs: pd.DataFrame
+    outcomes: pd.DataFrame
+    series: pd.DataFrame
+    partnerships: pd.DataFrame
+    survival: pd.DataFrame
+    lifetimes: pd.DataFrame
+    end_causes: pd.DataFrame
+    parameters: pd.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, the reference (first) first."""
+        return [s.name for s in self.spec.scenarios]
+
+
+# --- what to compare ---------------------------------------------------------------------
+COMPARISON_KEYS: dict[str, type | tuple[type, ...]] = {
+    "name": str, "description": str, "scenarios": list, "replications": int, "months": int,
+    "seed": int}
+
+
+def is_comparison_file(path: Path) -> bool:
+    """True when ``path`` is a comparison file (a TOML file with a ``scenarios`` list)."""
+    return path.suffix == ".toml" and path.is_file() and "scenarios" in _read_toml(path)
+
+
+def load_comparison(path: str | Path) -> ComparisonSpec:
+    """Load a comparison file; a mistake gives a one-line :class:`ScenarioError`."""
+    path = Path(path)
+    data = _read_toml(path)
+    for key, value in data.items():
+        if key not in COMPARISON_KEYS:
+            raise ScenarioError(f"{path}: unknown key '{key}'"
+                                f"{_suggest(key, list(COMPARISON_KEYS))}; allowed: "
+                                f"{', '.join(COMPARISON_KEYS)}")
+        expected = COMPARISON_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise ScenarioError(f"{path}: '{key}' must be a "
+                                f"{'list' if expected is list else expected.__name__}, "
+                                f"got {value!r}")
+    files = data.get("scenarios", [])
+    if not files or not all(isinstance(f, str) for f in files):
+        raise ScenarioError(f"{path}: 'scenarios' must list at least one scenario file")
+    return ComparisonSpec(
+        scenarios=tuple(load_scenario(path.parent / f) for f in files),
+        replications=data.get("replications", DEFAULT_REPLICATIONS),
+        months=data.get("months"), seed=data.get("seed"),
+        name=data.get("name", path.stem.replace("_", " ")),
+        description=data.get("description", ""), source=path)
+
+
+def comparison_spec(paths: Sequence[Path], *, replications: int | None = None,
+                    months: int | None = None, seed: int | None = None) -> ComparisonSpec:
+    """What ``pppsim compare PATH ...`` compares: scenario files, or one comparison file.
+
+    Options given here override a comparison file's.  Raises :class:`ScenarioError` (one
+    line) for a missing or bad file, a bad setting, or two scenarios with the same name.
+    """
+    if not paths:
+        raise ScenarioError("give at least one scenario file")
+    files = [Path(p) for p in paths]
+    comparison_files = [p for p in files if is_comparison_file(p)]
+    if comparison_files and len(files) > 1:
+        raise ScenarioError(f"{comparison_files[0]}: is a comparison file; give it alone")
+    if comparison_files:
+        spec = load_comparison(files[0])
+    else:
+        scenarios = tuple(load_scenario(p) for p in files)
+        names = [" ".join(s.stem.split("_")) for s in files]
+        spec = ComparisonSpec(scenarios, name=" vs ".join(names))
+    settings = {"replications": replications or spec.replications,
+                "months": months or spec.months,
+                "seed": spec.seed if seed is None else seed}
+    spec = ComparisonSpec(spec.scenarios, name=spec.name, description=spec.description,
+                          source=spec.source, **settings)
+    _check_spec(spec)
+    return spec
+
+
+def _check_spec(spec: ComparisonSpec) -> None:
+    where = f"{spec.source}: " if spec.source else ""
+    if not 2 <= spec.replications <= MAX_REPLICATIONS:
+        raise ScenarioError(f"{where}replications = {spec.replications} is not allowed: "
+                            f"expected an int from 2 to {MAX_REPLICATIONS} (confidence "
+                            "intervals need at least two runs per scenario)")
+    if spec.months is not None and not 1 <= spec.months <= 1200:
+        raise ScenarioError(f"{where}months = {spec.months} is not allowed: expected an int "
+                            "from 1 to 1200")
+    if spec.seed is not None and spec.seed < 0:
+        raise ScenarioError(f"{where}seed = {spec.seed} is not allowed: expected an int >= 0")
+    names = [s.name for s in spec.scenarios]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ScenarioError(f"{where}two scenarios are named '{twice[0]}'; a comparison "
+                            "needs different names (set name = \"...\" in the files)")
+    horizons = {s.months for s in spec.scenarios}
+    if spec.months is None and len(horizons) > 1:
+        raise ScenarioError(f"{where}the scenarios have different horizons "
+                            f"{sorted(horizons)} months; choose one with --months")
+
+
+def default_folder(spec: ComparisonSpec) -> Path:
+    """``runs/<comparison file name>``, or ``runs/compare-<scenario file names>``."""
+    if spec.source is not None:
+        return Path("runs") / spec.source.stem
+    stems = [s.path.stem if s.path else s.name for s in spec.scenarios]
+    return Path("runs") / "-".join(["compare", *stems])
+
+
+# --- running -----------------------------------------------------------------------------
+def run_comparison(spec: ComparisonSpec, out: str | Path | None = None, *,
+                   workers: int | None = None, scheduler: str | None = None,
+                   progress: bool = False) -> Comparison:
+    """Run (or resume) a comparison on the engine and build its tables.
+
+    Parameters
+    ----------
+    spec
+        Scenarios and settings (see :func:`comparison_spec`).
+    out
+        Results folder (default :func:`default_folder`); a folder holding the same comparison
+        is resumed, one holding another is refused.
+    workers, scheduler
+        As for :func:`pppsim.run_experiment`.
+    progress
+        Show a progress bar.
+    """
+    experiment = Experiment.from_scenarios(
+        spec.scenarios, replications=spec.replications, seed=spec.seed, months=spec.months,
+        series=[s.name for s in SERIES], tables=("partnerships",),
+        name=spec.name or "comparison")
+    folder = Path(out) if out is not None else default_folder(spec)
+    run_experiment(experiment, folder, workers=workers, scheduler=scheduler,
+                   progress=progress)
+    with ResultStore.open(folder) as store:
+        failures = store.failures(limit=1)
+    if failures:
+        point, replication, seed, error = failures[0]
+        raise ExperimentError(
+            f"{folder}: run {replication} of '{spec.scenarios[point].name}' (seed {seed}) "
+            f"failed: {error}; see pppsim status {folder}")
+    return build_comparison(spec, folder, experiment)
+
+
+def build_comparison(spec: ComparisonSpec, folder: Path, experiment: Experiment
+                     ) -> Comparison:
+    """The report's tables from a finished comparison folder."""
+    names = [s.name for s in spec.scenarios]
+    runs = load_results(folder)
+    partnerships = load_partnerships(folder)
+    runs[LIFETIME] = _lifetimes_per_run(runs, partnerships, experiment.months)
+    metrics = [o.name for o in OUTCOMES]
+    return Comparison(
+        spec=spec, months=experiment.months, seed=experiment.seed,
+        replications=experiment.replications, folder=folder, runs=runs,
+        outcomes=outcome_table(runs, metrics, experiment.seed),
+        series=series_table(load_series(folder), names),
+        partnerships=partnerships,
+        survival=survival_table(partnerships, names),
+        lifetimes=lifetime_table(partnerships, names),
+        end_causes=end_cause_table(partnerships, names),
+        parameters=parameter_differences(spec.scenarios),
+        manifest=json.loads((folder / "manifest.json").read_text()))
+
+
+def _lifetimes_per_run(runs: pd.DataFrame, partnerships: pd.DataFrame, months: int
+                       ) -> pd.Series:
+    """:data:`LIFETIME` of every run (NaN for a run that launched no partnership)."""
+    per_run = {key: restricted_mean_lifetime(group["lifetime_months"].to_numpy(),
+                                             group["ended"].to_numpy(), months)
+               for key, group in partnerships.groupby(["point", "replication"])}
+    keys = zip(runs["point"], runs["replication"], strict=True)
+    return pd.Series([per_run.get(key, np.nan) for key in keys], index=runs.index,
+                     dtype=float)
+
+
+def outcome_table(runs: pd.DataFrame, metrics: Sequence[str], seed: int) -> pd.DataFrame:
+    """Mean and CI of each outcome per scenario, and paired comparisons with the first."""
+    levels = summarise(runs, metrics, by=["point", "scenario"])
+    paired = paired_comparisons(runs, metrics, seed)
+    table = levels.merge(paired.drop(columns="n"), how="left",
+                         on=["point", "scenario", "metric"])
+    table["effect"] = table["effect_size"].map(effect_word)
+    described = {o.name: o for o in OUTCOMES}
+    table.insert(0, "label", table["metric"].map(lambda m: described[m].label
+                                                 if m in described else m))
+    table.insert(1, "unit", table["metric"].map(lambda m: described[m].unit
+                                                if m in described else ""))
+    table = table.rename(columns={"metric": "outcome"})
+    order = {name: i for i, name in enumerate(metrics)}
+    table = table.sort_values(["outcome", "point"], key=lambda c: c.map(order)
+                              if c.name == "outcome" else c, kind="stable")
+    columns = ["outcome", "label", "unit", "point", "scenario", "n", "mean", "ci_low",
+               "ci_high", "difference", "difference_low", "difference_high", "effect_size",
+               "effect", "ratio", "ratio_low", "ratio_high"]
+    return table[columns].reset_index(drop=True)
+
+
+def series_table(series: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Per (scenario, series, month): mean and CI (engine's summarise), and run quantiles."""
+    series = series.sort_values(["point", "replication", "month"]).copy()
+    for s in SERIES:
+        if s.cumulative:
+            series[s.name] = series.groupby(["point", "replication"])[s.name].cumsum()
+    columns = [s.name for s in SERIES]
+    means = summarise(series, columns, by=["point", "month"])
+    quantiles = quantile_bands(series, columns, by=["point", "month"])
+    table = means.merge(quantiles, on=["point", "month", "metric"])
+    table.insert(1, "scenario", table["point"].map(dict(enumerate(names))))
+    table = table.rename(columns={"metric": "series"})
+    order = {name: i for i, name in enumerate(columns)}
+    table = table.sort_values(["point", "series", "month"],
+                              key=lambda c: c.map(order) if c.name == "series" else c)
+    return table[["point", "scenario", "series", "month", "n", "mean", "ci_low", "ci_high",
+                  "p10", "p25", "p50", "p75", "p90"]].reset_index(drop=True)
+
+
+def _by_scenario(partnerships: pd.DataFrame, names: Sequence[str]
+                 ) -> list[tuple[int, str, pd.DataFrame]]:
+    return [(point, name, partnerships[partnerships["point"] == point])
+            for point, name in enumerate(names)]
+
+
+def survival_table(partnerships: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Kaplan-Meier curve with 95% band per scenario, all runs' partnerships pooled."""
+    frames = []
+    for point, name, group in _by_scenario(partnerships, names):
+        if group.empty:
+            continue
+        curve = kaplan_meier(group["lifetime_months"].to_numpy(), group["ended"].to_numpy())
+        frames.append(curve.assign(point=point, scenario=name))
+    table = pd.concat(frames, ignore_index=True)
+    return table[["point", "scenario", "months", "survival", "ci_low", "ci_high", "at_risk"]]
+
+
+def lifetime_table(partnerships: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Per scenario: partnerships launched (all runs), ended, still operating, KM median."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    rows = []
+    for point, name, group in _by_scenario(partnerships, names):
+        median = low = high = np.nan
+        if not group.empty:
+            fitter = KaplanMeierFitter().fit(group["lifetime_months"], group["ended"])
+            median = fitter.median_survival_time_
+            low, high = median_survival_times(fitter.confidence_interval_).iloc[0]
+        rows.append({"point": point, "scenario": name, "partnerships": len(group),
+                     "ended": int(group["ended"].sum()),
+                     "operating_at_end": int((~group["ended"]).sum()),
+                     "median_months": median, "median_low": low, "median_high": high})
+    return pd.DataFrame(rows)
+
+
+END_CAUSES = [str(c) for c in EndCause if c is not EndCause.NEGOTIATION_FAILED]
+
+
+def end_cause_table(partnerships: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Per (scenario, end cause): ended partnerships of all runs and their share."""
+    rows = []
+    for point, name, group in _by_scenario(partnerships, names):
+        counts = group.loc[group["ended"], "end_cause"].value_counts()
+        ended = int(counts.sum())
+        rows += [{"point": point, "scenario": name, "end_cause": cause,
+                  "partnerships": int(counts.get(cause, 0)),
+                  "share": counts.get(cause, 0) / ended if ended else np.nan}
+                 for cause in END_CAUSES]
+    return pd.DataFrame(rows)
+
+
+def parameter_differences(scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """Parameters where some scenario differs from the first: section, units, each value."""
+    first = scenarios[0]
+    changed = {name for s in scenarios[1:] for name in first.differences(s)}
+    rows = []
+    for row in parameter_table():
+        if row["name"] in changed:
+            rows.append({"parameter": row["name"], "section": row["section"],
+                         "units": row["units"]}
+                        | {s.name: s.params[row["name"]] for s in scenarios})
+    return pd.DataFrame(rows, columns=["parameter", "section", "units",
+                                       *[s.name for s in scenarios]])
+
+
+TABLE_FILES = {
+    "outcomes": "outcomes.csv", "series": "series.csv", "survival": "survival.csv",
+    "lifetimes": "lifetimes.csv", "end_causes": "end_causes.csv",
+    "parameters": "parameters.csv", "runs": "runs.csv", "partnerships": "partnerships.csv",
+}
+"""The CSV tables written next to the report, by attribute of :class:`Comparison`."""
+
+
+def write_tables(comparison: Comparison) -> list[Path]:
+    """Write the comparison's tables as CSV into its folder; returns the paths."""
+    paths = []
+    for attribute, file_name in TABLE_FILES.items():
+        path = comparison.folder / file_name
+        getattr(comparison, attribute).to_csv(path, index=False)
+        paths.append(path)
+    return paths
+
+
+def metric_description(name: str) -> str:
+    """What an outcome means, in words (the model's own description where it has one)."""
+    if name == LIFETIME:
+        return ("mean months a partnership stays in operation, counted up to the horizon "
+                "(Kaplan-Meier restricted mean: partnerships still running count correctly)")
+    return METRIC_DESCRIPTIONS.get(name, name)

@@ -1,0 +1,411 @@
+"""The comparison report: one self-contained HTML file (inline CSS, PNG figures as data URIs,
+no scripts, no external resources), so it opens offline and can be forwarded as it is."""
+
+from __future__ import annotations
+
+import html
+import shlex
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .compare import HEADLINE, LIFETIME, SERIES, Comparison, metric_description, write_tables
+from .figures import (
+    end_cause_figure,
+    fan_figure,
+    means_figure,
+    png_data_uri,
+    scenario_colours,
+    survival_figure,
+)
+from .statistics import BOOTSTRAP_SAMPLES
+
+REPORT = "report.html"
+MINUS = "\u2212"
+HEADLINE_NAMES = {LIFETIME: "partnership lifetime", "harm_prevented": "harm prevented",
+                  "partnerships_launched": "partnerships launched"}
+SEEDS_SHOWN = 12
+FEW_RUNS = 10
+"""Below this many runs per scenario the report warns that its intervals are rough."""
+REPORT_PACKAGES = ("lifelines", "matplotlib")
+"""Packages the report itself uses, added to the engine manifest's list."""
+CSS = """
+@page { size: A4; margin: 14mm; }
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #222; margin: 0 auto;
+       max-width: 50rem; padding: 1.2rem; line-height: 1.45; font-size: 15px; }
+h1 { font-size: 1.55rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+.subtitle, .caption, .note { color: #555; font-size: 0.9rem; }
+.summary { background: #f3f6fa; border-left: 4px solid #0072b2; padding: 0.6rem 1rem; }
+.summary li { margin: 0.45rem 0; }
+img { width: 100%; height: auto; display: block; margin: 0.6rem 0 0.2rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.82rem; margin: 0.6rem 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: left;
+         vertical-align: top; }
+th { background: #f2f2f2; }
+tr.group th { background: #fff; border-bottom: 1px solid #999; padding-top: 0.7rem;
+              font-weight: bold; }
+tr.group th .note, tr.group th .unit { font-weight: normal; }
+.warning { background: #fff4e5; border-left: 4px solid #e69f00; padding: 0.4rem 0.8rem; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.swatch { display: inline-block; width: 0.75em; height: 0.75em; margin-right: 0.35em;
+          border-radius: 2px; vertical-align: baseline; }
+.same { color: #999; }
+.changed { font-weight: bold; }
+.unit { color: #666; font-size: 0.85em; }
+dl.manifest { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem;
+              font-size: 0.85rem; }
+dl.manifest dt { font-weight: bold; }
+dl.manifest dd { margin: 0; overflow-wrap: anywhere; }
+figure { margin: 0; page-break-inside: avoid; }
+"""
+
+
+# --- numbers in words --------------------------------------------------------------------
+def number(x: float) -> str:
+    """A number with as many decimals as its size deserves; a dash when missing."""
+    if x is None or not np.isfinite(x):
+        return "\u2014"
+    size = abs(x)
+    decimals = 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 else \
+        3 if size >= 0.01 or size == 0 else 4
+    text = f"{x:.{decimals}f}"
+    if float(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", MINUS)
+
+
+def estimate(value: float, low: float, high: float) -> str:
+    """``value [low, high]``; without the interval when it is missing."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return number(value)
+    return f"{number(value)} [{number(low)}, {number(high)}]"
+
+
+def percent(share: float) -> str:
+    """A share as a percentage: 0.253 -> '25%', 0.0625 -> '6.2%', 0 -> '0%'."""
+    if not np.isfinite(share):
+        return "\u2014"
+    value = 100 * share
+    return f"{value:.0f}%" if value >= 10 or value == 0 else f"{value:.1f}%"
+
+
+def percent_change(ratio: float) -> str:
+    """A ratio as a signed percentage change: 1.18 -> '+18%', 0.953 -> '-4.7%'."""
+    if not np.isfinite(ratio):
+        return "\u2014"
+    change = 100 * (ratio - 1)
+    text = f"{change:+.0f}%" if abs(change) >= 10 else f"{change:+.1f}%"
+    return text.replace("-", MINUS)
+
+
+# --- the plain-language summary ------------------------------------------------------------
+def summary_lines(comparison: Comparison) -> list[tuple[str, str]]:
+    """One (scenario, sentence) per scenario: the reference's levels, then for every other
+    scenario the relative change of the headline outcomes with 95% intervals."""
+    outcomes = comparison.outcomes.set_index(["outcome", "point"])
+    names = comparison.names
+    reference = names[0]
+    lines = []
+    row = {m: outcomes.loc[(m, 0)] for m in HEADLINE}
+    lines.append((reference, (
+        f"the reference. Per run, partnerships last on average "
+        f"{number(row[LIFETIME]['mean'])} months within the {comparison.months}-month "
+        f"horizon (95% CI {_range(row[LIFETIME])}), "
+        f"{number(row['partnerships_launched']['mean'])} partnerships are launched (95% CI "
+        f"{_range(row['partnerships_launched'])}) and harm prevented is "
+        f"{number(row['harm_prevented']['mean'])} harm index points (95% CI "
+        f"{_range(row['harm_prevented'])}).")))
+    for point, name in enumerate(names[1:], start=1):
+        row = {m: outcomes.loc[(m, point)] for m in HEADLINE}
+        lifetime = row[LIFETIME]
+        parts = [f"partnerships last {_times(lifetime['ratio'])} as long as under {reference} "
+                 f"(95% CI {_times_range(lifetime)})"]
+        parts += [f"{HEADLINE_NAMES[m]} {percent_change(row[m]['ratio'])} (95% CI "
+                  f"{percent_change(row[m]['ratio_low'])} to "
+                  f"{percent_change(row[m]['ratio_high'])})" for m in HEADLINE[1:]]
+        clear = [HEADLINE_NAMES[m] for m in HEADLINE if is_clear(row[m])]
+        unclear = [HEADLINE_NAMES[m] for m in HEADLINE if not is_clear(row[m])]
+        verdict = []
+        if clear:
+            verdict.append(f"clear differences: {', '.join(clear)}")
+        if unclear:
+            verdict.append(f"could be no change: {', '.join(unclear)}")
+        text = "; ".join(parts) + ". " + "; ".join(verdict).capitalize() + "."
+        lines.append((name, text))
+    return lines
+
+
+def _range(row: pd.Series) -> str:
+    return f"{number(row['ci_low'])} to {number(row['ci_high'])}"
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.2f}\u00d7" if np.isfinite(ratio) else "\u2014"
+
+
+def _times_range(row: pd.Series) -> str:
+    if not (np.isfinite(row["ratio_low"]) and np.isfinite(row["ratio_high"])):
+        return "\u2014"
+    return f"{row['ratio_low']:.2f}\u2013{row['ratio_high']:.2f}"
+
+
+def is_clear(row: pd.Series) -> bool:
+    """A difference is clear when both its t interval excludes 0 and its bootstrap ratio
+    interval excludes 1 (with few runs the bootstrap interval alone is too narrow)."""
+    return bool((row["difference_low"] > 0 or row["difference_high"] < 0)
+                and (row["ratio_low"] > 1 or row["ratio_high"] < 1))
+
+
+# --- HTML pieces -------------------------------------------------------------------------
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _swatch(colour: str) -> str:
+    return f'<span class="swatch" style="background:{colour}"></span>'
+
+
+def _table(header: Iterable[str], rows: Iterable[str], table_id: str) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    return (f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
+
+
+def _figure(src: str, alt: str, caption: str) -> str:
+    return (f'<figure><img src="{src}" alt="{_e(alt)}">'
+            f'<figcaption class="caption">{caption}</figcaption></figure>')
+
+
+def _outcome_rows(comparison: Comparison, colours: dict[str, str]) -> list[str]:
+    rows = []
+    for outcome, group in comparison.outcomes.groupby("outcome", sort=False):
+        first = group.iloc[0]
+        rows.append(f'<tr class="group"><th colspan="5">{_e(first["label"])} '
+                    f'<span class="unit">({_e(first["unit"])})</span> '
+                    f'<span class="note">{_e(metric_description(outcome))}</span></th></tr>')
+        for row in group.itertuples():
+            if row.point == 0:
+                paired = '<td class="num">reference</td><td></td><td></td>'
+            else:
+                effect = number(row.effect_size) + (f" {row.effect}" if row.effect else "")
+                paired = (f'<td class="num">'
+                          f"{estimate(row.difference, row.difference_low, row.difference_high)}"
+                          f'</td><td class="num">{effect}</td><td class="num">'
+                          f"{estimate(row.ratio, row.ratio_low, row.ratio_high)}</td>")
+            rows.append(
+                f'<tr data-outcome="{_e(outcome)}" data-scenario="{_e(row.scenario)}">'
+                f"<td>{_swatch(colours[row.scenario])}{_e(row.scenario)}</td>"
+                f'<td class="num">{estimate(row.mean, row.ci_low, row.ci_high)}</td>'
+                f"{paired}</tr>")
+    return rows
+
+
+def _lifetime_rows(comparison: Comparison, colours: dict[str, str]) -> list[str]:
+    rows = []
+    for row in comparison.lifetimes.itertuples():
+        if np.isfinite(row.median_months) and np.isinf(row.median_high):
+            median = f"{number(row.median_months)} [{number(row.median_low)}, not reached]"
+        elif np.isfinite(row.median_months):
+            median = estimate(row.median_months, row.median_low, row.median_high)
+        else:
+            median = f"not reached within {comparison.months} months"
+        rows.append(f'<tr data-scenario="{_e(row.scenario)}">'
+                    f"<td>{_swatch(colours[row.scenario])}{_e(row.scenario)}</td>"
+                    f'<td class="num">{row.partnerships}</td><td class="num">{row.ended}</td>'
+                    f'<td class="num">{row.operating_at_end}</td>'
+                    f'<td class="num">{median}</td></tr>')
+    return rows
+
+
+def _end_cause_rows(comparison: Comparison) -> list[str]:
+    shares = comparison.end_causes.pivot(index="end_cause", columns="scenario",
+                                         values="share")[comparison.names]
+    counts = comparison.end_causes.pivot(index="end_cause", columns="scenario",
+                                         values="partnerships")[comparison.names]
+    shares = shares.loc[counts.sum(axis=1) > 0]
+    shares = shares.loc[shares.mean(axis=1).sort_values(ascending=False).index]
+    rows = []
+    for cause, values in shares.iterrows():
+        cells = "".join(f'<td class="num">{percent(values[name])} '
+                        f"({counts.loc[cause, name]})</td>" for name in comparison.names)
+        rows.append(f'<tr data-cause="{_e(cause)}"><td>{_e(cause)}</td>{cells}</tr>')
+    return rows
+
+
+def _parameter_rows(comparison: Comparison) -> list[str]:
+    names = comparison.names
+    rows = []
+    for row in comparison.parameters.to_dict("records"):
+        cells = []
+        for i, name in enumerate(names):
+            changed = i > 0 and row[name] != row[names[0]]
+            css = "changed" if changed else "same" if i > 0 else ""
+            cells.append(f'<td class="num {css}">{_e(row[name])}</td>')
+        rows.append(f'<tr><td>{_e(row["parameter"])} <span class="unit">'
+                    f'[{_e(row["section"])}] {_e(row["units"])}</span></td>{"".join(cells)}'
+                    "</tr>")
+    return rows
+
+
+def command_line(comparison: Comparison) -> str:
+    """The ``pppsim compare`` command that repeats this comparison."""
+    spec = comparison.spec
+    paths = [spec.source] if spec.source else [s.path for s in spec.scenarios]
+    words = ["pppsim", "compare", *[str(p) for p in paths],
+             "--replications", str(comparison.replications), "--months",
+             str(comparison.months), "--seed", str(comparison.seed)]
+    return shlex.join(words)
+
+
+def _manifest(comparison: Comparison) -> str:
+    m = comparison.manifest
+    seeds = (comparison.runs[comparison.runs["point"] == 0]
+             .sort_values("replication")["seed"].tolist())
+    shown = ", ".join(str(s) for s in seeds[:SEEDS_SHOWN])
+    if len(seeds) > SEEDS_SHOWN:
+        shown += f", \u2026 ({len(seeds)} in all; every seed is in runs.csv)"
+    git = m.get("git") or {}
+    versions = m["packages"] | {p: metadata.version(p) for p in REPORT_PACKAGES}
+    packages = ", ".join(f"{k} {v}" for k, v in versions.items() if v)
+    items = {
+        "Command": f"<code>{_e(command_line(comparison))}</code>",
+        "Scenario files": "<br>".join(_e(s.path) for s in comparison.spec.scenarios),
+        "Runs": f"{len(comparison.runs)} ({comparison.replications} per scenario, "
+                f"{comparison.months} months each)",
+        "Random numbers": "common: run k of every scenario uses the same random stream",
+        "Base seed": _e(m["base_seed"]),
+        "Run seeds (run 1, 2, \u2026)": _e(shown),
+        "Bootstrap": f"{BOOTSTRAP_SAMPLES} paired resamples, seeded with the base seed",
+        "Model version": _e(m["model_version"]),
+        "pppsim git revision": _e(f"{git.get('commit', 'unknown')}"
+                                  f"{' (with uncommitted changes)' if git.get('dirty') else ''}"),
+        "Python": f"{_e(m['python'])} on {_e(m['platform'])}",
+        "Packages": _e(packages),
+        "Results folder": _e(comparison.folder),
+        "First run started": _e(m["created"]),
+    }
+    return '<dl class="manifest">' + "".join(
+        f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items.items()) + "</dl>"
+
+
+def render(comparison: Comparison) -> str:
+    """The whole report as one HTML string."""
+    names = comparison.names
+    colours = scenario_colours(names)
+    reference = _e(names[0])
+    title = comparison.spec.name or "Scenario comparison"
+    summary = "".join(f"<li>{_swatch(colours[name])}<strong>{_e(name)}</strong>: {_e(text)}"
+                      "</li>" for name, text in summary_lines(comparison))
+    series_list = ", ".join(s.label.lower() for s in SERIES)
+    fans = "".join(_figure(png_data_uri(fan_figure(comparison.series, colours, s)),
+                           f"Fan chart: {s.label}",
+                           f"{_e(s.label)} ({_e(s.unit)}): the line is the median run, the "
+                           "dark band holds the middle half of the runs (25\u201375%), the "
+                           "light band 80% of them (10\u201390%).")
+                   for s in SERIES)
+    description = f"<p>{_e(comparison.spec.description)}</p>" if \
+        comparison.spec.description else ""
+    scenario_descriptions = "".join(
+        f"<li>{_swatch(colours[s.name])}<strong>{_e(s.name)}</strong>: "
+        f"{_e(s.description or 'no description')}</li>" for s in comparison.spec.scenarios)
+    outcome_header = ["Scenario", "Mean per run [95% CI]",
+                      f"Difference from {reference} [95% CI]", "Effect size d<sub>z</sub>",
+                      f"Ratio to {reference} [95% CI]"]
+    parameter_header = ["Parameter", *[_e(n) for n in names]]
+    warning = ""
+    if comparison.replications < FEW_RUNS:
+        warning = (f'<p class="warning">Only {comparison.replications} runs per scenario: the '
+                   "intervals are rough (bootstrap intervals in particular are too narrow "
+                   f"with few runs). Use at least {FEW_RUNS}, better 30, for conclusions.</p>")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{_e(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<h1>{_e(title)}</h1>
+<p class="subtitle">pppsim scenario comparison: {len(names)} scenarios, each run
+{comparison.replications} times for {comparison.months} months with common random numbers
+(base seed {comparison.seed}).</p>
+{description}
+<ul>{scenario_descriptions}</ul>
+
+<h2 id="summary">Summary</h2>
+<div class="summary"><ul id="summary-lines">{summary}</ul></div>
+<p class="note">Run k of every scenario went through the same chance events (the same random
+numbers), so each difference is measured run by run (paired). The 95% confidence interval
+(CI) is the range of values compatible with the runs; when it excludes &ldquo;no change&rdquo;
+(a ratio of 1, a difference of 0) the difference is clear at this number of runs; the summary
+calls a difference clear when both the interval of the difference and that of the ratio
+exclude no change. The model shows mechanisms, not forecasts: trust differences more than
+levels.</p>
+{warning}
+<h2 id="outcomes">Outcomes at the end of the run</h2>
+<p class="note">Mean per run across the {comparison.replications} runs of each scenario, with
+its 95% CI. For the other scenarios: the paired difference from {reference} (scenario minus
+{reference}, run by run) with its CI, the effect size d<sub>z</sub> (the mean difference
+divided by how much the run-by-run difference varies; about 0.2 small, 0.5 medium, 0.8
+large), and the ratio of the means with a bootstrap CI (1 = no change).</p>
+{_table(outcome_header, _outcome_rows(comparison, colours), "outcomes-table")}
+
+<h2 id="over-time">Over time</h2>
+{_figure(png_data_uri(means_figure(comparison.series, colours)),
+         "Key outputs over time, mean per scenario with 95% bands",
+         f"Mean of {_e(series_list)} per scenario, month by month; the band is the 95% CI of "
+         "the mean (where the average run lies, not where single runs go).")}
+
+<h2 id="fan-charts">How much single runs vary: fan charts</h2>
+<p class="note">One run is one possible history. These charts show the spread of single
+runs, which is what any one city-region might see.</p>
+{fans}
+
+<h2 id="survival">How long partnerships last</h2>
+{_figure(png_data_uri(survival_figure(comparison.survival, colours, comparison.months)),
+         "Kaplan-Meier survival curves of partnerships per scenario",
+         "Share of launched partnerships still operating, by months since launch "
+         "(Kaplan&ndash;Meier estimate, all runs' partnerships pooled, with 95% bands). "
+         "Partnerships still running at the horizon count up to then. Where a curve "
+         "crosses the dashed line, half the partnerships had ended.")}
+{_table(["Scenario", "Partnerships launched (all runs)", "Ended", "Operating at the end",
+         "Median lifetime, months [95% CI]"], _lifetime_rows(comparison, colours),
+        "lifetimes-table")}
+
+<h2 id="end-causes">Why partnerships end</h2>
+{_figure(png_data_uri(end_cause_figure(comparison.end_causes, colours)),
+         "Share of ended partnerships per end cause and scenario",
+         "Share of the partnerships that ended before the horizon, by cause (all runs "
+         "pooled).")}
+{_table(["End cause", *[_e(n) for n in names]], _end_cause_rows(comparison),
+        "end-causes-table")}
+<p class="caption">Percentage of ended partnerships (number of partnerships, all runs).</p>
+
+<h2 id="parameters">What differs between the scenarios</h2>
+<p class="note">Parameters whose value differs from {reference} in at least one scenario;
+all other parameters are the same in every scenario. Changed values are in bold.</p>
+{_table(parameter_header, _parameter_rows(comparison), "parameters-table")}
+
+<h2 id="manifest">Run manifest</h2>
+{_manifest(comparison)}
+<p class="note">Tables behind this report (CSV, in the results folder): outcomes.csv,
+series.csv, survival.csv, lifetimes.csv, end_causes.csv, parameters.csv, runs.csv,
+partnerships.csv. Same scenarios and seed give the same numbers.</p>
+</body>
+</html>
+"""
+
+
+def write_report(comparison: Comparison) -> Path:
+    """Write the CSV tables and ``report.html`` into the comparison's folder."""
+    write_tables(comparison)
+    path = comparison.folder / REPORT
+    path.write_text(render(comparison), encoding="utf-8")
+    return path
+

@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .problem import DUMMY, FAST_INTERFERENCE, Method, SensitivityDesign, SensitivityError
+from .problem import (
+    DUMMY,
+    FAST_INTERFERENCE,
+    PAWN_SLIDES,
+    RBD_HARMONICS,
+    Method,
+    SensitivityDesign,
+    SensitivityError,
+)
 
 STATISTICS = ("mean", "sd")
 """What is analysed of each output across replications."""
@@ -223,9 +231,10 @@ def _salib_analyse(design: SensitivityDesign, ys: dict[str, np.ndarray], confide
             spec.analyze_fast(M=FAST_INTERFERENCE, num_resamples=resamples,
                               conf_level=confidence, seed=seed)
         elif method is Method.RBD_FAST:
-            spec.analyze_rbd_fast(num_resamples=resamples, conf_level=confidence, seed=seed)
+            spec.analyze_rbd_fast(M=RBD_HARMONICS, num_resamples=resamples,
+                                  conf_level=confidence, seed=seed)
         else:
-            spec.analyze_pawn(seed=seed)
+            spec.analyze_pawn(S=PAWN_SLIDES, seed=seed)
     analysis = spec.analysis
     return analysis if len(ys) > 1 else {next(iter(ys)): analysis}
 

@@ -92,7 +92,7 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
                      seed=loaded.seed, skip_invalid=True)
     table = (convergence(study.design, values, confidence=confidence, resamples=resamples,
                          seed=loaded.seed) if settings.method == Method.SOBOL else None)
-    command = f"pppsim sensitivity {experiment} --out {out}"
+    command = f"pppsim sensitivity {experiment}"
     write_report(result, out, title=loaded.name, convergence=table, tolerance=tolerance,
                  descriptions=metric_descriptions(list(values)), command=command,
                  runs=study.experiment.n_runs, plots=not no_plots)

@@ -28,6 +28,13 @@ DUMMY = "dummy"
 """Name of the automatic dummy parameter (uniform on [0, 1], read by nothing)."""
 FAST_INTERFERENCE = 4
 """eFAST's interference factor M (SALib's default); the sampler needs n > 4 M**2."""
+RBD_HARMONICS = 10
+"""RBD-FAST's harmonics M (SALib's default); its bias correction needs n > 2 M."""
+PAWN_SLIDES = 10
+"""PAWN's conditioning slides S (SALib's default)."""
+PAWN_POINTS_PER_SLIDE = 10
+"""PAWN compares the output distribution in each slide with the whole: at least this many
+points per slide."""
 
 
 class SensitivityError(ScenarioError):
@@ -228,6 +235,10 @@ def sample(problem: ProblemSpec | Mapping[str, Any], method: Method | str, n: in
                 f"fast needs more than {4 * FAST_INTERFERENCE**2} samples, got {n}")
         spec.sample_fast(n, M=FAST_INTERFERENCE, seed=seed)
     else:
+        smallest = (2 * RBD_HARMONICS + 1 if method is Method.RBD_FAST
+                    else PAWN_SLIDES * PAWN_POINTS_PER_SLIDE)
+        if n < smallest:
+            raise SensitivityError(f"{method} needs at least {smallest} samples, got {n}")
         spec.sample_latin(n, seed=seed)
     return SensitivityDesign(dict(spec), method, n, seed, options, spec.samples)
 

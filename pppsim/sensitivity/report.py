@@ -97,7 +97,8 @@ def describe(result: SensitivityResult, output: str, statistic: str = "mean") ->
     return text
 
 
-def _convergence_words(summary: pd.DataFrame, output: str, command: str | None) -> str:
+def _convergence_words(summary: pd.DataFrame, output: str, command: str | None,
+                       out: Path) -> str:
     rows = summary[(summary["output"] == output) & (summary["statistic"] == "mean")]
     if rows.empty:
         return ""
@@ -105,7 +106,7 @@ def _convergence_words(summary: pd.DataFrame, output: str, command: str | None) 
     if row["converged"]:
         return (f"Converged at N = {row['n']}: every ST interval is within ± {row['widest']:.3f}"
                 " and no index moved more than the tolerance since N/2.")
-    hint = f" (`{command} --extend`, repeatedly)" if command else ""
+    hint = f" (`{command} --out {out} --extend`, repeatedly)" if command else ""
     return (f"Not converged at N = {row['n']}: the widest ST interval is ± {row['widest']:.3f}"
             f"; about N = {row['n_needed']} is needed{hint}.")
 
@@ -131,7 +132,8 @@ def write_report(result: SensitivityResult, out: str | Path, *, title: str,
     descriptions
         Plain-language descriptions of the outputs, by name.
     command
-        The command that made the study, quoted in the report's advice.
+        The command that made the study, without ``--out`` (e.g. ``pppsim sensitivity
+        experiments/x.toml``), quoted in the report's advice.
     runs
         Number of model runs, for the report's header.
     plots
@@ -162,7 +164,8 @@ def write_report(result: SensitivityResult, out: str | Path, *, title: str,
     if plots:
         written += _figures(result, out / "plots", convergence, tolerance)
     report = out / "report.md"
-    report.write_text(_markdown(result, title, summary, descriptions or {}, command, runs))
+    report.write_text(_markdown(result, title, summary, descriptions or {}, command, runs,
+                                out))
     return [*written, report]
 
 
@@ -194,7 +197,8 @@ def _size_words(design: SensitivityDesign) -> str:
 
 
 def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
-              descriptions: Mapping[str, str], command: str | None, runs: int | None) -> str:
+              descriptions: Mapping[str, str], command: str | None, runs: int | None,
+              out: Path) -> str:
     design = result.design
     reps = int(result.noise["replications"].max()) if not result.noise.empty else 1
     lines = [f"# Sensitivity analysis: {title}", ""]
@@ -238,7 +242,8 @@ def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
         for statistic in dict.fromkeys(statistics):
             label = "Mean" if statistic == "mean" else "Spread between replications (SD)"
             lines += [f"{label}: {describe(result, output, statistic)}", ""]
-        words = _convergence_words(summary, output, command) if not summary.empty else ""
+        words = (_convergence_words(summary, output, command, out) if not summary.empty
+                 else "")
         if words:
             lines += [words, ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -103,9 +103,9 @@ def _settings(experiment: Experiment, *, method: str | None, samples: int | None
             raise SensitivityError(f"--only: '{unknown[0]}' is not varied by "
                                    f"{experiment.name} (varied: {', '.join(names)})")
         names = [n for n in names if n in only]
-    file_samples = experiment.design.get("samples")
+    given = samples
     if samples is None:
-        samples = stored.samples if stored else file_samples
+        samples = stored.samples if stored else experiment.design.get("samples")
     if samples is None:
         raise SensitivityError(f"{experiment.name}: give --samples (the design has none)")
     settings = StudySettings(
@@ -129,6 +129,9 @@ def _settings(experiment: Experiment, *, method: str | None, samples: int | None
             f"{getattr(stored, changed[0])} -> {getattr(settings, changed[0])}); "
             "use a new --out")
     if double:
+        if given is not None:
+            raise SensitivityError("--extend doubles the N of the study in --out; leave out "
+                                   "--samples")
         return StudySettings(**asdict(settings) | {"samples": 2 * stored.samples})
     if settings.samples != stored.samples:
         raise SensitivityError(

@@ -1,0 +1,190 @@
+"""``pppsim sensitivity`` and ``pppsim discover`` on the model: tiny designs, end to end."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pppsim.cli import main
+from pppsim.experiment import ResultStore, load_experiment
+from pppsim.sensitivity import DUMMY, OutputError
+from pppsim.sensitivity.study import outputs, prepare, run
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICK = ROOT / "experiments" / "sensitivity_quick.toml"
+PPPSIM = Path(sys.executable).parent / "pppsim"
+METRICS = ["partnerships_launched", "harm_prevented", "trust_public_to_private"]
+
+
+def pppsim(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(PPPSIM), *map(str, args)], capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def cli(capsys, *args: str | Path) -> tuple[int, str, str]:
+    """Run ``pppsim`` in this process; returns exit code, stdout, stderr."""
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The quick Sobol study, run as a user runs it, then doubled with --extend."""
+    out = tmp_path_factory.mktemp("sensitivity") / "quick"
+    first = pppsim("sensitivity", QUICK, "--out", out, "--workers", "2", "--quiet")
+    assert first.returncode == 0, first.stderr
+    (out / "indices_n8.csv").write_bytes((out / "indices.csv").read_bytes())
+    doubled = pppsim("sensitivity", QUICK, "--out", out, "--workers", "1", "--quiet",
+                     "--extend")
+    return first, doubled, out
+
+
+def test_sensitivity_writes_tables_plots_and_a_report(study) -> None:
+    first, _, out = study
+    assert "48 design rows x 2 replications = 96 runs" in first.stdout
+    assert "Traceback" not in first.stderr
+    indices = pd.read_csv(out / "indices_n8.csv")
+    assert set(indices["output"]) == set(METRICS)
+    assert set(indices["statistic"]) == {"mean", "sd"}
+    assert set(indices["parameter"]) == {"legal_barrier", "governance", "initial_trust",
+                                         DUMMY}
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(indices.columns)
+    assert np.isfinite(indices[["S1", "ST"]]).all().all()
+    noise = pd.read_csv(out / "noise.csv").set_index("output")
+    assert noise.loc["harm_prevented", "noise_share"] > 0.05
+    for metric in METRICS:
+        for prefix in ("", "convergence_"):
+            assert (out / "plots" / f"{prefix}{metric}.png").stat().st_size > 0
+    report = (out / "report.md").read_text()
+    assert report.startswith("# Sensitivity analysis: Sensitivity quick check")
+    assert "## trust_public_to_private: mean trust of public bodies" in report
+    assert "Noise:" in report and "N = 16" in report
+
+
+def test_extend_doubles_n_reusing_every_finished_run(study, tmp_path) -> None:
+    _, doubled, out = study
+    assert doubled.returncode == 0, doubled.stderr
+    assert "96 design rows x 2 replications = 192 runs (96 reused from N = 8)" in doubled.stdout
+    assert json.loads((out / "study.json").read_text())["samples"] == 16
+    table = pd.read_csv(out / "convergence.csv")
+    assert sorted(table["n"].unique()) == [8, 16]
+    fresh = tmp_path / "fresh"
+    again = pppsim("sensitivity", QUICK, "--out", fresh, "--samples", "16", "--workers", "2",
+                   "--quiet", "--no-plots")
+    assert again.returncode == 0, again.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(fresh / "indices.csv"),
+                                  pd.read_csv(out / "indices.csv"))
+
+
+def test_the_strongest_lever_of_end_trust_is_initial_trust(study) -> None:
+    _, _, out = study
+    indices = pd.read_csv(out / "indices.csv")
+    trust = indices[(indices["output"] == "trust_public_to_private")
+                    & (indices["statistic"] == "mean")].set_index("parameter")
+    assert trust["ST"].idxmax() == "initial_trust"
+    assert trust.loc["initial_trust", "ST"] > 0.5
+
+
+def test_rerunning_resumes_and_gives_identical_indices(study, capsys) -> None:
+    _, _, out = study
+    before = (out / "indices.csv").read_bytes()
+    code, _, stderr = cli(capsys, "sensitivity", QUICK, "--out", out, "--workers", "1",
+                          "--quiet", "--no-plots")
+    assert code == 0, stderr
+    assert (out / "indices.csv").read_bytes() == before
+    with ResultStore.open(out / "runs" / "sobol-N16") as store:
+        assert store.sessions()[-1]["runs_done"] == 0
+
+
+def test_discover_finds_where_end_trust_is_low(study, capsys) -> None:
+    _, _, out = study
+    code, stdout, stderr = cli(capsys, "discover", out, "--metric",
+                               "trust_public_to_private", "--below", "0.3")
+    assert code == 0, stderr
+    assert "box 1: coverage" in stdout and "initial_trust <=" in stdout
+    boxes = pd.read_csv(out / "discovery_trust_public_to_private.csv")
+    assert "initial_trust" in set(boxes["parameter"])
+    assert (out / "discovery_trust_public_to_private.png").stat().st_size > 0
+
+
+def test_missing_runs_are_refused_before_analysis(tmp_path) -> None:
+    experiment = load_experiment(QUICK)
+    study = prepare(experiment, tmp_path / "s", samples=4, replications=1)
+    run(study, workers=1, progress=False)
+    assert set(outputs(study)) == set(METRICS)
+    with sqlite3.connect(study.runs_folder / "runs.sqlite") as db:
+        db.execute("DELETE FROM runs WHERE point = 3")
+    with pytest.raises(OutputError, match="23 of 24 runs are finished"):
+        outputs(study)
+
+
+def test_only_varies_the_named_parameters_and_fixes_the_others_mid_range(tmp_path) -> None:
+    experiment = load_experiment(QUICK)
+    study = prepare(experiment, tmp_path / "s", method="morris", samples=2,
+                    only=["governance", "initial_trust"])
+    assert study.design.names == ["governance", "initial_trust", DUMMY]
+    params = [p.params for p in study.experiment.points]
+    assert {p["legal_barrier"] for p in params} == {0.5}
+    assert len({p["governance"] for p in params}) > 1
+    assert str(study.experiment.random_numbers) == "independent"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--samples", "12"], "a sobol design needs a power of 2 samples, got 12"),
+    (["--extend"], "--extend needs a finished study in --out"),
+    (["--method", "pawn"], "pawn needs at least 100 samples, got 8"),
+    (["--only", "grant_keur"], "--only: 'grant_keur' is not varied"),
+    (["--method", "morris", "--samples", "1"], "morris needs at least 2 trajectories"),
+    (["--method", "fast", "--samples", "20"], "fast needs more than 64 samples"),
+])
+def test_bad_sensitivity_options_give_one_line_errors(tmp_path, capsys, args, message) -> None:
+    code, _, stderr = cli(capsys, "sensitivity", QUICK, "--out", tmp_path / "o", *args)
+    assert code == 2
+    assert message in stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
+
+
+def test_a_factorial_experiment_needs_a_method(tmp_path, capsys) -> None:
+    code, _, stderr = cli(capsys, "sensitivity", ROOT / "experiments" / "quick.toml",
+                          "--out", tmp_path / "o")
+    assert code == 2
+    assert "a factorial design implies no method; give --method" in stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--metric", "harm_prevented"], "give exactly one of --below VALUE and --above VALUE"),
+    (["--metric", "harm_prevented", "--below", "1", "--above", "2"], "give exactly one"),
+    (["--metric", "nope", "--below", "1"], "'nope' was not recorded"),
+])
+def test_bad_discover_options_give_one_line_errors(study, capsys, args, message) -> None:
+    _, _, out = study
+    code, _, stderr = cli(capsys, "discover", out, *args)
+    assert code == 2
+    assert message in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("name", ["sobol_main_levers", "morris_all_levers"])
+def test_ready_designs_load_and_sample(tmp_path, name) -> None:
+    experiment = load_experiment(ROOT / "experiments" / f"{name}.toml")
+    study = prepare(experiment, tmp_path / name)
+    rows = {"sobol_main_levers": 64 * 15, "morris_all_levers": 10 * 69}[name]
+    assert len(study.design.samples) == rows
+    assert study.experiment.n_runs == rows * experiment.replications
+    if name == "sobol_main_levers":
+        assert set(study.design.parameters) >= {
+            "grant_keur", "grant_months", "legal_barrier", "organisational_barrier",
+            "technical_barrier", "governance", "follow_up_capacity", "initial_trust",
+            "sector_prejudice", "meeting_interval_months", "opportunism_mean",
+            "n_organisations"}

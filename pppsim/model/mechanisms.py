@@ -26,6 +26,8 @@ ITEMS_PER_FTE = 10.0
 """Information items a full-time analyst can collect, or follow up, in a month."""
 PARTNER_CHOICE_ALPHA = 0.5
 """Weight of goal fit against trust in partner choice (Klos & Nooteboom 2001)."""
+ROLE_CLARITY = 0.5
+"""Share of free riding a fully formal agreement with explicit tasks removes."""
 COORDINATION_COST_PER_PARTNER = 0.06
 """Utility an invitee deducts per partner beyond two (Tomasello et al. 2017)."""
 GRIEVANCE_TOLERANCE: dict[EndCause, float] = {
@@ -150,16 +152,19 @@ def effective_opportunism(opportunism: float, governance: float, control_efficac
     return opportunism * (1.0 - control_efficacy * curbed)
 
 
-def free_riding(effective_opportunism: float, n_members: int) -> float:
+def free_riding(effective_opportunism: float, n_members: int, formality: float = 0.0) -> float:
     """Share of its commitment a member withholds.
 
     Multi-partner partnerships invite more free riding than bilateral ones [002 L575]: the
     return a member gets from its own contribution falls as 1/n (Isaac & Walker 1988), so the
-    temptation grows as 1 - 1/n.
+    temptation grows as 1 - 1/n.  A formal agreement that gives every partner specific tasks
+    makes withholding visible [001 L62, L80, L313]: role clarity removes up to
+    ``ROLE_CLARITY`` of it.
     """
     if n_members < 2:
         return 0.0
-    return min(1.0, effective_opportunism * (1.0 - 1.0 / n_members) * 2.0)
+    clarity = 1.0 - ROLE_CLARITY * formality
+    return min(1.0, effective_opportunism * (1.0 - 1.0 / n_members) * 2.0 * clarity)
 
 
 def control_overhead(governance: float, overhead_at_full_control: float) -> float:

@@ -309,7 +309,7 @@ class Partnership(mesa.Agent):
         follow_up_items = 0.0
         for org, led in zip(orgs, ledgers, strict=True):
             o_eff = mech.effective_opportunism(org.opportunism, self.governance, p.control_efficacy)
-            led.free_riding = mech.free_riding(o_eff, n)
+            led.free_riding = mech.free_riding(o_eff, n, self.formality)
             delivered = led.commitment_fte * (1.0 - led.free_riding)
             led.effort_fte = max(0.0, delivered - meeting_time)
             led.money_keur = led.commitment_keur * (1.0 - led.free_riding)

@@ -1,8 +1,11 @@
-"""Shared helpers for the test suite: small model runs, valid random scenarios, TOML files."""
+"""Shared helpers for the test suite: small model runs, valid random scenarios, TOML files,
+Debian's headless Chromium for the real-browser tests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +63,77 @@ def toml_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+"""Flags for Chromium on these machines (docs: MESA_NOTES.md, real-browser tests)."""
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def ensure_chromium() -> str:
+    """Debian's chromium, installed with apt-get if missing; fails the test run if it cannot."""
+    if not Path(CHROMIUM).exists():
+        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+            if done.returncode != 0:
+                pytest.fail(f"cannot install chromium ({' '.join(command)}): "
+                            f"{done.stderr.strip()[-500:]}", pytrace=False)
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium installed but {CHROMIUM} is missing", pytrace=False)
+    return CHROMIUM
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path) -> Iterator[tuple[Any, list[str]]]:
+    """A page in headless Chromium (fresh profile) and the list its console and script
+    errors are collected in (the favicon's 404 excluded)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = ensure_chromium()
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=chromium, args=CHROMIUM_ARGS,
+            viewport={"width": 1000, "height": 1200})
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text)
+                    if m.type == "error" and "favicon" not in m.text else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            yield page, errors
+        finally:
+            browser.close()
+
+
+COMPARED = ("baseline", "high_barriers", "data_sharing_platform")
+"""The scenarios of the small comparison, in order (the first is the reference)."""
+
+
+def small_scenarios(folder: Path, months: int = 48, n_organisations: int = 40) -> list[Path]:
+    """Small copies of :data:`COMPARED` in ``folder`` (same names, fewer organisations)."""
+    paths = []
+    for stem in COMPARED:
+        path = folder / f"{stem}.toml"
+        path.write_text(f'name = "{stem.replace("_", " ").capitalize()}"\n'
+                        f'base = "{SCENARIOS / stem}.toml"\nmonths = {months}\n\n'
+                        f"[organisations]\nn_organisations = {n_organisations}\n")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def small_comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of ``pppsim compare`` run end to end on three small scenarios (4 runs each,
+    40 organisations, 48 months, one worker)."""
+    folder = tmp_path_factory.mktemp("compare")
+    paths = small_scenarios(folder)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("pppsim")), "compare", *map(str, paths),
+         "--replications", "4", "--workers", "1", "--out", str(folder / "out")],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (folder / "stdout.txt").write_text(done.stdout)
+    return folder / "out"

@@ -22,28 +22,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PPPSIM = Path(sys.executable).with_name("pppsim")
-
-
-def ensure_chromium() -> str:
-    """Debian's chromium, installed with apt-get if missing; fails the test run if it cannot."""
-    if not Path(CHROMIUM).exists():
-        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
-            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
-            if done.returncode != 0:
-                pytest.fail(f"cannot install chromium ({' '.join(command)}): "
-                            f"{done.stderr.strip()[-500:]}", pytrace=False)
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"chromium installed but {CHROMIUM} is missing", pytrace=False)
-    return CHROMIUM
 
 
 def solara_cdn_packages() -> tuple[Path, list[str]]:

@@ -132,6 +132,15 @@ def test_noise_one_replicate_inflates_the_dummy_and_replicates_shrink_it(
     assert "sd" in set(averaged.indices["statistic"])
 
 
+@pytest.mark.parametrize("method, size", [("sobol", 64), ("fast", 100)])
+def test_the_same_seed_gives_the_same_intervals_even_seed_0(ishigami_problem, method,
+                                                           size) -> None:
+    design = sample(ishigami_problem, method, size, seed=0)
+    outputs = evaluate(design, noisy_ishigami, replications=2)
+    first, second = (analyse(design, outputs, seed=0, resamples=50).indices for _ in range(2))
+    pd.testing.assert_frame_equal(first, second)
+
+
 def test_noise_share_splits_variance_exactly() -> None:
     y = np.array([[1.0, 3.0], [5.0, 7.0]])
     share, in_means = noise_share(y)

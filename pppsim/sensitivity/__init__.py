@@ -16,7 +16,7 @@ The model layer (:mod:`.study`) runs such designs on the experiments engine, and
 ``pppsim sensitivity`` / ``pppsim discover`` are the command line (``docs/sensitivity.md``).
 """
 
-from .analyse import (
+from .analysis import (
     OutputError,
     SensitivityResult,
     analyse,

@@ -210,9 +210,16 @@ class SensitivityResult:
         return ranked.drop(index=DUMMY, errors="ignore").sort_values("index", ascending=False)
 
 
+def _bootstrap_seed(seed: int) -> int:
+    """A non-zero seed derived from ``seed``: SALib's Sobol, eFAST and PAWN analysers test
+    ``if seed:`` and leave seed 0 unseeded (different intervals on every call)."""
+    return int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
+
+
 def _salib_analyse(design: SensitivityDesign, ys: dict[str, np.ndarray], confidence: float,
                    resamples: int, seed: int) -> dict[str, Any]:
     """Run SALib's analyser of the design's method on each column of ``ys``."""
+    seed = _bootstrap_seed(seed)
     spec = design.spec()
     spec["outputs"] = list(ys)
     results = np.column_stack(list(ys.values()))

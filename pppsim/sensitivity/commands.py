@@ -65,7 +65,7 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
     """
     from ..experiment import load_experiment
     from . import study as studies
-    from .analyse import analyse
+    from .analysis import analyse
     from .convergence import convergence
     from .report import metric_descriptions, write_report
 

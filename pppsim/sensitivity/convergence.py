@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analyse import CONFIDENCE, RESAMPLES, analyse
+from .analysis import CONFIDENCE, RESAMPLES, analyse
 from .problem import DUMMY, Method, SensitivityDesign, SensitivityError
 
 MIN_SIZE = 16

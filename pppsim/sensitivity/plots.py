@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .analyse import SensitivityResult
+from .analysis import SensitivityResult
 from .problem import DUMMY, Method
 
 DUMMY_COLOUR = "0.6"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analyse import SensitivityResult
+from .analysis import SensitivityResult
 from .convergence import convergence_summary
 from .plots import convergence_figure, indices_figure, morris_figure
 from .problem import Method, SensitivityDesign

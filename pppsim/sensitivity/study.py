@@ -26,7 +26,7 @@ from ..experiment import Experiment, Factor, RunRecord, load_results, sweep
 from ..experiment.design import DesignError, DesignKind, salib_problem
 from ..experiment.manifest import build_manifest
 from ..experiment.store import ResultStore
-from .analyse import OutputError
+from .analysis import OutputError
 from .problem import (
     Method,
     SensitivityDesign,

@@ -156,6 +156,19 @@ def test_bad_sensitivity_options_give_one_line_errors(tmp_path, capsys, args, me
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
 
 
+def test_a_design_row_the_model_refuses_is_reported_before_any_run(tmp_path, capsys) -> None:
+    path = tmp_path / "shares.toml"
+    path.write_text(QUICK.read_text().replace('scenario = "../scenarios/baseline.toml"', "")
+                    .replace("initial_trust = { low = 0.2, high = 0.8 }",
+                             "grant_share = { low = 0.3, high = 0.8 }\n"
+                             "structural_share = { low = 0.1, high = 0.7 }"))
+    code, _, stderr = cli(capsys, "sensitivity", path, "--out", tmp_path / "o")
+    assert code == 2
+    assert "design row" in stderr and "must be at most 1" in stderr
+    assert "narrow the [vary] ranges" in stderr
+    assert not (tmp_path / "o" / "runs").exists()
+
+
 def test_a_factorial_experiment_needs_a_method(tmp_path, capsys) -> None:
     code, _, stderr = cli(capsys, "sensitivity", ROOT / "experiments" / "quick.toml",
                           "--out", tmp_path / "o")

@@ -19,7 +19,9 @@ STATISTIC_TITLES = {"mean": "replication mean", "sd": "replication SD"}
 
 
 def _bars(ax, table: pd.DataFrame, method: Method) -> None:
-    """Grouped bars of one output's indices with their intervals, the dummy in grey."""
+    """Grouped bars of one output's indices with their intervals, largest first, the dummy
+    in grey."""
+    table = table.sort_values(method.main_index, ascending=False)
     names = list(table.index)
     x = np.arange(len(names))
     if method is Method.PAWN:

@@ -26,6 +26,7 @@ from ..experiment import Experiment, Factor, RunRecord, load_results, sweep
 from ..experiment.design import DesignError, DesignKind, salib_problem
 from ..experiment.manifest import build_manifest
 from ..experiment.store import ResultStore
+from ..scenario import ScenarioError, validate_parameters
 from .analysis import OutputError
 from .problem import (
     Method,
@@ -168,6 +169,15 @@ def _points(design: SensitivityDesign, factors: Sequence[Factor]) -> list[dict[s
             for row in design.model_samples]
 
 
+def _check_points(base: dict[str, Any], points: Sequence[dict[str, Any]], name: str) -> None:
+    """Refuse a design with an invalid row before any run (e.g. two shares summing past 1)."""
+    for row, point in enumerate(points):
+        try:
+            validate_parameters(base | point, source=f"{name}: design row {row}")
+        except ScenarioError as exc:
+            raise SensitivityError(f"{exc}; narrow the [vary] ranges") from None
+
+
 def prepare(experiment: Experiment, out: str | Path, *, method: str | None = None,
             samples: int | None = None, second_order: bool | None = None,
             levels: int | None = None, replications: int | None = None,
@@ -205,8 +215,11 @@ def prepare(experiment: Experiment, out: str | Path, *, method: str | None = Non
         raise SensitivityError(f"--extend doubles sobol designs only, not {settings.method}")
     design = (extend(_design(stored, experiment.factors)) if double
               else _design(settings, experiment.factors))
+    base = dict(experiment.points[0].params)
+    points = _points(design, experiment.factors)
+    _check_points(base, points, experiment.name)
     model_experiment = Experiment.from_points(
-        _points(design, experiment.factors), base=experiment.points[0].params,
+        points, base=base,
         replications=settings.replications, seed=experiment.seed, months=experiment.months,
         outputs=experiment.outputs, random_numbers="independent",
         name=f"{experiment.name} ({settings.method}, N = {settings.samples})")

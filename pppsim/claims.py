@@ -27,12 +27,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .experiment import Experiment, run_experiment
-
-CONFIDENCE = 0.95
-BOOTSTRAP_SAMPLES = 2000
+from .report.statistics import mean_interval, ratio_interval
 
 
 @dataclass(frozen=True)
@@ -214,24 +211,6 @@ def build_experiments(claims: Iterable[Claim], mode: Mode, seed: int) -> list[Ex
     return experiments
 
 
-def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
-    values = values[np.isfinite(values)]
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, len(values) - 1) * values.std(ddof=1) \
-        / np.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
-def _ratio_interval(a: np.ndarray, b: np.ndarray, seed: int) -> tuple[float, float, float]:
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(a), size=(BOOTSTRAP_SAMPLES, len(a)))
-    ratios = b[idx].mean(axis=1) / a[idx].mean(axis=1)
-    lo, hi = np.quantile(ratios, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
-    return float(b.mean() / a.mean()), float(lo), float(hi)
-
-
 @dataclass
 class Verdict:
     """The outcome of one check."""
@@ -259,17 +238,17 @@ def evaluate_claim(claim: Claim, table: Mapping[str, pd.DataFrame], n: int,
         a = values(check.a, check.metric)
         if check.kind == "difference":
             b = values(check.b, check.metric)
-            effect, lo, hi = _t_interval(b - a)
+            effect, lo, hi = mean_interval(b - a)
             holds = lo > 0 if check.direction > 0 else hi < 0
             text, conditions = f"{check.metric}: B − A", f"A = {check.a}; B = {check.b}"
         elif check.kind == "ratio":
             b = values(check.b, check.metric)
-            effect, lo, hi = _ratio_interval(a, b, seed)
+            effect, lo, hi = ratio_interval(a, b, np.random.default_rng(seed))
             holds = hi < check.bound
             text = f"{check.metric}: B / A < {check.bound:g}"
             conditions = f"A = {check.a}; B = {check.b}"
         else:
-            effect, lo, hi = _t_interval(a)
+            effect, lo, hi = mean_interval(a)
             holds = lo > check.bound if check.direction > 0 else hi < check.bound
             sign = ">" if check.direction > 0 else "<"
             text, conditions = f"{check.metric} {sign} {check.bound:g}", check.a
@@ -294,7 +273,7 @@ def _optimum_verdicts(claim: Claim, o: Optimum, table: Mapping[str, pd.DataFrame
                         f"(strictly inside the grid)", grid, float(o.values[best]),
                         float(o.values[0]), float(o.values[-1]), inside, n)]
     for end in (0, len(o.values) - 1):
-        effect, lo, hi = _t_interval(curves[best] - curves[end])
+        effect, lo, hi = mean_interval(curves[best] - curves[end])
         verdicts.append(Verdict(
             claim.number, f"{o.metric}: best − {o.parameter} = {o.values[end]:g}",
             f"best = {o.values[best]:g}; end = {o.values[end]:g}", effect, lo, hi,

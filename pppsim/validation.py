@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .experiment import Experiment, run_experiment
 from .model.vocabulary import EndCause
+from .report.statistics import mean_interval
 from .scenario import Scenario
 
 PATTERNS = [
@@ -36,14 +35,6 @@ PATTERNS = [
 ]
 
 
-def _mean_ci(values: pd.Series) -> tuple[float, float, float]:
-    values = values.dropna().to_numpy(dtype=float)
-    mean = float(values.mean())
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)) \
-        if len(values) > 1 else float("nan")
-    return mean, mean - half, mean + half
-
-
 def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
                    out: str | Path | None = None, workers: int | None = None,
                    progress: bool = False) -> dict[str, pd.DataFrame]:
@@ -56,11 +47,11 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
                                            name=f"patterns-{scenario.name}")
     runs = run_experiment(experiment, out, workers=workers, progress=progress)
     patterns = pd.DataFrame(
-        [(metric, meaning, *_mean_ci(runs[metric]), literature)
+        [(metric, meaning, *mean_interval(runs[metric].to_numpy()), literature)
          for metric, meaning, literature in PATTERNS],
         columns=["metric", "meaning", "mean", "low", "high", "literature"])
     causes = pd.DataFrame(
-        [(str(cause), *_mean_ci(runs[f"end_share:{cause.name.lower()}"]))
+        [(str(cause), *mean_interval(runs[f"end_share:{cause.name.lower()}"].to_numpy()))
          for cause in EndCause if cause is not EndCause.NEGOTIATION_FAILED],
         columns=["end cause", "mean share", "low", "high"],
     ).sort_values("mean share", ascending=False, ignore_index=True)

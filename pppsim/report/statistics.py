@@ -76,6 +76,29 @@ def paired_comparisons(frame: pd.DataFrame, metrics: Sequence[str], seed: int,
     return table.drop(columns="sd")
 
 
+def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE
+                  ) -> tuple[float, float, float]:
+    """Mean of the finite values and its Student-t interval (NaN interval below two values).
+
+    Examples
+    --------
+    >>> mean_interval(np.array([1.0, 2.0, 3.0]))[0]
+    2.0
+    """
+    from scipy import stats
+
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + confidence / 2, len(values) - 1)
+                 * values.std(ddof=1) / np.sqrt(len(values)))
+    return mean, mean - half, mean + half
+
+
 def effect_word(d: float) -> str:
     """Cohen's label for an effect size: negligible, small, medium or large ('' for NaN)."""
     if not np.isfinite(d):

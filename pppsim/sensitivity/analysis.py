@@ -34,6 +34,9 @@ STATISTICS = ("mean", "sd")
 """What is analysed of each output across replications."""
 NOISE_WARNING = 0.5
 """Noise share (within-point over total variance) above which a warning is given."""
+NEGLIGIBLE = 0.01
+"""An index below this share of output variance (for Morris and PAWN: of the largest index)
+is negligible: never called influential, and a dummy this small raises no warning."""
 CONFIDENCE = 0.95
 RESAMPLES = 1000
 
@@ -162,8 +165,8 @@ class SensitivityResult:
         variance of single runs) and ``noise_share_of_means``.
     skipped
         Outputs or statistics not analysed, with the reason.
-    warnings
-        Plain-language warnings (noise, dummy).
+    noise_warnings
+        Outputs whose noise share exceeds ``NOISE_WARNING``, in plain words.
     confidence
         Level of the confidence intervals (bootstrap, SALib's ``conf_level``).
     """
@@ -173,12 +176,37 @@ class SensitivityResult:
     second_order: pd.DataFrame
     noise: pd.DataFrame
     skipped: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    noise_warnings: list[str] = field(default_factory=list)
     confidence: float = CONFIDENCE
 
     @property
     def method(self) -> Method:
         return self.design.method
+
+    @property
+    def inflated(self) -> list[tuple[str, str, float, float]]:
+        """(output, statistic, index, half-width) where the dummy's interval excludes 0.
+
+        Only for methods whose index of an inert parameter is 0 (Sobol, eFAST, RBD-FAST), and
+        only when the dummy's index is not negligible.
+        """
+        if not self.design.dummy or not self.method.noise_test:
+            return []
+        main = self.method.main_index
+        dummy = self.indices[self.indices["parameter"] == DUMMY]
+        return [(row["output"], row["statistic"], row[main], row[f"{main}_conf"])
+                for _, row in dummy.iterrows()
+                if row[main] - row[f"{main}_conf"] > 0 and row[main] >= NEGLIGIBLE]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every warning in plain words: noise shares, then dummy intervals excluding 0."""
+        main = self.method.main_index
+        return [*self.noise_warnings, *(
+            f"{output} ({statistic}): the dummy parameter's {main} = {value:.3f} ± {conf:.3f} "
+            "excludes 0, so noise or too few samples inflate the indices; only parameters "
+            "well above the dummy are influential. Add replications or samples"
+            for output, statistic, value, conf in self.inflated)]
 
     def table(self, output: str, statistic: str = "mean") -> pd.DataFrame:
         """The indices of one output and statistic, indexed by parameter."""
@@ -197,16 +225,17 @@ class SensitivityResult:
         """Parameters by decreasing main index, with whether each stands out from the dummy.
 
         A parameter is ``influential`` when its main index exceeds the dummy's (lower bound of
-        the parameter's interval above the upper bound of the dummy's, where intervals exist).
-        Without a dummy every parameter with a positive lower bound is influential.
+        the parameter's interval above the upper bound of the dummy's, where intervals exist;
+        without a dummy, above 0) and is not negligible (``NEGLIGIBLE``).
         """
         table = self.table(output, statistic)
         main = self.method.main_index
         conf = table.get(f"{main}_conf", 0.0)
         low, high = table[main] - conf, table[main] + conf
         floor = high.get(DUMMY, 0.0)
+        scale = 1.0 if self.method.noise_test else table[main].max()
         ranked = pd.DataFrame({"index": table[main], "conf": conf,
-                               "influential": low > floor})
+                               "influential": (low > floor) & (table[main] >= NEGLIGIBLE * scale)})
         return ranked.drop(index=DUMMY, errors="ignore").sort_values("index", ascending=False)
 
 
@@ -329,26 +358,6 @@ def analyse(design: SensitivityDesign, outputs: Mapping[str, Any], *,
                               "parameter_1": names[i], "parameter_2": names[j],
                               "S2": float(result["S2"][i, j]),
                               "S2_conf": float(result["S2_conf"][i, j])})
-    result = SensitivityResult(design, pd.DataFrame(indices), pd.DataFrame(pairs),
-                               pd.DataFrame(noise), skipped, notes, confidence)
-    result.warnings.extend(dummy_warnings(result))
-    return result
+    return SensitivityResult(design, pd.DataFrame(indices), pd.DataFrame(pairs),
+                             pd.DataFrame(noise), skipped, notes, confidence)
 
-
-def dummy_warnings(result: SensitivityResult) -> list[str]:
-    """A warning for every analysed output whose dummy index interval excludes 0."""
-    method = result.method
-    if not result.design.dummy or not method.noise_test:
-        return []
-    main = method.main_index
-    dummy = result.indices[result.indices["parameter"] == DUMMY]
-    notes = []
-    for row in dummy.itertuples(index=False):
-        value, conf = getattr(row, main), getattr(row, f"{main}_conf")
-        if value - conf > 0:
-            notes.append(
-                f"{row.output} ({row.statistic}): the dummy parameter's {main} = {value:.3f} "
-                f"± {conf:.3f} excludes 0, so noise or too few samples inflate the indices; "
-                "only parameters well above the dummy are influential. Add replications or "
-                "samples")
-    return notes

@@ -90,7 +90,8 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
     values = studies.outputs(study, _names(outputs))
     result = analyse(study.design, values, confidence=confidence, resamples=resamples,
                      seed=loaded.seed, skip_invalid=True)
-    table = (convergence(study.design, values, confidence=confidence, resamples=resamples,
+    analysed = {name: values[name] for name in result.outputs}
+    table = (convergence(study.design, analysed, confidence=confidence, resamples=resamples,
                          seed=loaded.seed) if settings.method == Method.SOBOL else None)
     command = f"pppsim sensitivity {experiment}"
     write_report(result, out, title=loaded.name, convergence=table, tolerance=tolerance,
@@ -98,8 +99,13 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
                  runs=study.experiment.n_runs, plots=not no_plots)
     for reason in result.skipped.items():
         click.echo("not analysed: {}: {}".format(*reason), err=True)
-    for warning in result.warnings:
+    for warning in result.noise_warnings:
         click.echo(f"warning: {warning}", err=True)
+    if result.inflated:
+        labels = ", ".join(f"{output} ({statistic})"
+                           for output, statistic, _, _ in result.inflated)
+        click.echo(f"warning: the dummy parameter's interval excludes 0 for {labels}: noise "
+                   "or too few samples inflate these indices (report.md, Warnings)", err=True)
     click.echo(f"{len(result.outputs)} outputs analysed; report: {out / 'report.md'}")
 
 

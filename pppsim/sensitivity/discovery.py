@@ -24,6 +24,8 @@ from .problem import SensitivityError
 DENSITY = 0.8
 """Default density threshold of a chosen box."""
 MAX_BOXES = 3
+QUASI_P = 0.05
+"""Restrictions whose quasi-p value exceeds this are dropped from a chosen box."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class Box:
     trajectory
         The peeling trajectory (coverage, density, mass, restricted dimensions per step).
     chosen
-        The step of the trajectory that is this box.
+        The row of the trajectory that is this box (after the dropped restrictions, which
+        PRIM appends to the trajectory).
     """
 
     limits: dict[str, tuple[float, float]]
@@ -90,7 +93,9 @@ def discover(x: pd.DataFrame, cases: np.ndarray, *, density: float = DENSITY,
         Boolean, one per row: is the run in the region of interest?
     density
         On each peeling trajectory choose the box of largest coverage with at least this
-        density (the densest box if none reaches it).
+        density (for the first box: the densest box if none reaches it; later boxes must
+        reach it), then drop its restrictions that are not significant (quasi-p value above
+        ``QUASI_P``).
     max_boxes
         Most boxes to find.
     mass_min, peel_alpha
@@ -108,8 +113,7 @@ def discover(x: pd.DataFrame, cases: np.ndarray, *, density: float = DENSITY,
         share = "none" if not cases.any() else "all"
         raise SensitivityError(f"{share} of the {len(cases)} runs are in the region: nothing "
                                "to discover; choose another threshold")
-    numeric = x.astype({c: float for c in x.columns if x[c].dtype == bool})
-    prim = _prim().Prim(numeric.reset_index(drop=True), cases, mass_min=mass_min,
+    prim = _prim().Prim(x.astype(float).reset_index(drop=True), cases, mass_min=mass_min,
                         peel_alpha=peel_alpha)
     boxes: list[Box] = []
     explained = np.zeros(len(cases), dtype=bool)
@@ -118,29 +122,49 @@ def discover(x: pd.DataFrame, cases: np.ndarray, *, density: float = DENSITY,
         found = prim.find_box()
         if found is None:
             break
-        trajectory = found.peeling_trajectory.reset_index(drop=True)
-        dense = trajectory.index[trajectory["density"] >= density]
-        chosen = (int(trajectory.loc[dense, "coverage"].idxmax()) if len(dense)
-                  else int(trajectory["density"].idxmax()))
+        peeled = found.peeling_trajectory
+        dense = peeled.index[peeled["density"] >= density]
+        if len(dense):
+            chosen = int(peeled.loc[dense, "coverage"].idxmax())
+        elif boxes:
+            break
+        else:
+            chosen = int(peeled["density"].idxmax())
         found.select(chosen)
-        limits = found.box_lims[chosen]
-        initial = found.box_lims[0]
-        restricted = [name for name in limits.columns
-                      if not np.allclose(limits[name].to_numpy(dtype=float),
-                                         initial[name].to_numpy(dtype=float))]
-        step = trajectory.loc[chosen]
+        dropped = _insignificant(found)
+        for name in dropped:
+            found.drop_restriction(name)
+        if dropped:
+            chosen = len(found.peeling_trajectory) - 1
+        step = found.peeling_trajectory.iloc[chosen]
         if step["density"] <= base_rate:
             break
-
-        def bounds(frame: pd.DataFrame, name: str) -> tuple[float, float]:
-            return float(frame[name].iloc[0]), float(frame[name].iloc[1])
-
-        boxes.append(Box({n: bounds(limits, n) for n in restricted},
-                         {n: bounds(initial, n) for n in restricted},
+        limits, initial = found.box_lims[chosen], found.box_lims[0]
+        restricted = [name for name in limits.columns
+                      if not np.allclose(limits[name], initial[name])]
+        boxes.append(Box({n: _bounds(limits, n) for n in restricted},
+                         {n: _bounds(initial, n) for n in restricted},
                          float(step["coverage"]), float(step["density"]), float(step["mass"]),
-                         trajectory, chosen))
+                         found.peeling_trajectory.reset_index(drop=True), chosen))
         explained[found.yi] = True
     return boxes
+
+
+def _bounds(frame: pd.DataFrame, name: str) -> tuple[float, float]:
+    return float(frame[name].iloc[0]), float(frame[name].iloc[1])
+
+
+def _insignificant(box: Any) -> list[str]:
+    """Restricted parameters of the selected box whose restriction is not significant.
+
+    EMA Workbench's quasi-p value of a restriction is the binomial probability of the box's
+    density arising by chance without it; restrictions with both sides above ``QUASI_P`` are
+    dropped, leaving a box that is easier to read and hardly less dense (Bryant & Lempert
+    2010).
+    """
+    _, table = box.inspect(style="data")[0]
+    quasi_p = table.iloc[:, 2:].min(axis=1, skipna=True)
+    return [str(name) for name, p in quasi_p.items() if p > QUASI_P]
 
 
 def trajectory_figure(boxes: list[Box], title: str) -> Figure:

@@ -90,9 +90,11 @@ def describe(result: SensitivityResult, output: str, statistic: str = "mean") ->
             text += ", then " + ", ".join(parts[1:])
         text += "."
         if len(strong) > SHOWN:
-            text += f" {len(strong) - SHOWN} more parameters also stand out from noise."
+            more = len(strong) - SHOWN
+            text += (f" {more} more parameter{'s' if more > 1 else ''} also "
+                     f"stand{'' if more > 1 else 's'} out from noise.")
     if weak:
-        text += (" Not distinguishable from the dummy parameter (no detectable influence): "
+        text += (" No detectable influence (within the dummy's interval, or negligible): "
                  + ", ".join(weak) + ".")
     return text
 

@@ -111,7 +111,7 @@ def test_every_method_ranks_the_influential_ishigami_parameters_above_the_dummy(
     assert ranking.loc[["x1", "x2"], "influential"].all()
     assert DUMMY not in ranking.index
     if method == "morris":
-        assert screened(result) == ["x1", "x2", "x3"]
+        assert screened(result) == {"y": ["x2", "x1", "x3"]}
 
 
 def test_noise_one_replicate_inflates_the_dummy_and_replicates_shrink_it(

@@ -48,14 +48,17 @@ def _names(value: str | None) -> list[str] | None:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786), or 'local'.")
 @click.option("--retry-failed", is_flag=True, help="Re-run the runs that failed before.")
+@click.option("--analyse-only", is_flag=True,
+              help="Analyse the finished runs in --out without running anything (e.g. with "
+                   "other analysis options after the model has changed).")
 @click.option("--no-plots", is_flag=True, help="Write tables and the report only.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def sensitivity(experiment: Path, out: Path | None, method: str | None, samples: int | None,
                 second_order: bool | None, levels: int | None, replications: int | None,
                 only: str | None, outputs: str | None, extend: bool, no_dummy: bool,
                 tolerance: float, confidence: float, resamples: int, workers: int | None,
-                scheduler: str | None, retry_failed: bool, no_plots: bool, quiet: bool
-                ) -> None:
+                scheduler: str | None, retry_failed: bool, analyse_only: bool, no_plots: bool,
+                quiet: bool) -> None:
     """Global sensitivity analysis of EXPERIMENT (a .toml file with [vary] ranges).
 
     Samples the ranges with SALib (plus a dummy parameter), runs every design row
@@ -81,8 +84,9 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
                + (f" ({study.reused} reused from N = {settings.samples // 2})"
                   if extend else ""))
     try:
-        studies.run(study, workers=workers, scheduler=scheduler, retry_failed=retry_failed,
-                    progress=not quiet)
+        if not analyse_only:
+            studies.run(study, workers=workers, scheduler=scheduler,
+                        retry_failed=retry_failed, progress=not quiet)
     except KeyboardInterrupt:
         click.echo(f"pppsim: interrupted; finished runs are saved in {study.runs_folder}/. "
                    "Run the same command again to continue.", err=True)

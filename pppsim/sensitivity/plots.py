@@ -16,6 +16,8 @@ from .problem import DUMMY, Method
 DUMMY_COLOUR = "0.6"
 COLOURS = ("tab:blue", "tab:orange")
 STATISTIC_TITLES = {"mean": "replication mean", "sd": "replication SD"}
+LABELLED = 12
+"""Morris plot: only the parameters with the largest mu* (and the dummy) are labelled."""
 
 
 def _bars(ax, table: pd.DataFrame, method: Method) -> None:
@@ -66,7 +68,7 @@ def morris_figure(result: SensitivityResult, output: str, statistic: str = "mean
     """The Morris plane: mu* against sigma, with the line sigma = mu*.
 
     Far from the origin = influential; above the line = non-linear or interacting, below =
-    roughly linear and additive.
+    roughly linear and additive.  The ``LABELLED`` largest and the dummy are named.
     """
     table = result.table(output, statistic)
     figure = Figure(figsize=(6, 5), layout="constrained")
@@ -75,9 +77,11 @@ def morris_figure(result: SensitivityResult, output: str, statistic: str = "mean
     ax.errorbar(table["mu_star"], table["sigma"], xerr=table["mu_star_conf"], fmt="none",
                 ecolor="0.7", linewidth=1)
     ax.scatter(table["mu_star"], table["sigma"], c=colours, zorder=3)
+    labelled = {*table["mu_star"].nlargest(LABELLED).index, DUMMY}
     for name, row in table.iterrows():
-        ax.annotate(name, (row["mu_star"], row["sigma"]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
+        if name in labelled:
+            ax.annotate(name, (row["mu_star"], row["sigma"]), fontsize=7,
+                        xytext=(3, 3), textcoords="offset points")
     top = max(float(table["mu_star"].max()), float(table["sigma"].max()), 1e-12) * 1.1
     ax.plot([0, top], [0, top], color="0.5", linestyle="--", linewidth=1,
             label="sigma = mu*")

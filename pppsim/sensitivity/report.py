@@ -23,13 +23,15 @@ import pandas as pd
 from .analysis import SensitivityResult
 from .convergence import convergence_summary
 from .plots import convergence_figure, indices_figure, morris_figure
-from .problem import Method, SensitivityDesign
+from .problem import DUMMY, Method, SensitivityDesign
 
 SCREENING_SHARE = 0.1
 """Morris: a parameter survives screening if its mu* is above the dummy's and at least this
 share of the largest mu* of some output."""
 SHOWN = 3
 """Influential parameters named in the report's sentence for an output."""
+LISTED = 10
+"""Parameters without detectable influence named before "and N more"."""
 METHOD_NAMES = {Method.SOBOL: "Sobol (Saltelli sampling of a Sobol' sequence)",
                 Method.MORRIS: "Morris elementary effects", Method.FAST: "extended FAST",
                 Method.RBD_FAST: "RBD-FAST on a Latin hypercube",
@@ -41,20 +43,24 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
-def screened(result: SensitivityResult, share: float = SCREENING_SHARE) -> list[str]:
-    """Morris screening: parameters that matter for at least one output's mean.
+def screened(result: SensitivityResult, share: float = SCREENING_SHARE
+             ) -> dict[str, list[str]]:
+    """Screening: per output, the parameters that may matter for its mean.
 
-    A parameter survives when its mu* lies above the dummy's interval and is at least
-    ``share`` of the largest mu* of that output.
+    A parameter survives when its main index (Morris: mu*) lies above the dummy's interval
+    and is at least ``share`` of the largest index of that output.  This errs on the side of
+    keeping a parameter (its own interval may still overlap the dummy's): a parameter
+    dropped at screening is never looked at again.
     """
-    keep: set[str] = set()
+    main = result.method.main_index
+    survivors = {}
     for output in result.outputs:
-        ranked = result.ranking(output)
-        if ranked.empty:
-            continue
-        big = ranked["index"] >= share * ranked["index"].max()
-        keep |= set(ranked.index[ranked["influential"] & big])
-    return [p for p in result.design.parameters if p in keep]
+        table = result.table(output)
+        conf = table.get(f"{main}_conf", 0.0)
+        floor = (table[main] + conf).get(DUMMY, 0.0)
+        real = table[main].drop(index=DUMMY, errors="ignore").sort_values(ascending=False)
+        survivors[output] = list(real.index[(real > floor) & (real >= share * real.max())])
+    return survivors
 
 
 def _value(row: pd.Series, main: str) -> str:
@@ -70,8 +76,10 @@ def describe(result: SensitivityResult, output: str, statistic: str = "mean") ->
     strong = ranked[ranked["influential"]]
     weak = [p for p in ranked.index if p not in strong.index]
     if strong.empty:
+        largest = "; ".join(f"{name} ({_value(row, main)})"
+                            for name, row in ranked.head(SHOWN).iterrows())
         text = ("No parameter stands out from the dummy parameter: at this sample size and "
-                "number of replications, none has a detectable influence.")
+                f"number of replications, none has a detectable influence (largest: {largest}).")
     else:
         parts = []
         for name, row in strong.head(SHOWN).iterrows():
@@ -93,9 +101,10 @@ def describe(result: SensitivityResult, output: str, statistic: str = "mean") ->
             more = len(strong) - SHOWN
             text += (f" {more} more parameter{'s' if more > 1 else ''} also "
                      f"stand{'' if more > 1 else 's'} out from noise.")
-    if weak:
-        text += (" No detectable influence (within the dummy's interval, or negligible): "
-                 + ", ".join(weak) + ".")
+    if weak and not strong.empty:
+        listed = ", ".join(weak[:LISTED]) + (f" and {len(weak) - LISTED} more"
+                                             if len(weak) > LISTED else "")
+        text += f" No detectable influence (within the dummy's interval, or negligible): {listed}."
     return text
 
 
@@ -220,12 +229,17 @@ def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
         lines += ["## Not analysed", "", *[f"- {k}: {v}" for k, v in result.skipped.items()],
                   ""]
     if design.method is Method.MORRIS:
-        keep = screened(result)
+        survivors = screened(result)
+        keep = [p for p in design.parameters if any(p in v for v in survivors.values())]
         lines += ["## Screening", "",
-                  f"Parameters that matter for at least one output: {', '.join(keep) or 'none'}"
-                  f" (mu* above the dummy's and at least {SCREENING_SHARE:.0%} of the largest)."]
+                  f"Parameters that may matter (mu* above the dummy's interval and at least "
+                  f"{SCREENING_SHARE:.0%} of the largest mu* of the output), by output:", "",
+                  *[f"- {output}: {', '.join(names) or 'none'}"
+                    for output, names in survivors.items()], "",
+                  f"All outputs together: {len(keep)} of {len(design.parameters)} parameters."]
         if keep and command:
-            lines += ["", "Next, Sobol indices of these parameters:", "",
+            lines += ["", "Next, Sobol indices of these parameters (add `--outputs` to analyse "
+                      "only the outputs of interest, and keep only their survivors):", "",
                       f"    {command} --method sobol --samples 64 --only {','.join(keep)} "
                       "--out <new folder>"]
         lines.append("")

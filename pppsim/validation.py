@@ -41,7 +41,8 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
     """Run a scenario ``replications`` times and measure its stylised facts.
 
     Returns tables ``patterns`` (metric, meaning, mean, CI, literature), ``causes`` (end causes
-    ranked by mean share) and ``hazard`` (end hazard by year of age, pooled over runs).
+    ranked by mean share) and ``hazard`` (end hazard, all ends and failures only, by year of
+    age, pooled over runs).
     """
     experiment = Experiment.from_scenarios([scenario], replications=replications, seed=seed,
                                            name=f"patterns-{scenario.name}")
@@ -56,9 +57,11 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
         columns=["end cause", "mean share", "low", "high"],
     ).sort_values("mean share", ascending=False, ignore_index=True)
     hazard = pd.DataFrame(
-        [(year, runs[f"at_risk_year_{year}"].sum(), runs[f"ended_year_{year}"].sum())
-         for year in range(1, 6)], columns=["year of age", "at risk", "ended"])
+        [(year, runs[f"at_risk_year_{year}"].sum(), runs[f"ended_year_{year}"].sum(),
+          runs[f"failed_year_{year}"].sum()) for year in range(1, 6)],
+        columns=["year of age", "at risk", "ended", "failed"])
     hazard["hazard"] = hazard["ended"] / hazard["at risk"]
+    hazard["failure hazard"] = hazard["failed"] / hazard["at risk"]
     return {"patterns": patterns, "causes": causes, "hazard": hazard, "runs": runs}
 
 
@@ -73,7 +76,9 @@ def to_markdown(facts: dict[str, pd.DataFrame], scenario: Scenario, replications
     lines += ["", "| end cause | mean share of ended partnerships | 95% CI |", "|---|---|---|"]
     for r in facts["causes"].itertuples():
         lines.append(f"| {r[1]} | {r[2]:.3f} | [{r[3]:.3f}, {r[4]:.3f}] |")
-    lines += ["", "| year of age | at risk | ended | hazard |", "|---|---|---|---|"]
+    lines += ["", "| year of age | at risk | ended | of which failed | hazard | failure hazard |",
+              "|---|---|---|---|---|---|"]
     for r in facts["hazard"].itertuples():
-        lines.append(f"| {r[1]} | {r[2]:.0f} | {r[3]:.0f} | {r[4]:.3f} |")
+        lines.append(f"| {r[1]} | {r[2]:.0f} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.3f} | "
+                     f"{r[6]:.3f} |")
     return "\n".join(lines) + "\n"

@@ -115,6 +115,8 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
        for y in range(1, 6)},
     **{f"ended_year_{y}": f"partnerships that ended during their year {y} of operation"
        for y in range(1, 6)},
+    **{f"failed_year_{y}": f"partnerships that ended without reaching their goals during "
+       f"their year {y} of operation" for y in range(1, 6)},
     "trust_lifetime_correlation": "correlation between a partnership's mean trust and its "
     "lifetime, over launched partnerships",
     "months_failing_before_end": "mean months a partnership that ended in dissatisfaction had "
@@ -143,8 +145,10 @@ def _hazard_counts(launched: list) -> dict[str, float]:
         start, stop = 12 * (year - 1), 12 * year
         at_risk = [p for p in launched if p.age_months >= start]
         counts[f"at_risk_year_{year}"] = float(len(at_risk))
-        counts[f"ended_year_{year}"] = float(sum(
-            p.end_cause is not None and start <= p.age_months < stop for p in at_risk))
+        ended = [p for p in at_risk if p.end_cause is not None and start <= p.age_months < stop]
+        counts[f"ended_year_{year}"] = float(len(ended))
+        counts[f"failed_year_{year}"] = float(sum(
+            p.end_cause is not EndCause.GOALS_REACHED for p in ended))
     return counts
 
 

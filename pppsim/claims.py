@@ -147,7 +147,7 @@ CLAIMS: tuple[Claim, ...] = (
           (Check("months_failing_before_end", "no evaluation", "yearly evaluation",
                  direction=-1),
            Check("revitalisations", "yearly evaluation", kind="level", bound=0.0)),
-          replication_factor=1.5),
+          replication_factor=4.0),
     Claim(10, "Partnering via an umbrella organisation protects public legitimacy",
           "001 L103; 002 L1254",
           {"single firms": {"umbrella_partnering": 0.0},

@@ -380,8 +380,9 @@ class PartnershipModel(mesa.Model):
                                     capacity=org.available_fte, promised=org.promised_fte)
 
 
-def _mean_or_zero(values: list[float]) -> float:
-    return fmean(values) if values else 0.0
+def _mean_or_nan(values: list[float]) -> float:
+    """Mean, or NaN where there is nothing to average (no partnership operating yet)."""
+    return fmean(values) if values else float("nan")
 
 
 def _sector_trust(model: PartnershipModel, truster_public: bool) -> float:
@@ -389,14 +390,14 @@ def _sector_trust(model: PartnershipModel, truster_public: bool) -> float:
     by_id = model.organisation_by_id
     values = [t for o in model.organisations if o.is_public is truster_public
               for i, t in o.trust.items() if by_id[i].is_public is not truster_public]
-    return _mean_or_zero(values)
+    return _mean_or_nan(values)
 
 
 def _member_mean(model: PartnershipModel, attribute: str, public: bool | None = None) -> float:
     values = [getattr(led, attribute) for p in model.partnerships if p.is_operating
               for i, led in p.members.items()
               if public is None or model.organisation_by_id[i].is_public is public]
-    return _mean_or_zero(values)
+    return _mean_or_nan(values)
 
 
 def _operating(model: PartnershipModel) -> list[Partnership]:
@@ -424,7 +425,7 @@ _MODEL_REPORTERS = {
     "information_followed_up": lambda m: sum(p.last["followed"] for p in _operating(m)),
     "trust_public_to_private": lambda m: _sector_trust(m, True),
     "trust_private_to_public": lambda m: _sector_trust(m, False),
-    "trust_in_partnerships": lambda m: _mean_or_zero([p.last["trust"] for p in _operating(m)]),
+    "trust_in_partnerships": lambda m: _mean_or_nan([p.last["trust"] for p in _operating(m)]),
     "satisfaction_public": lambda m: _member_mean(m, "satisfaction", True),
     "satisfaction_private": lambda m: _member_mean(m, "satisfaction", False),
     "free_riding": lambda m: _member_mean(m, "free_riding"),

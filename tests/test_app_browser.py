@@ -20,9 +20,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium
+from conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -117,55 +118,45 @@ def test_app_listens_on_localhost_only(server: str) -> None:
             assert probe.connect_ex((address, port)) != 0, f"page reachable on {address}"
 
 
-def test_page_steps_plays_and_updates(server: str, tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_page_steps_plays_and_updates(server: str, browser_page: tuple[Any, list[str]]
+                                      ) -> None:
+    from playwright.sync_api import expect
 
-    chromium = ensure_chromium()
+    page, errors = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium, args=CHROMIUM_ARGS,
-            viewport={"width": 1600, "height": 1000})
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(server)
-            feed = page.locator(".pppsim-feed")
-            expect(feed).to_contain_text("month 0", timeout=60_000)
-            expect(page.get_by_text("What am I looking at?")).to_be_visible()
-            network = page.locator("img").first
-            expect(network).to_be_visible()
-            plots_before = [page.locator("img").nth(i).get_attribute("src")
-                            for i in range(page.locator("img").count())]
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.goto(server)
+    feed = page.locator(".pppsim-feed")
+    expect(feed).to_contain_text("month 0", timeout=60_000)
+    expect(page.get_by_text("What am I looking at?")).to_be_visible()
+    network = page.locator("img").first
+    expect(network).to_be_visible()
+    plots_before = [page.locator("img").nth(i).get_attribute("src")
+                    for i in range(page.locator("img").count())]
 
-            # change a control: fewer organisations, then Reset builds a new model
-            slider = page.locator(".v-slider").filter(
-                has=page.get_by_text("Organisations", exact=True)).get_by_role("slider")
-            slider.focus()
-            for _ in range(10):
-                page.keyboard.press("ArrowLeft")
-            page.get_by_role("button", name="Reset").click()
-            expect(page.locator(".pppsim-settings")).to_contain_text("organisations 90")
+    # change a control: fewer organisations, then Reset builds a new model
+    slider = page.locator(".v-slider").filter(
+        has=page.get_by_text("Organisations", exact=True)).get_by_role("slider")
+    slider.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowLeft")
+    page.get_by_role("button", name="Reset").click()
+    expect(page.locator(".pppsim-settings")).to_contain_text("organisations 90")
 
-            for _ in range(3):
-                page.get_by_role("button", name="Step").click()
-                page.wait_for_timeout(700)
-            expect(feed).to_contain_text("month 3", timeout=30_000)
-            page.get_by_role("button", name="▶").click()
-            expect(feed).to_contain_text(re.compile(r"partnership #\d+"), timeout=90_000)
-            page.wait_for_timeout(2000)
-            page.get_by_role("button", name="❚❚").click()
-            plots_after = [page.locator("img").nth(i).get_attribute("src")
-                           for i in range(page.locator("img").count())]
-            assert len(plots_after) >= 4, "network and three plots"
-            assert all(a != b for a, b in zip(plots_before, plots_after, strict=False)), \
-                "every figure was redrawn"
-            page.set_viewport_size({"width": 1600, "height": 1900})  # the whole page
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(ARTIFACTS / "teaching-page.png"))
-        finally:
-            browser.close()
-    errors = [e for e in errors if "favicon" not in e]
+    for _ in range(3):
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_timeout(700)
+    expect(feed).to_contain_text("month 3", timeout=30_000)
+    page.get_by_role("button", name="▶").click()
+    expect(feed).to_contain_text(re.compile(r"partnership #\d+"), timeout=90_000)
+    page.wait_for_timeout(2000)
+    page.get_by_role("button", name="❚❚").click()
+    plots_after = [page.locator("img").nth(i).get_attribute("src")
+                   for i in range(page.locator("img").count())]
+    assert len(plots_after) >= 4, "network and three plots"
+    assert all(a != b for a, b in zip(plots_before, plots_after, strict=False)), \
+        "every figure was redrawn"
+    page.set_viewport_size({"width": 1600, "height": 1900})  # the whole page
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "teaching-page.png"))
     assert not errors, f"console errors: {errors}"

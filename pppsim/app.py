@@ -56,7 +56,8 @@ NOTE = """
 **What am I looking at?** Public bodies (blue) and firms (orange) team up in partnerships
 (squares) against crime. Each month some start negotiating, some launch, some members leave and
 some partnerships end. **Watch** trust between the sectors, how many partnerships are at each
-stage, and crime harm with and without partnerships. The feed beside it tells, in plain
+stage, how satisfied members are and how much they hold back, and crime harm with and without
+partnerships. The feed beside it tells, in plain
 words, what just happened and why. Pick a scenario or move a slider, then press **Reset**,
 and **Step** or **▶** to run it month by month.
 """
@@ -192,7 +193,7 @@ def _line_plot(model: PartnershipModel, title: str, ylabel: str,
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT - 2, loc="upper left")
+    ax.legend(fontsize=FONT - 2, loc="best")
     solara.FigureMatplotlib(fig, format="png", dependencies=[model, model.month])
 
 
@@ -223,6 +224,16 @@ def HarmPlot(model: PartnershipModel) -> None:  # noqa: N802
         "harm_without_prevention": ("without partnerships", "grey", "--"),
         "harm": ("with partnerships", "#a50f15", "-"),
     })
+
+
+@solara.component
+def SatisfactionPlot(model: PartnershipModel) -> None:  # noqa: N802
+    """Satisfaction of each sector's members, and the share of commitment withheld."""
+    _line_plot(model, "Satisfaction and free riding", "share (0–1)", {
+        "satisfaction_public": ("public bodies satisfied", SECTOR_COLOURS["public"], "-"),
+        "satisfaction_private": ("firms satisfied", SECTOR_COLOURS["private"], "-"),
+        "free_riding": ("commitment withheld", "black", ":"),
+    }, ylim=(0.0, 1.0))
 
 
 @solara.component
@@ -261,9 +272,11 @@ def TeachingView(scenario: Scenario) -> None:  # noqa: N802
     with solara.Columns([6, 5]):
         NetworkView(model.value)
         EventFeed(model.value)
-    with solara.Columns([1, 1, 1]):
+    with solara.Columns([1, 1]):  # two per row: legible on a classroom projector
         StagePlot(model.value)
         TrustPlot(model.value)
+    with solara.Columns([1, 1]):
+        SatisfactionPlot(model.value)
         HarmPlot(model.value)
 
 

@@ -155,8 +155,7 @@ def main() -> None:
     pppsim_model_time = None
     for tool, package in TOOLS.items():
         if package and find_spec(package) is None:
-            print(f"  {tool}: skipped ({package} is not installed; pip install "
-                  f"'pppsim[bench]')")
+            print(f"  {tool}: skipped ({package} is not installed)")
             continue
         for workers in (1,) if tool == "model alone" else (1, 2):
             result = child(tool, workers, args)

@@ -55,6 +55,8 @@ class MemberLedger:
     commitment_keur: float
     expectation: float
     optimism: float
+    domain_fit: float
+    """Goal overlap of the member's interests with the partnership's crime domain."""
     satisfaction: float = INITIAL_SATISFACTION
     months_dissatisfied: int = 0
     value: float = 0.0
@@ -257,6 +259,7 @@ class Partnership(mesa.Agent):
             commitment_keur=org.commitment_keur,
             expectation=max(0.2, 1.0 + optimism),
             optimism=optimism,
+            domain_fit=mech.goal_overlap(org.interest, model.domain_vector(self.domain)),
         )
         org.partnerships[self.unique_id] = self
         org.partnerships_joined += 1
@@ -377,8 +380,7 @@ class Partnership(mesa.Agent):
                 else max(0.0, 1.0 - led.value_by_motive[1]),
                 EndCause.FREE_RIDING: others_free_riding,
                 EndCause.INFORMATION_BLOCKED: 1.0 - pass_through,
-                EndCause.MISALIGNED_GOALS: (1.0 - mech.goal_overlap(
-                    org.interest, self.model.domain_vector(self.domain))) + abs(led.optimism),
+                EndCause.MISALIGNED_GOALS: (1.0 - led.domain_fit) + abs(led.optimism),
                 EndCause.UNEQUAL_BENEFITS: max(0.0, cost_share - value_share) * n,
                 EndCause.ONLY_TALK: (overhead + meeting_time / max(led.commitment_fte, 1e-9))
                 * max(0.0, 1.0 - societal),

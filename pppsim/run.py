@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import matplotlib
@@ -85,10 +85,8 @@ def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
     metrics_path = out / "metrics.json"
     metrics_path.write_text(json.dumps(result.metrics, indent=2))
     scenario_path = out / "scenario.toml"
-    scenario_path.write_text(scenario_to_toml(result.scenario, only_changed=False)
-                             .replace(f"seed = {result.scenario.seed}", f"seed = {result.seed}")
-                             .replace(f"months = {result.scenario.months}",
-                                      f"months = {result.months}"))
+    as_run = replace(result.scenario, seed=result.seed, months=result.months)
+    scenario_path.write_text(scenario_to_toml(as_run, only_changed=False))
     figure_path = out / "overview.png"
     fig = overview_figure(result)
     fig.savefig(figure_path, dpi=110)

@@ -189,9 +189,8 @@ class PartnershipModel(mesa.Model):
                 partnership.evaluate()
             elif partnership.is_active and partnership.exit_strategy and \
                     partnership.evaluation_interval_months == 0 and \
-                    partnership.prevented_total >= partnership.goal_output:
-                partnership.dissolve(EndCause.GOALS_REACHED,
-                                     progress=partnership.prevented_total / partnership.goal_output)
+                    partnership.goal_progress >= 1.0:
+                partnership.dissolve(EndCause.GOALS_REACHED, progress=partnership.goal_progress)
             if partnership.is_active:
                 partnership.consider_exits()
             if partnership.is_active:
@@ -204,7 +203,7 @@ class PartnershipModel(mesa.Model):
         self.datacollector.collect(self)
 
     def run(self, months: int | None = None) -> None:
-        """Run for ``months`` months (default: until stopped)."""
+        """Run for ``months`` months (default: 120, ten years)."""
         for _ in range(months if months is not None else 120):
             self.step()
 

@@ -61,7 +61,7 @@ def partnership_table(model: PartnershipModel) -> pd.DataFrame:
             "harm_prevented": p.harm_prevented,
             "information_shared": p.shared_total,
             "information_followed_up": p.followed_total,
-            "goal_progress": p.prevented_total / p.goal_output if p.goal_output else 0.0,
+            "goal_progress": p.goal_progress,
         })
     return pd.DataFrame(rows)
 

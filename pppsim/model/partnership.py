@@ -186,6 +186,11 @@ class Partnership(mesa.Agent):
         return fmean(pairs) if pairs else 0.0
 
     @property
+    def goal_progress(self) -> float:
+        """Prevention achieved so far as a share of the goal set at launch (0 before launch)."""
+        return self.prevented_total / self.goal_output if self.goal_output else 0.0
+
+    @property
     def months_failing(self) -> int:
         """Months its members have on average been below their exit threshold (0 if not)."""
         if self.failing_since is None:
@@ -513,7 +518,7 @@ class Partnership(mesa.Agent):
         model = self.model
         self.phase = Phase.EVALUATION
         satisfaction = fmean(led.satisfaction for led in self.members.values())
-        progress = self.prevented_total / self.goal_output if self.goal_output else 0.0
+        progress = self.goal_progress
         values = {"satisfaction": satisfaction, "progress": progress}
         if progress >= 1.0:
             if self.exit_strategy:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -83,7 +84,8 @@ def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
             frame.to_csv(path, index=name == "timeseries")
         written.append(path)
     metrics_path = out / "metrics.json"
-    metrics_path.write_text(json.dumps(result.metrics, indent=2))
+    metrics_path.write_text(json.dumps(metrics_for_json(result.metrics), indent=2,
+                                       allow_nan=False))
     scenario_path = out / "scenario.toml"
     as_run = replace(result.scenario, seed=result.seed, months=result.months)
     scenario_path.write_text(scenario_to_toml(as_run, only_changed=False))
@@ -135,27 +137,53 @@ def overview_figure(result: RunResult) -> plt.Figure:
     return fig
 
 
+def metrics_for_json(metrics: dict[str, float]) -> dict[str, float | None]:
+    """Metrics with undefined values (NaN) as ``None``: JSON ``null``, not the invalid NaN."""
+    return {name: None if math.isnan(value) else value for name, value in metrics.items()}
+
+
+def _value(value: float, spec: str, unit: str = "") -> str:
+    """A number formatted with ``spec``, or 'undefined' when it is missing (NaN)."""
+    return "undefined" if math.isnan(value) else f"{value:{spec}}{unit}"
+
+
 def summary_text(result: RunResult) -> str:
-    """A short plain-text summary of a run for the terminal."""
+    """A short plain-text summary of a run for the terminal.
+
+    Undefined numbers (a share of nothing, the lifetime of partnerships that never launched)
+    read 'undefined', and a run in which no partnership launched says so.
+    """
     m = result.metrics
     table = result.partnerships
-    ended = table.dropna(subset=["end_cause"])
-    causes = ended["end_cause"].value_counts()
+    causes = table["end_cause"].dropna().value_counts()
     lines = [
         f"{result.scenario.name}: {result.months} months, seed {result.seed}, "
         f"{result.scenario.parameters.n_organisations} organisations",
         f"  formation attempts          {m['formation_attempts']:.0f}",
-        f"  negotiations started        {m['negotiations_started']:.0f} "
-        f"({m['negotiation_failure_share']:.0%} broke down)",
+        f"  negotiations started        {m['negotiations_started']:.0f}"
+        + (f" ({m['negotiation_failure_share']:.0%} broke down)"
+           if m["negotiations_started"] else ""),
         f"  partnerships launched       {m['partnerships_launched']:.0f}",
-        f"  ended                       {m['partnerships_ended']:.0f} "
-        f"({m['success_share']:.0%} of them reached their goals)",
+    ]
+    if m["partnerships_launched"] == 0:
+        lines.append("  no partnership launched: lifetimes are undefined and no harm was "
+                     "prevented")
+    lines += [
+        f"  ended                       {m['partnerships_ended']:.0f}"
+        + (f" ({m['success_share']:.0%} of them reached their goals)"
+           if m["partnerships_ended"] else ""),
         f"  still running at the end    {m['partnerships_active_end']:.0f}",
-        f"  median lifetime (ended)     {m['median_lifetime_months']:.0f} months",
-        f"  harm prevented              {m['harm_prevented']:.1f} harm points "
-        f"({m['harm_reduction']:.1%} below harm without partnerships at the end)",
-        f"  trust public → private      {m['trust_public_to_private']:.2f}",
-        f"  trust private → public      {m['trust_private_to_public']:.2f}",
+        f"  lifetime, restricted mean   "
+        f"{_value(m['restricted_mean_lifetime_months'], '.0f', ' months')} "
+        f"(Kaplan-Meier, up to month {result.months})",
+        f"  lifetime, median            {_value(m['median_lifetime_months'], '.0f', ' months')}"
+        + ("" if not math.isnan(m["median_lifetime_months"]) or m["partnerships_launched"] == 0
+           else " (more than half still running)"),
+        f"  harm prevented              {m['harm_prevented']:.1f} harm index points "
+        f"({_value(m['harm_reduction'], '.1%')} of the harm without partnerships in the "
+        "last month)",
+        f"  trust public → private      {_value(m['trust_public_to_private'], '.2f')}",
+        f"  trust private → public      {_value(m['trust_private_to_public'], '.2f')}",
         "  end causes, ranked:",
     ]
     lines += [f"    {n:4d}  {cause}" for cause, n in causes.items()] or ["    (none)"]

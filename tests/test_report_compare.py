@@ -183,7 +183,12 @@ def test_outcome_table_shows_the_csv_numbers(report: ReportParser,
     for _, row in tables["outcomes"].iterrows():
         cells = rows[(row["outcome"], row["scenario"])]
         assert cells[0] == row["scenario"]
-        assert_shown(cells[1], estimate(row, "mean", "ci_low", "ci_high"))
+        assert_shown(cells[1].split("undefined")[0], estimate(row, "mean", "ci_low", "ci_high"))
+        if row["missing"]:
+            assert f"undefined in {row['missing']} of {row['n'] + row['missing']} runs" \
+                in cells[1]
+        else:
+            assert "undefined" not in cells[1]
         if row["point"] == 0:
             assert cells[2] == "reference"
             continue
@@ -234,11 +239,15 @@ def test_survival_end_cause_and_parameter_tables_show_the_csv_numbers(
         cells = lifetimes[row["scenario"]]
         assert [int(c) for c in cells[1:4]] == [row["partnerships"], row["ended"],
                                                 row["operating_at_end"]]
-        if np.isfinite(row["median_months"]):
-            assert_shown(cells[4].split("not reached")[0],
-                         estimate(row, "median_months", "median_low", "median_high"))
+        assert_shown(cells[4], estimate(row, "restricted_mean_months", "restricted_mean_low",
+                                        "restricted_mean_high"))
+        if np.isfinite(row["median_months"]) and np.isinf(row["median_high"]):
+            assert cells[5].endswith("not reached]")
+            assert_shown(cells[5], [row["median_months"], row["median_low"]])
+        elif np.isfinite(row["median_months"]):
+            assert_shown(cells[5], estimate(row, "median_months", "median_low", "median_high"))
         else:
-            assert cells[4] == "not reached within 48 months"
+            assert cells[5] == "not reached within 48 months"
     causes = tables["end_causes"]
     shown = {a["data-cause"]: cells for a, cells in report.tables["end-causes-table"]
              if "data-cause" in a}

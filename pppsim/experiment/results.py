@@ -208,8 +208,10 @@ def summarise(frame: pd.DataFrame, metrics: Sequence[str] | None = None,
     Returns
     -------
     pandas.DataFrame
-        One row per (group, metric): the grouping columns, ``metric``, ``n``, ``mean``,
-        ``sd``, ``ci_low``, ``ci_high`` (NaN with fewer than two replications).
+        One row per (group, metric): the grouping columns, ``metric``, ``n`` (runs where the
+        metric is defined), ``missing`` (runs where it is undefined, NaN: those are left out
+        of the mean, never filled in), ``mean``, ``sd``, ``ci_low``, ``ci_high`` (NaN with
+        fewer than two defined values).
     """
     from scipy import stats
 
@@ -220,7 +222,8 @@ def summarise(frame: pd.DataFrame, metrics: Sequence[str] | None = None,
               *frame.attrs.get("varied", [])]
     long = frame.melt(id_vars=list(by), value_vars=metrics, var_name="metric")
     grouped = long.groupby([*by, "metric"], sort=False)["value"]
-    table = grouped.agg(n="count", mean="mean", sd="std").reset_index()
+    table = grouped.agg(n="count", runs="size", mean="mean", sd="std").reset_index()
+    table.insert(table.columns.get_loc("runs"), "missing", table.pop("runs") - table["n"])
     half = stats.t.ppf(0.5 + confidence / 2, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
     table["ci_low"] = table["mean"] - half
     table["ci_high"] = table["mean"] + half

@@ -71,8 +71,10 @@ class PartnershipModel(mesa.Model):
         self.exits_this_month: list[tuple[Sector, EndCause]] = []
         self.attempts_this_month = 0
         self.harm_underlying = np.full(len(DOMAINS), BASELINE_HARM)
+        self.prevented_share = np.zeros(len(DOMAINS))
         self.harm = self.harm_underlying.copy()
-        self.prevention_this_month = np.zeros(len(DOMAINS))
+        self.underlying_history: list[np.ndarray] = []
+        """Harm without partnerships per domain, one array per month from month 1."""
         self.harm_prevented_total = 0.0
         self._create_organisations()
         self._create_network()
@@ -196,6 +198,7 @@ class PartnershipModel(mesa.Model):
             if partnership.is_active:
                 self.maybe_grow(partnership)
         self.release_overcommitted()
+        self.finish_month_accounting()
         for org in self.organisations:
             org.learn()
             org.recover_standing()
@@ -209,26 +212,41 @@ class PartnershipModel(mesa.Model):
 
     # --- crime -----------------------------------------------------------------------------
     def update_crime(self) -> None:
-        """Harm evolves: it trends, adapts back after prevention and shifts with new methods.
+        """Harm evolves: it trends and shifts with new methods; prevention wears off.
 
-        Crime adapts and changes fast [002 L429-L431]; prevention lowers harm only after a
-        delay [001 L191] (the delay sits in each partnership's pipeline).  Prevented harm
-        returns at ``harm_adaptation_rate`` as criminals adapt.
+        Crime adapts and changes fast [002 L429-L431]: the underlying harm (the harm there
+        would be without any partnership) trends and carries monthly noise.  Prevention lowers
+        a share of a domain's harm (:attr:`prevented_share`, a stock); criminals adapt, so
+        that share decays at ``harm_adaptation_rate`` a month.  Harm is exactly the underlying
+        harm less the prevented share, so without prevention the two are the same month by
+        month.  Prevention lowers harm only after a delay [001 L191] (the delay sits in each
+        partnership's pipeline).
         """
         p = self.p
         noise = self.rng.normal(0.0, HARM_NOISE_SD, size=len(DOMAINS))
         self.harm_underlying = self.harm_underlying * (1.0 + p.harm_trend) * np.exp(noise)
-        gap = self.harm_underlying - self.harm
-        self.harm = self.harm + p.harm_adaptation_rate * gap
-        self.prevention_this_month = np.zeros(len(DOMAINS))
+        self.prevented_share = self.prevented_share * (1.0 - p.harm_adaptation_rate)
+        self.harm = self.harm_underlying * (1.0 - self.prevented_share)
+        self.underlying_history.append(self.harm_underlying)
 
     def prevent(self, domain: int, output: float) -> float:
-        """Lower harm in a domain by a partnership's matured output; returns harm prevented."""
-        prevented = min(self.harm[domain], output * self.p.prevention_effectiveness)
-        self.harm[domain] -= prevented
-        self.prevention_this_month[domain] += prevented
-        self.harm_prevented_total += prevented
-        return prevented
+        """Prevent harm in a domain with a partnership's matured output.
+
+        Adds ``output × prevention_effectiveness`` harm points (at most the harm left) to the
+        domain's prevented share.  Returns the share of the domain's underlying harm it added;
+        :func:`pppsim.model.outputs.harm_prevented_by` turns a partnership's shares into the
+        harm it prevented over the run.
+        """
+        underlying = self.harm_underlying[domain]
+        amount = min(self.harm[domain], output * self.p.prevention_effectiveness)
+        share = amount / underlying if underlying > 0 else 0.0
+        self.prevented_share[domain] += share
+        self.harm[domain] = underlying * (1.0 - self.prevented_share[domain])
+        return share
+
+    def finish_month_accounting(self) -> None:
+        """Harm prevented this month: harm without partnerships less harm with them."""
+        self.harm_prevented_total += float((self.harm_underlying - self.harm).sum())
 
     # --- formation -------------------------------------------------------------------------
     def form_partnerships(self) -> None:
@@ -419,7 +437,7 @@ _MODEL_REPORTERS = {
     "public_exits": lambda m: sum(s is Sector.PUBLIC for s, _ in m.exits_this_month),
     "harm": lambda m: float(m.harm.sum()),
     "harm_without_prevention": lambda m: float(m.harm_underlying.sum()),
-    "harm_prevented": lambda m: float(m.prevention_this_month.sum()),
+    "harm_prevented": lambda m: float((m.harm_underlying - m.harm).sum()),
     "information_shared": lambda m: sum(p.last["shared"] for p in _operating(m)),
     "information_followed_up": lambda m: sum(p.last["followed"] for p in _operating(m)),
     "trust_public_to_private": lambda m: _sector_trust(m, True),

@@ -13,6 +13,7 @@ from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
+    from .partnership import Partnership
 
 
 def time_series(model: PartnershipModel) -> pd.DataFrame:
@@ -22,6 +23,16 @@ def time_series(model: PartnershipModel) -> pd.DataFrame:
     return frame
 
 
+PARTNERSHIP_COLUMNS = (
+    "partnership", "initiator", "initiator_kind", "domain", "members", "n_members_ever",
+    "n_public", "n_private", "umbrella", "governance", "agreement", "funding", "platform",
+    "confidentiality_agreement", "exit_strategy", "meeting_interval_months",
+    "evaluation_interval_months", "started_month", "negotiation_months", "launched_month",
+    "ended_month", "lifetime_months", "end_cause", "success", "final_stage", "harm_prevented",
+    "information_shared", "information_followed_up", "goal_progress")
+"""Columns of :func:`partnership_table` (also when no partnership was attempted)."""
+
+
 def partnership_table(model: PartnershipModel) -> pd.DataFrame:
     """One row per partnership ever attempted: members, design, start, end, lifetime, cause.
 
@@ -29,6 +40,7 @@ def partnership_table(model: PartnershipModel) -> pd.DataFrame:
     is what survival analysis needs.
     """
     by_id = model.organisation_by_id
+    weights = persistence_weights(model)
     rows = []
     for p in model.partnerships_ever:
         members = p.member_history or list(p.founders)
@@ -58,12 +70,12 @@ def partnership_table(model: PartnershipModel) -> pd.DataFrame:
             "end_cause": str(p.end_cause) if p.end_cause is not None else None,
             "success": p.end_cause is EndCause.GOALS_REACHED if p.end_cause else None,
             "final_stage": p.stage.name.lower(),
-            "harm_prevented": p.harm_prevented,
+            "harm_prevented": harm_prevented_by(p, weights),
             "information_shared": p.shared_total,
             "information_followed_up": p.followed_total,
             "goal_progress": p.goal_progress,
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PARTNERSHIP_COLUMNS)
 
 
 def end_cause_counts(model: PartnershipModel) -> Counter[EndCause]:
@@ -74,20 +86,29 @@ def end_cause_counts(model: PartnershipModel) -> Counter[EndCause]:
 METRIC_DESCRIPTIONS: dict[str, str] = {
     "formation_attempts": "formation attempts over the run",
     "negotiations_started": "attempts that found partners and started negotiating",
-    "negotiation_failure_share": "share of negotiations that broke down",
+    "negotiation_failure_share": "share of negotiations that broke down (missing when none "
+    "started)",
     "partnerships_launched": "partnerships that reached operation",
     "partnerships_ended": "launched partnerships that ended before the horizon",
     "partnerships_active_end": "partnerships operating at the horizon",
-    "success_share": "share of ended partnerships that reached their goals",
-    "failure_share": "share of launched partnerships that ended without reaching their goals",
-    "early_end_share": "share of partnerships launched in the first half that ended within 5 years",
-    "median_lifetime_months": "median lifetime of ended partnerships",
-    "mean_lifetime_months": "mean months in operation of launched partnerships (censored)",
-    "harm_prevented": "harm prevented over the run (harm index points)",
-    "harm_reduction": "final harm relative to harm without partnerships (1 - ratio)",
+    "success_share": "share of ended partnerships that reached their goals (missing when none "
+    "ended)",
+    "failure_share": "share of launched partnerships that ended without reaching their goals "
+    "(missing when none launched)",
+    "early_end_share": "share of partnerships launched 60+ months before the horizon that ended "
+    "within 5 years (missing when none was launched that early)",
+    "median_lifetime_months": "median lifetime of launched partnerships, Kaplan-Meier (those "
+    "still running count as censored; missing when fewer than half are known to have ended)",
+    "restricted_mean_lifetime_months": "restricted mean lifetime: mean months in operation "
+    "counted up to the horizon, Kaplan-Meier (missing when none launched)",
+    "harm_prevented": "harm prevented over the run: harm without partnerships less harm with "
+    "them, summed over domains and months (harm index points)",
+    "harm_reduction": "share of the harm without partnerships that was prevented in the last "
+    "month",
     "information_shared": "information items shared over the run",
     "information_followed_up": "information items followed up over the run",
-    "follow_up_ratio": "followed up over shared by firms, over the run",
+    "follow_up_ratio": "information followed up over information shared by firms, over the "
+    "run (missing when firms shared nothing)",
     "trust_public_to_private": "mean trust of public bodies towards firms at the end",
     "trust_private_to_public": "mean trust of firms towards public bodies at the end",
     "trust_in_partnerships": "mean trust within operating partnerships, averaged over months",
@@ -101,7 +122,8 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "public_legitimacy": "mean legitimacy of public bodies, averaged over months",
     "negotiation_months_mean": "mean months of negotiation of launched partnerships",
     "early_failure_share": "share of launched partnerships that failed within 24 months",
-    "failed_lifetime_months": "mean lifetime of partnerships that ended without reaching goals",
+    "failed_lifetime_months": "mean lifetime of partnerships that ended without reaching goals "
+    "(of those that ended so within the run)",
     "revitalisations": "evaluations that revitalised or transformed a partnership",
     "survival_36m": "share of partnerships launched 36+ months before the horizon that were "
     "still operating 36 months after launch",
@@ -123,6 +145,78 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "its members, on average, below their exit threshold",
 }
 """End-of-run metrics, by name (the outputs a sweep can record)."""
+
+
+def kaplan_meier_summary(lifetimes: np.ndarray, ended: np.ndarray, horizon: float
+                         ) -> tuple[float, float, float]:
+    """Kaplan-Meier median, restricted mean lifetime up to ``horizon``, and its variance.
+
+    The product-limit estimator: partnerships still running are right-censored at their
+    current age.  The median is the first age at which the survival curve falls to 0.5 or
+    below (NaN when it never does); the restricted mean is the area under the curve from 0 to
+    ``horizon`` (NaN without partnerships); its variance is Greenwood's
+    sum over event times t_j <= horizon of A_j^2 d_j / (n_j (n_j - d_j)), with A_j the area
+    under the curve from t_j to ``horizon`` (Klein & Moeschberger 2003, §4.5).  Median and
+    mean equal lifelines' ``KaplanMeierFitter`` (tested); written with numpy because every
+    run computes them.
+    """
+    lifetimes = np.asarray(lifetimes, dtype=float)
+    ended = np.asarray(ended, dtype=bool)
+    if lifetimes.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    times = np.unique(lifetimes[ended])
+    at_risk = (lifetimes[None, :] >= times[:, None]).sum(axis=1)
+    deaths = (ended[None, :] & (lifetimes[None, :] == times[:, None])).sum(axis=1)
+    survival = np.cumprod(1.0 - deaths / at_risk)
+    below = np.flatnonzero(survival <= 0.5)
+    median = float(times[below[0]]) if below.size else float("nan")
+    edges = np.concatenate(([0.0], np.minimum(times, horizon), [horizon]))
+    areas = np.concatenate(([1.0], survival)) * np.diff(edges)
+    rmst = float(areas.sum())
+    after = np.cumsum(areas[::-1])[::-1][1:]  # area from each event time to the horizon
+    inside = (times <= horizon) & (at_risk > deaths)
+    variance = float(np.sum(after[inside] ** 2 * deaths[inside]
+                            / (at_risk[inside] * (at_risk[inside] - deaths[inside]))))
+    return median, rmst, variance
+
+
+def harm_prevented_by(partnership: Partnership, weights: np.ndarray) -> float:
+    """Harm a partnership prevented over the run, in harm index points.
+
+    Each month's prevention adds a share of its domain's underlying harm, which then decays
+    as criminals adapt (:meth:`PartnershipModel.update_crime`); the harm it prevents is that
+    share times the underlying harm, summed over the months that follow up to now.  Summed
+    over all partnerships this is exactly the model's harm prevented.  ``weights`` are
+    :func:`persistence_weights` of the model.
+    """
+    return float(sum(share * weights[month - 1, partnership.domain]
+                     for month, share in partnership.prevented_shares))
+
+
+def persistence_weights(model: PartnershipModel) -> np.ndarray:
+    """Per month (row 0 = month 1) and domain: harm prevented from then to now by a unit
+    share of underlying harm prevented then.
+
+    W(t) = H(t) + (1 - a) W(t + 1), with H the underlying harm and a the adaptation rate.
+    """
+    history = np.array(model.underlying_history).reshape(-1, len(DOMAINS))
+    keep = 1.0 - model.p.harm_adaptation_rate
+    weights = np.zeros_like(history)
+    following = np.zeros(len(DOMAINS))
+    for t in range(len(history) - 1, -1, -1):
+        following = history[t] + keep * following
+        weights[t] = following
+    return weights
+
+
+def _share(count: int, total: int) -> float:
+    """count / total, or NaN where there is nothing to divide by."""
+    return count / total if total else float("nan")
+
+
+def _mean(values: list[float]) -> float:
+    """Mean, or NaN where there is nothing to average."""
+    return float(np.mean(values)) if values else float("nan")
 
 
 def _survival(launched: list, horizon: int, months: int) -> float:
@@ -188,8 +282,12 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     """End-of-run metrics of one run: a flat dict of floats, keys as in METRIC_DESCRIPTIONS.
 
     Also one ``end_share:<cause>`` per end cause: its share of ended launched partnerships.
+    A metric that is undefined in this run (a share of nothing, the lifetime of partnerships
+    that never launched) is NaN, never a stand-in value.
     """
-    series = time_series(model).iloc[1:]
+    full_series = time_series(model)
+    series = full_series.iloc[1:]
+    final = full_series.iloc[-1]
     horizon = model.month
     attempted = model.partnerships_ever
     launched = [p for p in attempted if p.launched_month is not None]
@@ -205,7 +303,10 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     early_end = [p for p in first_half if p.end_cause is not None and p.age_months <= 60]
     shared_private = sum(p.shared_private_total for p in launched)
     followed = sum(p.followed_total for p in launched)
-    final = series.iloc[-1] if len(series) else None
+    median, restricted_mean, _ = kaplan_meier_summary(
+        np.array([p.age_months for p in launched]),
+        np.array([p.end_cause is not None for p in launched]), horizon)
+    underlying = model.harm_underlying.sum()
 
     def avg(column: str) -> float:
         values = series[column][series["active_partnerships"] > 0]
@@ -214,54 +315,46 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     metrics = {
         "formation_attempts": float(series["formation_attempts"].sum()),
         "negotiations_started": float(len(attempted)),
-        "negotiation_failure_share": failed_negotiation / len(attempted) if attempted else 0.0,
+        "negotiation_failure_share": _share(failed_negotiation, len(attempted)),
         "partnerships_launched": float(len(launched)),
         "partnerships_ended": float(len(ended)),
-        "partnerships_active_end": float(final["active_partnerships"]) if final is not None
-        else 0.0,
-        "success_share": successes / len(ended) if ended else 0.0,
-        "failure_share": (len(ended) - successes) / len(launched) if launched else 0.0,
-        "early_end_share": len(early_end) / len(first_half) if first_half else 0.0,
-        "median_lifetime_months": float(np.median([p.age_months for p in ended]))
-        if ended else float(horizon),
-        "mean_lifetime_months": float(np.mean([p.age_months for p in launched]))
-        if launched else 0.0,
+        "partnerships_active_end": float(final["active_partnerships"]),
+        "success_share": _share(successes, len(ended)),
+        "failure_share": _share(len(ended) - successes, len(launched)),
+        "early_end_share": _share(len(early_end), len(first_half)),
+        "median_lifetime_months": median,
+        "restricted_mean_lifetime_months": restricted_mean,
         "harm_prevented": float(model.harm_prevented_total),
-        "harm_reduction": float(1.0 - model.harm.sum() / model.harm_underlying.sum()),
+        "harm_reduction": float(1.0 - model.harm.sum() / underlying) if underlying > 0
+        else float("nan"),
         "information_shared": float(series["information_shared"].sum()),
         "information_followed_up": float(series["information_followed_up"].sum()),
-        "follow_up_ratio": followed / shared_private if shared_private else 1.0,
-        "trust_public_to_private": float(final["trust_public_to_private"])
-        if final is not None else 0.0,
-        "trust_private_to_public": float(final["trust_private_to_public"])
-        if final is not None else 0.0,
+        "follow_up_ratio": followed / shared_private if shared_private > 0 else float("nan"),
+        "trust_public_to_private": float(final["trust_public_to_private"]),
+        "trust_private_to_public": float(final["trust_private_to_public"]),
         "trust_in_partnerships": avg("trust_in_partnerships"),
         "satisfaction_private": avg("satisfaction_private"),
         "satisfaction_public": avg("satisfaction_public"),
         "private_exits": float(series["private_exits"].sum()),
         "public_exits": float(series["public_exits"].sum()),
         "free_riding": avg("free_riding"),
-        "active_partnerships_mean": float(series["active_partnerships"].mean()),
-        "mean_capability": float(final["mean_capability"]) if final is not None else 0.0,
-        "public_legitimacy": float(series["public_legitimacy"].mean()),
-        "negotiation_months_mean": float(np.mean([p.months_negotiating for p in launched]))
-        if launched else 0.0,
-        "early_failure_share": len(early_failed) / len(launched) if launched else 0.0,
-        "failed_lifetime_months": float(np.mean([p.age_months for p in failed]))
-        if failed else 0.0,
+        "active_partnerships_mean": _mean(series["active_partnerships"].tolist()),
+        "mean_capability": float(final["mean_capability"]),
+        "public_legitimacy": _mean(series["public_legitimacy"].tolist()),
+        "negotiation_months_mean": _mean([p.months_negotiating for p in launched]),
+        "early_failure_share": _share(len(early_failed), len(launched)),
+        "failed_lifetime_months": _mean([p.age_months for p in failed]),
         "revitalisations": float(renewals),
         "survival_36m": _survival(launched, horizon, 36),
-        "success_share_of_launched": successes / len(launched) if launched else 0.0,
-        "running_share": (len(launched) - len(ended)) / len(launched) if launched else 0.0,
+        "success_share_of_launched": _share(successes, len(launched)),
+        "running_share": _share(len(launched) - len(ended), len(launched)),
         **_hazard_counts(launched),
         "trust_lifetime_correlation": _trust_lifetime_correlation(launched),
         **_newcomer_trust(launched),
-        "months_failing_before_end": float(np.mean([p.months_failing for p in dissatisfied]))
-        if dissatisfied else 0.0,
+        "months_failing_before_end": _mean([p.months_failing for p in dissatisfied]),
     }
     counts = Counter(p.end_cause for p in ended)
     for cause in EndCause:
         if cause is not EndCause.NEGOTIATION_FAILED:
-            metrics[f"end_share:{cause.name.lower()}"] = counts[cause] / len(ended) if ended \
-                else 0.0
+            metrics[f"end_share:{cause.name.lower()}"] = _share(counts[cause], len(ended))
     return metrics

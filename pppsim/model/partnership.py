@@ -131,7 +131,8 @@ class Partnership(mesa.Agent):
         self.pipeline: deque[float] = deque()
         self.output_total = 0.0
         self.prevented_total = 0.0
-        self.harm_prevented = 0.0
+        self.prevented_shares: list[tuple[int, float]] = []
+        """(month, share of its domain's underlying harm) this partnership prevented."""
         self.shared_total = 0.0
         self.shared_private_total = 0.0
         self.followed_total = 0.0
@@ -347,7 +348,8 @@ class Partnership(mesa.Agent):
                                    fmean(willingness), multiplier)
         self.pipeline.append(output)
         matured = self.pipeline.popleft() if len(self.pipeline) > p.prevention_delay_months else 0.0
-        harm_prevented = model.prevent(self.domain, matured)
+        if matured > 0.0:
+            self.prevented_shares.append((model.month, model.prevent(self.domain, matured)))
 
         # value to each member, by motive [002 L465-L523, L1242]
         n_public = sum(o.is_public for o in orgs)
@@ -400,7 +402,6 @@ class Partnership(mesa.Agent):
 
         self.output_total += output
         self.prevented_total += matured
-        self.harm_prevented += harm_prevented
         self.shared_total += shared_private + shared_public
         self.shared_private_total += shared_private
         self.followed_total += followed

@@ -51,7 +51,7 @@ from .statistics import (
 DEFAULT_REPLICATIONS = 30
 MAX_REPLICATIONS = 100_000
 LIFETIME = "restricted_mean_lifetime_months"
-"""Derived per run from its partnerships: mean months in operation up to the horizon (KM)."""
+"""Per run: mean months in operation counted up to the horizon (Kaplan-Meier)."""
 
 
 @dataclass(frozen=True)
@@ -64,13 +64,15 @@ class Outcome:
 
 
 OUTCOMES = (
-    Outcome(LIFETIME, "Partnership lifetime (mean, up to the horizon)", "months"),
+    Outcome(LIFETIME, "Partnership lifetime, restricted mean (Kaplan-Meier, up to the horizon)",
+            "months"),
     Outcome("partnerships_launched", "Partnerships launched", "partnerships"),
     Outcome("partnerships_active_end", "Partnerships operating at the end", "partnerships"),
     Outcome("success_share", "Ended partnerships that reached their goals", "share (0-1)"),
     Outcome("negotiation_failure_share", "Negotiations that broke down", "share (0-1)"),
-    Outcome("harm_prevented", "Harm prevented over the run", "harm index points"),
-    Outcome("harm_reduction", "Harm below the level without partnerships, at the end",
+    Outcome("harm_prevented", "Harm prevented over the run (harm without partnerships less "
+            "harm with them)", "harm index points"),
+    Outcome("harm_reduction", "Share of the harm without partnerships prevented, last month",
             "share (0-1)"),
     Outcome("information_shared", "Information shared over the run", "items"),
     Outcome("follow_up_ratio", "Shared information that was followed up", "share (0-1)"),
@@ -142,7 +144,8 @@ class Comparison:
     survival
         Kaplan-Meier curve per scenario (all runs' partnerships pooled).
     lifetimes
-        Per scenario: partnerships, ended, still operating, Kaplan-Meier median with CI.
+        Per scenario: partnerships, ended, still operating, and the Kaplan-Meier restricted
+        mean and median lifetimes with CIs (all runs pooled).
     end_causes
         Per (scenario, end cause): ended partnerships and their share.
     parameters
@@ -307,7 +310,6 @@ def build_comparison(spec: ComparisonSpec, folder: Path, experiment: Experiment
     names = [s.name for s in spec.scenarios]
     runs = load_results(folder)
     partnerships = load_partnerships(folder)
-    runs[LIFETIME] = _lifetimes_per_run(runs, partnerships, experiment.months)
     metrics = [o.name for o in OUTCOMES]
     return Comparison(
         spec=spec, months=experiment.months, seed=experiment.seed,
@@ -316,21 +318,10 @@ def build_comparison(spec: ComparisonSpec, folder: Path, experiment: Experiment
         series=series_table(load_series(folder), names),
         partnerships=partnerships,
         survival=survival_table(partnerships, names),
-        lifetimes=lifetime_table(partnerships, names),
+        lifetimes=lifetime_table(partnerships, names, experiment.months),
         end_causes=end_cause_table(partnerships, names),
         parameters=parameter_differences(spec.scenarios),
         manifest=json.loads((folder / "manifest.json").read_text()))
-
-
-def _lifetimes_per_run(runs: pd.DataFrame, partnerships: pd.DataFrame, months: int
-                       ) -> pd.Series:
-    """:data:`LIFETIME` of every run (NaN for a run that launched no partnership)."""
-    per_run = {key: restricted_mean_lifetime(group["lifetime_months"].to_numpy(),
-                                             group["ended"].to_numpy(), months)
-               for key, group in partnerships.groupby(["point", "replication"])}
-    keys = zip(runs["point"], runs["replication"], strict=True)
-    return pd.Series([per_run.get(key, np.nan) for key in keys], index=runs.index,
-                     dtype=float)
 
 
 def outcome_table(runs: pd.DataFrame, metrics: Sequence[str], seed: int) -> pd.DataFrame:
@@ -349,7 +340,7 @@ def outcome_table(runs: pd.DataFrame, metrics: Sequence[str], seed: int) -> pd.D
     order = {name: i for i, name in enumerate(metrics)}
     table = table.sort_values(["outcome", "point"], key=lambda c: c.map(order)
                               if c.name == "outcome" else c, kind="stable")
-    columns = ["outcome", "label", "unit", "point", "scenario", "n", "mean", "ci_low",
+    columns = ["outcome", "label", "unit", "point", "scenario", "n", "missing", "mean", "ci_low",
                "ci_high", "difference", "difference_low", "difference_high", "effect_size",
                "effect", "ratio", "ratio_low", "ratio_high"]
     return table[columns].reset_index(drop=True)
@@ -370,7 +361,8 @@ def series_table(series: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     order = {name: i for i, name in enumerate(columns)}
     table = table.sort_values(["point", "series", "month"],
                               key=lambda c: c.map(order) if c.name == "series" else c)
-    return table[["point", "scenario", "series", "month", "n", "mean", "ci_low", "ci_high",
+    return table[["point", "scenario", "series", "month", "n", "missing", "mean", "ci_low",
+                  "ci_high",
                   "p10", "p25", "p50", "p75", "p90"]].reset_index(drop=True)
 
 
@@ -382,24 +374,28 @@ def _by_scenario(partnerships: pd.DataFrame, names: Sequence[str]
 
 def survival_table(partnerships: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     """Kaplan-Meier curve with 95% band per scenario, all runs' partnerships pooled."""
-    frames = []
-    for point, name, group in _by_scenario(partnerships, names):
-        if group.empty:
-            continue
-        curve = kaplan_meier(group["lifetime_months"].to_numpy(), group["ended"].to_numpy())
-        frames.append(curve.assign(point=point, scenario=name))
-    table = pd.concat(frames, ignore_index=True)
-    return table[["point", "scenario", "months", "survival", "ci_low", "ci_high", "at_risk"]]
+    columns = ["point", "scenario", "months", "survival", "ci_low", "ci_high", "at_risk"]
+    frames = [kaplan_meier(group["lifetime_months"].to_numpy(), group["ended"].to_numpy())
+              .assign(point=point, scenario=name)
+              for point, name, group in _by_scenario(partnerships, names) if not group.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
-def lifetime_table(partnerships: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
-    """Per scenario: partnerships launched (all runs), ended, still operating, KM median."""
+def lifetime_table(partnerships: pd.DataFrame, names: Sequence[str], months: int
+                   ) -> pd.DataFrame:
+    """Per scenario, all runs' partnerships pooled: launched, ended, still operating, and the
+    two Kaplan-Meier lifetime measures with 95% CIs — the restricted mean up to the horizon
+    (the measure of the outcome table) and the median (NaN where it is not reached)."""
     from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
 
     rows = []
     for point, name, group in _by_scenario(partnerships, names):
         median = low = high = np.nan
+        mean, mean_low, mean_high = restricted_mean_lifetime(
+            group["lifetime_months"].to_numpy(), group["ended"].to_numpy(), months)
         if not group.empty:
             fitter = KaplanMeierFitter().fit(group["lifetime_months"], group["ended"])
             median = fitter.median_survival_time_
@@ -407,6 +403,8 @@ def lifetime_table(partnerships: pd.DataFrame, names: Sequence[str]) -> pd.DataF
         rows.append({"point": point, "scenario": name, "partnerships": len(group),
                      "ended": int(group["ended"].sum()),
                      "operating_at_end": int((~group["ended"]).sum()),
+                     "restricted_mean_months": mean, "restricted_mean_low": mean_low,
+                     "restricted_mean_high": mean_high,
                      "median_months": median, "median_low": low, "median_high": high})
     return pd.DataFrame(rows)
 

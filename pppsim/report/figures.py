@@ -147,7 +147,11 @@ def survival_figure(survival: pd.DataFrame, colours: dict[str, str], months: int
     ax.axhline(0.5, **REFERENCE_LINE)
     ax.set(xlabel="months since launch", ylabel="share still operating",
            ylim=(0, 1.02), xlim=(0, months))
-    ax.legend(loc="lower left", frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower left", frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no partnership launched in any run", transform=ax.transAxes,
+                ha="center", va="center", color="#666")
     return fig
 
 
@@ -169,5 +173,9 @@ def end_cause_figure(end_causes: pd.DataFrame, colours: dict[str, str]) -> Figur
     ax.set_yticks(y, shares.index)
     ax.set_xlabel("share of ended partnerships (%)")
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right", frameon=False)
+    if len(shares):
+        ax.legend(loc="lower right", frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no partnership ended in any run", transform=ax.transAxes,
+                ha="center", va="center", color="#666")
     return fig

@@ -56,6 +56,7 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 .same { color: #999; }
 .changed { font-weight: bold; }
 .unit { color: #666; font-size: 0.85em; }
+.missing { color: #8c510a; font-size: 0.85em; }
 dl.manifest { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem;
               font-size: 0.85rem; }
 dl.manifest dt { font-weight: bold; }
@@ -105,25 +106,35 @@ def percent_change(ratio: float) -> str:
 # --- the plain-language summary ------------------------------------------------------------
 def summary_lines(comparison: Comparison) -> list[tuple[str, str]]:
     """One (scenario, sentence) per scenario: the reference's levels, then for every other
-    scenario the relative change of the headline outcomes with 95% intervals."""
+    scenario the relative change of the headline outcomes with 95% intervals.  A scenario
+    in which no partnership launched says so; runs in which the lifetime is undefined (none
+    launched) are counted."""
     outcomes = comparison.outcomes.set_index(["outcome", "point"])
     names = comparison.names
     reference = names[0]
     lines = []
     row = {m: outcomes.loc[(m, 0)] for m in HEADLINE}
-    lines.append((reference, (
-        f"the reference. Per run, partnerships last on average "
-        f"{number(row[LIFETIME]['mean'])} months within the {comparison.months}-month "
-        f"horizon (95% CI {_range(row[LIFETIME])}), "
-        f"{number(row['partnerships_launched']['mean'])} partnerships are launched (95% CI "
-        f"{_range(row['partnerships_launched'])}) and harm prevented is "
-        f"{number(row['harm_prevented']['mean'])} harm index points (95% CI "
-        f"{_range(row['harm_prevented'])}).")))
+    if _none_launched(row):
+        lines.append((reference, f"the reference. {_no_launch(comparison)}"))
+    else:
+        lines.append((reference, (
+            f"the reference. Per run, partnerships last on average "
+            f"{number(row[LIFETIME]['mean'])} months within the {comparison.months}-month "
+            f"horizon (restricted mean, 95% CI {_range(row[LIFETIME])}"
+            f"{_runs_defined(row[LIFETIME])}), "
+            f"{number(row['partnerships_launched']['mean'])} partnerships are launched (95% CI "
+            f"{_range(row['partnerships_launched'])}) and harm prevented is "
+            f"{number(row['harm_prevented']['mean'])} harm index points (95% CI "
+            f"{_range(row['harm_prevented'])}).")))
     for point, name in enumerate(names[1:], start=1):
         row = {m: outcomes.loc[(m, point)] for m in HEADLINE}
+        if _none_launched(row):
+            lines.append((name, _no_launch(comparison)))
+            continue
         lifetime = row[LIFETIME]
         parts = [f"partnerships last {_times(lifetime['ratio'])} as long as under {reference} "
-                 f"(95% CI {_times_range(lifetime)})"]
+                 f"(restricted mean, 95% CI {_times_range(lifetime)}"
+                 f"{_runs_defined(lifetime)})"]
         parts += [f"{HEADLINE_NAMES[m]} {percent_change(row[m]['ratio'])} (95% CI "
                   f"{percent_change(row[m]['ratio_low'])} to "
                   f"{percent_change(row[m]['ratio_high'])})" for m in HEADLINE[1:]]
@@ -137,6 +148,23 @@ def summary_lines(comparison: Comparison) -> list[tuple[str, str]]:
         text = "; ".join(parts) + ". " + "; ".join(verdict).capitalize() + "."
         lines.append((name, text))
     return lines
+
+
+def _none_launched(row: dict[str, pd.Series]) -> bool:
+    return bool(row["partnerships_launched"]["mean"] == 0)
+
+
+def _no_launch(comparison: Comparison) -> str:
+    return (f"No partnership launched in any of its {comparison.replications} runs within the "
+            f"{comparison.months}-month horizon, so partnership lifetimes are undefined and "
+            "no harm was prevented.")
+
+
+def _runs_defined(row: pd.Series) -> str:
+    """', over the k of N runs that launched a partnership' where some launched none."""
+    if not row["missing"]:
+        return ""
+    return f", over the {row['n']} of {row['n'] + row['missing']} runs that launched any"
 
 
 def _range(row: pd.Series) -> str:
@@ -199,25 +227,40 @@ def _outcome_rows(comparison: Comparison, colours: dict[str, str]) -> list[str]:
             rows.append(
                 f'<tr data-outcome="{_e(outcome)}" data-scenario="{_e(row.scenario)}">'
                 f"<td>{_swatch(colours[row.scenario])}{_e(row.scenario)}</td>"
-                f'<td class="num">{estimate(row.mean, row.ci_low, row.ci_high)}</td>'
-                f"{paired}</tr>")
+                f'<td class="num">{estimate(row.mean, row.ci_low, row.ci_high)}'
+                f"{_missing_note(row.missing, row.n)}</td>{paired}</tr>")
     return rows
+
+
+def _missing_note(missing: int, defined: int) -> str:
+    """'undefined in k of N runs' under a mean that leaves undefined runs out."""
+    if not missing:
+        return ""
+    runs = missing + defined
+    text = (f"undefined in all {runs} runs" if not defined else
+            f"undefined in {missing} of {runs} runs, left out of the mean")
+    return f'<br><span class="missing">{text}</span>'
 
 
 def _lifetime_rows(comparison: Comparison, colours: dict[str, str]) -> list[str]:
     rows = []
     for row in comparison.lifetimes.itertuples():
-        if np.isfinite(row.median_months) and np.isinf(row.median_high):
+        if row.partnerships == 0:
+            median = mean = "no partnership launched"
+        elif np.isfinite(row.median_months) and np.isinf(row.median_high):
             median = f"{number(row.median_months)} [{number(row.median_low)}, not reached]"
         elif np.isfinite(row.median_months):
             median = estimate(row.median_months, row.median_low, row.median_high)
         else:
             median = f"not reached within {comparison.months} months"
+        if row.partnerships:
+            mean = estimate(row.restricted_mean_months, row.restricted_mean_low,
+                            row.restricted_mean_high)
         rows.append(f'<tr data-scenario="{_e(row.scenario)}">'
                     f"<td>{_swatch(colours[row.scenario])}{_e(row.scenario)}</td>"
                     f'<td class="num">{row.partnerships}</td><td class="num">{row.ended}</td>'
                     f'<td class="num">{row.operating_at_end}</td>'
-                    f'<td class="num">{median}</td></tr>')
+                    f'<td class="num">{mean}</td><td class="num">{median}</td></tr>')
     return rows
 
 
@@ -375,8 +418,16 @@ runs, which is what any one city-region might see.</p>
          "Partnerships still running at the horizon count up to then. Where a curve "
          "crosses the dashed line, half the partnerships had ended.")}
 {_table(["Scenario", "Partnerships launched (all runs)", "Ended", "Operating at the end",
-         "Median lifetime, months [95% CI]"], _lifetime_rows(comparison, colours),
+         "Restricted mean lifetime, months [95% CI]", "Median lifetime, months [95% CI]"],
+        _lifetime_rows(comparison, colours),
         "lifetimes-table")}
+<p class="caption">Both lifetimes come from the Kaplan&ndash;Meier curve above, all runs'
+partnerships pooled, so partnerships still running at the horizon count correctly. The
+restricted mean is the area under the curve up to month {comparison.months}: the average
+months a partnership operates within the horizon (the outcome table's lifetime row is the same
+measure, per run and then averaged). The median is where the curve crosses one half. They
+differ when many partnerships end early while the rest last long: a low median beside a higher
+restricted mean says exactly that.</p>
 
 <h2 id="end-causes">Why partnerships end</h2>
 {_figure(png_data_uri(end_cause_figure(comparison.end_causes, colours)),

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..experiment import summarise
+from ..model.outputs import kaplan_meier_summary
 
 CONFIDENCE = 0.95
 BOOTSTRAP_SAMPLES = 2000
@@ -73,7 +75,7 @@ def paired_comparisons(frame: pd.DataFrame, metrics: Sequence[str], seed: int,
         rng = np.random.default_rng([seed, row.point, metric_index])
         ratios.append(ratio_interval(a[keep], b[keep], rng, confidence))
     table[["ratio", "ratio_low", "ratio_high"]] = ratios
-    return table.drop(columns="sd")
+    return table.drop(columns=["sd", "missing"])
 
 
 def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE
@@ -165,21 +167,19 @@ def kaplan_meier(lifetimes: np.ndarray, ended: np.ndarray,
     })
 
 
-def restricted_mean_lifetime(lifetimes: np.ndarray, ended: np.ndarray, horizon: float
-                             ) -> float:
-    """Mean months in operation counted up to ``horizon``, from the Kaplan-Meier curve.
+def restricted_mean_lifetime(lifetimes: np.ndarray, ended: np.ndarray, horizon: float,
+                             confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """Restricted mean lifetime up to ``horizon`` with its confidence interval.
 
-    The restricted mean survival time: the area under the survival curve from 0 to
-    ``horizon``.  Unlike a plain mean it counts partnerships still running at the end
-    correctly (they lasted *at least* their observed lifetime).  NaN without partnerships.
+    The restricted mean survival time: the area under the Kaplan-Meier curve from 0 to
+    ``horizon``, with a normal interval from Greenwood's variance of that area
+    (:func:`pppsim.model.outputs.kaplan_meier_summary`).  Unlike a plain mean it counts
+    partnerships still running at the end correctly (they lasted *at least* their observed
+    lifetime).  NaN (three times) without partnerships.
     """
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import restricted_mean_survival_time
-
-    if len(lifetimes) == 0:
-        return float("nan")
-    fitter = KaplanMeierFitter().fit(lifetimes, ended)
-    return float(restricted_mean_survival_time(fitter, t=horizon))
+    _, mean, variance = kaplan_meier_summary(lifetimes, ended, horizon)
+    half = stats.norm.ppf(0.5 + confidence / 2) * np.sqrt(variance)
+    return mean, mean - half, mean + half
 
 
 def quantile_bands(series: pd.DataFrame, columns: Sequence[str],

@@ -223,6 +223,8 @@ class Verdict:
     high: float
     holds: bool
     replications: int
+    missing: int = 0
+    """Replications in which the measure is undefined (NaN): left out of the effect."""
 
 
 def evaluate_claim(claim: Claim, table: Mapping[str, pd.DataFrame], n: int,
@@ -243,7 +245,8 @@ def evaluate_claim(claim: Claim, table: Mapping[str, pd.DataFrame], n: int,
             text, conditions = f"{check.metric}: B − A", f"A = {check.a}; B = {check.b}"
         elif check.kind == "ratio":
             b = values(check.b, check.metric)
-            effect, lo, hi = ratio_interval(a, b, np.random.default_rng(seed))
+            keep = np.isfinite(a) & np.isfinite(b)
+            effect, lo, hi = ratio_interval(a[keep], b[keep], np.random.default_rng(seed))
             holds = hi < check.bound
             text = f"{check.metric}: B / A < {check.bound:g}"
             conditions = f"A = {check.a}; B = {check.b}"
@@ -252,7 +255,9 @@ def evaluate_claim(claim: Claim, table: Mapping[str, pd.DataFrame], n: int,
             holds = lo > check.bound if check.direction > 0 else hi < check.bound
             sign = ">" if check.direction > 0 else "<"
             text, conditions = f"{check.metric} {sign} {check.bound:g}", check.a
-        verdicts.append(Verdict(claim.number, text, conditions, effect, lo, hi, bool(holds), n))
+        used = a if check.kind == "level" else b - a
+        verdicts.append(Verdict(claim.number, text, conditions, effect, lo, hi, bool(holds), n,
+                                int(np.isnan(used).sum())))
     if claim.optimum is not None:
         verdicts += _optimum_verdicts(claim, claim.optimum, table, labels, n)
     return verdicts
@@ -273,11 +278,12 @@ def _optimum_verdicts(claim: Claim, o: Optimum, table: Mapping[str, pd.DataFrame
                         f"(strictly inside the grid)", grid, float(o.values[best]),
                         float(o.values[0]), float(o.values[-1]), inside, n)]
     for end in (0, len(o.values) - 1):
-        effect, lo, hi = mean_interval(curves[best] - curves[end])
+        gain = curves[best] - curves[end]
+        effect, lo, hi = mean_interval(gain)
         verdicts.append(Verdict(
             claim.number, f"{o.metric}: best − {o.parameter} = {o.values[end]:g}",
             f"best = {o.values[best]:g}; end = {o.values[end]:g}", effect, lo, hi,
-            bool(inside and lo > 0), n))
+            bool(inside and lo > 0), n, int(np.isnan(gain).sum())))
     return verdicts
 
 
@@ -322,8 +328,10 @@ def to_markdown(verdicts: pd.DataFrame, mode: Mode) -> str:
              "|---|---|---|---|---|---|---|"]
     for row in verdicts.itertuples():
         ci = f"[{row.low:.3g}, {row.high:.3g}]"
+        undefined = (f" (undefined in {row.missing} of {row.replications} replications, "
+                     "left out)" if row.missing else "")
         lines.append(f"| {row.claim}. {row.title} | {row.source} | {row.statement} | "
-                     f"{row.conditions} | {row.effect:.3g} | {ci} | "
+                     f"{row.conditions} | {row.effect:.3g}{undefined} | {ci} | "
                      f"{'yes' if row.holds else '**no**'} |")
     summary = claim_table(verdicts)
     lines += ["", f"{int(summary['holds'].sum())} of {len(summary)} claims hold.", ""]

@@ -24,10 +24,10 @@ PATTERNS = [
     ("running_share", "launched partnerships still running at the horizon", ""),
     ("early_end_share", "partnerships ending within five years of launch",
      "34 of 100 alliances end within five years (Lunnan & Haugland 2008)"),
-    ("median_lifetime_months", "median lifetime of ended partnerships (months)",
+    ("median_lifetime_months", "median lifetime of launched partnerships, Kaplan-Meier (months)",
      "median alliance life about 7 years (Bleeke & Ernst; recalled, unverified)"),
     ("negotiation_failure_share", "negotiations that break down", ""),
-    ("harm_reduction", "harm below the harm without partnerships, at the horizon",
+    ("harm_reduction", "share of the harm without partnerships prevented, in the last month",
      "about −10% local crime for working partnerships (MacDonald et al. 2010; "
      "Cook & MacDonald 2011)"),
     ("trust_lifetime_correlation", "correlation of a partnership's trust and its lifetime",
@@ -48,13 +48,13 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
                                            name=f"patterns-{scenario.name}")
     runs = run_experiment(experiment, out, workers=workers, progress=progress)
     patterns = pd.DataFrame(
-        [(metric, meaning, *mean_interval(runs[metric].to_numpy()), literature)
+        [(metric, meaning, *_mean_and_missing(runs[metric]), literature)
          for metric, meaning, literature in PATTERNS],
-        columns=["metric", "meaning", "mean", "low", "high", "literature"])
+        columns=["metric", "meaning", "mean", "low", "high", "missing", "literature"])
     causes = pd.DataFrame(
-        [(str(cause), *mean_interval(runs[f"end_share:{cause.name.lower()}"].to_numpy()))
+        [(str(cause), *_mean_and_missing(runs[f"end_share:{cause.name.lower()}"]))
          for cause in EndCause if cause is not EndCause.NEGOTIATION_FAILED],
-        columns=["end cause", "mean share", "low", "high"],
+        columns=["end cause", "mean share", "low", "high", "missing"],
     ).sort_values("mean share", ascending=False, ignore_index=True)
     hazard = pd.DataFrame(
         [(year, runs[f"at_risk_year_{year}"].sum(), runs[f"ended_year_{year}"].sum(),
@@ -65,20 +65,31 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
     return {"patterns": patterns, "causes": causes, "hazard": hazard, "runs": runs}
 
 
+def _mean_and_missing(values: pd.Series) -> tuple[float, float, float, int]:
+    """Mean and CI over the runs where a measure is defined, and how many runs it is not."""
+    return (*mean_interval(values.to_numpy(dtype=float)), int(values.isna().sum()))
+
+
 def to_markdown(facts: dict[str, pd.DataFrame], scenario: Scenario, replications: int) -> str:
     """The stylised facts as Markdown tables."""
     lines = [f"Scenario *{scenario.name}*, {scenario.months} months, {replications} "
              "replications; means with 95% confidence intervals.", "",
              "| measure | model | 95% CI | literature |", "|---|---|---|---|"]
     for r in facts["patterns"].itertuples():
-        lines.append(f"| {r.meaning} | {r.mean:.3g} | [{r.low:.3g}, {r.high:.3g}] | "
-                     f"{r.literature} |")
+        lines.append(f"| {r.meaning}{_undefined(r.missing, replications)} | {r.mean:.3g} | "
+                     f"[{r.low:.3g}, {r.high:.3g}] | {r.literature} |")
     lines += ["", "| end cause | mean share of ended partnerships | 95% CI |", "|---|---|---|"]
     for r in facts["causes"].itertuples():
-        lines.append(f"| {r[1]} | {r[2]:.3f} | [{r[3]:.3f}, {r[4]:.3f}] |")
+        lines.append(f"| {r[1]}{_undefined(r.missing, replications)} | {r[2]:.3f} | "
+                     f"[{r[3]:.3f}, {r[4]:.3f}] |")
     lines += ["", "| year of age | at risk | ended | of which failed | hazard | failure hazard |",
               "|---|---|---|---|---|---|"]
     for r in facts["hazard"].itertuples():
         lines.append(f"| {r[1]} | {r[2]:.0f} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.3f} | "
                      f"{r[6]:.3f} |")
     return "\n".join(lines) + "\n"
+
+
+def _undefined(missing: int, replications: int) -> str:
+    return (f" (undefined in {missing} of {replications} runs, left out)" if missing
+            else "")

@@ -164,3 +164,34 @@ def test_compare_without_partnerships_writes_its_report_and_says_so(tmp_path) ->
     report = (out / "report.html").read_text()
     assert report.count("No partnership launched in any of its 2 runs") == 2
     assert "undefined in all 2 runs" in report
+
+
+def test_status_names_metrics_undefined_in_some_runs(toml_file, tmp_path) -> None:
+    from conftest import BASELINE
+
+    experiment = toml_file(f'''
+name = "Some runs launch nothing"
+scenario = "{BASELINE}"
+months = 12
+replications = 2
+outputs = ["partnerships_launched", "failure_share", "harm_prevented"]
+[fixed]
+n_organisations = 30
+[design]
+kind = "factorial"
+[vary]
+initiation_rate = [0.0, 0.05]
+''', name="experiment.toml")
+    out = tmp_path / "sweep"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["sweep", str(experiment), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    status = runner.invoke(cli, ["status", str(out)])
+    assert status.exit_code == 0, status.output
+    from pppsim.experiment import load_results
+
+    runs = load_results(out)
+    undefined = int(runs["failure_share"].isna().sum())
+    assert undefined >= 2  # at least the runs in which nobody initiates
+    assert f"failure_share: {undefined} of 4 runs" in status.output
+    assert "harm_prevented:" not in status.output

@@ -60,6 +60,22 @@ def _print_status(folder: Path) -> None:
                        "runs table; re-run them with --retry-failed")
 
 
+def _print_missing(folder: Path) -> None:
+    """Name the metrics that are undefined (NaN) in some finished runs, with their counts."""
+    from .results import load_results
+
+    runs = load_results(folder)
+    metrics = runs.attrs.get("metrics") or []
+    missing = {m: int(runs[m].isna().sum()) for m in metrics if m in runs}
+    missing = {m: n for m, n in missing.items() if n}
+    if not missing:
+        return
+    click.echo(f"  undefined (NaN) in some of the {len(runs)} finished runs, e.g. a share of "
+               "ended partnerships where none ended; analyses leave those runs out and say so:")
+    for metric, n in sorted(missing.items(), key=lambda item: -item[1]):
+        click.echo(f"    {metric}: {n} of {len(runs)} runs")
+
+
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 def status(folder: Path) -> None:
@@ -67,6 +83,7 @@ def status(folder: Path) -> None:
     from .store import ResultStore
 
     _print_status(folder)
+    _print_missing(folder)
     with ResultStore.open(folder) as store:
         for session in store.sessions():
             started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(session["started"]))

@@ -75,6 +75,7 @@ OUTCOMES = (
     Outcome("harm_reduction", "Share of the harm without partnerships prevented, last month",
             "share (0-1)"),
     Outcome("information_shared", "Information shared over the run", "items"),
+    Outcome("information_followed_up", "Information followed up over the run", "items"),
     Outcome("follow_up_ratio", "Shared information that was followed up", "share (0-1)"),
     Outcome("trust_private_to_public", "Trust of firms in public bodies, at the end",
             "trust (0-1)"),

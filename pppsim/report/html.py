@@ -57,6 +57,7 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 .changed { font-weight: bold; }
 .unit { color: #666; font-size: 0.85em; }
 .missing { color: #8c510a; font-size: 0.85em; }
+tr.reading td { color: #8c510a; font-size: 0.9em; font-style: italic; border-top: none; }
 dl.manifest { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem;
               font-size: 0.85rem; }
 dl.manifest dt { font-weight: bold; }
@@ -208,7 +209,53 @@ def _figure(src: str, alt: str, caption: str) -> str:
             f'<figcaption class="caption">{caption}</figcaption></figure>')
 
 
+def reading_notes(comparison: Comparison) -> dict[tuple[str, int], str]:
+    """Plain sentences that explain a counter-intuitive difference where it is shown.
+
+    Two of the model's mechanisms turn a loss into a seemingly better ratio, and a reader
+    should not take that for an improvement:
+
+    * Public partners follow up what their capacity allows [002 L1312-L1330]; when firms share
+      less, the same capacity covers a larger share, so the follow-up *ratio* rises although
+      less is followed up in total.
+    * Firms judge public partners by whether their information is acted on [001 L141;
+      002 L1242]; a higher follow-up ratio therefore raises firms' trust in public bodies.
+
+    A note is written only where the comparison shows the pattern (clear differences in the
+    directions named), with the measured changes in it.
+    """
+    table = comparison.outcomes.set_index(["outcome", "point"])
+    notes: dict[tuple[str, int], str] = {}
+    for point in range(1, len(comparison.names)):
+        def row(outcome: str) -> pd.Series | None:
+            key = (outcome, point)
+            return table.loc[key] if key in table.index else None
+
+        shared, followed = row("information_shared"), row("information_followed_up")
+        ratio, trust = row("follow_up_ratio"), row("trust_private_to_public")
+        if ratio is None or shared is None or not (_clearly(ratio, +1) and _clearly(shared, -1)):
+            continue
+        total = (f"; information followed up changed by {percent_change(followed['ratio'])} "
+                 "in total" if followed is not None else "")
+        notes[("follow_up_ratio", point)] = (
+            f"Firms shared less ({percent_change(shared['ratio'])}), so public partners' "
+            f"follow-up capacity covered a larger share of it{total}. A higher ratio here is "
+            "not more information acted on.")
+        if trust is not None and _clearly(trust, +1):
+            notes[("trust_private_to_public", point)] = (
+                "Firms judge public partners by whether their information is acted on; with "
+                "a larger share of it followed up (see the follow-up row), their trust in "
+                "public bodies rises, although less is shared.")
+    return notes
+
+
+def _clearly(row: pd.Series, direction: int) -> bool:
+    """The paired difference is clear and has the sign ``direction``."""
+    return is_clear(row) and (row["difference"] > 0) == (direction > 0)
+
+
 def _outcome_rows(comparison: Comparison, colours: dict[str, str]) -> list[str]:
+    notes = reading_notes(comparison)
     rows = []
     for outcome, group in comparison.outcomes.groupby("outcome", sort=False):
         first = group.iloc[0]
@@ -229,6 +276,10 @@ def _outcome_rows(comparison: Comparison, colours: dict[str, str]) -> list[str]:
                 f"<td>{_swatch(colours[row.scenario])}{_e(row.scenario)}</td>"
                 f'<td class="num">{estimate(row.mean, row.ci_low, row.ci_high)}'
                 f"{_missing_note(row.missing, row.n)}</td>{paired}</tr>")
+            if (outcome, row.point) in notes:
+                rows.append(f'<tr class="reading" data-note-for="{_e(outcome)}" '
+                            f'data-note-scenario="{_e(row.scenario)}"><td colspan="5">'
+                            f"{_e(notes[(outcome, row.point)])}</td></tr>")
     return rows
 
 

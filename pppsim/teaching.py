@@ -3,7 +3,7 @@
 A demonstration is a folder under ``experiments/teaching/`` with two scenario files and a
 ``demo.toml`` that names them and says what to show::
 
-    title = "No follow-up demotivates private partners"
+    title = "Shared information that nobody follows up"
     order = 3                       # place in the lesson
     scenarios = ["followed_up.toml", "not_followed_up.toml"]
     seeds = 6                       # replications, seeds 1..6, the same for both sides
@@ -150,7 +150,9 @@ def run_demo(demo: Demo, seeds: int | None = None, months: int | None = None) ->
 
 
 def contrast_table(result: DemoResult) -> pd.DataFrame:
-    """Per metric: mean of each side and the paired difference with its 95% interval."""
+    """Per metric: mean of each side (over the seeds where it is defined), the paired
+    difference with its 95% interval, the number of seeds, and how many seeds it is undefined
+    in on either side (left out of the difference)."""
     frame = result.metrics
     rows = []
     for metric in result.demo.metrics:
@@ -161,8 +163,48 @@ def contrast_table(result: DemoResult) -> pd.DataFrame:
                 if len(diff) > 1 else float("nan"))
         rows.append({"metric": metric, "first": a.mean(), "second": b.mean(),
                      "difference": diff.mean(), "ci_low": diff.mean() - half,
-                     "ci_high": diff.mean() + half})
+                     "ci_high": diff.mean() + half, "seeds": len(a),
+                     "missing": len(a) - len(diff)})
     return pd.DataFrame(rows)
+
+
+def finding(row: pd.Series, first: str = "A", second: str = "B") -> str:
+    """One sentence for one metric, generated from the paired difference and its interval.
+
+    The direction is named only when the 95% interval excludes zero; otherwise the sentence
+    says that no difference is clear at this number of seeds.  Undefined values (NaN in a
+    seed, e.g. a share of ended partnerships where none ended) are counted.
+    """
+    what = FINDING_NAMES.get(row["metric"], row["metric"].replace("_", " "))
+    if row["metric"].startswith("end_share:"):
+        what = f"share ending because {metric_description(row['metric']).split(': ', 1)[1]}"
+    interval = f"95% interval {row['ci_low']:+.3g} to {row['ci_high']:+.3g}"
+    missing = (f"; undefined in {row['missing']} of {row['seeds']} seeds, left out"
+               if row["missing"] else "")
+    if not np.isfinite(row["difference"]):
+        return f"{what}: undefined on one side in every seed{missing}."
+    levels = f"{row['first']:.3g} in {first}, {row['second']:.3g} in {second}"
+    if row["ci_low"] > 0:
+        verdict = f"higher in {second} by {row['difference']:.3g}"
+    elif row["ci_high"] < 0:
+        verdict = f"lower in {second} by {-row['difference']:.3g}"
+    else:
+        verdict = f"no clear difference ({row['difference']:+.3g})"
+    return f"{what}: {verdict} ({levels}; {interval}{missing})."
+
+
+FINDING_NAMES = {
+    "satisfaction_private": "firms' satisfaction", "satisfaction_public":
+    "public bodies' satisfaction", "private_exits": "firms leaving",
+    "public_exits": "public bodies leaving", "follow_up_ratio": "share of firms' information "
+    "followed up", "harm_prevented": "harm prevented", "free_riding": "commitment withheld "
+    "(free riding)", "trust_in_partnerships": "trust within partnerships",
+    "trust_private_to_public": "firms' trust in public bodies",
+    "restricted_mean_lifetime_months": "partnership lifetime (restricted mean, months)",
+    "active_partnerships_mean": "partnerships operating per month",
+    "information_shared": "information shared", "information_followed_up":
+    "information followed up", "partnerships_ended": "partnerships ended"}
+"""Plain names of the metrics the demonstrations show."""
 
 
 def contrast_text(result: DemoResult) -> str:
@@ -177,6 +219,8 @@ def contrast_text(result: DemoResult) -> str:
     for row in table.itertuples():
         lines.append(f"{row.metric:30} {row.first:9.3g} {row.second:9.3g} "
                      f"{row.difference:+9.3g}  [{row.ci_low:+.3g}, {row.ci_high:+.3g}]")
+    lines += ["", "What the runs showed (B against A, paired by seed):"]
+    lines += [f"  {finding(row)}" for _, row in table.iterrows()]
     lines += ["", "What the numbers are:"]
     lines += [f"  {metric}: {metric_description(metric)}" for metric in table["metric"]]
     return "\n".join(lines)
@@ -213,6 +257,22 @@ def contrast_figure(result: DemoResult) -> plt.Figure:
     return fig
 
 
+def markdown_table(results: list[DemoResult]) -> str:
+    """The demonstrations as the Markdown table of docs/teachers.md, findings generated."""
+    lines = ["| demonstration | A | B | what the runs showed (B against A) |",
+             "| --- | --- | --- | --- |"]
+    for result in results:
+        first, second = result.demo.sides
+        findings = "; ".join(finding(row).rstrip(".")
+                             for _, row in contrast_table(result).iterrows())
+        lines.append(f"| `{result.demo.name}` | {first.name} | {second.name} | {findings} |")
+    seeds = {len(r.seeds) for r in results}
+    months = {r.months for r in results}
+    lines += ["", f"Seeds per side: {', '.join(map(str, sorted(seeds)))}; months: "
+              f"{', '.join(map(str, sorted(months)))}."]
+    return "\n".join(lines)
+
+
 @click.command(name="demo")
 @click.argument("name", required=False)
 @click.option("--seeds", type=click.IntRange(2, 100), default=None,
@@ -221,9 +281,14 @@ def contrast_figure(result: DemoResult) -> plt.Figure:
               help="Horizon in months (default: the demonstration's).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Figure file (default: runs/demos/<name>.png).")
+@click.option("--markdown", is_flag=True,
+              help="Run every demonstration and print the table of docs/teachers.md.")
 def demo_command(name: str | None, seeds: int | None, months: int | None,
-                 out: Path | None) -> None:
+                 out: Path | None, markdown: bool) -> None:
     """Run the classroom demonstration NAME (no NAME: list them)."""
+    if markdown:
+        click.echo(markdown_table([run_demo(d, seeds, months) for d in list_demos()]))
+        return
     if name is None:
         for demo in list_demos():
             click.echo(f"{demo.name:24} {demo.title}")

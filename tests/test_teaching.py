@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pppsim.cli import main
 from pppsim.parameters import Parameters
 from pppsim.scenario import ScenarioError
-from pppsim.teaching import DEMO_DIR, contrast_table, list_demos, load_demo, run_demo
+from pppsim.teaching import (
+    DEMO_DIR,
+    contrast_table,
+    finding,
+    list_demos,
+    load_demo,
+    run_demo,
+)
 
 FAILURE_MECHANISMS = ["trust_erodes", "free_riding", "no_follow_up", "grant_ends"]
 
@@ -49,7 +57,8 @@ def test_cli_demo_prints_numbers_and_writes_a_figure(
     out = tmp_path / "grant.png"
     main(["demo", "grant_ends", "--seeds", "2", "--months", "36", "--out", str(out)])
     text = capsys.readouterr().out
-    assert text.startswith("Partnerships collapse when the grant ends")
+    assert text.startswith("When the grant ends")
+    assert "What the runs showed" in text
     assert "end_share:funding_ended" in text and "95% interval" in text
     assert out.stat().st_size > 10_000
 
@@ -73,3 +82,17 @@ def test_bad_demo_manifest_is_one_line(tmp_path: Path,
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("pppsim: error: no demonstration") and err.count("\n") == 1
+
+
+def finding_row(difference: float, low: float, high: float, missing: int = 0) -> pd.Series:
+    return pd.Series({"metric": "satisfaction_public", "first": 0.8,
+                      "second": 0.8 + difference, "difference": difference, "ci_low": low,
+                      "ci_high": high, "seeds": 6, "missing": missing})
+
+
+def test_finding_names_the_direction_only_when_the_interval_excludes_zero() -> None:
+    assert "lower in B by 0.108" in finding(finding_row(-0.108, -0.134, -0.082))
+    assert "higher in B by 0.05" in finding(finding_row(0.05, 0.01, 0.09))
+    text = finding(finding_row(-0.01, -0.04, 0.02))
+    assert "no clear difference" in text and "lower" not in text
+    assert "undefined in 2 of 6 seeds" in finding(finding_row(0.05, 0.01, 0.09, missing=2))

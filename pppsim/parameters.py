@@ -287,8 +287,8 @@ class Parameters(BaseModel):
         why="Delay before prevention shows as lower harm",
         source="001 L191 (no immediately measurable results)")
     prevention_effectiveness: float = _param(
-        0.035, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
-        why="Harm prevented per unit of joint output; calibrated to about -10% local harm",
+        0.05, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
+        why="Harm prevented per unit of joint output; calibrated to about -10% harm",
         source="MacDonald et al. 2010; Cook & MacDonald 2011 (calibration target)")
 
     # --- behaviour ------------------------------------------------------------------------

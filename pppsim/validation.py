@@ -1,9 +1,10 @@
 """Stylised facts of a scenario over many replications, set beside published patterns.
 
 Measures, over the horizon, what share of partnerships end in success or failure or are still
-running, their median lifetime, how many negotiations fail, the end causes ranked, the end
-hazard by age, and the other patterns of MODEL.md §7 / LITERATURE.md.  Used by
-``pppsim patterns`` and for docs/validation.md.
+running, their lifetimes (Kaplan-Meier, all runs pooled), how many negotiations fail, the
+harm prevented, the end causes ranked and the end hazard by age (docs/validation.md).  Each
+pattern with a literature figure is either a calibration *target* (defaults were set to land
+in it) or an independent *check* (never tuned for).  Used by ``pppsim patterns``.
 """
 
 from __future__ import annotations
@@ -12,27 +13,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from .experiment import Experiment, run_experiment
+from .experiment import Experiment, load_partnerships, run_experiment
 from .model.vocabulary import EndCause
-from .report.statistics import mean_interval
+from .report.statistics import mean_interval, pooled_lifetimes
 from .scenario import Scenario
 
+TARGET, CHECK = "calibration target", "independent check"
 PATTERNS = [
     ("failure_share", "launched partnerships ending without reaching their goals",
-     "30–70% of alliances do not meet their goals (Bamford et al. 2003)"),
-    ("success_share_of_launched", "launched partnerships ending with their goals reached", ""),
-    ("running_share", "launched partnerships still running at the horizon", ""),
+     "30–70% of alliances do not meet their goals (Bamford et al. 2003)", CHECK),
+    ("success_share_of_launched", "launched partnerships ending with their goals reached", "",
+     ""),
+    ("running_share", "launched partnerships still running at the horizon", "", ""),
     ("early_end_share", "partnerships ending within five years of launch",
-     "34 of 100 alliances end within five years (Lunnan & Haugland 2008)"),
-    ("median_lifetime_months", "median lifetime of launched partnerships, Kaplan-Meier (months)",
-     "median alliance life about 7 years (Bleeke & Ernst; recalled, unverified)"),
-    ("negotiation_failure_share", "negotiations that break down", ""),
+     "34 of 100 alliances end within five years (Lunnan & Haugland 2008)", TARGET),
+    ("negotiation_failure_share", "negotiations that break down", "", ""),
     ("harm_reduction", "share of the harm without partnerships prevented, in the last month",
      "about −10% local crime for working partnerships (MacDonald et al. 2010; "
-     "Cook & MacDonald 2011)"),
+     "Cook & MacDonald 2011)", TARGET),
     ("trust_lifetime_correlation", "correlation of a partnership's trust and its lifetime",
-     "positive but weak (Vanneste et al. 2014)"),
+     "positive but weak (Vanneste et al. 2014)", CHECK),
 ]
+POOLED = [
+    ("median_months", "median lifetime, Kaplan-Meier, all runs pooled (months)",
+     "median alliance life about 7 years (Bleeke & Ernst; recalled, unverified)", CHECK),
+    ("restricted_mean_months", "restricted mean lifetime up to the horizon, Kaplan-Meier, "
+     "all runs pooled (months)", "", ""),
+]
+"""Lifetime patterns measured on all runs' partnerships together (censoring-aware)."""
 
 
 def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
@@ -45,12 +53,18 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
     age, pooled over runs).
     """
     experiment = Experiment.from_scenarios([scenario], replications=replications, seed=seed,
-                                           name=f"patterns-{scenario.name}")
+                                           name=f"patterns-{scenario.name}",
+                                           tables=("partnerships",))
     runs = run_experiment(experiment, out, workers=workers, progress=progress)
-    patterns = pd.DataFrame(
-        [(metric, meaning, *_mean_and_missing(runs[metric]), literature)
-         for metric, meaning, literature in PATTERNS],
-        columns=["metric", "meaning", "mean", "low", "high", "missing", "literature"])
+    partnerships = load_partnerships(runs.attrs["store"])
+    lifetimes = pooled_lifetimes(partnerships["lifetime_months"].to_numpy(),
+                                 partnerships["ended"].to_numpy(), experiment.months)
+    rows = [(metric, meaning, *_mean_and_missing(runs[metric]), literature, role)
+            for metric, meaning, literature, role in PATTERNS]
+    rows[4:4] = [(f"pooled:{key}", meaning, lifetimes[key], *_pooled_interval(lifetimes, key),
+                  0, literature, role) for key, meaning, literature, role in POOLED]
+    patterns = pd.DataFrame(rows, columns=["metric", "meaning", "mean", "low", "high",
+                                           "missing", "literature", "role"])
     causes = pd.DataFrame(
         [(str(cause), *_mean_and_missing(runs[f"end_share:{cause.name.lower()}"]))
          for cause in EndCause if cause is not EndCause.NEGOTIATION_FAILED],
@@ -65,6 +79,11 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
     return {"patterns": patterns, "causes": causes, "hazard": hazard, "runs": runs}
 
 
+def _pooled_interval(lifetimes: dict[str, float], key: str) -> tuple[float, float]:
+    prefix = key.removesuffix("_months")
+    return lifetimes[f"{prefix}_low"], lifetimes[f"{prefix}_high"]
+
+
 def _mean_and_missing(values: pd.Series) -> tuple[float, float, float, int]:
     """Mean and CI over the runs where a measure is defined, and how many runs it is not."""
     return (*mean_interval(values.to_numpy(dtype=float)), int(values.isna().sum()))
@@ -74,10 +93,11 @@ def to_markdown(facts: dict[str, pd.DataFrame], scenario: Scenario, replications
     """The stylised facts as Markdown tables."""
     lines = [f"Scenario *{scenario.name}*, {scenario.months} months, {replications} "
              "replications; means with 95% confidence intervals.", "",
-             "| measure | model | 95% CI | literature |", "|---|---|---|---|"]
+             "| measure | model | 95% CI | literature | role |", "|---|---|---|---|---|"]
     for r in facts["patterns"].itertuples():
-        lines.append(f"| {r.meaning}{_undefined(r.missing, replications)} | {r.mean:.3g} | "
-                     f"[{r.low:.3g}, {r.high:.3g}] | {r.literature} |")
+        lines.append(f"| {r.meaning}{_undefined(r.missing, replications)} | "
+                     f"{_number(r.mean)} | [{_number(r.low)}, {_number(r.high)}] | "
+                     f"{r.literature} | {r.role} |")
     lines += ["", "| end cause | mean share of ended partnerships | 95% CI |", "|---|---|---|"]
     for r in facts["causes"].itertuples():
         lines.append(f"| {r[1]}{_undefined(r.missing, replications)} | {r[2]:.3f} | "
@@ -88,6 +108,13 @@ def to_markdown(facts: dict[str, pd.DataFrame], scenario: Scenario, replications
         lines.append(f"| {r[1]} | {r[2]:.0f} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.3f} | "
                      f"{r[6]:.3f} |")
     return "\n".join(lines) + "\n"
+
+
+def _number(value: float) -> str:
+    """Three significant digits; 'not reached' for an infinite limit, NaN as undefined."""
+    if value == float("inf"):
+        return "not reached"
+    return "undefined" if value != value else f"{value:.3g}"
 
 
 def _undefined(missing: int, replications: int) -> str:

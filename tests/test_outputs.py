@@ -39,12 +39,12 @@ def test_harm_reduction_is_zero_without_prevention_and_positive_with_it() -> Non
     """Paired over seeds: the default prevents harm; no effectiveness prevents exactly none."""
     runs = {effect: [summary_metrics(run_model(seed=s, months=72, n_organisations=60,
                                                prevention_effectiveness=effect))
-                     for s in SEEDS] for effect in (0.0, 0.035)}
+                     for s in SEEDS] for effect in (0.0, 0.05)}
     frame = _frame({f"e{effect}": [r["harm_reduction"] for r in rows]
                     for effect, rows in runs.items()})
-    table = summarise(frame, ["e0.0", "e0.035"], by=["point"]).set_index("metric")
+    table = summarise(frame, ["e0.0", "e0.05"], by=["point"]).set_index("metric")
     assert table.loc["e0.0", "ci_low"] <= 0.0 <= table.loc["e0.0", "ci_high"]
-    assert table.loc["e0.035", "ci_low"] > 0.0
+    assert table.loc["e0.05", "ci_low"] > 0.0
     assert all(r["harm_prevented"] == 0.0 for r in runs[0.0])
     assert all(r["harm_prevented"] > 0.0 for r in runs[0.035])
 

@@ -44,8 +44,8 @@ from .statistics import (
     effect_word,
     kaplan_meier,
     paired_comparisons,
+    pooled_lifetimes,
     quantile_bands,
-    restricted_mean_lifetime,
 )
 
 DEFAULT_REPLICATIONS = 30
@@ -389,24 +389,13 @@ def lifetime_table(partnerships: pd.DataFrame, names: Sequence[str], months: int
     """Per scenario, all runs' partnerships pooled: launched, ended, still operating, and the
     two Kaplan-Meier lifetime measures with 95% CIs — the restricted mean up to the horizon
     (the measure of the outcome table) and the median (NaN where it is not reached)."""
-    from lifelines import KaplanMeierFitter
-    from lifelines.utils import median_survival_times
-
     rows = []
     for point, name, group in _by_scenario(partnerships, names):
-        median = low = high = np.nan
-        mean, mean_low, mean_high = restricted_mean_lifetime(
-            group["lifetime_months"].to_numpy(), group["ended"].to_numpy(), months)
-        if not group.empty:
-            fitter = KaplanMeierFitter().fit(group["lifetime_months"], group["ended"])
-            median = fitter.median_survival_time_
-            low, high = median_survival_times(fitter.confidence_interval_).iloc[0]
         rows.append({"point": point, "scenario": name, "partnerships": len(group),
                      "ended": int(group["ended"].sum()),
-                     "operating_at_end": int((~group["ended"]).sum()),
-                     "restricted_mean_months": mean, "restricted_mean_low": mean_low,
-                     "restricted_mean_high": mean_high,
-                     "median_months": median, "median_low": low, "median_high": high})
+                     "operating_at_end": int((~group["ended"]).sum())}
+                    | pooled_lifetimes(group["lifetime_months"].to_numpy(),
+                                       group["ended"].to_numpy(), months))
     return pd.DataFrame(rows)
 
 

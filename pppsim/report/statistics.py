@@ -182,6 +182,31 @@ def restricted_mean_lifetime(lifetimes: np.ndarray, ended: np.ndarray, horizon: 
     return mean, mean - half, mean + half
 
 
+def pooled_lifetimes(lifetimes: np.ndarray, ended: np.ndarray, horizon: float
+                     ) -> dict[str, float]:
+    """Kaplan-Meier lifetime measures of pooled partnerships, with 95% CIs.
+
+    ``restricted_mean_months`` (with ``_low``/``_high``, see
+    :func:`restricted_mean_lifetime`) and ``median_months`` with lifelines' interval
+    (``median_low``/``median_high``; the median is NaN where the curve never falls to one
+    half, the upper limit infinite where its band does not).  All NaN without partnerships.
+    """
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
+    mean, mean_low, mean_high = restricted_mean_lifetime(lifetimes, ended, horizon)
+    median = low = high = float("nan")
+    if len(lifetimes):
+        fitter = KaplanMeierFitter().fit(lifetimes, ended)
+        median = float(fitter.median_survival_time_)
+        median = median if np.isfinite(median) else float("nan")
+        low, high = (float(v) for v in
+                     median_survival_times(fitter.confidence_interval_).iloc[0])
+    return {"restricted_mean_months": mean, "restricted_mean_low": mean_low,
+            "restricted_mean_high": mean_high, "median_months": median, "median_low": low,
+            "median_high": high}
+
+
 def quantile_bands(series: pd.DataFrame, columns: Sequence[str],
                    by: Sequence[str] = ("point", "month")) -> pd.DataFrame:
     """Quantiles of single runs (for fan charts) of each series, per group.

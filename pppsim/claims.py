@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .claim_texts import TEXTS
 from .experiment import Experiment, run_experiment
 from .report.statistics import mean_interval, ratio_interval
 
@@ -321,18 +322,62 @@ def claim_table(verdicts: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def to_markdown(verdicts: pd.DataFrame, mode: Mode) -> str:
-    """The verdicts as a Markdown report."""
-    lines = [f"# Seed claims ({mode.name} mode, {mode.months} months)", "",
-             "| claim | source | check | conditions | effect | 95% CI | holds |",
-             "|---|---|---|---|---|---|---|"]
+INTRODUCTION = """\
+The seed documents make twelve claims about what makes crime-prevention partnerships last or
+fail. pppsim checks each as a paired experiment: the same 100-organisation city-region,
+simulated under two (or more) conditions, with common random numbers — replication k of every
+condition sees the same random history, so the difference between conditions is due to the
+condition alone. A claim *holds* when the 95% confidence interval of every one of its effects
+lies on the side the seed predicts. Each effect comes from the mechanisms in
+[ODD.md](ODD.md).
+
+```
+.venv/bin/pppsim claims            # full mode: 40 replications per condition (more where effects are small)
+.venv/bin/pppsim claims --quick    # 16 replications; what the test suite runs
+```
+
+Both write this document as `claims.md`, and `claims.csv`, to `runs/claims/` (or `--out DIR`)
+and exit non-zero if a claim does not hold. Every number below is written by that command.
+"""
+
+
+def to_markdown(verdicts: pd.DataFrame, mode: Mode, seed: int | None = None) -> str:
+    """The claims document: for each claim what the seeds say, what the model does, and the
+    measured effects (written from ``verdicts``), then the table of all checks."""
+    summary = claim_table(verdicts)
+    held = int(summary["holds"].sum())
+    base = f"base seed {seed}, " if seed is not None else ""
+    lines = ["# The seed claims, as experiments", "", INTRODUCTION,
+             f"The numbers below are from a {mode.name} run ({base}at least {mode.replications} "
+             f"replications per condition, {mode.months} months): **{held} of {len(summary)} "
+             "claims hold**.", ""]
+    for number, group in verdicts.groupby("claim", sort=True):
+        text = TEXTS[int(number)]
+        lines += [f"## {number}. {text.heading}", "",
+                  f"*The seeds:* {text.seeds}", f"*The model:* {text.model}",
+                  "*The numbers:*", ""]
+        lines += [f"- {_check_sentence(row)}" for row in group.itertuples()]
+        verdict = "holds" if summary.loc[number, "holds"] else "**does not hold**"
+        lines += ["", f"The claim {verdict}.", ""]
+    lines += ["## All checks", "",
+              "| claim | source | check | conditions | effect | 95% CI | holds |",
+              "|---|---|---|---|---|---|---|"]
     for row in verdicts.itertuples():
         ci = f"[{row.low:.3g}, {row.high:.3g}]"
-        undefined = (f" (undefined in {row.missing} of {row.replications} replications, "
-                     "left out)" if row.missing else "")
         lines.append(f"| {row.claim}. {row.title} | {row.source} | {row.statement} | "
-                     f"{row.conditions} | {row.effect:.3g}{undefined} | {ci} | "
+                     f"{row.conditions} | {row.effect:.3g}{_undefined(row)} | {ci} | "
                      f"{'yes' if row.holds else '**no**'} |")
-    summary = claim_table(verdicts)
-    lines += ["", f"{int(summary['holds'].sum())} of {len(summary)} claims hold.", ""]
+    lines += ["", f"{held} of {len(summary)} claims hold.", ""]
     return "\n".join(lines)
+
+
+def _check_sentence(row: Any) -> str:
+    """One measured effect in words: what was compared, the effect, its interval, verdict."""
+    verdict = "as the seeds say" if row.holds else "**not as the seeds say**"
+    return (f"{row.statement} ({row.conditions}): {row.effect:.3g} (95% CI {row.low:.3g} to "
+            f"{row.high:.3g}){_undefined(row)}; {verdict}.")
+
+
+def _undefined(row: Any) -> str:
+    return (f" (undefined in {row.missing} of {row.replications} replications, left out)"
+            if row.missing else "")

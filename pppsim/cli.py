@@ -107,7 +107,7 @@ def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
                           progress=True)
     out.mkdir(parents=True, exist_ok=True)
     verdicts.to_csv(out / "claims.csv", index=False)
-    (out / "claims.md").write_text(to_markdown(verdicts, mode))
+    (out / "claims.md").write_text(to_markdown(verdicts, mode, seed))
     for number, row in claim_table(verdicts).iterrows():
         checks = verdicts[verdicts["claim"] == number]
         effects = "; ".join(f"{r.statement} = {r.effect:.3g} [{r.low:.3g}, {r.high:.3g}]"

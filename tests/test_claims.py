@@ -88,3 +88,36 @@ def test_all_twelve_claims_hold_in_quick_mode(tmp_path):
     failing = verdicts[~verdicts["holds"]][["claim", "statement", "effect", "low", "high"]]
     assert summary["holds"].all(), f"claims not holding:\n{failing.to_string()}"
     assert (verdicts["replications"] >= QUICK.replications).all()
+
+
+def test_claims_document_is_written_from_the_verdicts():
+    from pppsim.claim_texts import TEXTS
+    from pppsim.claims import FULL, to_markdown
+
+    claim = Claim(1, "t", "s", {"a": {"governance": 0.1}, "b": {"governance": 0.9}},
+                  (Check("m", "a", "b", direction=1),))
+    rng = np.random.default_rng(3)
+    base = rng.normal(10, 1, 20)
+    b = base + 1.0 + rng.normal(0, 0.1, 20)
+    b[:3] = np.nan
+    verdicts = pd.DataFrame([{"title": "t", "source": "s", **v.__dict__}
+                             for v in evaluate_claim(claim, _table(claim, {"a": base, "b": b}),
+                                                     20)])
+    text = to_markdown(verdicts, FULL, seed=5)
+    row = verdicts.iloc[0]
+    assert f"{row['effect']:.3g} (95% CI {row['low']:.3g} to {row['high']:.3g})" in text
+    assert "undefined in 3 of 20 replications, left out" in text
+    assert TEXTS[1].seeds in text and TEXTS[1].model in text
+    assert "**1 of 1 claims hold**" in text and "base seed 5" in text
+
+
+def test_docs_claims_md_carries_the_claim_texts_of_the_code():
+    from pathlib import Path
+
+    from pppsim.claim_texts import TEXTS
+
+    doc = (Path(__file__).parent.parent / "docs" / "claims.md").read_text()
+    for number, text in TEXTS.items():
+        assert f"## {number}. {text.heading}" in doc
+        assert f"*The seeds:* {text.seeds}" in doc
+        assert f"*The model:* {text.model}" in doc

@@ -449,11 +449,12 @@ TABLE_FILES = {
 """The CSV tables written next to the report, by attribute of :class:`Comparison`."""
 
 
-def write_tables(comparison: Comparison) -> list[Path]:
-    """Write the comparison's tables as CSV into its folder; returns the paths."""
+def write_tables(comparison: Comparison, folder: Path | None = None) -> list[Path]:
+    """Write the comparison's tables as CSV into ``folder`` (default: its own folder);
+    returns the paths."""
     paths = []
     for attribute, file_name in TABLE_FILES.items():
-        path = comparison.folder / file_name
+        path = (folder or comparison.folder) / file_name
         getattr(comparison, attribute).to_csv(path, index=False)
         paths.append(path)
     return paths

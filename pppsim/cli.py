@@ -160,6 +160,9 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="pppsim", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("pppsim: interrupted", err=True)
+        sys.exit(130)
     except click.Abort:
         click.echo("pppsim: aborted", err=True)
         sys.exit(130)

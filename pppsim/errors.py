@@ -32,7 +32,10 @@ _REPR = reprlib.Repr(maxstring=80, maxother=80, maxlist=8, maxdict=8, maxlevel=3
 
 
 def show(value: Any) -> str:
-    """A short ``repr`` of a value for an error message (long strings and lists elided)."""
+    """A short ``repr`` of a value for an error message (long strings and lists elided;
+    booleans as TOML writes them)."""
+    if isinstance(value, bool):
+        return str(value).lower()
     return _REPR.repr(value)
 
 

@@ -30,7 +30,7 @@ def _reason(exc: OSError) -> str:
     return text.split(": ", 1)[1] if exc.filename is not None and ": " in text else text
 
 
-def prepare_folder(folder: Path, option: str = "--out") -> bool:
+def prepare_folder(folder: Path, option: str = "--out", hint: str | None = None) -> bool:
     """Make sure ``folder`` is a folder we can write into; returns True if it was created.
 
     Raises
@@ -47,8 +47,8 @@ def prepare_folder(folder: Path, option: str = "--out") -> bool:
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the folder: {_reason(exc)}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"{folder}: cannot write into this folder (permission denied); "
-                          f"choose another {option}")
+        raise OutputError(f"{folder}: cannot write into this folder (it is read-only, or you "
+                          f"may not write it); {hint or f'choose another {option}'}")
     return created
 
 

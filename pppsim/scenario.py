@@ -30,6 +30,8 @@ from pydantic import ValidationError
 from .errors import PppsimError, describe_os_error, show
 from .parameters import SECTIONS, Parameters, section_of
 
+_TYPE_WORDS = {str: "a string", int: "an int", float: "a float", bool: "a bool", list: "a list",
+               dict: "a table"}
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
 MONTHS_RANGE = (1, 1200)
 DEFAULT_MONTHS = 120
@@ -99,7 +101,9 @@ def _describe(exc: ValidationError) -> str:
         lo = getattr(meta, "ge", lo)
         hi = getattr(meta, "le", hi)
     kind = field_info.annotation.__name__
-    allowed = f"a {kind}" + (f" from {lo} to {hi}" if lo is not None and hi is not None else "")
+    allowed = f"{'an' if kind == 'int' else 'a'} {kind}"
+    if lo is not None and hi is not None:
+        allowed += f" from {lo} to {hi}"
     units = (field_info.json_schema_extra or {}).get("units", "")
     value = error.get("input")
     got = ""
@@ -169,7 +173,7 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
             expected = TOP_LEVEL[key]
             if not isinstance(value, expected) or isinstance(value, bool):
                 raise ScenarioError(
-                    f"{path}: '{key}' must be a {expected.__name__}, got {show(value)}")
+                    f"{path}: '{key}' must be {_TYPE_WORDS[expected]}, got {show(value)}")
             top[key] = check_text(path, key, value) if expected is str else value
             continue
         if key not in SECTIONS:

@@ -36,6 +36,7 @@ from typing import Any
 from ..errors import show
 from ..parameters import Parameters
 from ..scenario import (
+    _TYPE_WORDS,
     MONTHS_RANGE,
     Scenario,
     _read_toml,
@@ -74,8 +75,7 @@ def _typed(where: str, key: str, value: Any, expected: type | tuple[type, ...]) 
     """Check a value's TOML type; bools are not ints."""
     kinds = expected if isinstance(expected, tuple) else (expected,)
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-        names = " or ".join({list: "a list", dict: "a table"}.get(k, f"a {k.__name__}")
-                            for k in kinds)
+        names = " or ".join(_TYPE_WORDS[k] for k in kinds)
         raise ExperimentError(f"{where}: '{key}' must be {names}, got {show(value)}")
     if isinstance(value, str):
         check_text(where, key, value)

@@ -182,7 +182,8 @@ class Verification:
 
     def lines(self) -> list[str]:
         """The report for the terminal."""
-        lines = [f"{self.folder}: {self.runs} stored runs checked: "
+        checked = f"{self.runs} stored runs checked: " if self.runs else ""
+        lines = [f"{self.folder}: {checked}"
                  + ("no damage found" if self.ok else
                     f"{len(self.damaged)} damaged runs, {len(self.problems)} other problems")]
         if self.unchecked:
@@ -193,8 +194,8 @@ class Verification:
         lines += [f"  repaired: {r}" for r in self.repaired]
         lines += [f"  cannot be repaired: {u}" for u in self.unrepairable]
         if not self.ok and not self.repaired and not self.unrepairable:
-            lines.append(f"  run pppsim verify {self.folder} --repair to drop the damaged "
-                         "runs; re-running the sweep then makes exactly those again")
+            lines.append(f"  run pppsim verify {self.folder} --repair to repair it: damaged "
+                         "runs are dropped, and re-running the sweep makes exactly those again")
         return lines
 
 
@@ -277,7 +278,7 @@ class ResultStore:
 
     @_guard
     def _prepare(self, experiment: Experiment, manifest: dict[str, Any]) -> None:
-        self.db.executescript(SCHEMA)
+        self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")  # all tables or none
         self._add_checksum_columns()
         definition = experiment.definition()
         if self.meta("definition") is None and not self._has_design():
@@ -291,9 +292,21 @@ class ResultStore:
                     ((i, p.label, json.dumps(dict(p.params)))
                      for i, p in enumerate(experiment.points)))
         else:
-            self.check()
+            self.check(points=False)
             self._check_same(experiment, definition)
+            self._restore_points(experiment)
         self._write_files()
+
+    def _restore_points(self, experiment: Experiment) -> None:
+        """Design points lost to damage come back from the (same) experiment."""
+        stored = self.db.execute("SELECT count(*) FROM points").fetchone()[0]
+        if stored == experiment.n_points:
+            return
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO points VALUES (?, ?, ?)",
+                ((i, p.label, json.dumps(dict(p.params)))
+                 for i, p in enumerate(experiment.points)))
 
     def _write_files(self) -> None:
         """manifest.json and experiment.toml beside the ledger (again, if one was lost)."""
@@ -319,8 +332,9 @@ class ResultStore:
         return StoreError(f"{self.path}: is damaged: {what}; run pppsim verify {self.folder}")
 
     @_guard
-    def check(self) -> None:
-        """The cheap checks (no checksums): tables, definition, design points, run indices.
+    def check(self, *, points: bool = True) -> None:
+        """The cheap checks (no checksums): tables, definition, design points (unless
+        ``points`` is false), run indices.
 
         Raises
         ------
@@ -331,7 +345,7 @@ class ResultStore:
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         missing = [t for t in TABLES if t not in tables]
         if missing:
-            if not tables:
+            if "meta" not in tables or self.meta("definition") is None:
                 raise ExperimentError(f"{self.folder}: the sweep was interrupted before it "
                                       "started; run pppsim sweep again")
             raise self._damaged(f"table '{missing[0]}' is missing")
@@ -342,9 +356,10 @@ class ResultStore:
             raise ExperimentError(f"{self.folder}: the sweep was interrupted before it "
                                   "started; run pppsim sweep again")
         stored = self.db.execute("SELECT count(*) FROM points").fetchone()[0]
-        if stored != definition["n_points"]:
+        if points and stored != definition["n_points"]:
             raise self._damaged(f"{stored} design points are stored, the experiment has "
-                                f"{definition['n_points']}")
+                                f"{definition['n_points']} (running the same sweep again "
+                                "restores them)")
         outside = self.db.execute(
             "SELECT count(*) FROM runs WHERE point < 0 OR point >= ? OR replication < 0 OR "
             "replication >= ?", (definition["n_points"], definition["replications"])
@@ -373,8 +388,7 @@ class ResultStore:
         changes = [f"{where}: {old} -> {new}"
                    for where, old, new in _differences(stored, definition)
                    if where not in ("points", "varied")]
-        if stored.get("points") != definition.get("points") and \
-                stored.get("n_points") == definition.get("n_points"):
+        if not changes and stored.get("n_points") == definition.get("n_points"):
             changes += self._point_changes(experiment)
         if not changes:
             changes = ["the design points differ"]
@@ -409,6 +423,12 @@ class ResultStore:
         return [first]
 
     def close(self) -> None:
+        """Close the ledger; a writer leaves it in rollback-journal mode (no ``-wal`` and
+        ``-shm`` files), so that reading a finished folder writes nothing at all."""
+        if self.lock is not None:
+            with suppress(sqlite3.Error):
+                self.db.execute("PRAGMA busy_timeout = 200")  # a reader may hold it: skip
+                self.db.execute("PRAGMA journal_mode = DELETE")
         with suppress(sqlite3.Error):
             self.db.close()
         if self.lock is not None:
@@ -593,7 +613,8 @@ class ResultStore:
         if not repair:
             with cls._connected(folder, _connect_read) as store:
                 return store._verify(repair=False)
-        prepare_folder(folder, "FOLDER")
+        prepare_folder(folder, hint="--repair writes to it: copy the folder somewhere you may "
+                                    "write, and repair the copy")
         lock = FolderLock(folder).acquire()
         try:
             store = cls._connected(folder, lambda p: sqlite3.connect(
@@ -610,29 +631,32 @@ class ResultStore:
         damage = self._integrity()
         if damage:
             report.problems.append(f"the database file is damaged ({damage})")
-            if repair:
-                kept, lost = self._salvage()
-                report.repaired.append(
-                    f"rebuilt the database from its readable rows ({kept} runs kept, {lost} "
-                    "unreadable runs dropped; the damaged file is kept beside it as "
-                    f"{DATABASE}.damaged-*)")
-                if self._integrity():
-                    report.unrepairable.append("the rebuilt database is still damaged; run "
-                                               "the sweep into a new --out folder")
-                    return report
+            if not repair:
+                return report
+            kept, lost = self._salvage()
+            report.repaired.append(
+                f"rebuilt the database from its readable rows ({kept} runs kept, {lost} "
+                "unreadable runs dropped; the damaged file is kept beside it as "
+                f"{DATABASE}.damaged-*)")
+            if self._integrity():
+                report.unrepairable.append("the rebuilt database is still damaged; run the "
+                                           "sweep into a new --out folder")
+                return report
         tables = {row[0] for row in self.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         missing = [t for t in TABLES if t not in tables]
         if missing:
+            if "meta" not in tables or self.meta("definition") is None:
+                report.problems.append("the sweep was interrupted before it started")
+                report.unrepairable.append("nothing is stored yet: run pppsim sweep again")
+                return report
             report.problems.append(f"tables missing: {', '.join(missing)}")
             report.unrepairable.append("the ledger's tables are lost; run the sweep into a new "
                                        "--out folder")
             return report
         definition = self._check_definition(report, repair)
-        if definition is None:
-            return report
         self._check_runs(report, definition)
-        if repair and report.damaged:
+        if repair and report.damaged and definition is not None:
             self._drop(report.damaged)
             report.repaired.append(
                 f"dropped {len(report.damaged)} damaged runs; run the same sweep again to "
@@ -683,11 +707,13 @@ class ResultStore:
             definition = restored
         if len(points) != definition["n_points"] or digest != definition.get("points"):
             report.problems.append(
-                f"the stored design points ({len(points)}) are not the experiment's "
-                f"({definition['n_points']}, digest {definition.get('points')})")
-            report.unrepairable.append("the design points are lost or changed; run the sweep "
-                                       "into a new --out folder")
-            return None
+                f"the stored design points ({len(points)} of {definition['n_points']}) are "
+                "incomplete or changed")
+            if repair:
+                with self.transaction():
+                    self.db.execute("DELETE FROM points")
+                report.repaired.append("cleared the design points; running the same sweep "
+                                       "again restores them from its experiment")
         return definition
 
     def _raw_points(self) -> Iterator[tuple[int, str, Any]]:
@@ -713,8 +739,12 @@ class ResultStore:
             return definition
         return None
 
-    def _check_runs(self, report: Verification, definition: dict[str, Any]) -> None:
-        n_points, replications = definition["n_points"], definition["replications"]
+    def _check_runs(self, report: Verification, definition: dict[str, Any] | None) -> None:
+        """Check every run and per-run table (their place in the design only when the
+        definition is known)."""
+        inf = float("inf")
+        n_points, replications = ((definition["n_points"], definition["replications"])
+                                  if definition else (inf, inf))
         runs: set[tuple[int, int]] = set()
         for row in self.db.execute(
                 "SELECT point, replication, run_id, seed, status, metrics, series, error, "

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import show
 from ..experiment import (
     Experiment,
     ExperimentError,
@@ -39,7 +40,14 @@ from ..experiment import (
 from ..model.outputs import METRIC_DESCRIPTIONS
 from ..model.vocabulary import EndCause
 from ..parameters import parameter_table
-from ..scenario import Scenario, ScenarioError, _read_toml, _suggest, load_scenario
+from ..scenario import (
+    Scenario,
+    ScenarioError,
+    _read_toml,
+    _suggest,
+    check_text,
+    load_scenario,
+)
 from .statistics import (
     effect_word,
     kaplan_meier,
@@ -196,10 +204,14 @@ def load_comparison(path: str | Path) -> ComparisonSpec:
         if isinstance(value, bool) or not isinstance(value, expected):
             raise ScenarioError(f"{path}: '{key}' must be a "
                                 f"{'list' if expected is list else expected.__name__}, "
-                                f"got {value!r}")
+                                f"got {show(value)}")
+        if isinstance(value, str):
+            check_text(path, key, value)
     files = data.get("scenarios", [])
     if not files or not all(isinstance(f, str) for f in files):
         raise ScenarioError(f"{path}: 'scenarios' must list at least one scenario file")
+    for file in files:
+        check_text(path, "scenario", file)
     return ComparisonSpec(
         scenarios=tuple(load_scenario(path.parent / f) for f in files),
         replications=data.get("replications", DEFAULT_REPLICATIONS),

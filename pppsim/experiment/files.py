@@ -210,7 +210,11 @@ def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment
     data = _read_toml(path)
     _check_keys(str(path), data, TOP_LEVEL)
     if "scenario" in data:
-        scenario = load_scenario(path.parent / data["scenario"])
+        scenario_path = path.parent / data["scenario"]
+        if not scenario_path.is_file():
+            raise ExperimentError(f"{path}: scenario = {show(data['scenario'])}: no such file "
+                                  f"({scenario_path})")
+        scenario = load_scenario(scenario_path)
     else:
         scenario = Scenario(name=path.stem)
     months = data.get("months", scenario.months)

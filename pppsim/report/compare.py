@@ -41,6 +41,7 @@ from ..model.outputs import METRIC_DESCRIPTIONS
 from ..model.vocabulary import EndCause
 from ..parameters import parameter_table
 from ..scenario import (
+    _TYPE_WORDS,
     Scenario,
     ScenarioError,
     _read_toml,
@@ -202,8 +203,7 @@ def load_comparison(path: str | Path) -> ComparisonSpec:
                                 f"{', '.join(COMPARISON_KEYS)}")
         expected = COMPARISON_KEYS[key]
         if isinstance(value, bool) or not isinstance(value, expected):
-            raise ScenarioError(f"{path}: '{key}' must be a "
-                                f"{'list' if expected is list else expected.__name__}, "
+            raise ScenarioError(f"{path}: '{key}' must be {_TYPE_WORDS[expected]}, "
                                 f"got {show(value)}")
         if isinstance(value, str):
             check_text(path, key, value)
@@ -212,6 +212,9 @@ def load_comparison(path: str | Path) -> ComparisonSpec:
         raise ScenarioError(f"{path}: 'scenarios' must list at least one scenario file")
     for file in files:
         check_text(path, "scenario", file)
+        if not (path.parent / file).is_file():
+            raise ScenarioError(f"{path}: scenarios: {show(file)}: no such file "
+                                f"({path.parent / file})")
     return ComparisonSpec(
         scenarios=tuple(load_scenario(path.parent / f) for f in files),
         replications=data.get("replications", DEFAULT_REPLICATIONS),

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..experiment.design import MAX_RUNS
-from ..fileio import staged_folder
+from ..fileio import prepare_folder, staged_folder
 from .problem import Method, SensitivityError
 
 EXIT_INTERRUPTED = 130
@@ -81,6 +81,7 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
     out = out or Path("runs") / f"sensitivity-{experiment.stem}"
     _check_size(loaded, method, samples, second_order, _names(only), not no_dummy,
                 replications, extend, max_runs)
+    prepare_folder(out)
     study = studies.prepare(loaded, out, method=method, samples=samples,
                             second_order=second_order, levels=levels,
                             replications=replications, only=_names(only),

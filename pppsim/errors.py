@@ -21,7 +21,14 @@ MAX_MESSAGE = 2000
 
 
 class PppsimError(ValueError):
-    """Bad input or a fault the user can fix; the message is one line (exit status 2)."""
+    """Bad input or a fault the user can fix; the message is one line (exit status 2).
+
+    Whitespace in the message (a newline in a quoted name) is folded into single spaces, so
+    the message is one line wherever it is shown.
+    """
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(" ".join(str(message).split()))
 
 
 class OutputError(PppsimError):

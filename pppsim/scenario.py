@@ -94,7 +94,7 @@ def _describe(exc: ValidationError) -> str:
         return error["msg"].removeprefix("Value error, ")
     name = loc[0]
     if error["type"] == "extra_forbidden":
-        return f"unknown parameter '{name}'{_suggest(name, list(Parameters.model_fields))}"
+        return f"unknown parameter {show(name)}{_suggest(name, list(Parameters.model_fields))}"
     field_info = Parameters.model_fields[name]
     lo = hi = None
     for meta in field_info.metadata:
@@ -181,7 +181,7 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                 raise ScenarioError(
                     f"{path}: '{key}' must be inside section [{section_of(key)}]")
             raise ScenarioError(
-                f"{path}: unknown key '{key}'"
+                f"{path}: unknown key {show(key)}"
                 f"{_suggest(key, list(SECTIONS) + list(TOP_LEVEL))}; "
                 f"sections are {', '.join(SECTIONS)}")
         if not isinstance(value, dict):
@@ -190,7 +190,7 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
         for name, v in value.items():
             if name not in Parameters.model_fields:
                 raise ScenarioError(
-                    f"{path}: unknown parameter '{name}' in [{key}]"
+                    f"{path}: unknown parameter {show(name)} in [{key}]"
                     f"{_suggest(name, list(Parameters.model_fields))}")
             if section_of(name) != key:
                 raise ScenarioError(

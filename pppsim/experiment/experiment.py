@@ -18,6 +18,7 @@ from functools import cache
 from importlib import metadata, resources
 from typing import Any
 
+from ..errors import show
 from ..parameters import DEFAULTS, Parameters, _plain
 from ..scenario import DEFAULT_MONTHS, Scenario, ScenarioError, _suggest
 from .design import SAMPLED, DesignKind, Factor, salib_problem
@@ -320,6 +321,6 @@ def check_outputs(outputs: Iterable[str], series: Iterable[str], *, source: str)
         for name in names:
             if name not in allowed:
                 raise ExperimentError(
-                    f"{source}: unknown {kind} '{name}'{_suggest(name, list(allowed))} "
+                    f"{source}: unknown {kind} {show(name)}{_suggest(name, list(allowed))} "
                     f"(allowed: {', '.join(allowed)})")
 

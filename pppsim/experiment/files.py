@@ -86,15 +86,15 @@ def _check_keys(where: str, table: dict[str, Any], allowed: dict[str, Any]) -> N
     for key, value in table.items():
         if key not in allowed:
             raise ExperimentError(
-                f"{where}: unknown key '{key}'{_suggest(key, list(allowed))}; "
+                f"{where}: unknown key {show(key)}{_suggest(key, list(allowed))}; "
                 f"allowed: {', '.join(allowed)}")
         _typed(where, key, value, allowed[key])
 
 
 def _parameter_name(where: str, name: str) -> str:
     if name not in Parameters.model_fields:
-        raise ExperimentError(
-            f"{where}: unknown parameter '{name}'{_suggest(name, list(Parameters.model_fields))}")
+        suggestion = _suggest(name, list(Parameters.model_fields))
+        raise ExperimentError(f"{where}: unknown parameter {show(name)}{suggestion}")
     return name
 
 

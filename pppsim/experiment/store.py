@@ -554,13 +554,18 @@ class ResultStore:
         marks = ", ".join("?" for _ in statuses)
         cursor = self.db.execute(
             "SELECT point, replication, run_id, seed, status, metrics, series, error, "
-            f"checksum, {columns} FROM runs WHERE status IN ({marks}) "
+            f"{self._checksum('runs')}, {columns} FROM runs WHERE status IN ({marks}) "
             "ORDER BY point, replication", statuses)
         for row in cursor:
             checksum = row[8]
             if checksum is not None and checksum != run_checksum(*row[:8]):
                 raise self._damaged_run(row[0], row[1])
             yield (*row[:5], *row[9:])
+
+    def _checksum(self, table: str, prefix: str = "") -> str:
+        """The checksum column of ``table`` (NULL in ledgers made before checksums)."""
+        columns = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+        return f"{prefix}checksum" if "checksum" in columns else "NULL"
 
     def _damaged_run(self, point: int, replication: int) -> StoreError:
         return StoreError(
@@ -573,7 +578,8 @@ class ResultStore:
         """Stream (point, replication, seed, columns as JSON) of one per-run table, in point
         order, for finished runs; checksums are checked as in :meth:`rows`."""
         for point, replication, seed, columns, checksum in self.db.execute(
-                "SELECT t.point, t.replication, r.seed, t.columns, t.checksum FROM run_tables t "
+                "SELECT t.point, t.replication, r.seed, t.columns, "
+                f"{self._checksum('run_tables', 't.')} FROM run_tables t "
                 "JOIN runs r USING (point, replication) WHERE t.name = ? AND r.status = 'done' "
                 "ORDER BY t.point, t.replication", (name,)):
             if checksum is not None and checksum != table_checksum(point, replication, name,
@@ -748,7 +754,7 @@ class ResultStore:
         runs: set[tuple[int, int]] = set()
         for row in self.db.execute(
                 "SELECT point, replication, run_id, seed, status, metrics, series, error, "
-                "checksum FROM runs ORDER BY point, replication"):
+                f"{self._checksum('runs')} FROM runs ORDER BY point, replication"):
             point, replication, *_, status, metrics, series, _error, checksum = row
             report.runs += 1
             runs.add((point, replication))
@@ -765,7 +771,8 @@ class ResultStore:
                 report.damaged.append((point, replication, why))
         damaged = {(p, r) for p, r, _ in report.damaged}
         for point, replication, name, columns, checksum in self.db.execute(
-                "SELECT point, replication, name, columns, checksum FROM run_tables "
+                "SELECT point, replication, name, columns, "
+                f"{self._checksum('run_tables')} FROM run_tables "
                 "ORDER BY point, replication"):
             if (point, replication) in damaged:
                 continue

@@ -198,7 +198,7 @@ def load_comparison(path: str | Path) -> ComparisonSpec:
     data = _read_toml(path)
     for key, value in data.items():
         if key not in COMPARISON_KEYS:
-            raise ScenarioError(f"{path}: unknown key '{key}'"
+            raise ScenarioError(f"{path}: unknown key {show(key)}"
                                 f"{_suggest(key, list(COMPARISON_KEYS))}; allowed: "
                                 f"{', '.join(COMPARISON_KEYS)}")
         expected = COMPARISON_KEYS[key]

@@ -101,35 +101,62 @@ def run(*args):
         return exc.code
     return 0
 
-folder, table, experiment = sys.argv[1:]
+folder, wal_mode, wal_left, table, experiment = sys.argv[1:]
 print("status", run("status", folder), flush=True)
 print("export elsewhere", run("export", folder, "--output", table), flush=True)
 print("rows", len(pppsim.load_results(folder)), flush=True)
 print("verify", run("verify", folder), flush=True)
 print("export into it", run("export", folder), flush=True)
-print("sweep into it", run("sweep", experiment, "--out", folder, "--workers", "1", "--quiet"))
+print("sweep into it", run("sweep", experiment, "--out", folder, "--workers", "1", "--quiet"),
+      flush=True)
+print("status in WAL mode", run("status", wal_mode), flush=True)
+print("status with runs left in the WAL", run("status", wal_left), flush=True)
+"""
+LEFT_IN_THE_WAL = """
+import os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("PRAGMA wal_autocheckpoint = 0")
+db.execute("DELETE FROM runs WHERE point = 1 AND replication = 1")
+os._exit(0)  # killed: the change stays in the WAL file
 """
 
 
 @pytest.mark.skipif(not _unshare_works(), reason="needs mount namespaces (unshare -m)")
 def test_a_read_only_mount_can_be_read_but_not_written(finished: Path, tmp_path: Path) -> None:
-    """A folder on a read-only file system (a colleague's results, a mounted archive)."""
-    folder = copy(finished, tmp_path)
+    """Folders on a read-only file system (a colleague's results, a mounted archive)."""
+    mounted = tmp_path / "ro"
+    folder = Path(shutil.copytree(finished, mounted / "clean"))
+    wal_mode = Path(shutil.copytree(finished, mounted / "wal"))
+    with sqlite3.connect(wal_mode / DATABASE) as db:  # as an older pppsim left it
+        db.execute("PRAGMA journal_mode = WAL")
+    wal_left = Path(shutil.copytree(finished, mounted / "left"))
+    subprocess.run([sys.executable, "-c", LEFT_IN_THE_WAL, str(wal_left / DATABASE)],
+                   check=True, timeout=60)
+    Path(f"{wal_left / DATABASE}-shm").unlink()
+    assert Path(f"{wal_left / DATABASE}-wal").stat().st_size > 0
     script = write(tmp_path, "read_only.py", READ_ONLY_SCRIPT)
     experiment = write(tmp_path, "exp.toml", SMALL_EXPERIMENT)
-    command = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
-               f"{sys.executable} {script} {folder} {tmp_path / 'r.csv'} {experiment}")
+    command = (f"mount --bind {mounted} {mounted} && mount -o remount,bind,ro {mounted} && "
+               f"{sys.executable} {script} {folder} {wal_mode} {wal_left} "
+               f"{tmp_path / 'r.csv'} {experiment}")
     done = subprocess.run(["unshare", "-m", "sh", "-c", command], capture_output=True,
                           text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
     for line in ("status 0", "export elsewhere 0", "rows 4", "verify 0", "export into it 2",
                  "sweep into it 2", f"{folder}: 4 done, 0 failed, 0 remaining of 4 runs",
-                 "no damage found"):
-        assert line in done.stdout.splitlines() or line in done.stdout, (line, done.stdout)
+                 f"{folder}: 4 stored runs checked: no damage found", "status in WAL mode 0",
+                 f"{wal_mode}: 4 done, 0 failed, 0 remaining of 4 runs",
+                 "status with runs left in the WAL 2"):
+        assert line in lines, (line, done.stdout)
     assert len(pd.read_csv(tmp_path / "r.csv")) == 4
     errors = done.stderr.splitlines()
-    assert len(errors) == 2 and "Traceback" not in done.stderr, done.stderr
-    assert all(f"{folder}: cannot write into this folder (it is read-only" in e for e in errors)
+    assert len(errors) == 3 and "Traceback" not in done.stderr, done.stderr
+    assert all(f"{folder}: cannot write into this folder (it is read-only" in e
+               for e in errors[:2])
+    assert f"{wal_left / DATABASE}: the last runs of an interrupted sweep are still in " \
+           "runs.sqlite-wal" in errors[2]
 
 
 # --- one writer: the lock -------------------------------------------------------------------

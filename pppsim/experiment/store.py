@@ -127,11 +127,14 @@ def _connect_write(path: Path) -> sqlite3.Connection:
 
 
 def _connect_read(path: Path) -> sqlite3.Connection:
-    """A read-only connection: nothing in the folder is written, not even WAL bookkeeping.
+    """A read-only connection (``mode=ro``): nothing in the folder is written.
 
-    ``mode=ro`` reads a sweep while it runs.  In a folder the user may not write (a
-    colleague's results, a read-only archive) SQLite cannot create the WAL index there, and
-    the file is opened ``immutable=1``: nobody can be writing a folder nobody may write.
+    ``mode=ro`` reads a finished folder, and a sweep while it runs.  A ledger left in WAL mode
+    (by an older pppsim, or a sweep that was killed) cannot be opened ``mode=ro`` in a folder
+    the user may not write, because SQLite would have to create its WAL index there.  Without
+    a WAL file holding runs, it is then opened ``immutable=1`` (no process can be writing a
+    folder nobody may write); with one, reading it there would silently miss those runs, and
+    the error says so.
     """
     uri = path.resolve().as_uri()
     db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
@@ -141,6 +144,12 @@ def _connect_read(path: Path) -> sqlite3.Connection:
         db.close()
         if os.access(path.parent, os.W_OK) and os.access(path, os.W_OK):
             raise
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StoreError(
+                f"{path}: the last runs of an interrupted sweep are still in {wal.name}, which "
+                "cannot be read in a folder you may not write; copy the folder somewhere you "
+                "may write and read the copy") from None
         db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
     return db
 

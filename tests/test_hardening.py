@@ -495,7 +495,7 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
 DOCUMENTS = st.dictionaries(KEYS, VALUES, max_size=8)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=DOCUMENTS)
 def test_any_toml_document_loads_or_fails_in_one_line(
         tmp_path_factory: pytest.TempPathFactory, document: dict) -> None:

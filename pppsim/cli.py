@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from .errors import EXIT_BAD_INPUT, one_line
 from .experiment.commands import export as export_command
 from .experiment.commands import status as status_command
 from .experiment.commands import sweep as sweep_command
+from .experiment.commands import verify as verify_command
 from .explain import explain_command
 from .report.commands import compare as compare_command
-from .scenario import ScenarioError, load_scenario
+from .scenario import load_scenario
 from .sensitivity.commands import discover as discover_command
 from .sensitivity.commands import sensitivity as sensitivity_command
 from .serve import app_command
 from .teaching import demo_command
 
-EXIT_BAD_INPUT = 2
 PROGRESS_WORK = 200 * 240
 """Organisation-months above which a run shows a progress bar."""
 
@@ -83,6 +85,7 @@ cli.add_command(explain_command)
 cli.add_command(demo_command)
 cli.add_command(sweep_command)
 cli.add_command(status_command)
+cli.add_command(verify_command)
 cli.add_command(export_command)
 cli.add_command(sensitivity_command)
 cli.add_command(discover_command)
@@ -145,15 +148,21 @@ def patterns(scenario: Path, replications: int, seed: int, workers: int | None,
     click.echo(f"written to {out}/patterns.md")
 
 
+TRACEBACK_VARIABLE = "PPPSIM_TRACEBACK"
+"""Set to 1 to get the full traceback of a reported error (for debugging pppsim)."""
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: one-line errors and exit code 2 for bad input, never a traceback."""
+    """Entry point: one-line errors and exit code 2 for bad input and faults of the system
+    (:func:`pppsim.errors.one_line`), never a traceback; a bug in pppsim keeps its
+    traceback."""
     try:
         cli.main(args=argv, prog_name="pppsim", standalone_mode=False)
-    except ScenarioError as exc:
-        click.echo(f"pppsim: error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("pppsim: interrupted", err=True)
+        sys.exit(130)
     except click.Abort:
         click.echo("pppsim: aborted", err=True)
         sys.exit(130)
@@ -161,6 +170,12 @@ def main(argv: list[str] | None = None) -> None:
         message = " ".join(exc.format_message().split())
         click.echo(f"pppsim: error: {message}", err=True)
         sys.exit(EXIT_BAD_INPUT if isinstance(exc, click.UsageError) else exc.exit_code)
+    except Exception as exc:
+        message = one_line(exc)
+        if message is None or os.environ.get(TRACEBACK_VARIABLE) == "1":
+            raise
+        click.echo(f"pppsim: error: {message}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ this table, so they cannot drift apart.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -53,7 +54,18 @@ class Parameters(BaseModel):
     as keyword arguments.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True,
+                              allow_inf_nan=False)
+    """Strict: a number must be a number (an int is fine for a float), a switch a bool; no
+    text such as "0.5" or "yes", no true for 1.0, no 40.0 for an int, no NaN or infinity."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_numbers(cls, data: Any) -> Any:
+        """NumPy scalars (from arrays a user builds designs with) as Python numbers."""
+        if not isinstance(data, dict):
+            return data
+        return {k: _plain(v) for k, v in data.items()}
 
     # --- organisations -------------------------------------------------------------------
     n_organisations: int = _param(
@@ -353,6 +365,15 @@ class Parameters(BaseModel):
                 f"(got {self.grant_share} + {self.structural_share})"
             )
         return self
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy bool, integer or float as the Python equivalent; anything else unchanged."""
+    module = type(value).__module__
+    if module != "numpy" or not hasattr(value, "item"):
+        return value
+    plain = value.item()
+    return plain if isinstance(plain, bool | Integral | Real) else value
 
 
 def parameter_table() -> list[dict[str, Any]]:

@@ -14,8 +14,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from .fileio import staged_folder
 from .model import PartnershipModel
 from .model.outputs import partnership_table, summary_metrics, time_series
+from .plotting import LITERAL_TEXT, literal_text
 from .scenario import Scenario, scenario_to_toml
 
 SECTOR_COLOURS = {"public": "#1f5fa8", "private": "#d9822b"}
@@ -71,31 +73,40 @@ def simulate(
 
 
 def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
-    """Write series, partnership table, event log, metrics, scenario and figure to ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    tables = {"timeseries": result.series, "partnerships": result.partnerships,
-              "events": result.events}
-    for name, frame in tables.items():
-        path = out / f"{name}.{fmt}"
-        if fmt == "parquet":
-            frame.to_parquet(path)
-        else:
-            frame.to_csv(path, index=name == "timeseries")
-        written.append(path)
-    metrics_path = out / "metrics.json"
-    metrics_path.write_text(json.dumps(metrics_for_json(result.metrics), indent=2,
-                                       allow_nan=False))
-    scenario_path = out / "scenario.toml"
-    as_run = replace(result.scenario, seed=result.seed, months=result.months)
-    scenario_path.write_text(scenario_to_toml(as_run, only_changed=False))
-    figure_path = out / "overview.png"
-    fig = overview_figure(result)
-    fig.savefig(figure_path, dpi=110)
-    plt.close(fig)
-    return [*written, metrics_path, scenario_path, figure_path]
+    """Write series, partnership table, event log, metrics, scenario and figure to ``out``.
+
+    All or nothing: the files are written into a staging folder and moved into ``out`` only
+    when every one is complete (:func:`pppsim.fileio.staged_folder`).
+    """
+    out = Path(out)
+    with staged_folder(out) as stage:
+        written = []
+        tables = {"timeseries": result.series, "partnerships": result.partnerships,
+                  "events": result.events}
+        for name, frame in tables.items():
+            path = stage / f"{name}.{fmt}"
+            if fmt == "parquet":
+                frame.to_parquet(path)
+            else:
+                frame.to_csv(path, index=name == "timeseries")
+            written.append(path)
+        metrics_path = stage / "metrics.json"
+        metrics_path.write_text(json.dumps(metrics_for_json(result.metrics), indent=2,
+                                           allow_nan=False))
+        scenario_path = stage / "scenario.toml"
+        as_run = replace(result.scenario, seed=result.seed, months=result.months)
+        scenario_path.write_text(scenario_to_toml(as_run, only_changed=False))
+        figure_path = stage / "overview.png"
+        fig = overview_figure(result)
+        try:
+            with matplotlib.rc_context(LITERAL_TEXT):
+                fig.savefig(figure_path, dpi=110)
+        finally:
+            plt.close(fig)
+    return [out / p.name for p in (*written, metrics_path, scenario_path, figure_path)]
 
 
+@literal_text
 def overview_figure(result: RunResult) -> plt.Figure:
     """Four panels: partnerships by stage, trust between sectors, harm, end causes."""
     s = result.series

@@ -18,21 +18,30 @@ relative to this file) and overrides it.
 from __future__ import annotations
 
 import difflib
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from pydantic import ValidationError
 
+from .errors import PppsimError, describe_os_error, show
 from .parameters import SECTIONS, Parameters, section_of
 
+_TYPE_WORDS = {str: "a string", int: "an int", float: "a float", bool: "a bool", list: "a list",
+               dict: "a table"}
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
 MONTHS_RANGE = (1, 1200)
 DEFAULT_MONTHS = 120
+MAX_FILE_BYTES = 1_000_000
+"""Largest scenario, experiment or comparison file read (1 MB; the shipped ones are < 4 kB)."""
+TEXT_LIMITS = {"name": 200, "description": 10_000, "base": 4096, "scenario": 4096}
+"""Longest allowed string per top-level key, in characters."""
 
 
-class ScenarioError(ValueError):
+class ScenarioError(PppsimError):
     """A scenario (or experiment) file is missing or wrong; the message is one line."""
 
 
@@ -85,31 +94,74 @@ def _describe(exc: ValidationError) -> str:
         return error["msg"].removeprefix("Value error, ")
     name = loc[0]
     if error["type"] == "extra_forbidden":
-        return f"unknown parameter '{name}'{_suggest(name, list(Parameters.model_fields))}"
+        return f"unknown parameter {show(name)}{_suggest(name, list(Parameters.model_fields))}"
     field_info = Parameters.model_fields[name]
     lo = hi = None
     for meta in field_info.metadata:
         lo = getattr(meta, "ge", lo)
         hi = getattr(meta, "le", hi)
     kind = field_info.annotation.__name__
-    allowed = f"a {kind}" + (f" from {lo} to {hi}" if lo is not None and hi is not None else "")
+    allowed = f"{'an' if kind == 'int' else 'a'} {kind}"
+    if lo is not None and hi is not None:
+        allowed += f" from {lo} to {hi}"
     units = (field_info.json_schema_extra or {}).get("units", "")
-    return (f"[{section_of(name)}] {name} = {error.get('input')!r} is not allowed: "
-            f"expected {allowed} ({units})")
+    value = error.get("input")
+    got = ""
+    if error["type"].endswith("_type"):  # strict types: no text, no bool for a number, ...
+        got = f", not {_kind_of(value)}"
+    return (f"[{section_of(name)}] {name} = {show(value)} is not allowed: "
+            f"expected {allowed} ({units}){got}")
+
+
+def _kind_of(value: Any) -> str:
+    """What a TOML value is, in words."""
+    kinds = {bool: "a boolean", int: "an integer", float: "a float", str: "text",
+             list: "a list", dict: "a table"}
+    return next((word for kind, word in kinds.items() if isinstance(value, kind)),
+                f"a {type(value).__name__}")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise ScenarioError(f"{path}: no such file")
-    if path.is_dir():
+    """Read a TOML file (a regular file of at most :data:`MAX_FILE_BYTES`); one-line errors."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read: {describe_os_error(exc)}") from None
+    if stat.S_ISDIR(info.st_mode):
         raise ScenarioError(f"{path}: is a directory, expected a .toml file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"{path}: is not a regular file (a device, pipe or socket); "
+                            "expected a .toml file")
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read: {describe_os_error(exc)}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: is larger than {MAX_FILE_BYTES:,} bytes; a scenario or "
+                            "experiment file is a few kilobytes")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: is not UTF-8 text (byte {exc.start}); save it as "
+                            "UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot be read: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: malformed TOML: nested too deeply") from None
+
+
+def check_text(path: Path | str, key: str, value: str) -> str:
+    """Refuse a top-level string longer than its limit in :data:`TEXT_LIMITS`."""
+    limit = TEXT_LIMITS.get(key)
+    if limit is not None and len(value) > limit:
+        raise ScenarioError(f"{path}: '{key}' is {len(value):,} characters long; at most "
+                            f"{limit:,} are allowed")
+    if key in ("base", "scenario") and "\0" in value:
+        raise ScenarioError(f"{path}: '{key}' = {show(value)} is not a file name")
+    return value
 
 
 def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -121,23 +173,24 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
             expected = TOP_LEVEL[key]
             if not isinstance(value, expected) or isinstance(value, bool):
                 raise ScenarioError(
-                    f"{path}: '{key}' must be a {expected.__name__}, got {value!r}")
-            top[key] = value
+                    f"{path}: '{key}' must be {_TYPE_WORDS[expected]}, got {show(value)}")
+            top[key] = check_text(path, key, value) if expected is str else value
             continue
         if key not in SECTIONS:
             if key in Parameters.model_fields:
                 raise ScenarioError(
                     f"{path}: '{key}' must be inside section [{section_of(key)}]")
             raise ScenarioError(
-                f"{path}: unknown key '{key}'"
+                f"{path}: unknown key {show(key)}"
                 f"{_suggest(key, list(SECTIONS) + list(TOP_LEVEL))}; "
                 f"sections are {', '.join(SECTIONS)}")
         if not isinstance(value, dict):
-            raise ScenarioError(f"{path}: '{key}' must be a section [{key}], got {value!r}")
+            raise ScenarioError(
+                f"{path}: '{key}' must be a section [{key}], got {show(value)}")
         for name, v in value.items():
             if name not in Parameters.model_fields:
                 raise ScenarioError(
-                    f"{path}: unknown parameter '{name}' in [{key}]"
+                    f"{path}: unknown parameter {show(name)} in [{key}]"
                     f"{_suggest(name, list(Parameters.model_fields))}")
             if section_of(name) != key:
                 raise ScenarioError(
@@ -158,7 +211,7 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         if base_path in _seen or base_path == path.resolve():
             raise ScenarioError(f"{path}: 'base' refers back to itself ({top['base']})")
         if not base_path.is_file():
-            raise ScenarioError(f"{path}: base = {top['base']!r}: no such file ({base_path})")
+            raise ScenarioError(f"{path}: base = {show(top['base'])}: no such file ({base_path})")
         base = load_scenario(base_path, (*_seen, path.resolve()))
         base_params = base.params
         base_top = {"months": base.months, "seed": base.seed}
@@ -182,19 +235,20 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
 
 
 def scenario_to_toml(scenario: Scenario, *, only_changed: bool = True) -> str:
-    """Write a scenario back as TOML (parameters that differ from the defaults, by default)."""
+    """Write a scenario back as TOML (parameters that differ from the defaults, by default).
+
+    Written with tomli-w, so any name or description (quotes, backslashes, newlines) reads
+    back unchanged, and :func:`load_scenario` of the text gives the same parameters.
+    """
     defaults = Parameters().model_dump()
-    lines = [f'name = "{scenario.name}"']
+    document: dict[str, Any] = {"name": scenario.name}
     if scenario.description:
-        lines.append(f'description = "{scenario.description}"')
-    lines += [f"months = {scenario.months}", f"seed = {scenario.seed}"]
-    by_section: dict[str, list[str]] = {}
+        document["description"] = scenario.description
+    document |= {"months": scenario.months, "seed": scenario.seed}
     for name, value in scenario.params.items():
         if only_changed and value == defaults[name]:
             continue
-        text = str(value).lower() if isinstance(value, bool) else repr(value)
-        by_section.setdefault(section_of(name), []).append(f"{name} = {text}")
-    for section in SECTIONS:
-        if section in by_section:
-            lines += ["", f"[{section}]", *by_section[section]]
-    return "\n".join(lines) + "\n"
+        document.setdefault(section_of(name), {})[name] = value
+    ordered = {k: v for k, v in document.items() if k not in SECTIONS}
+    ordered |= {section: document[section] for section in SECTIONS if section in document}
+    return tomli_w.dumps(ordered)

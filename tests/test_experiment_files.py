@@ -111,7 +111,7 @@ BAD_FILES = [
      "sampled designs need a range { low, high } or { mean, sd }, not a list of values"),
     ("[vary]\nlegal_barrier = {low = 0.5, high = 0.1, levels = 2}\n", "low must be below high"),
     ("replications = 0\n[vary]\nlegal_barrier = [0.2]\n", "replications = 0 is not allowed"),
-    ("replications = \"3\"\n[vary]\nlegal_barrier = [0.2]\n", "'replications' must be a int"),
+    ("replications = \"3\"\n[vary]\nlegal_barrier = [0.2]\n", "'replications' must be an int"),
     ("", "nothing to vary"),
     ("[fixed]\nlegal_barrier = 0.2\n[vary]\nlegal_barrier = [0.2]\n",
      "'legal_barrier' is both in [fixed] and in [vary]"),

@@ -1,13 +1,17 @@
-"""The ``pppsim sweep``, ``pppsim status`` and ``pppsim export`` commands."""
+"""The ``pppsim sweep``, ``status``, ``export`` and ``verify`` commands."""
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import click
 
+from .design import MAX_RUNS
+
 EXIT_INTERRUPTED = 130
+EXIT_DAMAGED = 1
 
 
 @click.command()
@@ -23,13 +27,15 @@ EXIT_INTERRUPTED = 130
               help="Runs per task (default: automatic).")
 @click.option("--retry-failed", is_flag=True, help="Re-run the runs that failed before.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--max-runs", type=click.IntRange(min=1), default=MAX_RUNS, show_default=True,
+              help="Refuse a larger design (points x replications); raise it for a giant.")
 def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: str | None,
-          chunk_size: int | None, retry_failed: bool, quiet: bool) -> None:
+          chunk_size: int | None, retry_failed: bool, quiet: bool, max_runs: int) -> None:
     """Run every (point, replication) of EXPERIMENT (a .toml file) missing from --out."""
     from .api import sweep as run
     from .files import load_experiment
 
-    loaded = load_experiment(experiment)
+    loaded = load_experiment(experiment, max_runs=max_runs)
     out = out or Path("runs") / experiment.stem
     try:
         stats = run(loaded, out, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
@@ -79,7 +85,7 @@ def _print_missing(folder: Path) -> None:
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 def status(folder: Path) -> None:
-    """Show done / failed / remaining runs of a sweep's results FOLDER."""
+    """Show done / failed / remaining runs of a sweep's results FOLDER (read-only)."""
     from .store import ResultStore
 
     _print_status(folder)
@@ -105,3 +111,23 @@ def export(folder: Path, fmt: str, output: Path | None) -> None:
     from .results import export_results
 
     click.echo(f"results written to {export_results(folder, fmt, output)}")
+
+
+@click.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--repair", is_flag=True,
+              help="Drop the damaged runs (rebuilding a damaged file from its readable rows), "
+                   "so that re-running the sweep makes exactly those again.")
+def verify(folder: Path, repair: bool) -> None:
+    """Check a results FOLDER thoroughly: the SQLite file, the experiment's definition and
+    design points, and every stored run against its checksum.
+
+    Exit status 0 if nothing is damaged (or --repair repaired it), 1 if damage remains.
+    """
+    from .store import ResultStore
+
+    report = ResultStore.verify(folder, repair=repair)
+    for line in report.lines():
+        click.echo(line)
+    if report.unrepairable or (not report.ok and not repair):
+        sys.exit(EXIT_DAMAGED)

@@ -18,7 +18,8 @@ from functools import cache
 from importlib import metadata, resources
 from typing import Any
 
-from ..parameters import DEFAULTS, Parameters
+from ..errors import show
+from ..parameters import DEFAULTS, Parameters, _plain
 from ..scenario import DEFAULT_MONTHS, Scenario, ScenarioError, _suggest
 from .design import SAMPLED, DesignKind, Factor, salib_problem
 from .seeds import RandomNumbers, run_seed
@@ -170,8 +171,8 @@ class Experiment:
         if isinstance(base, Scenario):
             months = base.months if months is None else months
             base = base.params
-        base_params = DEFAULTS | dict(base or {})
-        overrides = [dict(p) for p in points]
+        base_params = DEFAULTS | _schema_types(base or {})
+        overrides = [_schema_types(p) for p in points]
         for i, point in enumerate(overrides):
             unknown = sorted(set(point) - set(Parameters.model_fields))
             if unknown:
@@ -288,6 +289,20 @@ class Experiment:
         return _digest(self.definition())
 
 
+def _schema_types(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Values as the schema stores them: NumPy scalars as Python numbers, an int given for a
+    float parameter as a float.  Equal values then give equal run ids (1 and 1.0 alike);
+    anything else is left for validation when the run starts."""
+    typed = {}
+    for name, value in params.items():
+        value = _plain(value)
+        field_info = Parameters.model_fields.get(name)
+        if field_info is not None and field_info.annotation is float and type(value) is int:
+            value = float(value)
+        typed[name] = value
+    return typed
+
+
 @cache
 def available_outputs() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(metric names, series names) the model reports, read from a tiny model."""
@@ -306,6 +321,6 @@ def check_outputs(outputs: Iterable[str], series: Iterable[str], *, source: str)
         for name in names:
             if name not in allowed:
                 raise ExperimentError(
-                    f"{source}: unknown {kind} '{name}'{_suggest(name, list(allowed))} "
+                    f"{source}: unknown {kind} {show(name)}{_suggest(name, list(allowed))} "
                     f"(allowed: {', '.join(allowed)})")
 

@@ -29,19 +29,32 @@ Parameter names are flat (no sections).  The full format is in ``docs/sweeps.md`
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
+from ..errors import show
 from ..parameters import Parameters
 from ..scenario import (
+    _TYPE_WORDS,
     MONTHS_RANGE,
     Scenario,
     _read_toml,
     _suggest,
+    check_text,
     load_scenario,
     validate_parameters,
 )
-from .design import SAMPLED, DesignError, DesignKind, Factor, sample_points
+from .design import (
+    MAX_RUNS,
+    SAMPLED,
+    DesignError,
+    DesignKind,
+    Factor,
+    check_size,
+    design_size,
+    sample_points,
+)
 from .experiment import Experiment, ExperimentError, Point, available_outputs, check_outputs
 from .seeds import RandomNumbers
 
@@ -62,9 +75,10 @@ def _typed(where: str, key: str, value: Any, expected: type | tuple[type, ...]) 
     """Check a value's TOML type; bools are not ints."""
     kinds = expected if isinstance(expected, tuple) else (expected,)
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-        names = " or ".join({list: "a list", dict: "a table"}.get(k, f"a {k.__name__}")
-                            for k in kinds)
-        raise ExperimentError(f"{where}: '{key}' must be {names}, got {value!r}")
+        names = " or ".join(_TYPE_WORDS[k] for k in kinds)
+        raise ExperimentError(f"{where}: '{key}' must be {names}, got {show(value)}")
+    if isinstance(value, str):
+        check_text(where, key, value)
     return value
 
 
@@ -72,15 +86,15 @@ def _check_keys(where: str, table: dict[str, Any], allowed: dict[str, Any]) -> N
     for key, value in table.items():
         if key not in allowed:
             raise ExperimentError(
-                f"{where}: unknown key '{key}'{_suggest(key, list(allowed))}; "
+                f"{where}: unknown key {show(key)}{_suggest(key, list(allowed))}; "
                 f"allowed: {', '.join(allowed)}")
         _typed(where, key, value, allowed[key])
 
 
 def _parameter_name(where: str, name: str) -> str:
     if name not in Parameters.model_fields:
-        raise ExperimentError(
-            f"{where}: unknown parameter '{name}'{_suggest(name, list(Parameters.model_fields))}")
+        suggestion = _suggest(name, list(Parameters.model_fields))
+        raise ExperimentError(f"{where}: unknown parameter {show(name)}{suggestion}")
     return name
 
 
@@ -89,36 +103,41 @@ def _factor(path: Path, base: dict[str, Any], name: str, spec: Any) -> Factor:
     where = f"{path}: [vary] {name}"
     _parameter_name(f"{path}: [vary]", name)
 
-    def check(value: Any, what: str) -> None:
-        validate_parameters(base | {name: value}, source=f"{where} {what}")
+    def check(value: Any, what: str) -> Any:
+        """The value as the schema holds it (an int given for a float becomes a float, so
+        equal values give equal run ids); strict types, allowed range."""
+        checked = validate_parameters(base | {name: value}, source=f"{where} {what}")
+        return getattr(checked, name)
 
     if isinstance(spec, list):
         if not spec:
             raise ExperimentError(f"{where}: the list of values is empty")
-        for value in spec:
-            check(value, "value")
-        return Factor(name, values=tuple(spec))
+        return Factor(name, values=tuple(check(value, "value") for value in spec))
     if not isinstance(spec, dict):
         raise ExperimentError(
             f"{where}: expected a list of values, {{ low, high }} or {{ mean, sd }}, "
-            f"got {spec!r}")
+            f"got {show(spec)}")
+    if Parameters.model_fields[name].annotation is bool:
+        raise ExperimentError(f"{where}: is a switch (true/false); give a list of values such "
+                              "as [false, true], not a range")
     _check_keys(where, spec, FACTOR_KEYS)
     if {"low", "high"} <= spec.keys() and not spec.keys() & {"mean", "sd"}:
-        if not spec["low"] < spec["high"]:
-            raise ExperimentError(f"{where}: low must be below high, got {spec}")
-        check(spec["low"], "low")
-        check(spec["high"], "high")
+        low, high = check(spec["low"], "low"), check(spec["high"], "high")
+        if not low < high:
+            raise ExperimentError(f"{where}: low must be below high, got {show(spec)}")
         levels = spec.get("levels")
         if levels is not None and levels < 2:
             raise ExperimentError(f"{where}: levels must be >= 2, got {levels}")
-        return Factor(name, low=float(spec["low"]), high=float(spec["high"]), levels=levels)
+        return Factor(name, low=float(low), high=float(high), levels=levels)
     if spec.keys() == {"mean", "sd"}:
-        check(spec["mean"], "mean")
-        if spec["sd"] <= 0:
-            raise ExperimentError(f"{where}: sd must be > 0, got {spec['sd']}")
-        return Factor(name, mean=float(spec["mean"]), sd=float(spec["sd"]))
+        mean = check(spec["mean"], "mean")
+        if not (math.isfinite(spec["sd"]) and spec["sd"] > 0):
+            raise ExperimentError(f"{where}: sd = {spec['sd']} is not allowed: expected a "
+                                  "finite number > 0")
+        return Factor(name, mean=float(mean), sd=float(spec["sd"]))
     raise ExperimentError(
-        f"{where}: give {{ low, high }} (optionally levels) or {{ mean, sd }}, got {spec}")
+        f"{where}: give {{ low, high }} (optionally levels) or {{ mean, sd }}, "
+        f"got {show(spec)}")
 
 
 def _outputs(path: Path, data: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -139,13 +158,43 @@ def _outputs(path: Path, data: dict[str, Any]) -> tuple[tuple[str, ...], tuple[s
     return tuple(outputs), tuple(series)
 
 
-def load_experiment(path: str | Path) -> Experiment:
+def _check_design(path: Path, kind: DesignKind, design: dict[str, Any],
+                  factors: list[Factor]) -> None:
+    """Refuse design options that do not apply (they would be silently ignored) or are out
+    of range, before anything is sampled."""
+    if kind is DesignKind.FACTORIAL:
+        given = [k for k in ("samples", "seed", "second_order", "levels") if k in design]
+        if given:
+            raise ExperimentError(
+                f"{path}: [design] {given[0]} applies to sampled designs "
+                f"({', '.join(SAMPLED)}), not to a factorial design, which crosses the "
+                "[vary] values; remove it")
+    else:
+        with_levels = [f.name for f in factors if f.levels is not None]
+        if with_levels:
+            raise ExperimentError(
+                f"{path}: [vary] {with_levels[0]}: levels applies to factorial designs; a "
+                f"{kind} design samples the range (set [design] samples)")
+    if design.get("seed", 0) < 0:
+        raise ExperimentError(f"{path}: [design] seed = {design['seed']} is not allowed: "
+                              "expected an int >= 0")
+    if "samples" in design and design["samples"] < 1:
+        raise ExperimentError(f"{path}: [design] samples = {design['samples']} is not "
+                              "allowed: expected an int >= 1")
+    if design.get("levels", 2) < 2:
+        raise ExperimentError(f"{path}: [design] levels = {design['levels']} is not allowed: "
+                              "expected an int >= 2 (Morris grid levels)")
+
+
+def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment:
     """Load and validate an experiment file.
 
     Parameters
     ----------
     path
         A ``.toml`` experiment file (format in ``docs/sweeps.md``).
+    max_runs
+        Refuse a design of more runs (points x replications) than this, before building it.
 
     Returns
     -------
@@ -161,7 +210,11 @@ def load_experiment(path: str | Path) -> Experiment:
     data = _read_toml(path)
     _check_keys(str(path), data, TOP_LEVEL)
     if "scenario" in data:
-        scenario = load_scenario(path.parent / data["scenario"])
+        scenario_path = path.parent / data["scenario"]
+        if not scenario_path.is_file():
+            raise ExperimentError(f"{path}: scenario = {show(data['scenario'])}: no such file "
+                                  f"({scenario_path})")
+        scenario = load_scenario(scenario_path)
     else:
         scenario = Scenario(name=path.stem)
     months = data.get("months", scenario.months)
@@ -171,6 +224,9 @@ def load_experiment(path: str | Path) -> Experiment:
     seed = data.get("seed", scenario.seed)
     if seed < 0:
         raise ExperimentError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
+    for key in ("name", "description"):
+        if key in data:
+            check_text(path, key, data[key])
     replications = data.get("replications", 1)
     if not 1 <= replications <= MAX_REPLICATIONS:
         raise ExperimentError(f"{path}: replications = {replications} is not allowed: "
@@ -203,10 +259,14 @@ def load_experiment(path: str | Path) -> Experiment:
         raise ExperimentError(f"{path}: [design] kind = {kind_name!r} is not allowed: "
                               f"expected one of {', '.join(kinds)}")
     kind = DesignKind(kind_name)
+    _check_design(path, kind, design, factors)
     options = {"samples": design.get("samples"), "seed": design.get("seed", seed),
                "second_order": design.get("second_order", False),
                "levels": design.get("levels", 4)}
     try:
+        size = design_size(factors, kind, samples=options["samples"],
+                           second_order=options["second_order"])
+        check_size(size, replications, max_runs, kind)
         overrides = sample_points(factors, kind, **options)
     except DesignError as exc:
         raise ExperimentError(f"{path}: [design] {exc}") from None

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..fileio import atomic_file
 from .experiment import ExperimentError, available_outputs
 from .store import ResultStore
 
@@ -173,20 +174,24 @@ def export_results(folder: str | Path, fmt: str = "csv", path: str | Path | None
     if fmt not in ("csv", "parquet"):
         raise ExperimentError(f"format {fmt!r} is not allowed: expected csv or parquet")
     path = Path(path) if path else Path(folder) / f"results.{fmt}"
+    ResultStore.open(folder).close()  # a damaged or missing folder, before any file is made
     writer = None
-    for i, frame in enumerate(iter_results(folder)):
-        if fmt == "csv":
-            frame.to_csv(path, mode="w" if i == 0 else "a", header=i == 0, index=False)
-            continue
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+    with atomic_file(path) as tmp:  # a failure leaves no half-written table
+        try:
+            for i, frame in enumerate(iter_results(folder)):
+                if fmt == "csv":
+                    frame.to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
+                    continue
+                import pyarrow as pa
+                import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if writer is None:
-            writer = pq.ParquetWriter(path, table.schema)
-        writer.write_table(table.cast(writer.schema))
-    if writer is not None:
-        writer.close()
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table.cast(writer.schema))
+        finally:
+            if writer is not None:
+                writer.close()
     return path
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import show
 from ..experiment import (
     Experiment,
     ExperimentError,
@@ -39,7 +40,15 @@ from ..experiment import (
 from ..model.outputs import METRIC_DESCRIPTIONS
 from ..model.vocabulary import EndCause
 from ..parameters import parameter_table
-from ..scenario import Scenario, ScenarioError, _read_toml, _suggest, load_scenario
+from ..scenario import (
+    _TYPE_WORDS,
+    Scenario,
+    ScenarioError,
+    _read_toml,
+    _suggest,
+    check_text,
+    load_scenario,
+)
 from .statistics import (
     effect_word,
     kaplan_meier,
@@ -193,17 +202,23 @@ def load_comparison(path: str | Path) -> ComparisonSpec:
     data = _read_toml(path)
     for key, value in data.items():
         if key not in COMPARISON_KEYS:
-            raise ScenarioError(f"{path}: unknown key '{key}'"
+            raise ScenarioError(f"{path}: unknown key {show(key)}"
                                 f"{_suggest(key, list(COMPARISON_KEYS))}; allowed: "
                                 f"{', '.join(COMPARISON_KEYS)}")
         expected = COMPARISON_KEYS[key]
         if isinstance(value, bool) or not isinstance(value, expected):
-            raise ScenarioError(f"{path}: '{key}' must be a "
-                                f"{'list' if expected is list else expected.__name__}, "
-                                f"got {value!r}")
+            raise ScenarioError(f"{path}: '{key}' must be {_TYPE_WORDS[expected]}, "
+                                f"got {show(value)}")
+        if isinstance(value, str):
+            check_text(path, key, value)
     files = data.get("scenarios", [])
     if not files or not all(isinstance(f, str) for f in files):
         raise ScenarioError(f"{path}: 'scenarios' must list at least one scenario file")
+    for file in files:
+        check_text(path, "scenario", file)
+        if not (path.parent / file).is_file():
+            raise ScenarioError(f"{path}: scenarios: {show(file)}: no such file "
+                                f"({path.parent / file})")
     return ComparisonSpec(
         scenarios=tuple(load_scenario(path.parent / f) for f in files),
         replications=data.get("replications", DEFAULT_REPLICATIONS),
@@ -437,11 +452,12 @@ TABLE_FILES = {
 """The CSV tables written next to the report, by attribute of :class:`Comparison`."""
 
 
-def write_tables(comparison: Comparison) -> list[Path]:
-    """Write the comparison's tables as CSV into its folder; returns the paths."""
+def write_tables(comparison: Comparison, folder: Path | None = None) -> list[Path]:
+    """Write the comparison's tables as CSV into ``folder`` (default: its own folder);
+    returns the paths."""
     paths = []
     for attribute, file_name in TABLE_FILES.items():
-        path = comparison.folder / file_name
+        path = (folder or comparison.folder) / file_name
         getattr(comparison, attribute).to_csv(path, index=False)
         paths.append(path)
     return paths

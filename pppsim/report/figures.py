@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..plotting import LITERAL_TEXT
 from .compare import SERIES, Series
 
 WIDTH_INCHES = 7.5
@@ -31,7 +32,7 @@ PALETTE = ("#222222", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#5
 STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 9,
          "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "axes.spines.top": False,
          "axes.spines.right": False, "axes.grid": True, "grid.color": "0.9",
-         "grid.linewidth": 0.6}
+         "grid.linewidth": 0.6} | LITERAL_TEXT
 REFERENCE_LINE = {"color": "0.45", "linestyle": "--", "linewidth": 1.0}
 
 
@@ -61,7 +62,8 @@ def figure(height: float, rows: int = 1, columns: int = 1, **options: Any
 def png_data_uri(fig: Figure) -> str:
     """The figure as a ``data:image/png;base64,...`` URI (no timestamp: reproducible bytes)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    with mpl.rc_context(LITERAL_TEXT):
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..fileio import staged_folder
 from .compare import HEADLINE, LIFETIME, SERIES, Comparison, metric_description, write_tables
 from .figures import (
     end_cause_figure,
@@ -505,9 +506,10 @@ partnerships.csv. Same scenarios and seed give the same numbers.</p>
 
 
 def write_report(comparison: Comparison) -> Path:
-    """Write the CSV tables and ``report.html`` into the comparison's folder."""
-    write_tables(comparison)
-    path = comparison.folder / REPORT
-    path.write_text(render(comparison), encoding="utf-8")
-    return path
+    """Write the CSV tables and ``report.html`` into the comparison's folder, all or nothing
+    (a failure leaves the folder's previous report and tables, never a mix)."""
+    with staged_folder(comparison.folder) as stage:
+        write_tables(comparison, stage)
+        (stage / REPORT).write_text(render(comparison), encoding="utf-8")
+    return comparison.folder / REPORT
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
+from ..experiment.design import MAX_RUNS
+from ..fileio import prepare_folder, staged_folder
 from .problem import Method, SensitivityError
 
 EXIT_INTERRUPTED = 130
@@ -53,12 +56,14 @@ def _names(value: str | None) -> list[str] | None:
                    "other analysis options after the model has changed).")
 @click.option("--no-plots", is_flag=True, help="Write tables and the report only.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--max-runs", type=click.IntRange(min=1), default=MAX_RUNS, show_default=True,
+              help="Refuse a larger study (design rows x replications); raise it for a giant.")
 def sensitivity(experiment: Path, out: Path | None, method: str | None, samples: int | None,
                 second_order: bool | None, levels: int | None, replications: int | None,
                 only: str | None, outputs: str | None, extend: bool, no_dummy: bool,
                 tolerance: float, confidence: float, resamples: int, workers: int | None,
                 scheduler: str | None, retry_failed: bool, analyse_only: bool, no_plots: bool,
-                quiet: bool) -> None:
+                quiet: bool, max_runs: int) -> None:
     """Global sensitivity analysis of EXPERIMENT (a .toml file with [vary] ranges).
 
     Samples the ranges with SALib (plus a dummy parameter), runs every design row
@@ -72,8 +77,11 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
     from .convergence import convergence
     from .report import metric_descriptions, write_report
 
-    loaded = load_experiment(experiment)
+    loaded = load_experiment(experiment, max_runs=max_runs)
     out = out or Path("runs") / f"sensitivity-{experiment.stem}"
+    _check_size(loaded, method, samples, second_order, _names(only), not no_dummy,
+                replications, extend, max_runs)
+    prepare_folder(out)
     study = studies.prepare(loaded, out, method=method, samples=samples,
                             second_order=second_order, levels=levels,
                             replications=replications, only=_names(only),
@@ -98,9 +106,10 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
     table = (convergence(study.design, analysed, confidence=confidence, resamples=resamples,
                          seed=loaded.seed) if settings.method == Method.SOBOL else None)
     command = f"pppsim sensitivity {experiment}"
-    write_report(result, out, title=loaded.name, convergence=table, tolerance=tolerance,
-                 descriptions=metric_descriptions(list(values)), command=command,
-                 runs=study.experiment.n_runs, plots=not no_plots)
+    with staged_folder(out) as stage:  # all or nothing: no half-written report
+        write_report(result, out, title=loaded.name, convergence=table, tolerance=tolerance,
+                     descriptions=metric_descriptions(list(values)), command=command,
+                     runs=study.experiment.n_runs, plots=not no_plots, into=stage)
     for reason in result.skipped.items():
         click.echo("not analysed: {}: {}".format(*reason), err=True)
     for warning in result.noise_warnings:
@@ -111,6 +120,26 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
         click.echo(f"warning: the dummy parameter's interval excludes 0 for {labels}: noise "
                    "or too few samples inflate these indices (report.md, Warnings)", err=True)
     click.echo(f"{len(result.outputs)} outputs analysed; report: {out / 'report.md'}")
+
+
+def _check_size(loaded: Any, method: str | None, samples: int | None,
+                second_order: bool | None, only: list[str] | None, dummy: bool,
+                replications: int | None, extend: bool, max_runs: int) -> None:
+    """Refuse a study larger than ``max_runs`` runs before its design is sampled."""
+    from ..experiment.design import DesignKind, check_size
+    from .study import DEFAULT_METHOD
+
+    method = method or DEFAULT_METHOD.get(DesignKind(loaded.design["kind"]))
+    n = samples or loaded.design.get("samples")
+    if method is None or n is None:
+        return  # prepare() says what is missing
+    d = len(only or loaded.factors) + int(dummy)
+    if second_order is None:
+        second_order = bool(loaded.design.get("second_order", False))
+    per_row = {"sobol": 2 * d + 2 if second_order else d + 2, "morris": d + 1,
+               "fast": d}.get(str(method), 1)
+    check_size(n * per_row * (2 if extend else 1), replications or loaded.replications,
+               max_runs, "sampled")
 
 
 @click.command()
@@ -177,10 +206,10 @@ def discover(results: Path, metric: str, below: float | None, above: float | Non
     if not found:
         click.echo(f"no box is denser in {region} than the runs as a whole.")
     out = out or results
-    out.mkdir(parents=True, exist_ok=True)
     name = f"discovery_{slug(metric)}"
-    trajectory_figure(found, f"PRIM peeling trajectory: {region}").savefig(
-        out / f"{name}.png", dpi=110)
-    pd.DataFrame(rows, columns=["box", "parameter", "low", "high", "coverage", "density",
-                                "mass"]).to_csv(out / f"{name}.csv", index=False)
+    with staged_folder(out) as stage:  # all or nothing
+        trajectory_figure(found, f"PRIM peeling trajectory: {region}").savefig(
+            stage / f"{name}.png", dpi=110)
+        pd.DataFrame(rows, columns=["box", "parameter", "low", "high", "coverage", "density",
+                                    "mass"]).to_csv(stage / f"{name}.csv", index=False)
     click.echo(f"peeling trajectory: {out / f'{name}.png'}; boxes: {out / f'{name}.csv'}")

@@ -125,7 +125,8 @@ def _convergence_words(summary: pd.DataFrame, output: str, command: str | None,
 def write_report(result: SensitivityResult, out: str | Path, *, title: str,
                  convergence: pd.DataFrame | None = None, tolerance: float = 0.05,
                  descriptions: Mapping[str, str] | None = None, command: str | None = None,
-                 runs: int | None = None, plots: bool = True) -> list[Path]:
+                 runs: int | None = None, plots: bool = True,
+                 into: str | Path | None = None) -> list[Path]:
     """Write the tables, figures and ``report.md`` of ``result`` into ``out``.
 
     Parameters
@@ -149,6 +150,9 @@ def write_report(result: SensitivityResult, out: str | Path, *, title: str,
         Number of model runs, for the report's header.
     plots
         Also draw the figures.
+    into
+        Write the files here instead (a staging folder whose files are then moved into
+        ``out``); the report still names ``out``.
 
     Returns
     -------
@@ -156,13 +160,14 @@ def write_report(result: SensitivityResult, out: str | Path, *, title: str,
         The files written.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    folder = Path(into) if into is not None else out
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
 
     def save_table(frame: pd.DataFrame, name: str) -> None:
         if not frame.empty:
-            frame.to_csv(out / name, index=False)
-            written.append(out / name)
+            frame.to_csv(folder / name, index=False)
+            written.append(folder / name)
 
     save_table(result.indices, "indices.csv")
     save_table(result.second_order, "second_order.csv")
@@ -173,8 +178,8 @@ def write_report(result: SensitivityResult, out: str | Path, *, title: str,
         save_table(convergence, "convergence.csv")
         save_table(summary, "convergence_summary.csv")
     if plots:
-        written += _figures(result, out / "plots", convergence, tolerance)
-    report = out / "report.md"
+        written += _figures(result, folder / "plots", convergence, tolerance)
+    report = folder / "report.md"
     report.write_text(_markdown(result, title, summary, descriptions or {}, command, runs,
                                 out))
     return [*written, report]

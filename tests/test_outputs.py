@@ -46,7 +46,7 @@ def test_harm_reduction_is_zero_without_prevention_and_positive_with_it() -> Non
     assert table.loc["e0.0", "ci_low"] <= 0.0 <= table.loc["e0.0", "ci_high"]
     assert table.loc["e0.05", "ci_low"] > 0.0
     assert all(r["harm_prevented"] == 0.0 for r in runs[0.0])
-    assert all(r["harm_prevented"] > 0.0 for r in runs[0.035])
+    assert all(r["harm_prevented"] > 0.0 for r in runs[0.05])
 
 
 def _frame(columns: dict[str, list[float]]):

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .claim_texts import TEXTS
 from .experiment import Experiment, run_experiment
+from .formatting import readable
 from .report.statistics import mean_interval, ratio_interval
 
 
@@ -348,13 +349,13 @@ def to_markdown(verdicts: pd.DataFrame, mode: Mode, seed: int | None = None) -> 
     held = int(summary["holds"].sum())
     base = f"base seed {seed}, " if seed is not None else ""
     lines = ["# The seed claims, as experiments", "", INTRODUCTION,
-             f"The numbers below are from a {mode.name} run ({base}at least {mode.replications} "
+             f"The numbers below are from a {mode.name} run ({base}at least {mode.replications}",
              f"replications per condition, {mode.months} months): **{held} of {len(summary)} "
              "claims hold**.", ""]
     for number, group in verdicts.groupby("claim", sort=True):
         text = TEXTS[int(number)]
         lines += [f"## {number}. {text.heading}", "",
-                  f"*The seeds:* {text.seeds}", f"*The model:* {text.model}",
+                  f"*The seeds:* {text.seeds}", "", f"*The model:* {text.model}", "",
                   "*The numbers:*", ""]
         lines += [f"- {_check_sentence(row)}" for row in group.itertuples()]
         verdict = "holds" if summary.loc[number, "holds"] else "**does not hold**"
@@ -363,9 +364,9 @@ def to_markdown(verdicts: pd.DataFrame, mode: Mode, seed: int | None = None) -> 
               "| claim | source | check | conditions | effect | 95% CI | holds |",
               "|---|---|---|---|---|---|---|"]
     for row in verdicts.itertuples():
-        ci = f"[{row.low:.3g}, {row.high:.3g}]"
+        ci = f"[{readable(row.low)}, {readable(row.high)}]"
         lines.append(f"| {row.claim}. {row.title} | {row.source} | {row.statement} | "
-                     f"{row.conditions} | {row.effect:.3g}{_undefined(row)} | {ci} | "
+                     f"{row.conditions} | {readable(row.effect)}{_undefined(row)} | {ci} | "
                      f"{'yes' if row.holds else '**no**'} |")
     lines += ["", f"{held} of {len(summary)} claims hold.", ""]
     return "\n".join(lines)
@@ -374,8 +375,8 @@ def to_markdown(verdicts: pd.DataFrame, mode: Mode, seed: int | None = None) -> 
 def _check_sentence(row: Any) -> str:
     """One measured effect in words: what was compared, the effect, its interval, verdict."""
     verdict = "as the seeds say" if row.holds else "**not as the seeds say**"
-    return (f"{row.statement} ({row.conditions}): {row.effect:.3g} (95% CI {row.low:.3g} to "
-            f"{row.high:.3g}){_undefined(row)}; {verdict}.")
+    return (f"{row.statement} ({row.conditions}): {readable(row.effect)} (95% CI "
+            f"{readable(row.low)} to {readable(row.high)}){_undefined(row)}; {verdict}.")
 
 
 def _undefined(row: Any) -> str:

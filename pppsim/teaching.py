@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .formatting import readable
 from .model.model import _MODEL_REPORTERS
 from .model.outputs import METRIC_DESCRIPTIONS, summary_metrics, time_series
 from .model.vocabulary import EndCause
@@ -178,24 +179,19 @@ def finding(row: pd.Series, first: str = "A", second: str = "B") -> str:
     what = FINDING_NAMES.get(row["metric"], row["metric"].replace("_", " "))
     if row["metric"].startswith("end_share:"):
         what = f"share ending because {metric_description(row['metric']).split(': ', 1)[1]}"
-    interval = f"95% interval {_number(row['ci_low'], '+')} to {_number(row['ci_high'], '+')}"
+    interval = f"95% interval {readable(row['ci_low'], '+')} to {readable(row['ci_high'], '+')}"
     missing = (f"; undefined in {row['missing']} of {row['seeds']} seeds, left out"
                if row["missing"] else "")
     if not np.isfinite(row["difference"]):
         return f"{what}: undefined on one side in every seed{missing}."
-    levels = f"{_number(row['first'])} in {first}, {_number(row['second'])} in {second}"
+    levels = f"{readable(row['first'])} in {first}, {readable(row['second'])} in {second}"
     if row["ci_low"] > 0:
-        verdict = f"higher in {second} by {_number(row['difference'])}"
+        verdict = f"higher in {second} by {readable(row['difference'])}"
     elif row["ci_high"] < 0:
-        verdict = f"lower in {second} by {_number(-row['difference'])}"
+        verdict = f"lower in {second} by {readable(-row['difference'])}"
     else:
-        verdict = f"no clear difference ({_number(row['difference'], '+')})"
+        verdict = f"no clear difference ({readable(row['difference'], '+')})"
     return f"{what}: {verdict} ({levels}; {interval}{missing})."
-
-
-def _number(value: float, sign: str = "") -> str:
-    """Three significant digits, whole numbers from 100 on: 0.0923, 1.37, 1,204."""
-    return f"{value:{sign},.0f}" if abs(value) >= 100 else f"{value:{sign}.3g}"
 
 
 FINDING_NAMES = {

@@ -105,7 +105,10 @@ def test_claims_document_is_written_from_the_verdicts():
                                                      20)])
     text = to_markdown(verdicts, FULL, seed=5)
     row = verdicts.iloc[0]
-    assert f"{row['effect']:.3g} (95% CI {row['low']:.3g} to {row['high']:.3g})" in text
+    from pppsim.formatting import readable
+
+    assert (f"{readable(row['effect'])} (95% CI {readable(row['low'])} to "
+            f"{readable(row['high'])})") in text
     assert "undefined in 3 of 20 replications, left out" in text
     assert TEXTS[1].seeds in text and TEXTS[1].model in text
     assert "**1 of 1 claims hold**" in text and "base seed 5" in text

@@ -142,12 +142,13 @@ def test_only_varies_the_named_parameters_and_fixes_the_others_mid_range(tmp_pat
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--samples", "12"], "a sobol design needs a power of 2 samples, got 12"),
+    (["--samples", "12"], "a sobol design needs samples = a power of 2, got 12"),
     (["--extend"], "--extend needs a finished study in --out"),
-    (["--method", "pawn"], "pawn needs at least 100 samples, got 8"),
+    (["--method", "pawn", "--samples", "8"], "a pawn design needs samples >= 100, got 8"),
     (["--only", "grant_keur"], "--only: 'grant_keur' is not varied"),
-    (["--method", "morris", "--samples", "1"], "morris needs at least 2 trajectories"),
-    (["--method", "fast", "--samples", "20"], "fast needs more than 64 samples"),
+    (["--method", "morris", "--samples", "1"],
+     "a morris design needs samples >= 2 trajectories, got 1"),
+    (["--method", "fast", "--samples", "20"], "a fast design needs samples > 64"),
 ])
 def test_bad_sensitivity_options_give_one_line_errors(tmp_path, capsys, args, message) -> None:
     code, _, stderr = cli(capsys, "sensitivity", QUICK, "--out", tmp_path / "o", *args)

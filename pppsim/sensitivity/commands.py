@@ -94,22 +94,27 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
     values = studies.outputs(study, _names(outputs))
     result = analyse(study.design, values, confidence=confidence, resamples=resamples,
                      seed=loaded.seed, skip_invalid=True)
-    analysed = {name: values[name] for name in result.outputs}
+    analysed = {result.sources[label]: values[result.sources[label]]
+                for label in result.outputs}
     table = (convergence(study.design, analysed, confidence=confidence, resamples=resamples,
                          seed=loaded.seed) if settings.method == Method.SOBOL else None)
     command = f"pppsim sensitivity {experiment}"
     write_report(result, out, title=loaded.name, convergence=table, tolerance=tolerance,
                  descriptions=metric_descriptions(list(values)), command=command,
                  runs=study.experiment.n_runs, plots=not no_plots)
+    for words in result.undefined:
+        click.echo(f"undefined: {words}", err=True)
     for reason in result.skipped.items():
         click.echo("not analysed: {}: {}".format(*reason), err=True)
-    for warning in result.noise_warnings:
+    for warning in [*result.noise_warnings, *result.notes]:
         click.echo(f"warning: {warning}", err=True)
     if result.inflated:
         labels = ", ".join(f"{output} ({statistic})"
                            for output, statistic, _, _ in result.inflated)
-        click.echo(f"warning: the dummy parameter's interval excludes 0 for {labels}: noise "
-                   "or too few samples inflate these indices (report.md, Warnings)", err=True)
+        effect = ("the report ranks by the dummy-corrected indices" if result.corrected
+                  else "noise or too few samples inflate these indices")
+        click.echo(f"warning: the dummy parameter's interval excludes 0 for {labels}: "
+                   f"{effect} (report.md, Warnings)", err=True)
     click.echo(f"{len(result.outputs)} outputs analysed; report: {out / 'report.md'}")
 
 

@@ -88,6 +88,49 @@ def test_extend_doubles_n_reusing_every_finished_run(study, tmp_path) -> None:
                                   pd.read_csv(out / "indices.csv"))
 
 
+def test_an_interrupted_extension_is_finished_by_the_same_command(tmp_path, capsys) -> None:
+    """N = 4 -> 8 interrupted; running the same --extend command again finishes N = 8
+    instead of doubling again to 16."""
+    out = tmp_path / "s"
+    options = ("--replications", "1", "--workers", "1", "--quiet", "--no-plots")
+    assert cli(capsys, "sensitivity", QUICK, "--out", out, "--samples", "4", *options)[0] == 0
+    experiment = load_experiment(QUICK)
+    extension = prepare(experiment, out, replications=1, double=True)
+    run(extension, workers=1, progress=False)
+    with sqlite3.connect(extension.runs_folder / "runs.sqlite") as db:   # interrupted
+        db.execute("DELETE FROM runs WHERE point >= 40")
+    code, stdout, stderr = cli(capsys, "sensitivity", QUICK, "--out", out, "--extend",
+                               *options)
+    assert code == 0, stderr
+    assert "finishing the interrupted extension from N = 4; 24 runs reused" in stdout
+    assert "48 design rows x 1 replications = 48 runs" in stdout
+    assert json.loads((out / "study.json").read_text())["samples"] == 8
+    assert not (out / "runs" / "sobol-N16").exists()
+    with ResultStore.open(out / "runs" / "sobol-N8") as store:
+        assert store.counts().remaining == 0
+        assert store.sessions()[-1]["runs_done"] == 8          # only the deleted runs
+    fresh = tmp_path / "fresh"
+    assert cli(capsys, "sensitivity", QUICK, "--out", fresh, "--samples", "8", *options)[0] == 0
+    pd.testing.assert_frame_equal(pd.read_csv(fresh / "indices.csv"),
+                                  pd.read_csv(out / "indices.csv"))
+    code, _, stderr = cli(capsys, "sensitivity", QUICK, "--out", out, "--extend", *options)
+    assert code == 0, stderr                                     # finished: doubles again
+    assert json.loads((out / "study.json").read_text())["samples"] == 16
+
+
+def test_extend_refuses_an_unfinished_study_that_is_not_an_extension(tmp_path, capsys) -> None:
+    out = tmp_path / "s"
+    study = prepare(load_experiment(QUICK), out, samples=4, replications=1)
+    run(study, workers=1, progress=False)
+    with sqlite3.connect(study.runs_folder / "runs.sqlite") as db:
+        db.execute("DELETE FROM runs WHERE point >= 20")
+    code, _, stderr = cli(capsys, "sensitivity", QUICK, "--out", out, "--extend",
+                          "--replications", "1", "--workers", "1", "--quiet")
+    assert code == 2
+    assert stderr.strip() == ("pppsim: error: the study in --out (N = 4) is not finished; run "
+                              "the same command without --extend to finish it, then extend it")
+
+
 def test_the_strongest_lever_of_end_trust_is_initial_trust(study) -> None:
     _, _, out = study
     indices = pd.read_csv(out / "indices.csv")

@@ -35,7 +35,8 @@ def _names(value: str | None) -> list[str] | None:
 @click.option("--outputs", default=None, metavar="A,B,...",
               help="Analyse only these metrics (default: every recorded metric).")
 @click.option("--extend", is_flag=True,
-              help="Double N of the Sobol study in --out, reusing its finished runs.")
+              help="Double N of the Sobol study in --out, reusing its finished runs (an "
+                   "interrupted extension is finished first).")
 @click.option("--no-dummy", is_flag=True, help="Leave out the dummy parameter.")
 @click.option("--tolerance", type=click.FloatRange(min=0, min_open=True), default=0.05,
               show_default=True, help="Sobol convergence: largest accepted ST ± half-width.")
@@ -79,10 +80,15 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
                             replications=replications, only=_names(only),
                             dummy=not no_dummy, double=extend)
     settings = study.settings
+    reuse = ""
+    if study.resumed:
+        reuse = (f" (finishing the interrupted extension from N = {settings.samples // 2}; "
+                 f"{study.reused} runs reused)")
+    elif extend:
+        reuse = f" ({study.reused} reused from N = {settings.samples // 2})"
     click.echo(f"{settings.method}: {len(study.design.samples)} design rows x "
                f"{settings.replications} replications = {study.experiment.n_runs} runs"
-               + (f" ({study.reused} reused from N = {settings.samples // 2})"
-                  if extend else ""))
+               + reuse)
     try:
         if not analyse_only:
             studies.run(study, workers=workers, scheduler=scheduler,

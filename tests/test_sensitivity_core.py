@@ -265,6 +265,22 @@ def test_prim_finds_the_box_where_the_cases_are() -> None:
     assert lenient.coverage >= strict.coverage
 
 
+def test_prim_never_reports_a_box_below_the_density_after_dropping_restrictions() -> None:
+    """Dropping insignificant restrictions widened boxes below --density (0.6 became 0.38)."""
+    reported = []
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        x = pd.DataFrame(rng.uniform(size=(400, 4)), columns=list("abcd"))
+        share = 0.15 + 0.4 * (x["a"] < 0.5) + 0.25 * (x["b"] < 0.5)
+        cases = rng.uniform(size=400) < share
+        for box in discover(x, cases, density=0.6):
+            assert (box.trajectory["density"] >= 0.6).any()      # the threshold was reachable
+            reported.append(box.density)
+            row = box.trajectory.iloc[box.chosen]
+            assert row["density"] == box.density and row["coverage"] == box.coverage
+    assert len(reported) >= 10 and min(reported) >= 0.6
+
+
 def test_prim_refuses_a_region_with_no_cases() -> None:
     x = pd.DataFrame({"a": np.linspace(0, 1, 50), "b": np.linspace(1, 0, 50)})
     with pytest.raises(SensitivityError, match="none of the 50 runs"):

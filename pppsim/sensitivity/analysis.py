@@ -575,18 +575,20 @@ def _analyse_column(design: SensitivityDesign, y: np.ndarray, confidence: float,
     return {c: np.asarray(result[c], dtype=float) for c in method.index_columns}
 
 
-def _undefined_words(name: str, y: np.ndarray, method: Method) -> tuple[str, bool]:
-    """Plain words on the undefined runs of ``name``, and whether it can still be analysed."""
+def _undefined_words(name: str, y: np.ndarray, method: Method) -> tuple[str, str | None]:
+    """Plain words on the undefined runs of ``name``, and the reason it is not estimable
+    (None if it can be analysed as ``name | defined``)."""
     undefined = int(np.isnan(y).sum())
     empty = int((np.isnan(y).all(axis=1)).sum())
     words = (f"{name}: {undefined} of {y.size} runs ({undefined / y.size:.0%}) are undefined "
              "(NaN)")
     if empty:
-        return (f"{words}, and {empty} of {len(y)} design rows have no defined run; {method} "
-                "indices need every row, so they are not estimable at this design (add "
-                "replications, or narrow the ranges to where it is defined)"), False
+        reason = (f"{empty} of {len(y)} design rows have no defined run; {method} indices need "
+                  "every row, so they are not estimable at this design (add replications, or "
+                  "narrow the ranges to where it is defined)")
+        return f"{words}, and {reason}", f"undefined in {undefined} of {y.size} runs, and {reason}"
     return (f"{words}; analysed as '{name}{DEFINED}': at each design row the mean (and SD) "
-            "of the runs where it is defined"), True
+            "of the runs where it is defined"), None
 
 
 def analyse(design: SensitivityDesign, outputs: Mapping[str, Any], *,
@@ -663,6 +665,12 @@ def analyse(design: SensitivityDesign, outputs: Mapping[str, Any], *,
                       "undefined_runs": int(np.isnan(y).sum()), "noise_share": share,
                       "noise_share_low": low, "noise_share_high": high,
                       "noise_share_of_means": in_means, "replications_needed": needed})
+        if label != name:
+            words, reason = _undefined_words(name, y, design.method)
+            undefined.append(words)
+            if reason:
+                skip(name, reason if skip_invalid else words)
+                continue
         if in_means > NOISE_TARGET:
             target = (f"{needed:.0f} replications would meet it" if np.isfinite(needed)
                       else "no number of replications meets it")
@@ -671,12 +679,6 @@ def analyse(design: SensitivityDesign, outputs: Mapping[str, Any], *,
                 f"of {reps} replications still carry an estimated {in_means:.0%} (target "
                 f"{NOISE_TARGET:.0%}; {target}): at this design's budget its indices are "
                 "noise-limited — raw indices inflated, corrected ones wide")
-        if label != name:
-            words, estimable = _undefined_words(name, y, design.method)
-            undefined.append(words)
-            if not estimable:
-                skip(name, words)
-                continue
         counts = (~np.isnan(y)).sum(axis=1)
         columns = {"mean": np.nanmean(y, axis=1), "sd": None}
         if reps > 1 and counts.min() >= 2:

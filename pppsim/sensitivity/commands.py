@@ -54,18 +54,25 @@ def _names(value: str | None) -> list[str] | None:
                    "other analysis options after the model has changed).")
 @click.option("--no-plots", is_flag=True, help="Write tables and the report only.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--pilot", is_flag=True,
+              help="Run a pilot instead (a Latin hypercube of --samples points, default 20, x "
+                   "--replications runs, default 10) and recommend the replications.")
+@click.option("--max-replications", type=click.IntRange(min=2), default=20,
+              show_default=True,
+              help="With --pilot: the budget; outputs that need more are named.")
 def sensitivity(experiment: Path, out: Path | None, method: str | None, samples: int | None,
                 second_order: bool | None, levels: int | None, replications: int | None,
                 only: str | None, outputs: str | None, extend: bool, no_dummy: bool,
                 tolerance: float, confidence: float, resamples: int, workers: int | None,
                 scheduler: str | None, retry_failed: bool, analyse_only: bool, no_plots: bool,
-                quiet: bool) -> None:
+                quiet: bool, pilot: bool, max_replications: int) -> None:
     """Global sensitivity analysis of EXPERIMENT (a .toml file with [vary] ranges).
 
     Samples the ranges with SALib (plus a dummy parameter), runs every design row
     --replications times on the sweep engine (resumable), and analyses the replication mean
     and SD of every recorded metric: indices.csv, noise.csv, convergence.csv, plots/ and
-    report.md in --out.  Workflow and options: docs/sensitivity.md.
+    report.md in --out.  With --pilot, first measure each metric's noise share and the
+    replications it needs (--out/pilot/).  Workflow and options: docs/sensitivity.md.
     """
     from ..experiment import load_experiment
     from . import study as studies
@@ -75,6 +82,14 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
 
     loaded = load_experiment(experiment)
     out = out or Path("runs") / f"sensitivity-{experiment.stem}"
+    if pilot:
+        if extend:
+            raise click.UsageError("--pilot and --extend do not go together")
+        _run_pilot(loaded, out, experiment, method=method, points=samples,
+                   replications=replications, only=_names(only), outputs=_names(outputs),
+                   max_replications=max_replications, workers=workers, scheduler=scheduler,
+                   retry_failed=retry_failed, quiet=quiet)
+        return
     study = studies.prepare(loaded, out, method=method, samples=samples,
                             second_order=second_order, levels=levels,
                             replications=replications, only=_names(only),
@@ -110,8 +125,9 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
                  runs=study.experiment.n_runs, plots=not no_plots)
     for words in result.undefined:
         click.echo(f"undefined: {words}", err=True)
-    for reason in result.skipped.items():
-        click.echo("not analysed: {}: {}".format(*reason), err=True)
+    for name, reason in result.skipped.items():
+        if not any(words.startswith(f"{name}: ") for words in result.undefined):
+            click.echo(f"not analysed: {name}: {reason}", err=True)
     for warning in [*result.noise_warnings, *result.notes]:
         click.echo(f"warning: {warning}", err=True)
     if result.inflated:
@@ -122,6 +138,44 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
         click.echo(f"warning: the dummy parameter's interval excludes 0 for {labels}: "
                    f"{effect} (report.md, Warnings)", err=True)
     click.echo(f"{len(result.outputs)} outputs analysed; report: {out / 'report.md'}")
+
+
+def _run_pilot(loaded, out: Path, path: Path, *, method: str | None, points: int | None,
+               replications: int | None, only: list[str] | None, outputs: list[str] | None,
+               max_replications: int, workers: int | None, scheduler: str | None,
+               retry_failed: bool, quiet: bool) -> None:
+    """``pppsim sensitivity --pilot``: run the pilot, print and write its recommendation."""
+    from ..experiment import sweep
+    from . import pilot as pilots
+    from . import study as studies
+
+    made = pilots.prepare_pilot(loaded, out, points=points, replications=replications,
+                                only=only)
+    click.echo(f"pilot: {made.points} points x {made.replications} replications = "
+               f"{made.experiment.n_runs} runs (Latin hypercube over the [vary] ranges)")
+    try:
+        sweep(made.experiment, made.runs_folder, workers=workers, scheduler=scheduler,
+              retry_failed=retry_failed, progress=not quiet)
+    except KeyboardInterrupt:
+        click.echo(f"pppsim: interrupted; finished runs are saved in {made.runs_folder}/. "
+                   "Run the same command again to continue.", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    frame, metrics = pilots.pilot_outputs(made, outputs)
+    table = pilots.noise_table(frame, metrics, made.points)
+    try:
+        settings = studies._settings(loaded, method=method, samples=None, second_order=None,
+                                     levels=None, replications=None, only=only, dummy=True,
+                                     stored=None, double=False)
+        rows = len(studies._design(settings, loaded.factors).samples)
+    except SensitivityError:
+        rows = None
+    lines = pilots.summary_lines(made, table, max_replications, design_rows=rows,
+                                 command=f"pppsim sensitivity {path} --out {out}",
+                                 seconds=pilots.seconds_per_run(made))
+    for line in lines:
+        click.echo(line)
+    written = pilots.write_pilot(made, table, lines)
+    click.echo(f"pilot tables: {written[0]}; report: {written[1]}")
 
 
 @click.command()

@@ -214,6 +214,10 @@ def test_only_varies_the_named_parameters_and_fixes_the_others_mid_range(tmp_pat
     (["--method", "morris", "--samples", "1"],
      "a morris design needs samples >= 2 trajectories, got 1"),
     (["--method", "fast", "--samples", "20"], "a fast design needs samples > 64"),
+    (["--pilot", "--replications", "1"], "--pilot needs at least 2 replications per point"),
+    (["--pilot", "--extend"], "--pilot runs a pilot; leave out --extend and --analyse-only"),
+    (["--max-replications", "5"], "--max-replications goes with --pilot"),
+    (["--pilot", "--only", "grant_keur"], "--only: 'grant_keur' is not varied"),
 ])
 def test_bad_sensitivity_options_give_one_line_errors(tmp_path, capsys, args, message) -> None:
     code, _, stderr = cli(capsys, "sensitivity", QUICK, "--out", tmp_path / "o", *args)

@@ -57,15 +57,14 @@ def _names(value: str | None) -> list[str] | None:
 @click.option("--pilot", is_flag=True,
               help="Run a pilot instead (a Latin hypercube of --samples points, default 20, x "
                    "--replications runs, default 10) and recommend the replications.")
-@click.option("--max-replications", type=click.IntRange(min=2), default=20,
-              show_default=True,
-              help="With --pilot: the budget; outputs that need more are named.")
+@click.option("--max-replications", type=click.IntRange(min=2), default=None,
+              help="With --pilot: the budget (default 20); outputs that need more are named.")
 def sensitivity(experiment: Path, out: Path | None, method: str | None, samples: int | None,
                 second_order: bool | None, levels: int | None, replications: int | None,
                 only: str | None, outputs: str | None, extend: bool, no_dummy: bool,
                 tolerance: float, confidence: float, resamples: int, workers: int | None,
                 scheduler: str | None, retry_failed: bool, analyse_only: bool, no_plots: bool,
-                quiet: bool, pilot: bool, max_replications: int) -> None:
+                quiet: bool, pilot: bool, max_replications: int | None) -> None:
     """Global sensitivity analysis of EXPERIMENT (a .toml file with [vary] ranges).
 
     Samples the ranges with SALib (plus a dummy parameter), runs every design row
@@ -82,9 +81,12 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
 
     loaded = load_experiment(experiment)
     out = out or Path("runs") / f"sensitivity-{experiment.stem}"
+    if max_replications is not None and not pilot:
+        raise click.UsageError("--max-replications goes with --pilot")
     if pilot:
-        if extend:
-            raise click.UsageError("--pilot and --extend do not go together")
+        if extend or analyse_only:
+            raise click.UsageError("--pilot runs a pilot; leave out --extend and "
+                                   "--analyse-only")
         _run_pilot(loaded, out, experiment, method=method, points=samples,
                    replications=replications, only=_names(only), outputs=_names(outputs),
                    max_replications=max_replications, workers=workers, scheduler=scheduler,
@@ -142,13 +144,14 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
 
 def _run_pilot(loaded, out: Path, path: Path, *, method: str | None, points: int | None,
                replications: int | None, only: list[str] | None, outputs: list[str] | None,
-               max_replications: int, workers: int | None, scheduler: str | None,
+               max_replications: int | None, workers: int | None, scheduler: str | None,
                retry_failed: bool, quiet: bool) -> None:
     """``pppsim sensitivity --pilot``: run the pilot, print and write its recommendation."""
     from ..experiment import sweep
     from . import pilot as pilots
     from . import study as studies
 
+    max_replications = max_replications or pilots.MAX_REPLICATIONS
     made = pilots.prepare_pilot(loaded, out, points=points, replications=replications,
                                 only=only)
     click.echo(f"pilot: {made.points} points x {made.replications} replications = "

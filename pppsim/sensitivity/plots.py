@@ -57,7 +57,7 @@ def _bars(ax, table: pd.DataFrame, method: Method) -> None:
     if method is Method.PAWN:
         floor = float(table["median_floor"].iloc[0])
         handles.append(ax.axhline(floor, color=DUMMY_COLOUR, linestyle="--", linewidth=1,
-                                  label="inert parameter, 95% of permutations below"))
+                                  label="floor: an inert parameter (permutations)"))
     elif DUMMY in names and not corrected:
         conf = table.loc[DUMMY, f"{main}_conf"] if f"{main}_conf" in table else 0.0
         handles.append(ax.axhline(table.loc[DUMMY, main] + conf, color=DUMMY_COLOUR,
@@ -78,7 +78,9 @@ def indices_figure(result: SensitivityResult, output: str) -> Figure:
     for ax, statistic in zip(axes, statistics, strict=True):
         _bars(ax, result.table(output, statistic), result.method)
         ax.set_title(f"{output}: {STATISTIC_TITLES[statistic]}", fontsize=10)
-        ax.set_ylabel(f"{result.method} index ({result.confidence:.0%} CI)")
+        ax.set_ylabel("PAWN median KS (bars: min–max over slides)"
+                      if result.method is Method.PAWN
+                      else f"{result.method} index ({result.confidence:.0%} CI)")
     return figure
 
 

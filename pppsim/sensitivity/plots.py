@@ -64,6 +64,10 @@ def _bars(ax, table: pd.DataFrame, method: Method) -> None:
                                   linestyle="--", linewidth=1, label="dummy (noise floor)"))
     ax.set_xticks(x, names, rotation=45, ha="right", fontsize=8)
     ax.axhline(0, color="black", linewidth=0.5)
+    if table[main].isna().all():
+        ax.text(0.5, 0.5, "not estimable: the dummy's raw ST reaches 1\n(the means are all "
+                "noise at this design)", transform=ax.transAxes, ha="center", va="center",
+                fontsize=9)
     ax.legend(handles=handles, fontsize=8)
 
 

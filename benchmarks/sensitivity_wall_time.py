@@ -38,10 +38,12 @@ import sys, time
 from pppsim.experiment import load_experiment
 from pppsim.sensitivity import analyse, convergence
 from pppsim.sensitivity.report import write_report
-from pppsim.sensitivity.study import outputs, prepare
+from pppsim.sensitivity.study import outputs, prepare, read_settings
+from pathlib import Path
 start = time.perf_counter()
 experiment = load_experiment(sys.argv[1])
-study = prepare(experiment, sys.argv[2])
+stored = read_settings(Path(sys.argv[2]))
+study = prepare(experiment, sys.argv[2], replications=stored.replications)
 values = outputs(study)
 result = analyse(study.design, values, seed=experiment.seed, skip_invalid=True)
 table = convergence(study.design, values, seed=experiment.seed)

@@ -2,7 +2,8 @@
 
 The pieces, from the bottom up:
 
-* :mod:`.design` — factors and designs (factorial, LHS, and SALib's Sobol, Morris, FAST);
+* :mod:`.design` — factors and designs (factorial, LHS, and SALib's Sobol, Morris, FAST,
+  drawn by :mod:`pppsim.sampling`);
 * :mod:`.seeds` — per-run seeds from ``SeedSequence``, common random numbers;
 * :mod:`.experiment` — :class:`Experiment` (points x replications) and :class:`RunSpec`;
 * :mod:`.files` — experiment files (TOML);

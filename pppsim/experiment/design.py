@@ -3,15 +3,15 @@
 A :class:`Factor` is one varied parameter: a list of values, a uniform range, or a normal
 distribution truncated to the parameter's allowed range.  :func:`sample_points` turns factors
 and a design kind into a list of ``{parameter: value}`` dicts.  Full factorial and value lists
-are done here; Latin hypercube, Sobol (Saltelli), Morris and FAST samples come from SALib with
-the problem given by :func:`salib_problem`, so that the sensitivity analysis of a later step can
+are done here; Latin hypercube, Sobol (Saltelli), Morris and FAST samples come from SALib through
+:func:`pppsim.sampling.sample_matrix` (the sampler the sensitivity designs use too) with the
+problem given by :func:`salib_problem`, so that the sensitivity analysis of a later step can
 pass the very same problem to ``SALib.analyze``.
 """
 
 from __future__ import annotations
 
 import itertools
-import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import PppsimError
 from ..parameters import Parameters
+from ..sampling import SamplingError, sample_matrix
 
 
 class DesignKind(StrEnum):
@@ -35,8 +36,9 @@ class DesignKind(StrEnum):
 
 
 SAMPLED = (DesignKind.LHS, DesignKind.SOBOL, DesignKind.MORRIS, DesignKind.FAST)
-FAST_INTERFERENCE = 4
-"""SALib's FAST interference factor M; FAST needs more than 4 M**2 samples."""
+SAMPLERS = {DesignKind.LHS: "latin", DesignKind.SOBOL: "sobol", DesignKind.MORRIS: "morris",
+            DesignKind.FAST: "fast"}
+"""The :mod:`pppsim.sampling` sampler of each sampled design kind."""
 
 
 MAX_RUNS = 1_000_000
@@ -185,28 +187,13 @@ def sample_points(factors: list[Factor], kind: DesignKind, *, samples: int | Non
         names = [f.name for f in factors]
         return [dict(zip(names, combo, strict=True))
                 for combo in itertools.product(*(f.factorial_values() for f in factors))]
-    if samples is None or samples < 1:
-        raise DesignError(f"a {kind} design needs samples = a positive int")
-    from SALib.sample import fast_sampler, latin, morris, sobol
-
-    problem = salib_problem(factors)
-    if kind is DesignKind.LHS:
-        matrix = latin.sample(problem, samples, seed=seed)
-    elif kind is DesignKind.SOBOL:
-        if samples & (samples - 1):
-            raise DesignError(f"a sobol design needs samples = a power of 2, got {samples}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            matrix = sobol.sample(problem, samples, calc_second_order=second_order, seed=seed)
-    elif kind is DesignKind.MORRIS:
-        if "truncnorm" in problem["dists"]:
-            raise DesignError("a morris design needs uniform ranges { low, high }")
-        matrix = morris.sample(problem, samples, num_levels=levels, seed=seed)
-    elif kind is DesignKind.FAST:
-        if samples <= 4 * FAST_INTERFERENCE**2:
-            raise DesignError(
-                f"a fast design needs samples > {4 * FAST_INTERFERENCE**2}, got {samples}")
-        matrix = fast_sampler.sample(problem, samples, M=FAST_INTERFERENCE, seed=seed)
-    else:
+    if kind not in SAMPLERS:
         raise DesignError(f"design kind '{kind}' does not sample factors")
+    if samples is None:
+        raise DesignError(f"a {kind} design needs samples = a positive int")
+    try:
+        matrix = sample_matrix(salib_problem(factors), SAMPLERS[kind], samples, seed=seed,
+                               second_order=second_order, levels=levels, label=str(kind))
+    except SamplingError as exc:
+        raise DesignError(str(exc)) from None
     return [{f.name: f.cast(v) for f, v in zip(factors, row, strict=True)} for row in matrix]

@@ -17,11 +17,15 @@ The model layer (:mod:`.study`) runs such designs on the experiments engine, and
 """
 
 from .analysis import (
+    DEFINED,
+    NOISE_TARGET,
     OutputError,
     SensitivityResult,
     analyse,
     evaluate,
     noise_share,
+    replications_needed,
+    variance_split,
 )
 from .convergence import convergence, convergence_summary
 from .problem import (
@@ -35,7 +39,9 @@ from .problem import (
 )
 
 __all__ = [
+    "DEFINED",
     "DUMMY",
+    "NOISE_TARGET",
     "Method",
     "OutputError",
     "SensitivityDesign",
@@ -48,5 +54,7 @@ __all__ = [
     "extend",
     "make_problem",
     "noise_share",
+    "replications_needed",
     "sample",
+    "variance_split",
 ]

@@ -38,7 +38,8 @@ def _names(value: str | None) -> list[str] | None:
 @click.option("--outputs", default=None, metavar="A,B,...",
               help="Analyse only these metrics (default: every recorded metric).")
 @click.option("--extend", is_flag=True,
-              help="Double N of the Sobol study in --out, reusing its finished runs.")
+              help="Double N of the Sobol study in --out, reusing its finished runs (an "
+                   "interrupted extension is finished first).")
 @click.option("--no-dummy", is_flag=True, help="Leave out the dummy parameter.")
 @click.option("--tolerance", type=click.FloatRange(min=0, min_open=True), default=0.05,
               show_default=True, help="Sobol convergence: largest accepted ST ± half-width.")
@@ -58,18 +59,25 @@ def _names(value: str | None) -> list[str] | None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--max-runs", type=click.IntRange(min=1), default=MAX_RUNS, show_default=True,
               help="Refuse a larger study (design rows x replications); raise it for a giant.")
+@click.option("--pilot", is_flag=True,
+              help="Run a pilot instead (a Latin hypercube of --samples points, default 20, x "
+                   "--replications runs, default 10) and recommend the replications.")
+@click.option("--max-replications", type=click.IntRange(min=2), default=None,
+              help="With --pilot: the budget (default 20); outputs that need more are named.")
 def sensitivity(experiment: Path, out: Path | None, method: str | None, samples: int | None,
                 second_order: bool | None, levels: int | None, replications: int | None,
                 only: str | None, outputs: str | None, extend: bool, no_dummy: bool,
                 tolerance: float, confidence: float, resamples: int, workers: int | None,
                 scheduler: str | None, retry_failed: bool, analyse_only: bool, no_plots: bool,
-                quiet: bool, max_runs: int) -> None:
+                quiet: bool, max_runs: int, pilot: bool,
+                max_replications: int | None) -> None:
     """Global sensitivity analysis of EXPERIMENT (a .toml file with [vary] ranges).
 
     Samples the ranges with SALib (plus a dummy parameter), runs every design row
     --replications times on the sweep engine (resumable), and analyses the replication mean
     and SD of every recorded metric: indices.csv, noise.csv, convergence.csv, plots/ and
-    report.md in --out.  Workflow and options: docs/sensitivity.md.
+    report.md in --out.  With --pilot, first measure each metric's noise share and the
+    replications it needs (--out/pilot/).  Workflow and options: docs/sensitivity.md.
     """
     from ..experiment import load_experiment
     from . import study as studies
@@ -79,6 +87,17 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
 
     loaded = load_experiment(experiment, max_runs=max_runs)
     out = out or Path("runs") / f"sensitivity-{experiment.stem}"
+    if max_replications is not None and not pilot:
+        raise click.UsageError("--max-replications goes with --pilot")
+    if pilot:
+        if extend or analyse_only:
+            raise click.UsageError("--pilot runs a pilot; leave out --extend and "
+                                   "--analyse-only")
+        _run_pilot(loaded, out, experiment, method=method, points=samples,
+                   replications=replications, only=_names(only), outputs=_names(outputs),
+                   max_replications=max_replications, workers=workers, scheduler=scheduler,
+                   retry_failed=retry_failed, quiet=quiet)
+        return
     _check_size(loaded, method, samples, second_order, _names(only), not no_dummy,
                 replications, extend, max_runs)
     prepare_folder(out)
@@ -87,10 +106,15 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
                             replications=replications, only=_names(only),
                             dummy=not no_dummy, double=extend)
     settings = study.settings
+    reuse = ""
+    if study.resumed:
+        reuse = (f" (finishing the interrupted extension from N = {settings.samples // 2}; "
+                 f"{study.reused} runs reused)")
+    elif extend:
+        reuse = f" ({study.reused} reused from N = {settings.samples // 2})"
     click.echo(f"{settings.method}: {len(study.design.samples)} design rows x "
                f"{settings.replications} replications = {study.experiment.n_runs} runs"
-               + (f" ({study.reused} reused from N = {settings.samples // 2})"
-                  if extend else ""))
+               + reuse)
     try:
         if not analyse_only:
             studies.run(study, workers=workers, scheduler=scheduler,
@@ -102,7 +126,8 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
     values = studies.outputs(study, _names(outputs))
     result = analyse(study.design, values, confidence=confidence, resamples=resamples,
                      seed=loaded.seed, skip_invalid=True)
-    analysed = {name: values[name] for name in result.outputs}
+    analysed = {result.sources[label]: values[result.sources[label]]
+                for label in result.outputs}
     table = (convergence(study.design, analysed, confidence=confidence, resamples=resamples,
                          seed=loaded.seed) if settings.method == Method.SOBOL else None)
     command = f"pppsim sensitivity {experiment}"
@@ -110,15 +135,20 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
         write_report(result, out, title=loaded.name, convergence=table, tolerance=tolerance,
                      descriptions=metric_descriptions(list(values)), command=command,
                      runs=study.experiment.n_runs, plots=not no_plots, into=stage)
-    for reason in result.skipped.items():
-        click.echo("not analysed: {}: {}".format(*reason), err=True)
-    for warning in result.noise_warnings:
+    for words in result.undefined:
+        click.echo(f"undefined: {words}", err=True)
+    for name, reason in result.skipped.items():
+        if not any(words.startswith(f"{name}: ") for words in result.undefined):
+            click.echo(f"not analysed: {name}: {reason}", err=True)
+    for warning in [*result.noise_warnings, *result.notes]:
         click.echo(f"warning: {warning}", err=True)
     if result.inflated:
         labels = ", ".join(f"{output} ({statistic})"
                            for output, statistic, _, _ in result.inflated)
-        click.echo(f"warning: the dummy parameter's interval excludes 0 for {labels}: noise "
-                   "or too few samples inflate these indices (report.md, Warnings)", err=True)
+        effect = ("the report ranks by the dummy-corrected indices" if result.corrected
+                  else "noise or too few samples inflate these indices")
+        click.echo(f"warning: the dummy parameter's interval excludes 0 for {labels}: "
+                   f"{effect} (report.md, Warnings)", err=True)
     click.echo(f"{len(result.outputs)} outputs analysed; report: {out / 'report.md'}")
 
 
@@ -140,6 +170,45 @@ def _check_size(loaded: Any, method: str | None, samples: int | None,
                "fast": d}.get(str(method), 1)
     check_size(n * per_row * (2 if extend else 1), replications or loaded.replications,
                max_runs, "sampled")
+
+
+def _run_pilot(loaded, out: Path, path: Path, *, method: str | None, points: int | None,
+               replications: int | None, only: list[str] | None, outputs: list[str] | None,
+               max_replications: int | None, workers: int | None, scheduler: str | None,
+               retry_failed: bool, quiet: bool) -> None:
+    """``pppsim sensitivity --pilot``: run the pilot, print and write its recommendation."""
+    from ..experiment import sweep
+    from . import pilot as pilots
+    from . import study as studies
+
+    max_replications = max_replications or pilots.MAX_REPLICATIONS
+    made = pilots.prepare_pilot(loaded, out, points=points, replications=replications,
+                                only=only)
+    click.echo(f"pilot: {made.points} points x {made.replications} replications = "
+               f"{made.experiment.n_runs} runs (Latin hypercube over the [vary] ranges)")
+    try:
+        sweep(made.experiment, made.runs_folder, workers=workers, scheduler=scheduler,
+              retry_failed=retry_failed, progress=not quiet)
+    except KeyboardInterrupt:
+        click.echo(f"pppsim: interrupted; finished runs are saved in {made.runs_folder}/. "
+                   "Run the same command again to continue.", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    frame, metrics = pilots.pilot_outputs(made, outputs)
+    table = pilots.noise_table(frame, metrics, made.points)
+    try:
+        settings = studies._settings(loaded, method=method, samples=None, second_order=None,
+                                     levels=None, replications=None, only=only, dummy=True,
+                                     stored=None, double=False)
+        rows = len(studies._design(settings, loaded.factors).samples)
+    except SensitivityError:
+        rows = None
+    lines = pilots.summary_lines(made, table, max_replications, design_rows=rows,
+                                 command=f"pppsim sensitivity {path} --out {out}",
+                                 seconds=pilots.seconds_per_run(made))
+    for line in lines:
+        click.echo(line)
+    written = pilots.write_pilot(made, table, lines)
+    click.echo(f"pilot tables: {written[0]}; report: {written[1]}")
 
 
 @click.command()

@@ -66,7 +66,7 @@ def convergence(design: SensitivityDesign, outputs: Mapping[str, Any], *,
 
 
 def convergence_summary(table: pd.DataFrame, tolerance: float = TOLERANCE,
-                        index: str = "ST") -> pd.DataFrame:
+                        index: str | None = None) -> pd.DataFrame:
     """Per output and statistic: has ``index`` converged at the largest N?
 
     Parameters
@@ -77,7 +77,8 @@ def convergence_summary(table: pd.DataFrame, tolerance: float = TOLERANCE,
         Largest accepted ± half-width of the intervals, and largest accepted change of an
         index since N/2.
     index
-        ``ST`` or ``S1``.
+        ``ST``, ``S1``, ``ST_corrected`` or ``S1_corrected``; default ``ST_corrected`` where
+        the table has it (a design with a dummy), else ``ST``.
 
     Returns
     -------
@@ -85,22 +86,27 @@ def convergence_summary(table: pd.DataFrame, tolerance: float = TOLERANCE,
         One row per (output, statistic): ``n`` (largest), ``widest`` (largest half-width over
         the real parameters), ``change`` (largest change since N/2), ``converged`` and
         ``n_needed``, the N at which the widest interval should reach the tolerance (intervals
-        narrow as 1/sqrt(N)), a power of 2.
+        narrow as 1/sqrt(N)), a power of 2 (NaN when an interval is undefined); ``index``,
+        the index summarised.
     """
+    if index is None:
+        index = "ST_corrected" if "ST_corrected" in table else "ST"
     real = table[table["parameter"] != DUMMY]
     rows = []
     for (output, statistic), group in real.groupby(["output", "statistic"], sort=False):
         sizes = sorted(group["n"].unique())
         last = group[group["n"] == sizes[-1]].set_index("parameter")
-        widest = float(last[f"{index}_conf"].max())
+        widest = float(last[f"{index}_conf"].max(skipna=False))
         change = float("nan")
         if len(sizes) > 1:
             before = group[group["n"] == sizes[-2]].set_index("parameter")
             change = float((last[index] - before[index]).abs().max())
-        converged = widest <= tolerance and not change > tolerance
-        needed = sizes[-1] * (widest / tolerance) ** 2
+        converged = bool(widest <= tolerance and not change > tolerance)
+        needed = sizes[-1] * (widest / tolerance) ** 2 if np.isfinite(widest) else np.inf
         rows.append({"output": output, "statistic": statistic, "n": int(sizes[-1]),
                      "widest": widest, "change": change, "converged": converged,
+                     "index": index,
                      "n_needed": int(sizes[-1]) if converged else
-                     int(2 ** math.ceil(math.log2(max(needed, 2 * sizes[-1]))))})
+                     int(2 ** math.ceil(math.log2(max(needed, 2 * sizes[-1]))))
+                     if np.isfinite(needed) else float("nan")})
     return pd.DataFrame(rows)

@@ -95,7 +95,7 @@ def discover(x: pd.DataFrame, cases: np.ndarray, *, density: float = DENSITY,
         On each peeling trajectory choose the box of largest coverage with at least this
         density (for the first box: the densest box if none reaches it; later boxes must
         reach it), then drop its restrictions that are not significant (quasi-p value above
-        ``QUASI_P``).
+        ``QUASI_P``) as long as the box stays that dense.
     max_boxes
         Most boxes to find.
     mass_min, peel_alpha
@@ -131,11 +131,7 @@ def discover(x: pd.DataFrame, cases: np.ndarray, *, density: float = DENSITY,
         else:
             chosen = int(peeled["density"].idxmax())
         found.select(chosen)
-        dropped = _insignificant(found)
-        for name in dropped:
-            found.drop_restriction(name)
-        if dropped:
-            chosen = len(found.peeling_trajectory) - 1
+        chosen = _prune(found, chosen, min(density, float(peeled.loc[chosen, "density"])))
         step = found.peeling_trajectory.iloc[chosen]
         if step["density"] <= base_rate:
             break
@@ -155,16 +151,35 @@ def _bounds(frame: pd.DataFrame, name: str) -> tuple[float, float]:
 
 
 def _insignificant(box: Any) -> list[str]:
-    """Restricted parameters of the selected box whose restriction is not significant.
+    """Restricted parameters of the selected box whose restriction is not significant, the
+    least significant first.
 
     EMA Workbench's quasi-p value of a restriction is the binomial probability of the box's
     density arising by chance without it; restrictions with both sides above ``QUASI_P`` are
-    dropped, leaving a box that is easier to read and hardly less dense (Bryant & Lempert
-    2010).
+    candidates for dropping, to leave a box that is easier to read (Bryant & Lempert 2010).
     """
     _, table = box.inspect(style="data")[0]
-    quasi_p = table.iloc[:, 2:].min(axis=1, skipna=True)
+    quasi_p = table.iloc[:, 2:].min(axis=1, skipna=True).sort_values(ascending=False)
     return [str(name) for name, p in quasi_p.items() if p > QUASI_P]
+
+
+def _prune(box: Any, chosen: int, floor: float) -> int:
+    """Drop the insignificant restrictions of the selected box one at a time, keeping each
+    drop only if the box stays at least ``floor`` dense; returns the final box's row.
+
+    Dropping a restriction adds the wider box to the peeling trajectory; a drop that takes
+    the density below ``floor`` (the ``density`` threshold, or the chosen box's density when
+    no box reached it) is undone by selecting the previous box again, so a reported box is
+    never less dense than the threshold it was chosen by.
+    """
+    for name in _insignificant(box):
+        box.drop_restriction(name)
+        wider = len(box.peeling_trajectory) - 1
+        if float(box.peeling_trajectory.iloc[wider]["density"]) >= floor:
+            chosen = wider
+        else:
+            box.select(chosen)
+    return chosen
 
 
 def trajectory_figure(boxes: list[Box], title: str) -> Figure:

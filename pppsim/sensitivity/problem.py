@@ -13,7 +13,6 @@ estimation error plus stochastic noise, so it is the yardstick for "distinguisha
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,12 +21,15 @@ from typing import Any
 import numpy as np
 from SALib import ProblemSpec
 
+from ..sampling import SamplingError, sample_matrix
 from ..scenario import ScenarioError
 
 DUMMY = "dummy"
 """Name of the automatic dummy parameter (uniform on [0, 1], read by nothing)."""
-FAST_INTERFERENCE = 4
-"""eFAST's interference factor M (SALib's default); the sampler needs n > 4 M**2."""
+FAST_REPLICATES = 4
+"""eFAST designs are drawn this many times with independent random phase shifts; the spread
+of the indices between the replicates gives their intervals (Saltelli, Tarantola & Chan 1999).
+"""
 RBD_HARMONICS = 10
 """RBD-FAST's harmonics M (SALib's default); its bias correction needs n > 2 M."""
 PAWN_SLIDES = 10
@@ -75,14 +77,28 @@ class Method(StrEnum):
                 Method.PAWN: ("minimum", "mean", "median", "maximum", "CV")}[self]
 
     @property
+    def sampler(self) -> str:
+        """The :mod:`pppsim.sampling` sampler of the method."""
+        return {Method.SOBOL: "sobol", Method.MORRIS: "morris", Method.FAST: "fast",
+                Method.RBD_FAST: "latin", Method.PAWN: "latin"}[self]
+
+    @property
     def noise_test(self) -> bool:
         """Whether the dummy's main index should be 0, so that its interval can be tested.
 
-        Variance-based indices of an inert parameter are 0; Morris' mu* and PAWN's KS distance
-        of an inert parameter are positive even without noise, so for those methods the dummy
-        is a noise floor, not a test.
+        Variance-based indices of an inert parameter are 0 on a deterministic model, and noise
+        moves them by a symmetric estimation error plus a shift that the dummy measures.
+        Morris' mu* of an inert parameter is exactly 0 on a deterministic model too, but it
+        averages *absolute* differences, so any noise makes it positive: the dummy's mu* is a
+        noise floor, not a test of 0.  PAWN's KS distance of an inert parameter is positive
+        even without noise (sampling error of the conditional distributions).
         """
         return self in (Method.SOBOL, Method.FAST, Method.RBD_FAST)
+
+    @property
+    def dummy_corrected(self) -> bool:
+        """Whether the indices get dummy-corrected companions (variance-based S1 and ST)."""
+        return self in (Method.SOBOL, Method.FAST)
 
 
 def make_problem(names: Sequence[str], bounds: Sequence[Sequence[float]],
@@ -123,11 +139,13 @@ class SensitivityDesign:
         The method whose sampler made the rows and whose analyser will read them.
     n
         The size asked of the sampler (Sobol: base samples, a power of 2; Morris: trajectories;
-        eFAST: samples per parameter; RBD-FAST and PAWN: points).
+        eFAST: samples per parameter in each phase-shift replicate; RBD-FAST and PAWN:
+        points).
     seed
         Sampler seed.
     options
-        Sampler options: ``second_order`` (Sobol), ``levels`` (Morris).
+        Sampler options: ``second_order`` (Sobol), ``levels`` (Morris), ``replicates``
+        (eFAST: independent phase-shift draws, stacked).
     samples
         The sample matrix, one row per design point, in SALib's row order.
     """
@@ -188,8 +206,9 @@ class SensitivityDesign:
 
 
 def sample(problem: ProblemSpec | Mapping[str, Any], method: Method | str, n: int, *,
-           seed: int = 0, second_order: bool = False, levels: int = 4) -> SensitivityDesign:
-    """Sample a sensitivity design with SALib.
+           seed: int = 0, second_order: bool = False, levels: int = 4,
+           replicates: int = FAST_REPLICATES) -> SensitivityDesign:
+    """Sample a sensitivity design with SALib (through :func:`pppsim.sampling.sample_matrix`).
 
     Parameters
     ----------
@@ -205,42 +224,39 @@ def sample(problem: ProblemSpec | Mapping[str, Any], method: Method | str, n: in
         Sobol only: also estimate second-order indices (2 D + 2 rows per sample, not D + 2).
     levels
         Morris only: grid levels.
+    replicates
+        eFAST only: independent random phase shifts (at least 2), whose spread gives the
+        intervals; ``replicates * n * D`` rows.
 
     Returns
     -------
     SensitivityDesign
     """
     method = Method(method)
-    spec = ProblemSpec({k: problem[k] for k in ("names", "bounds", "dists") if k in problem})
+    problem = {k: problem[k] for k in ("names", "bounds", "dists") if k in problem}
     options: dict[str, Any] = {}
-    if n < 1:
-        raise SensitivityError(f"a {method} design needs a positive size, got {n}")
     if method is Method.SOBOL:
-        if n & (n - 1):
-            raise SensitivityError(f"a sobol design needs a power of 2 samples, got {n}")
         options["second_order"] = second_order
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            spec.sample_sobol(n, calc_second_order=second_order, seed=seed)
     elif method is Method.MORRIS:
-        if any(d != "unif" for d in spec["dists"]):
-            raise SensitivityError("morris needs uniform ranges { low, high }")
-        if n < 2:
-            raise SensitivityError(f"morris needs at least 2 trajectories, got {n}")
         options["levels"] = levels
-        spec.sample_morris(n, num_levels=levels, seed=seed)
     elif method is Method.FAST:
-        if n <= 4 * FAST_INTERFERENCE**2:
-            raise SensitivityError(
-                f"fast needs more than {4 * FAST_INTERFERENCE**2} samples, got {n}")
-        spec.sample_fast(n, M=FAST_INTERFERENCE, seed=seed)
-    else:
+        if replicates < 2:
+            raise SensitivityError(f"fast needs at least 2 phase-shift replicates for its "
+                                   f"intervals, got {replicates}")
+        options["replicates"] = replicates
+    elif isinstance(n, int) and not isinstance(n, bool):
         smallest = (2 * RBD_HARMONICS + 1 if method is Method.RBD_FAST
                     else PAWN_SLIDES * PAWN_POINTS_PER_SLIDE)
         if n < smallest:
-            raise SensitivityError(f"{method} needs at least {smallest} samples, got {n}")
-        spec.sample_latin(n, seed=seed)
-    return SensitivityDesign(dict(spec), method, n, seed, options, spec.samples)
+            raise SensitivityError(f"a {method} design needs samples >= {smallest}, got {n}")
+    try:
+        samples = sample_matrix(problem, method.sampler, n, seed=seed,
+                                second_order=second_order, levels=levels,
+                                replicates=options.get("replicates", 1), label=str(method))
+    except SamplingError as exc:
+        raise SensitivityError(str(exc)) from None
+    problem.setdefault("dists", ["unif"] * len(problem["names"]))
+    return SensitivityDesign(problem, method, n, seed, options, samples)
 
 
 def extend(design: SensitivityDesign) -> SensitivityDesign:

@@ -5,7 +5,8 @@ Files written into the study folder::
     indices.csv            one row per (output, statistic, parameter): the method's indices
                            and their confidence half-widths (``*_conf``)
     second_order.csv       Sobol with second order: S2 and S2_conf per parameter pair
-    noise.csv              per output: replications, noise share in single runs and in means
+    noise.csv              per output: replications, runs, undefined (NaN) runs, noise share
+                           in single runs (with its interval) and in means, replications needed
     convergence.csv        Sobol: the indices at every N up to the study's
     convergence_summary.csv  Sobol: per output, converged or the N needed
     report.md              the parameters ranked by influence for each output, in words
@@ -18,9 +19,10 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .analysis import SensitivityResult
+from .analysis import NOISE_TARGET, SensitivityResult
 from .convergence import convergence_summary
 from .plots import convergence_figure, indices_figure, morris_figure
 from .problem import DUMMY, Method, SensitivityDesign
@@ -64,28 +66,43 @@ def screened(result: SensitivityResult, share: float = SCREENING_SHARE
 
 
 def _value(row: pd.Series, main: str) -> str:
-    conf = f" ± {row['conf']:.2f}" if row["conf"] else ""
+    if not np.isfinite(row["index"]):
+        return f"{main} not estimable"
+    p_value = row.get("p_value")
+    if p_value is not None and np.isfinite(p_value):
+        return f"{main} = {row['index']:.2f}, p = {p_value:.3f}"
+    conf = (f" ± {row['conf']:.2f}" if np.isfinite(row["conf"]) and row["conf"] > 0
+            else ", interval undefined" if not np.isfinite(row["conf"]) else "")
     return f"{main} = {row['index']:.2f}{conf}"
+
+
+def index_words(result: SensitivityResult) -> str:
+    """How the ranking index is named in the report (``corrected ST`` for ``ST_corrected``)."""
+    main = result.main_index
+    return f"corrected {main.removesuffix('_corrected')}" if result.corrected else main
 
 
 def describe(result: SensitivityResult, output: str, statistic: str = "mean") -> str:
     """One paragraph ranking the parameters' influence on ``output``, in plain words."""
-    method, main = result.method, result.method.main_index
+    method, main = result.method, index_words(result)
     ranked = result.ranking(output, statistic)
     table = result.table(output, statistic)
+    first = "S1_corrected" if result.corrected else "S1"
     strong = ranked[ranked["influential"]]
     weak = [p for p in ranked.index if p not in strong.index]
     if strong.empty:
         largest = "; ".join(f"{name} ({_value(row, main)})"
                             for name, row in ranked.head(SHOWN).iterrows())
-        text = ("No parameter stands out from the dummy parameter: at this sample size and "
+        floor = ("an inert parameter's index (permutation test)" if method is Method.PAWN
+                 else "the dummy parameter")
+        text = (f"No parameter stands out from {floor}: at this sample size and "
                 f"number of replications, none has a detectable influence (largest: {largest}).")
     else:
         parts = []
         for name, row in strong.head(SHOWN).iterrows():
             words = f"**{name}** ({_value(row, main)}"
             if method in (Method.SOBOL, Method.FAST) and row["index"] > 0:
-                alone = table.loc[name, "S1"] / row["index"]
+                alone = table.loc[name, first] / row["index"]
                 words += ("; mostly through interactions" if alone < 0.5
                           else "; mostly on its own")
             elif method is Method.MORRIS and row["index"] > 0:
@@ -104,7 +121,7 @@ def describe(result: SensitivityResult, output: str, statistic: str = "mean") ->
     if weak and not strong.empty:
         listed = ", ".join(weak[:LISTED]) + (f" and {len(weak) - LISTED} more"
                                              if len(weak) > LISTED else "")
-        text += f" No detectable influence (within the dummy's interval, or negligible): {listed}."
+        text += f" No detectable influence (not above the noise floor, or negligible): {listed}."
     return text
 
 
@@ -114,12 +131,17 @@ def _convergence_words(summary: pd.DataFrame, output: str, command: str | None,
     if rows.empty:
         return ""
     row = rows.iloc[0]
+    index = str(row["index"])
+    index = f"corrected {index.removesuffix('_corrected')}" if "_corrected" in index else index
     if row["converged"]:
-        return (f"Converged at N = {row['n']}: every ST interval is within ± {row['widest']:.3f}"
-                " and no index moved more than the tolerance since N/2.")
+        return (f"Converged at N = {row['n']}: every {index} interval is within "
+                f"± {row['widest']:.3f} and no index moved more than the tolerance since N/2.")
     hint = f" (`{command} --out {out} --extend`, repeatedly)" if command else ""
-    return (f"Not converged at N = {row['n']}: the widest ST interval is ± {row['widest']:.3f}"
-            f"; about N = {row['n_needed']} is needed{hint}.")
+    if not np.isfinite(row["n_needed"]):
+        return (f"Not converged at N = {row['n']}: some {index} interval is undefined (the "
+                "dummy's index reaches 1); add replications.")
+    return (f"Not converged at N = {row['n']}: the widest {index} interval is "
+            f"± {row['widest']:.3f}; about N = {int(row['n_needed'])} is needed{hint}.")
 
 
 def write_report(result: SensitivityResult, out: str | Path, *, title: str,
@@ -208,8 +230,44 @@ def _size_words(design: SensitivityDesign) -> str:
     if design.method is Method.MORRIS:
         return f"{design.n} trajectories on {design.options['levels']} levels"
     if design.method is Method.FAST:
-        return f"{design.n} samples per parameter"
+        return (f"{design.n} samples per parameter in each of {design.options['replicates']} "
+                "random phase shifts")
     return f"{design.n} points"
+
+
+def _ranking_words(result: SensitivityResult) -> str:
+    method = result.method
+    if result.corrected:
+        return ("- Ranking by the dummy-corrected ST, (ST - ST_dummy) / (1 - ST_dummy), which "
+                "removes what noise adds to every raw ST; a parameter is called influential "
+                "when the interval of its corrected ST lies above 0 (the same bootstrap "
+                "resamples for it and the dummy). Read the corrected indices; SALib's raw S1 "
+                "and ST are in indices.csv for comparison.")
+    if method is Method.PAWN:
+        return ("- Ranking by the median KS statistic over the conditioning slides; a "
+                "parameter is called influential when its index exceeds what an inert "
+                f"parameter reaches in {result.confidence:.0%} of random permutations "
+                "(`median_floor`, `p_value` in indices.csv).")
+    return ("- A parameter is called influential when its index lies above the dummy's: the "
+            "dummy shows how large an index noise and sampling error alone produce.")
+
+
+def _noise_words(row: pd.Series, reps: int, confidence: float) -> str:
+    low, high = row.get("noise_share_low"), row.get("noise_share_high")
+    interval = (f" ({confidence:.0%} interval {low:.0%}–{high:.0%})"
+                if low is not None and np.isfinite(low) else "")
+    text = (f"Noise: {row['noise_share']:.0%}{interval} of the variance of single runs is "
+            f"run-to-run noise; {row['noise_share_of_means']:.0%} of the variance of the means "
+            f"of {reps} replications")
+    needed = row["replications_needed"]
+    if row["noise_share_of_means"] > NOISE_TARGET:
+        more = (f"{needed:.0f} replications would bring it to {NOISE_TARGET:.0%}"
+                if np.isfinite(needed) else "no number of replications brings it down")
+        text += (f", more than the {NOISE_TARGET:.0%} target ({more}): at this design's "
+                 "budget the indices of this output are noise-limited.")
+    else:
+        text += f" (within the {NOISE_TARGET:.0%} target)."
+    return text
 
 
 def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
@@ -219,15 +277,17 @@ def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
     reps = int(result.noise["replications"].max()) if not result.noise.empty else 1
     lines = [f"# Sensitivity analysis: {title}", ""]
     size = _size_words(design)
+    interval = ("t intervals over the phase-shift replicates" if design.method is Method.FAST
+                else "permutation tests" if design.method is Method.PAWN
+                else "bootstrap confidence intervals")
     lines += [
         f"- Method: {METHOD_NAMES[design.method]}, {size}, {len(design.samples)} design rows"
         f" x {reps} replications" + (f" = {runs} model runs" if runs else "") + ".",
         f"- Parameters: {', '.join(design.parameters)}"
         + (" and a dummy parameter that the model never reads." if design.dummy else "."),
-        f"- Sampler seed {design.seed}; {result.confidence:.0%} bootstrap confidence "
-        "intervals; ranking by " + design.method.main_index + ".",
-        "- A parameter is called influential when its index lies above the dummy's: the "
-        "dummy shows how large an index noise and sampling error alone produce.", ""]
+        f"- Sampler seed {design.seed}; {result.confidence:.0%} {interval}; ranking by "
+        f"{index_words(result)}.",
+        _ranking_words(result), ""]
     if result.warnings:
         lines += ["## Warnings", "", *[f"- {w}" for w in result.warnings], ""]
     if result.skipped:
@@ -250,15 +310,20 @@ def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
         lines.append("")
     noise = result.noise.set_index("output") if not result.noise.empty else None
     for output in result.outputs:
+        source = result.sources.get(output, output)
         heading = f"## {output}"
-        if output in descriptions:
-            heading += f": {descriptions[output]}"
+        if source in descriptions:
+            heading += f": {descriptions[source]}"
         lines += [heading, ""]
-        if noise is not None and reps > 1:
+        if noise is not None and output in noise.index:
             row = noise.loc[output]
-            lines += [f"Noise: {row['noise_share']:.0%} of the variance of single runs is "
-                      f"run-to-run noise; {row['noise_share_of_means']:.0%} of the variance of "
-                      f"the means of {reps} replications.", ""]
+            if row["undefined_runs"]:
+                lines += [f"Undefined: {int(row['undefined_runs'])} of {int(row['runs'])} runs "
+                          f"({row['undefined_runs'] / row['runs']:.0%}) leave {source} "
+                          "undefined (NaN); the indices below are those of its mean over the "
+                          "runs where it is defined, design row by design row.", ""]
+            if reps > 1:
+                lines += [_noise_words(row, reps, result.confidence), ""]
         statistics = result.indices.loc[result.indices["output"] == output, "statistic"]
         for statistic in dict.fromkeys(statistics):
             label = "Mean" if statistic == "mean" else "Spread between replications (SD)"

@@ -24,8 +24,9 @@ import numpy as np
 
 from ..experiment import Experiment, Factor, RunRecord, load_results, sweep
 from ..experiment.design import DesignError, DesignKind, salib_problem
+from ..experiment.experiment import ExperimentError
 from ..experiment.manifest import build_manifest
-from ..experiment.store import ResultStore
+from ..experiment.store import DATABASE, ResultStore
 from ..scenario import ScenarioError, validate_parameters
 from .analysis import OutputError
 from .problem import (
@@ -73,6 +74,8 @@ class Study:
     folder: Path
     reused: int = 0
     """Runs of the half-size design copied into this one by ``--extend``."""
+    resumed: bool = False
+    """Whether ``--extend`` finishes an interrupted extension rather than doubling N."""
 
     @property
     def runs_folder(self) -> Path:
@@ -81,6 +84,18 @@ class Study:
 
 def runs_folder(out: Path, settings: StudySettings) -> Path:
     return out / "runs" / f"{settings.method}-N{settings.samples}"
+
+
+def finished(folder: Path) -> bool:
+    """Whether the engine's results folder holds every run of its design (done or failed)."""
+    if not (folder / DATABASE).is_file():
+        return False
+    try:
+        with ResultStore.open(folder) as store:
+            counts = store.counts()
+    except ExperimentError:           # interrupted before its first run was recorded
+        return False
+    return counts.total > 0 and counts.remaining == 0
 
 
 def _settings(experiment: Experiment, *, method: str | None, samples: int | None,
@@ -199,7 +214,9 @@ def prepare(experiment: Experiment, out: str | Path, *, method: str | None = Non
     dummy
         Add the dummy parameter.
     double
-        Double N of the Sobol study already in ``out``, reusing its finished runs.
+        Double N of the Sobol study already in ``out``, reusing its finished runs; if that
+        study is itself an extension that was interrupted, finish it instead (so that the
+        same command, run again, completes what it started).
 
     Returns
     -------
@@ -208,6 +225,14 @@ def prepare(experiment: Experiment, out: str | Path, *, method: str | None = Non
     """
     out = Path(out)
     stored = read_settings(out)
+    resumed = False
+    if double and stored is not None and not finished(runs_folder(out, stored)):
+        half = replace(stored, samples=stored.samples // 2)
+        if stored.samples % 2 or not runs_folder(out, half).is_dir():
+            raise SensitivityError(
+                f"the study in --out (N = {stored.samples}) is not finished; run the same "
+                "command without --extend to finish it, then extend it")
+        resumed, double = True, False
     settings = _settings(experiment, method=method, samples=samples,
                          second_order=second_order, levels=levels, replications=replications,
                          only=only, dummy=dummy, stored=stored, double=double)
@@ -223,9 +248,11 @@ def prepare(experiment: Experiment, out: str | Path, *, method: str | None = Non
         replications=settings.replications, seed=experiment.seed, months=experiment.months,
         outputs=experiment.outputs, random_numbers="independent",
         name=f"{experiment.name} ({settings.method}, N = {settings.samples})")
-    study = Study(settings, design, model_experiment, tuple(experiment.factors), out)
-    if double:
-        study = replace(study, reused=_reuse(runs_folder(out, stored), study))
+    study = Study(settings, design, model_experiment, tuple(experiment.factors), out,
+                  resumed=resumed)
+    if double or resumed:
+        previous = replace(stored, samples=stored.samples // 2) if resumed else stored
+        study = replace(study, reused=_reuse(runs_folder(out, previous), study))
     out.mkdir(parents=True, exist_ok=True)
     (out / SETTINGS_FILE).write_text(json.dumps(asdict(settings), indent=2) + "\n")
     return study
@@ -248,15 +275,21 @@ def _reuse(previous: Path, study: Study) -> int:
 
     A run is reused only if its id (parameters, seed, horizon, model version) is the id the
     doubled design gives the same (point, replication): the first half of the doubled design
-    is the old design, so every finished run qualifies unless the model changed.
+    is the old design, so every finished run qualifies unless the model changed.  Runs the
+    new ledger already holds (an interrupted extension, resumed) are counted, not copied
+    again.
     """
     experiment = study.experiment
     reused = 0
     with ResultStore.open(previous) as old, ResultStore.create(
             study.runs_folder, experiment, build_manifest(experiment)) as new:
+        present = new.finished(0, experiment.n_points)
         for point, replication, run_id, seed, _, metrics, series, seconds, worker in old.rows(
                 ("done",), "metrics, series, seconds, worker"):
             if experiment.run(point, replication).run_id != run_id:
+                continue
+            if present.get((point, replication)) == "done":
+                reused += 1
                 continue
             new.commit(RunRecord(run_id, point, replication, seed, json.loads(metrics),
                                  json.loads(series) if series else None, seconds, worker))

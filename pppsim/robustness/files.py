@@ -285,7 +285,11 @@ def load_robustness(path: str | Path) -> RobustnessSpec:
             raise ExperimentError(f"{path}: [uncertainties] {name}: expected a range "
                                   "{ low, high } or { mean, sd } (futures are sampled by "
                                   "Latin hypercube), got a list")
-        factor = _factor(path, base, name, spec)
+        try:
+            factor = _factor(path, base, name, spec)
+        except ScenarioError as exc:  # the experiment-file parser names the table [vary]
+            raise ExperimentError(str(exc).replace(f"{path}: [vary]",
+                                                   f"{path}: [uncertainties]", 1)) from None
         if factor.levels is not None:
             raise ExperimentError(f"{path}: [uncertainties] {name}: 'levels' is for "
                                   "factorial designs; futures are sampled, remove it")

@@ -117,7 +117,8 @@ BAD = [
     ("samples = 5", "samples = 5\nsource = \"posterior\"",
      "[futures] source = 'posterior' is not allowed: expected one of ranges"),
     ("low = 0.2, high = 0.7", "low = 0.2, high = 1.7",
-     "[uncertainties] legal_barrier high: [information_sharing] legal_barrier = 1.7 is not allowed: expected a float from 0.0 to 1.0"),
+     "[uncertainties] legal_barrier high: [information_sharing] legal_barrier = 1.7 is not "
+     "allowed: expected a float from 0.0 to 1.0"),
     ("low = 0.2, high = 0.7", "low = 0.7, high = 0.2", "low must be below high"),
     ("legal_barrier = {", "legal_barier = {", "unknown parameter 'legal_barier'; did you "
      "mean 'legal_barrier'?"),

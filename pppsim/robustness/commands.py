@@ -46,7 +46,7 @@ def robustness(experiment: Path, out: Path | None, workers: int | None,
     for row in result.ranking.itertuples():
         click.echo(f"  {row.rank}. {row.policy}: meets the thresholds in {row.met} of "
                    f"{row.met + row.failed} futures"
-                   f"{f' ({row.undefined} undefined)' if row.undefined else ''}; regret "
+                   f"{f' ({row.undefined} undefined, left out)' if row.undefined else ''}; regret "
                    f"mean {row.mean_regret:.3g}, 90th percentile {getattr(row, P_REGRET):.3g}, "
                    f"max {row.max_regret:.3g}")
     click.echo(f"report written to {path} (tables in {folder}/)")

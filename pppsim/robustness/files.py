@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..experiment import Experiment, ExperimentError
+from ..experiment import ExperimentError
 from ..experiment.experiment import available_outputs
 from ..experiment.files import MAX_REPLICATIONS, _check_keys, _factor, _parameter_name, _typed
 from ..model.outputs import METRIC_DESCRIPTIONS

@@ -54,6 +54,11 @@ def _short(metric: str) -> str:
         metric, metric.replace("_", " "))
 
 
+def futures(n: int) -> str:
+    """'1 future', '3 futures'."""
+    return f"{n} future{'' if n == 1 else 's'}"
+
+
 # --- the bottom line ---------------------------------------------------------------------------
 def _mcnemar(result: Robustness, a: str, b: str) -> tuple[int, int, float]:
     """Futures where only ``a`` meets the thresholds, where only ``b`` does, and the exact
@@ -88,9 +93,9 @@ def bottom_line(result: Robustness) -> str:
             f"The next policy, {second.policy}, does so in {percent(second.share)}; "
             f"{top.policy} {'clearly ' if clear else ''}does better "
             f"{'' if clear else 'but the difference could be chance '}(only {top.policy} "
-            f"meets them in {only_top} futures, only {second.policy} in {only_second}; exact "
+            f"meets them in {futures(only_top)}, only {second.policy} in {only_second}; exact "
             f"McNemar test p = {p:.2g}).")
-    label, unit = outcome_label(spec.regret_outcome)
+    unit = outcome_label(spec.regret_outcome)[1]
     by_regret = ranked.sort_values(["max_regret", P_REGRET], kind="stable").iloc[0]
     regret_text = (f"its {_short(spec.regret_outcome)} is never more than "
                    f"{number(by_regret.max_regret)} {unit} below the best policy's in any "
@@ -118,8 +123,8 @@ def bottom_line(result: Robustness) -> str:
 def _undefined_words(row: pd.Series) -> str:
     if not row.undefined:
         return ""
-    return (f"; in {row.undefined} futures a threshold outcome is undefined for it and they "
-            f"are left out (counting them as failures gives {percent(row.share_low)}, as "
+    return (f"; in {futures(row.undefined)} a threshold outcome is undefined for it, left "
+            f"out (counting them as failures gives {percent(row.share_low)}, as "
             f"successes {percent(row.share_high)})")
 
 
@@ -127,10 +132,11 @@ def _undefined_words(row: pd.Series) -> str:
 def _ranking_rows(result: Robustness, colours: dict[str, str]) -> list[str]:
     rows = []
     for row in result.ranking.itertuples():
-        undefined = (f'<br><span class="missing">{row.undefined} futures undefined, left '
-                     "out</span>" if row.undefined else "")
-        regret_undefined = (f'<br><span class="missing">undefined in {row.undefined_futures} '
-                            "futures</span>" if row.undefined_futures else "")
+        undefined = (f'<br><span class="missing">undefined in {futures(row.undefined)}, '
+                     "left out</span>" if row.undefined else "")
+        regret_undefined = (f'<br><span class="missing">undefined in '
+                            f"{futures(row.undefined_futures)}</span>"
+                            if row.undefined_futures else "")
         share = (f"{percent(row.share)} [{percent(row.share_ci_low)}, "
                  f"{percent(row.share_ci_high)}]")
         rows.append(
@@ -295,10 +301,10 @@ def render(result: Robustness) -> str:
             f"restricts (or the first other one); crosses are futures where "
             f"{_e(result.preferred)} fails a threshold. The dashed rectangle is the box.")
     undefined_regret = int(result.regret_summary["undefined_futures"].max())
-    regret_note = (f" In {undefined_regret} futures some policy's {_e(_short(spec.regret_outcome))}"
-                   " is undefined (in every run); regret cannot compare policies there, so "
-                   "those futures are left out of the regret columns." if undefined_regret
-                   else "")
+    regret_note = (f" In {futures(undefined_regret)} some policy's "
+                   f"{_e(_short(spec.regret_outcome))} is undefined (in every run); regret "
+                   "cannot compare policies there, so those futures are left out of the regret "
+                   "columns." if undefined_regret else "")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -383,8 +389,9 @@ if spec.preferred else 'the top of the ranking'}. PRIM (the patient rule inducti
 Friedman &amp; Fisher 1999, as in EMA Workbench) looks for a box in the uncertain parameters
 where the futures in which it fails its thresholds concentrate: narrow enough that most
 futures inside fail (density), wide enough to hold many of the failures (coverage).
-{result.failures.failed} of the {result.failures.judged} futures that can be judged are
-failures{f"; {result.failures.undefined} cannot be judged and are left out" if
+{result.failures.failed} of the {futures(result.failures.judged)} that can be judged
+{"is a failure" if result.failures.failed == 1 else "are failures"}{
+f"; {result.failures.undefined} cannot be judged and are left out" if
 result.failures.undefined else ""}.</p>
 {_box_items(result)}
 {failure_plot}

@@ -10,6 +10,7 @@ streams, so chance does not repeat itself from future to future.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -53,7 +54,7 @@ class PairedFutures(Experiment):
                                        "futures": self.futures}
 
 
-def tidy_runs(folder, names: list[str], n_futures: int) -> pd.DataFrame:
+def tidy_runs(folder: str | Path, names: list[str], n_futures: int) -> pd.DataFrame:
     """The finished runs of a robustness folder: ``policy``, ``future``, ``replication``,
     ``seed`` then the parameters that differ between points and every recorded metric."""
     runs = load_results(folder)

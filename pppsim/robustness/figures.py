@@ -52,9 +52,10 @@ def outcome_figure(values: pd.DataFrame, outcomes: Sequence[str], names: Sequenc
         for t in thresholds:
             if t.outcome == outcome:
                 ax.axvline(t.value, **REFERENCE_LINE)
-                ax.annotate(f"threshold {t.words('')}".replace("  ", " "),
-                            (t.value, 1.0), xycoords=("data", "axes fraction"),
-                            xytext=(3, -10), textcoords="offset points", fontsize=8,
+                sign = "\u2265" if t.at_least else "\u2264"
+                ax.annotate(f"threshold {sign} {t.value:g}",
+                            (t.value, 0.0), xycoords=("data", "axes fraction"),
+                            xytext=(3, 3), textcoords="offset points", fontsize=8,
                             color="0.35")
         ax.set_title(labels.get(outcome, outcome), loc="left")
     return fig
@@ -75,12 +76,12 @@ def regret_figure(regrets: pd.DataFrame, names: Sequence[str], colours: Mapping[
             ax.scatter([np.quantile(d, REGRET_QUANTILE)], [pos], marker="D", s=34,
                        color="black", zorder=4)
             ax.scatter([d.max()], [pos], marker="|", s=220, color="black", zorder=4)
-    ax.set_xlabel(f"regret ({unit}): best policy's outcome minus this policy's, per future")
+    ax.set_xlabel(f"regret per future ({unit})")
     ax.set_xlim(left=0)
     handles = [Line2D([], [], marker="D", linestyle="", color="black"),
                Line2D([], [], marker="|", markersize=12, linestyle="", color="black")]
-    ax.legend(handles, [f"{round(REGRET_QUANTILE * 100)}th percentile", "maximum"],
-              loc="lower right", frameon=False)
+    fig.legend(handles, [f"{round(REGRET_QUANTILE * 100)}th percentile", "maximum"],
+               loc="outside upper center", ncol=2, frameon=False)
     return fig
 
 

@@ -175,9 +175,8 @@ def _metric(where: str, name: Any) -> str:
     metrics = list(available_outputs()[0])
     if not isinstance(name, str) or name not in metrics:
         raise ExperimentError(f"{where}: unknown outcome {name!r}"
-                              f"{_suggest(str(name), metrics)} (allowed: model metrics, "
-                              "see docs/ODD.md §7.2 or pppsim.model.outputs."
-                              "METRIC_DESCRIPTIONS)")
+                              f"{_suggest(str(name), metrics)} (allowed: "
+                              f"{', '.join(metrics)})")
     return name
 
 

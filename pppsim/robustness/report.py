@@ -111,12 +111,15 @@ def bottom_line(result: Robustness) -> str:
         box = failures.boxes[0]
         parts.append(
             f"{result.preferred}{named} fails its thresholds in {failures.failed} of "
-            f"{failures.judged} futures, mainly where {result.box_sentences()[0]}: "
+            f"{futures(failures.judged)}, mainly where {result.box_sentences()[0]}: "
             f"{percent(box.density)} of the futures there fail, and they hold "
             f"{percent(box.coverage)} of its failures.")
+    elif not failures.failed:
+        parts.append(f"{result.preferred}{named} meets its thresholds in every one of the "
+                     f"{futures(failures.judged)} where they can be judged.")
     else:
         parts.append(f"{result.preferred}{named} fails its thresholds in {failures.failed} "
-                     f"of {failures.judged} futures; {failures.reason}.")
+                     f"of {futures(failures.judged)}; {failures.reason}.")
     return " ".join(parts)
 
 
@@ -281,7 +284,8 @@ def render(result: Robustness) -> str:
     thresholds = "".join(f"<li>{_e(t.words(outcome_label(t.outcome)[0]))}</li>"
                          for t in spec.thresholds)
     shown = list(dict.fromkeys([spec.regret_outcome, *(t.outcome for t in spec.thresholds)]))
-    labels = {o: outcome_label(o)[0] for o in shown}
+    labels = {o: f"{outcome_label(o)[0].split(' (')[0]} ({outcome_label(o)[1] or o})"
+              for o in shown}
     ranges = spec.futures.ranges()
     warning = ""
     if spec.n_futures < MIN_FUTURES:

@@ -203,3 +203,16 @@ def test_a_policy_invalid_in_some_future_is_named_with_the_future(tmp_path: Path
     with pytest.raises(ExperimentError, match=r"policy 'Data platform' in future \d+: "
                        r"funding.grant_share \+ funding.structural_share must be at most 1"):
         load_robustness(spec_text)
+
+
+def test_unwritable_results_folder_is_one_line(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture) -> None:
+    path = write(tmp_path, VALID)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["robustness", str(path), "--out", str(blocker / "out"), "--quiet"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"pppsim: error: {blocker / 'out'}: cannot write the results: ")

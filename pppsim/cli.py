@@ -15,6 +15,7 @@ from .experiment.commands import sweep as sweep_command
 from .experiment.commands import verify as verify_command
 from .explain import explain_command
 from .report.commands import compare as compare_command
+from .robustness.commands import robustness as robustness_command
 from .scenario import load_scenario
 from .sensitivity.commands import discover as discover_command
 from .sensitivity.commands import sensitivity as sensitivity_command
@@ -90,6 +91,7 @@ cli.add_command(export_command)
 cli.add_command(sensitivity_command)
 cli.add_command(discover_command)
 cli.add_command(compare_command)
+cli.add_command(robustness_command)
 
 @cli.command()
 @click.option("--quick", is_flag=True, help="Fewer replications (16 instead of 40 per condition).")

@@ -1,0 +1,58 @@
+"""``pppsim robustness``: policies x uncertain futures, and the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+EXIT_INTERRUPTED = 130
+
+
+@click.command("robustness")
+@click.argument("experiment", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Results folder (default: runs/<experiment>). Re-run to resume.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores; 1 runs in this process).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786), or 'local' for a local "
+                   "Dask cluster.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def robustness(experiment: Path, out: Path | None, workers: int | None,
+               scheduler: str | None, quiet: bool) -> None:
+    """Which policy holds up across uncertain futures, and where does it fail?
+
+    Runs every policy of EXPERIMENT (a .toml file) in the same Latin-hypercube futures, with
+    replications, on the sweep engine (resumable; all cores or Dask), then writes report.html
+    (self-contained) and CSV tables to --out: ranking, regret, satisficing, and PRIM boxes of
+    the futures in which the preferred policy fails.  Format: docs/robustness.md.
+    """
+    from ..experiment import ExperimentError
+    from .files import load_robustness
+    from .report import bottom_line, write_report
+    from .study import P_REGRET, default_folder, run_robustness
+
+    spec = load_robustness(experiment)
+    folder = out or default_folder(experiment)
+    try:
+        result = run_robustness(spec, folder, workers=workers, scheduler=scheduler,
+                                progress=not quiet)
+        path = write_report(result)
+    except KeyboardInterrupt:
+        click.echo(f"pppsim: interrupted; finished runs are saved in {folder}/. "
+                   "Run the same command again to continue.", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except OSError as exc:  # unwritable or full folder: one line, exit 2
+        where = exc.filename or folder
+        raise ExperimentError(f"{where}: cannot write the results: {exc.strerror or exc}; "
+                              "choose another --out (or free space) and run the same command "
+                              "again: finished runs are kept") from None
+    click.echo(bottom_line(result))
+    for row in result.ranking.itertuples():
+        click.echo(f"  {row.rank}. {row.policy}: meets the thresholds in {row.met} of "
+                   f"{row.met + row.failed} futures"
+                   f"{f' ({row.undefined} undefined, left out)' if row.undefined else ''}; regret "
+                   f"mean {row.mean_regret:.3g}, 90th percentile {getattr(row, P_REGRET):.3g}, "
+                   f"max {row.max_regret:.3g}")
+    click.echo(f"report written to {path} (tables in {folder}/)")

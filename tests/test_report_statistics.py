@@ -91,10 +91,12 @@ def test_kaplan_meier_and_restricted_mean_by_hand() -> None:
     assert (curve["ci_low"] <= curve["survival"]).all()
     assert (curve["survival"] <= curve["ci_high"]).all()
     # area under the curve to month 10: 2 * 1 + 2 * 0.75 + 2 * 0.5 + 4 * 0
-    assert restricted_mean_lifetime(lifetimes, ended, 10) == pytest.approx(4.5)
-    # nobody ended: every partnership counts the whole horizon
-    assert restricted_mean_lifetime(np.array([3, 5]), np.array([False, False]), 5) == 5
-    assert np.isnan(restricted_mean_lifetime(np.array([]), np.array([]), 10))
+    mean, low, high = restricted_mean_lifetime(lifetimes, ended, 10)
+    assert mean == pytest.approx(4.5)
+    assert low < mean < high
+    # nobody ended: every partnership counts the whole horizon, with no uncertainty
+    assert restricted_mean_lifetime(np.array([3, 5]), np.array([False, False]), 5) == (5, 5, 5)
+    assert all(np.isnan(restricted_mean_lifetime(np.array([]), np.array([]), 10)))
 
 
 def test_quantile_bands_of_single_runs() -> None:

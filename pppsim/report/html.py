@@ -52,12 +52,13 @@ tr.group th { background: #fff; border-bottom: 1px solid #999; padding-top: 0.7r
 tr.group th .note, tr.group th .unit { font-weight: normal; }
 .warning { background: #fff4e5; border-left: 4px solid #e69f00; padding: 0.4rem 0.8rem; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+#lifetimes-table td.num { white-space: normal; }
 .swatch { display: inline-block; width: 0.75em; height: 0.75em; margin-right: 0.35em;
           border-radius: 2px; vertical-align: baseline; }
 .same { color: #999; }
 .changed { font-weight: bold; }
 .unit { color: #666; font-size: 0.85em; }
-.missing { color: #8c510a; font-size: 0.85em; }
+.missing { color: #8c510a; font-size: 0.85em; white-space: normal; display: inline-block; }
 tr.reading td { color: #8c510a; font-size: 0.9em; font-style: italic; border-top: none; }
 dl.manifest { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem;
               font-size: 0.85rem; }

@@ -85,8 +85,8 @@ def test_end_cause_is_reachable(cause: EndCause) -> None:
     model = first_reaching(cause, SCENARIOS[cause])
     assert model is not None, f"no partnership ended with {cause!r} in seeds {list(SEEDS)}"
     ended = [p for p in model.partnerships_ever if p.end_cause is cause]
-    logged = [row for row in model.events.of_kind(EventKind.DISSOLVED) if row[5] == cause]
-    assert {row[2] for row in logged} == {p.unique_id for p in ended}
+    logged = [row for row in model.events.of_kind(EventKind.DISSOLVED) if row.cause == cause]
+    assert {row.partnership for row in logged} == {p.unique_id for p in ended}
     if cause is EndCause.NEGOTIATION_FAILED:
         assert all(p.launched_month is None for p in ended)
     else:

@@ -40,15 +40,15 @@ def test_results_are_byte_identical_to_the_golden_run(results, case) -> None:
 def test_the_golden_runs_exercise_every_mechanism(results) -> None:
     """The cases between them see every kind of event, umbrella organisations, newcomers and
     partnerships that reach their goals at an evaluation and between evaluations."""
-    kinds = Counter(e[1] for r in results.values() for e in r.model.events.rows)
+    kinds = Counter(e.kind for r in results.values() for e in r.model.events.rows)
     assert set(kinds) == set(EventKind)
     umbrella_members = sum(r.partnerships["umbrella"].sum() for r in results.values())
     assert umbrella_members > 0
     newcomers = 0
     for r in results.values():
-        launched = {e[2]: e[0] for e in r.model.events.of_kind(EventKind.LAUNCHED)}
+        launched = {e.partnership: e.month for e in r.model.events.of_kind(EventKind.LAUNCHED)}
         newcomers += sum(1 for e in r.model.events.of_kind(EventKind.JOINED)
-                         if e[2] in launched and e[0] > launched[e[2]])
+                         if e.partnership in launched and e.month > launched[e.partnership])
     assert newcomers > 0
     reached = {name: sum(1 for p in r.model.partnerships_ever
                          if p.end_cause is EndCause.GOALS_REACHED)

@@ -1,6 +1,6 @@
 """The simulation: agents, mechanisms and the Mesa model. Pure simulation, no I/O."""
 
-from .events import EventKind, EventLog
+from .events import Event, EventKind, EventLog
 from .model import PartnershipModel
 from .organisation import Organisation
 from .partnership import Partnership
@@ -8,6 +8,7 @@ from .vocabulary import EndCause, Funding, Phase, Sector, Stage
 
 __all__ = [
     "EndCause",
+    "Event",
     "EventKind",
     "EventLog",
     "Funding",

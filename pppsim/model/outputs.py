@@ -199,8 +199,8 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     failed = [p for p in ended if p.end_cause is not EndCause.GOALS_REACHED]
     early_failed = [p for p in failed if p.age_months <= 24]
     dissatisfied = [p for p in failed if p.end_cause in GRIEVANCE_CAUSES]
-    renewals = sum(1 for row in model.events.of_kind(EventKind.EVALUATED)
-                   if row[5] in ("revitalise", "transform"))
+    renewals = sum(1 for event in model.events.of_kind(EventKind.EVALUATED)
+                   if event.cause in ("revitalise", "transform"))
     first_half = [p for p in launched if p.launched_month <= horizon - 60]
     early_end = [p for p in first_half if p.end_cause is not None and p.age_months <= 60]
     shared_private = sum(p.shared_private_total for p in launched)

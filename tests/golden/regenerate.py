@@ -107,7 +107,8 @@ def run_case(case: Case) -> RunResult:
 def event_text(result: RunResult) -> str:
     """The event log, one line per event: month, kind, partnership, organisation, others,
     cause, values."""
-    return "\n".join(canonical(list(event)) for event in result.model.events.rows)
+    return "\n".join(canonical([e.month, e.kind, e.partnership, e.organisation, e.others,
+                                e.cause, e.values]) for e in result.model.events.rows)
 
 
 def digests(result: RunResult) -> dict[str, str]:

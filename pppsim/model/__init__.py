@@ -4,7 +4,7 @@ from .events import Event, EventKind, EventLog
 from .model import PartnershipModel
 from .organisation import Organisation
 from .partnership import Partnership
-from .vocabulary import EndCause, Funding, Phase, Sector, Stage
+from .vocabulary import EndCause, Funding, Sector, Stage
 
 __all__ = [
     "EndCause",
@@ -15,7 +15,6 @@ __all__ = [
     "Organisation",
     "Partnership",
     "PartnershipModel",
-    "Phase",
     "Sector",
     "Stage",
 ]

@@ -71,7 +71,6 @@ class Organisation(mesa.Agent):
         self.capacity_level = 1.0
         self.trust: dict[int, float] = {}
         self.partnerships: dict[int, Partnership] = {}
-        self.partnerships_joined = 0
         self.federated_kind: str | None = None
         """For an umbrella organisation: the kind of firm it represents."""
 

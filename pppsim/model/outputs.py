@@ -66,11 +66,6 @@ def partnership_table(model: PartnershipModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def end_cause_counts(model: PartnershipModel) -> Counter[EndCause]:
-    """How many partnerships ended of each cause (negotiation failures included)."""
-    return Counter(p.end_cause for p in model.partnerships_ever if p.end_cause is not None)
-
-
 METRIC_DESCRIPTIONS: dict[str, str] = {
     "formation_attempts": "formation attempts over the run",
     "negotiations_started": "attempts that found partners and started negotiating",

@@ -11,7 +11,7 @@ import mesa
 
 from . import mechanisms as mech
 from .events import EventKind
-from .vocabulary import AGREEMENTS, GRIEVANCE_CAUSES, EndCause, Funding, Phase, Stage
+from .vocabulary import AGREEMENTS, GRIEVANCE_CAUSES, EndCause, Funding, Stage
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
@@ -65,8 +65,6 @@ class MemberLedger:
     money_keur: float = 0.0
     free_riding: float = 0.0
     shared: float = 0.0
-    total_contribution: float = 0.0
-    total_value: float = 0.0
     grievances: dict[EndCause, float] = field(
         default_factory=lambda: dict.fromkeys(GRIEVANCE_CAUSES, 0.0)
     )
@@ -76,9 +74,11 @@ class Partnership(mesa.Agent):
     """A public-private partnership in the alliance form [002 L280-L341].
 
     It carries its design (governance, agreement, funding, meeting and evaluation intervals,
-    platform, confidentiality agreement, exit strategy), its TNO phase [002 L1068-L1190] and
-    Austin stage [001 L149-L161], per-member ledgers, shared and followed-up information, and
-    once ended, exactly one end cause.
+    platform, confidentiality agreement, exit strategy), its Austin stage [001 L149-L161],
+    per-member ledgers, shared and followed-up information, and once ended, exactly one end
+    cause.  TNO's phases [002 L1068-L1190] are its states: negotiating (no ``launched_month``),
+    operating, and ended (an ``end_cause``); evaluation, revitalisation and transformation are
+    the decisions of an evaluation, in the event log.
     """
 
     model: PartnershipModel
@@ -97,7 +97,6 @@ class Partnership(mesa.Agent):
         rng = model.rng
         self.initiator = initiator.unique_id
         self.domain = domain
-        self.phase = Phase.NEGOTIATION
         self.stage = Stage.TRANSACTIONAL
         self.governance = float(min(1.0, max(0.0, rng.normal(p.governance, p.governance_spread))))
         self.formality = float(min(1.0, max(0.0, rng.normal(p.agreement_formality, 0.15))))
@@ -129,13 +128,11 @@ class Partnership(mesa.Agent):
         self.initial_trust = trust
         self.goal_output = 0.0
         self.pipeline: deque[float] = deque()
-        self.output_total = 0.0
         self.prevented_total = 0.0
         self.harm_prevented = 0.0
         self.shared_total = 0.0
         self.shared_private_total = 0.0
         self.followed_total = 0.0
-        self.resources_total = 0.0
         self.last = {"shared": 0.0, "followed": 0.0, "output": 0.0, "trust": trust,
                      "free_riding": 0.0, "follow_up_ratio": 1.0}
         self.founding_overlap = overlap
@@ -237,7 +234,6 @@ class Partnership(mesa.Agent):
     def launch(self, orgs: list[Organisation]) -> None:
         """Design and launch: fix expectations and the goal, start the funding clock."""
         model = self.model
-        self.phase = Phase.OPERATION
         self.launched_month = model.month
         if self.funding is Funding.GRANT:
             self.funding_end_month = model.month + model.p.grant_months
@@ -267,7 +263,6 @@ class Partnership(mesa.Agent):
             domain_fit=mech.goal_overlap(org.interest, model.domain_vector(self.domain)),
         )
         org.partnerships[self.unique_id] = self
-        org.partnerships_joined += 1
         self.member_history.append(org.unique_id)
         model.events.record(model.month, EventKind.JOINED, partnership=self.unique_id,
                             organisation=org.unique_id, expectation=1.0 + optimism)
@@ -394,17 +389,13 @@ class Partnership(mesa.Agent):
                 led.grievances[cause] += memory * (level - led.grievances[cause])
             led.satisfaction = mech.update_satisfaction(
                 led.satisfaction, led.value, led.expectation, memory, irritation)
-            led.total_value += led.value
-            led.total_contribution += led.effort_fte + led.money_keur / 10.0
             self._update_standing(org, n_private, societal)
 
-        self.output_total += output
         self.prevented_total += matured
         self.harm_prevented += harm_prevented
         self.shared_total += shared_private + shared_public
         self.shared_private_total += shared_private
         self.followed_total += followed
-        self.resources_total += resources
         trust_now = self.mean_trust(orgs)
         self.last = {"shared": shared_private + shared_public, "followed": followed,
                      "output": output, "trust": trust_now, "follow_up_ratio": ratio,
@@ -516,7 +507,6 @@ class Partnership(mesa.Agent):
         sets itself new goals and carries on [002 L1185, L1493].
         """
         model = self.model
-        self.phase = Phase.EVALUATION
         satisfaction = fmean(led.satisfaction for led in self.members.values())
         progress = self.goal_progress
         values = {"satisfaction": satisfaction, "progress": progress}
@@ -536,7 +526,6 @@ class Partnership(mesa.Agent):
             self._record_evaluation("terminate", values | {"grievance_excess": excess})
             self.dissolve(cause, **values)
             return
-        self.phase = Phase.OPERATION
 
     def _revitalise_or_transform(self, values: dict[str, float]) -> None:
         """Transform (the dissatisfied leave, newcomers are sought) or revitalise.
@@ -550,7 +539,6 @@ class Partnership(mesa.Agent):
         leaving = [i for i, led in self.members.items()
                    if led.satisfaction < model.p.exit_threshold]
         if leaving:
-            self.phase = Phase.TRANSFORM
             self._record_evaluation("transform", values | {"leaving": len(leaving)})
             for org_id in leaving:
                 if not self.is_active:
@@ -563,7 +551,6 @@ class Partnership(mesa.Agent):
                 if self.is_active:
                     model.recruit(self)
             return
-        self.phase = Phase.REVITALISE
         self._record_evaluation("revitalise", values)
         for led in self.members.values():
             led.expectation = 0.5 * led.expectation + 0.5 * max(led.value, 0.2)
@@ -663,7 +650,6 @@ class Partnership(mesa.Agent):
             model.organisation_by_id[org_id].partnerships.pop(self.unique_id, None)
         self.end_cause = cause
         self.ended_month = model.month
-        self.phase = Phase.TERMINATED
         model.events.record(model.month, EventKind.DISSOLVED, partnership=self.unique_id,
                             others=tuple(self.members) or self.founders, cause=cause,
                             age=self.age_months, **(self.status_values() | values))

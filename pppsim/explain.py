@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import click
 
 from .model.events import Event, EventKind
-from .model.partnership import INITIAL_SATISFACTION
 from .model.vocabulary import EndCause
 
 if TYPE_CHECKING:
@@ -279,7 +278,7 @@ def partnership_story(model: PartnershipModel, partnership_id: int) -> str:
                 for r in rows if r.kind is EventKind.JOINED and r.month == launch_month)
             lines.append(f"             expectations (1.00 = realistic, higher = "
                          f"over-optimistic): {expectations}")
-            satisfaction[row.month] = f"{INITIAL_SATISFACTION:.2f} at launch"
+            satisfaction[row.month] = f"{model.p.initial_satisfaction:.2f} at launch"
         if row.kind in (EventKind.EVALUATED, EventKind.STAGE_CHANGED, EventKind.DISSOLVED) \
                 and "trust" in values:
             trust[row.month] = values["trust"]

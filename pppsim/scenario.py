@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .parameters import SECTIONS, Parameters, section_of
+from .parameters import SECTIONS, Parameters, allowed_range, section_of
 
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
 MONTHS_RANGE = (1, 1200)
@@ -87,10 +87,7 @@ def _describe(exc: ValidationError) -> str:
     if error["type"] == "extra_forbidden":
         return f"unknown parameter '{name}'{_suggest(name, list(Parameters.model_fields))}"
     field_info = Parameters.model_fields[name]
-    lo = hi = None
-    for meta in field_info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
+    lo, hi = allowed_range(name)
     kind = field_info.annotation.__name__
     allowed = f"a {kind}" + (f" from {lo} to {hi}" if lo is not None and hi is not None else "")
     units = (field_info.json_schema_extra or {}).get("units", "")

@@ -32,8 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .model.model import _MODEL_REPORTERS
-from .model.outputs import METRIC_DESCRIPTIONS, summary_metrics, time_series
+from .model.outputs import METRIC_DESCRIPTIONS, MODEL_REPORTERS, summary_metrics, time_series
 from .model.vocabulary import EndCause
 from .run import simulate
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -104,7 +103,7 @@ def load_demo(name_or_path: str | Path) -> Demo:
     if len(data["scenarios"]) != 2:
         raise ScenarioError(f"{manifest}: 'scenarios' must name exactly two files")
     bad = [m for m in data["metrics"] if not _known_metric(m)]
-    bad += [s for s in data["series"] if s not in _MODEL_REPORTERS]
+    bad += [s for s in data["series"] if s not in MODEL_REPORTERS]
     if bad:
         raise ScenarioError(f"{manifest}: unknown metric or series {', '.join(bad)}")
     if data["seeds"] < 2:

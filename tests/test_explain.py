@@ -71,7 +71,7 @@ def test_running_partnership_story_ends_with_its_current_state(
     assert running
     story = partnership_story(model, running[0].unique_id)
     assert "operating at the end of the run" in story
-    assert f"trust {running[0].last['trust']:.2f}" in story
+    assert f"trust {running[0].trust:.2f}" in story
 
 
 def test_unknown_partnership_raises(model: PartnershipModel) -> None:

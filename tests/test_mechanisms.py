@@ -15,7 +15,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pppsim.model import mechanisms as mech
+from pppsim.model.partnership.ending import grievance_tolerance
 from pppsim.model.vocabulary import GRIEVANCE_CAUSES, EndCause
+from pppsim.parameters import DEFAULTS, Parameters
+
+ALPHA = DEFAULTS["partner_choice_fit_weight"]
+ROLE_CLARITY = DEFAULTS["role_clarity"]
+HALF = DEFAULTS["meeting_half_saturation"]
+IRRITATION = DEFAULTS["meeting_irritation"]
+NORM = DEFAULTS["reliability_norm"]
+TOLERANCE = grievance_tolerance(Parameters())
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 open_unit = st.floats(0.01, 0.99, allow_nan=False)
@@ -63,19 +72,19 @@ def test_goal_overlap_limits() -> None:
 
 @given(fit=open_unit, trust=open_unit, delta=st.floats(0.001, 0.5))
 def test_partner_score_rises_with_fit_and_trust(fit: float, trust: float, delta: float) -> None:
-    score = mech.partner_score(fit, trust)
-    assert mech.partner_score(min(1.0, fit + delta), trust) > score
-    assert mech.partner_score(fit, min(1.0, trust + delta)) > score
+    score = mech.partner_score(fit, trust, ALPHA)
+    assert mech.partner_score(min(1.0, fit + delta), trust, ALPHA) > score
+    assert mech.partner_score(fit, min(1.0, trust + delta), ALPHA) > score
 
 
 def test_partner_score_is_zero_without_fit() -> None:
-    assert mech.partner_score(0.0, 0.9) == 0.0
-    assert mech.partner_score(1.0, 1.0) == pytest.approx(1.0)
+    assert mech.partner_score(0.0, 0.9, ALPHA) == 0.0
+    assert mech.partner_score(1.0, 1.0, ALPHA) == pytest.approx(1.0)
 
 
 # --- joining ------------------------------------------------------------------------------
 JOIN = {"barrier": 0.3, "subsidy": 0.0, "strictness": 0.0, "is_private": True,
-        "grant_funded": False}
+        "grant_funded": False, "coordination_cost": DEFAULTS["coordination_cost"]}
 
 
 def test_join_utility_rises_with_fit_and_trust() -> None:
@@ -193,23 +202,26 @@ def test_full_control_with_full_efficacy_removes_opportunism() -> None:
 
 @given(opportunism=unit, n=st.integers(2, 30))
 def test_free_riding_rises_with_partners_and_is_a_share(opportunism: float, n: int) -> None:
-    share = mech.free_riding(opportunism, n)
+    share = mech.free_riding(opportunism, n, 0.0, ROLE_CLARITY)
     assert 0.0 <= share <= 1.0
-    assert mech.free_riding(opportunism, n + 1) >= share
+    assert mech.free_riding(opportunism, n + 1, 0.0, ROLE_CLARITY) >= share
 
 
 def test_free_riding_strictly_rises_with_partners_and_opportunism() -> None:
-    assert mech.free_riding(0.2, 2) < mech.free_riding(0.2, 3) < mech.free_riding(0.2, 6)
-    assert mech.free_riding(0.1, 4) < mech.free_riding(0.3, 4)
+    def share(opportunism: float, n: int) -> float:
+        return mech.free_riding(opportunism, n, 0.0, ROLE_CLARITY)
+
+    assert share(0.2, 2) < share(0.2, 3) < share(0.2, 6)
+    assert share(0.1, 4) < share(0.3, 4)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 10])
 def test_no_free_riding_without_opportunism(n: int) -> None:
-    assert mech.free_riding(0.0, n) == 0.0
+    assert mech.free_riding(0.0, n, 0.0, ROLE_CLARITY) == 0.0
 
 
 def test_no_free_riding_alone() -> None:
-    assert mech.free_riding(0.9, 1) == 0.0
+    assert mech.free_riding(0.9, 1, 0.0, ROLE_CLARITY) == 0.0
 
 
 @given(governance=unit, overhead=st.floats(0.0, 0.9))
@@ -235,7 +247,9 @@ def test_meeting_frequency_is_the_inverse_interval() -> None:
 
 
 def test_meeting_trust_factor_saturates() -> None:
-    f = mech.meeting_trust_factor
+    def f(frequency: float) -> float:
+        return mech.meeting_trust_factor(frequency, HALF)
+
     frequencies = [0.0, 1 / 12, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
     factors = [f(x) for x in frequencies]
     assert factors[0] == 0.0
@@ -249,11 +263,13 @@ def test_meeting_trust_factor_saturates() -> None:
 @given(low=st.floats(0.01, 8.0), high=st.floats(0.01, 8.0))
 def test_meeting_trust_factor_is_increasing(low: float, high: float) -> None:
     assume(low < high)
-    assert mech.meeting_trust_factor(low) < mech.meeting_trust_factor(high)
+    assert mech.meeting_trust_factor(low, HALF) < mech.meeting_trust_factor(high, HALF)
 
 
 def test_meeting_irritation_grows_above_tolerance_only() -> None:
-    irritation = mech.meeting_irritation
+    def irritation(frequency: float, tolerance: float) -> float:
+        return mech.meeting_irritation(frequency, tolerance, IRRITATION)
+
     assert irritation(0.5, 0.75) == 0.0
     assert irritation(0.75, 0.75) == 0.0
     assert 0.0 < irritation(1.0, 0.75) < irritation(2.0, 0.75) < irritation(4.0, 0.75)
@@ -264,17 +280,17 @@ def test_meeting_irritation_grows_above_tolerance_only() -> None:
 @given(trust=unit, reliability=unit, rate=st.floats(0.0, 0.5), erosion=st.floats(1.0, 10.0),
        meeting=st.floats(0.0, 2.0))
 def test_trust_stays_in_unit_interval(trust, reliability, rate, erosion, meeting) -> None:
-    assert 0.0 <= mech.update_trust(trust, reliability, rate, erosion, meeting) <= 1.0
+    assert 0.0 <= mech.update_trust(trust, reliability, rate, erosion, meeting, NORM) <= 1.0
 
 
 @given(trust=open_unit, rate=st.floats(0.01, 0.3))
 def test_reliable_delivery_builds_trust_and_under_delivery_erodes_it(trust, rate) -> None:
-    assert mech.update_trust(trust, 1.0, rate, 3.0, 1.0) > trust
-    assert mech.update_trust(trust, 0.2, rate, 3.0, 1.0) < trust
+    assert mech.update_trust(trust, 1.0, rate, 3.0, 1.0, NORM) > trust
+    assert mech.update_trust(trust, 0.2, rate, 3.0, 1.0, NORM) < trust
 
 
 def test_worse_delivery_erodes_more() -> None:
-    after = [mech.update_trust(0.6, r, 0.05, 3.0, 1.0) for r in (0.7, 0.4, 0.1, 0.0)]
+    after = [mech.update_trust(0.6, r, 0.05, 3.0, 1.0, NORM) for r in (0.7, 0.4, 0.1, 0.0)]
     assert after == sorted(after, reverse=True)
     assert after[0] > after[-1]
 
@@ -282,29 +298,30 @@ def test_worse_delivery_erodes_more() -> None:
 @given(trust=st.floats(0.2, 0.8), rate=st.floats(0.01, 0.1), erosion=st.floats(1.5, 10.0))
 def test_trust_erodes_faster_than_it_builds(trust: float, rate: float, erosion: float) -> None:
     """For the same trust level and the largest shortfall vs the largest surplus."""
-    gain = mech.update_trust(trust, 1.0, rate, erosion, 1.0) - trust
-    loss = trust - mech.update_trust(trust, 0.0, rate, erosion, 1.0)
+    gain = mech.update_trust(trust, 1.0, rate, erosion, 1.0, NORM) - trust
+    loss = trust - mech.update_trust(trust, 0.0, rate, erosion, 1.0, NORM)
     # at trust 0.5 the gap to 1 and the distance to 0 are equal: loss/gain = erosion ratio
-    mid_gain = mech.update_trust(0.5, 1.0, rate, erosion, 1.0) - 0.5
-    mid_loss = 0.5 - mech.update_trust(0.5, 0.0, rate, erosion, 1.0)
+    mid_gain = mech.update_trust(0.5, 1.0, rate, erosion, 1.0, NORM) - 0.5
+    mid_loss = 0.5 - mech.update_trust(0.5, 0.0, rate, erosion, 1.0, NORM)
     assert mid_loss > mid_gain > 0.0
     assert gain > 0.0 and loss > 0.0
     assert loss / trust > gain / (1.0 - trust)  # relative to the room to move
 
 
 def test_higher_erosion_ratio_erodes_faster() -> None:
-    assert mech.update_trust(0.6, 0.2, 0.05, 6.0, 1.0) < mech.update_trust(0.6, 0.2, 0.05, 2.0, 1.0)
+    assert mech.update_trust(0.6, 0.2, 0.05, 6.0, 1.0, NORM) < mech.update_trust(
+        0.6, 0.2, 0.05, 2.0, 1.0, NORM)
 
 
 def test_meetings_speed_trust_building() -> None:
-    rare = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1 / 6))
-    monthly = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1.0))
+    rare = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1 / 6, HALF), NORM)
+    monthly = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1.0, HALF), NORM)
     assert 0.4 < rare < monthly
 
 
 def test_no_trust_change_without_a_rate() -> None:
-    assert mech.update_trust(0.4, 1.0, 0.0, 3.0, 1.0) == 0.4
-    assert mech.update_trust(0.4, 0.0, 0.0, 3.0, 1.0) == 0.4
+    assert mech.update_trust(0.4, 1.0, 0.0, 3.0, 1.0, NORM) == 0.4
+    assert mech.update_trust(0.4, 0.0, 0.0, 3.0, 1.0, NORM) == 0.4
 
 
 # --- follow-up ----------------------------------------------------------------------------
@@ -398,36 +415,36 @@ def test_irritation_lowers_satisfaction() -> None:
 
 # --- grievances ---------------------------------------------------------------------------
 def test_grievance_tolerances_cover_every_grievance_cause() -> None:
-    assert set(mech.GRIEVANCE_TOLERANCE) == set(GRIEVANCE_CAUSES)
-    assert all(0.0 < level < 1.5 for level in mech.GRIEVANCE_TOLERANCE.values())
+    assert set(TOLERANCE) == set(GRIEVANCE_CAUSES)
+    assert all(0.0 < level < 1.5 for level in TOLERANCE.values())
 
 
 @pytest.mark.parametrize("cause", GRIEVANCE_CAUSES)
 def test_dominant_grievance_picks_the_largest_excess(cause: EndCause) -> None:
-    grievances = {c: mech.GRIEVANCE_TOLERANCE[c] - 0.1 for c in GRIEVANCE_CAUSES}
-    grievances[cause] = mech.GRIEVANCE_TOLERANCE[cause] + 0.2
-    dominant, excess = mech.dominant_grievance(grievances)
+    grievances = {c: TOLERANCE[c] - 0.1 for c in GRIEVANCE_CAUSES}
+    grievances[cause] = TOLERANCE[cause] + 0.2
+    dominant, excess = mech.dominant_grievance(grievances, TOLERANCE)
     assert dominant is cause
     assert excess == pytest.approx(0.2)
 
 
 def test_dominant_grievance_compares_excess_not_level() -> None:
     """A high grievance that is also highly tolerated loses to a smaller one over par."""
-    tolerance = mech.GRIEVANCE_TOLERANCE
+    tolerance = TOLERANCE
     most, least = max(tolerance, key=tolerance.get), min(tolerance, key=tolerance.get)
     grievances = dict.fromkeys(GRIEVANCE_CAUSES, 0.0)
     grievances[most] = tolerance[most] + 0.05
     grievances[least] = tolerance[least] + 0.1
     assert grievances[most] > grievances[least]
-    assert mech.dominant_grievance(grievances)[0] is least
+    assert mech.dominant_grievance(grievances, TOLERANCE)[0] is least
 
 
 @given(st.lists(st.floats(0.0, 2.0), min_size=len(GRIEVANCE_CAUSES),
                 max_size=len(GRIEVANCE_CAUSES)))
 def test_dominant_grievance_is_the_argmax_of_excess(levels: list[float]) -> None:
     grievances = dict(zip(GRIEVANCE_CAUSES, levels, strict=True))
-    cause, excess = mech.dominant_grievance(grievances)
-    excesses = {c: grievances[c] - mech.GRIEVANCE_TOLERANCE[c] for c in GRIEVANCE_CAUSES}
+    cause, excess = mech.dominant_grievance(grievances, TOLERANCE)
+    excesses = {c: grievances[c] - TOLERANCE[c] for c in GRIEVANCE_CAUSES}
     assert cause in GRIEVANCE_CAUSES
     assert excess == pytest.approx(max(excesses.values()))
     assert excesses[cause] == pytest.approx(excess)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..parameters import Parameters
+from ..parameters import Parameters, allowed_range
 
 
 class DesignKind(StrEnum):
@@ -65,10 +65,7 @@ class Factor:
 
     def allowed_range(self) -> tuple[float, float]:
         """The parameter's allowed (min, max) from the schema."""
-        lo = hi = None
-        for meta in Parameters.model_fields[self.name].metadata:
-            lo = getattr(meta, "ge", lo)
-            hi = getattr(meta, "le", hi)
+        lo, hi = allowed_range(self.name)
         if lo is None or hi is None:
             raise DesignError(f"'{self.name}' has no numeric range; give a list of values")
         return float(lo), float(hi)

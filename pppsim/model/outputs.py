@@ -1,18 +1,80 @@
-"""What a finished (or running) model reports: series, partnership table, end-of-run metrics."""
+"""What a model reports: monthly series, partnership table, end-of-run metrics."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from statistics import fmean
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .events import EventKind
-from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause
+from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause, Sector, Stage
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
+    from .partnership import Partnership
+
+
+def _mean_or_nan(values: list[float]) -> float:
+    """Mean, or NaN where there is nothing to average (no partnership operating yet)."""
+    return fmean(values) if values else float("nan")
+
+
+def _sector_trust(model: PartnershipModel, truster_public: bool) -> float:
+    """Mean trust of one sector's organisations towards the other sector, over known ties."""
+    by_id = model.organisation_by_id
+    values = [t for o in model.organisations if o.is_public is truster_public
+              for i, t in o.trust.items() if by_id[i].is_public is not truster_public]
+    return _mean_or_nan(values)
+
+
+def _member_mean(model: PartnershipModel, attribute: str, public: bool | None = None) -> float:
+    values = [getattr(led, attribute) for p in model.partnerships if p.is_operating
+              for i, led in p.members.items()
+              if public is None or model.organisation_by_id[i].is_public is public]
+    return _mean_or_nan(values)
+
+
+def _operating(model: PartnershipModel) -> list[Partnership]:
+    return [p for p in model.partnerships if p.is_operating]
+
+
+MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
+    "active_partnerships": lambda m: len(_operating(m)),
+    "negotiating": lambda m: sum(not p.is_operating for p in m.partnerships),
+    "philanthropic": lambda m: sum(p.stage is Stage.PHILANTHROPIC for p in _operating(m)),
+    "transactional": lambda m: sum(p.stage is Stage.TRANSACTIONAL for p in _operating(m)),
+    "integrative": lambda m: sum(p.stage is Stage.INTEGRATIVE for p in _operating(m)),
+    "formation_attempts": lambda m: m.attempts_this_month,
+    "launched": lambda m: sum(p.launched_month == m.month for p in m.partnerships_ever),
+    "dissolved": lambda m: sum(p.end_cause is not EndCause.NEGOTIATION_FAILED
+                               for p in m.ended_this_month),
+    "negotiations_failed": lambda m: sum(p.end_cause is EndCause.NEGOTIATION_FAILED
+                                         for p in m.ended_this_month),
+    "private_exits": lambda m: sum(s is Sector.PRIVATE for s, _ in m.exits_this_month),
+    "public_exits": lambda m: sum(s is Sector.PUBLIC for s, _ in m.exits_this_month),
+    "harm": lambda m: float(m.harm.sum()),
+    "harm_without_prevention": lambda m: float(m.harm_underlying.sum()),
+    "harm_prevented": lambda m: float(m.prevention_this_month.sum()),
+    "information_shared": lambda m: sum(p.flows.shared for p in _operating(m)),
+    "information_followed_up": lambda m: sum(p.flows.followed for p in _operating(m)),
+    "trust_public_to_private": lambda m: _sector_trust(m, True),
+    "trust_private_to_public": lambda m: _sector_trust(m, False),
+    "trust_in_partnerships": lambda m: _mean_or_nan([p.trust for p in _operating(m)]),
+    "satisfaction_public": lambda m: _member_mean(m, "satisfaction", True),
+    "satisfaction_private": lambda m: _member_mean(m, "satisfaction", False),
+    "free_riding": lambda m: _member_mean(m, "free_riding"),
+    "resources_spent_keur": lambda m: sum(
+        sum(led.money_keur for led in p.members.values()) + p.funding_keur
+        for p in _operating(m)),
+    "mean_capability": lambda m: fmean(o.capability for o in m.organisations),
+    "public_legitimacy": lambda m: fmean(o.standing for o in m.organisations if o.is_public),
+}
+"""Monthly model-level outputs, collected by the model's Mesa ``DataCollector`` after each
+month (docs/ODD.md §7.4)."""
 
 
 def time_series(model: PartnershipModel) -> pd.DataFrame:

@@ -192,7 +192,7 @@ def test_bad_discover_options_give_one_line_errors(study, capsys, args, message)
 def test_ready_designs_load_and_sample(tmp_path, name) -> None:
     experiment = load_experiment(ROOT / "experiments" / f"{name}.toml")
     study = prepare(experiment, tmp_path / name)
-    rows = {"sobol_main_levers": 64 * 15, "morris_all_levers": 10 * 69}[name]
+    rows = {"sobol_main_levers": 64 * 15, "morris_all_levers": 10 * 108}[name]
     assert len(study.design.samples) == rows
     assert study.experiment.n_runs == rows * experiment.replications
     if name == "sobol_main_levers":

@@ -17,6 +17,7 @@ import click
 
 from .model.events import Event, EventKind
 from .model.vocabulary import EndCause
+from .scenario import MONTHS_RANGE
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
@@ -338,7 +339,7 @@ def explain(model: PartnershipModel, partnership: int | None = None) -> str:
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Random seed (default: the scenario's seed).")
-@click.option("--months", type=click.IntRange(1, 1200), default=None,
+@click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
               help="Horizon in months (default: the scenario's).")
 @click.option("--partnership", "partnership_id", type=int, default=None,
               help="Tell only the story of this partnership (its id).")

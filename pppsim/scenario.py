@@ -29,6 +29,7 @@ from .parameters import SECTIONS, Parameters, allowed_range, section_of
 
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
 MONTHS_RANGE = (1, 1200)
+"""The horizons a scenario, experiment or command accepts, in months (the one home of the limit)."""
 DEFAULT_MONTHS = 120
 
 

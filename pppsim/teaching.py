@@ -35,7 +35,7 @@ from scipy import stats
 from .model.outputs import METRIC_DESCRIPTIONS, MODEL_REPORTERS, summary_metrics, time_series
 from .model.vocabulary import EndCause
 from .run import simulate
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import MONTHS_RANGE, Scenario, ScenarioError, load_scenario
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "teaching"
 MANIFEST = "demo.toml"
@@ -216,7 +216,7 @@ def contrast_figure(result: DemoResult) -> plt.Figure:
 @click.argument("name", required=False)
 @click.option("--seeds", type=click.IntRange(2, 100), default=None,
               help="Replications per side (default: the demonstration's).")
-@click.option("--months", type=click.IntRange(1, 1200), default=None,
+@click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
               help="Horizon in months (default: the demonstration's).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Figure file (default: runs/demos/<name>.png).")

@@ -2,7 +2,7 @@
 
 Measures, over the horizon, what share of partnerships end in success or failure or are still
 running, their median lifetime, how many negotiations fail, the end causes ranked, the end
-hazard by age, and the other patterns of MODEL.md §7 / LITERATURE.md.  Used by
+hazard by age, and the other patterns of docs/ODD.md §1.  Used by
 ``pppsim patterns`` and for docs/validation.md.
 """
 

@@ -69,7 +69,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-"""Flags for Chromium on these machines (docs: MESA_NOTES.md, real-browser tests)."""
+"""Flags for headless Chromium as root in a container (no sandbox, no GPU, no background
+network traffic), for the real-browser tests."""
 ARTIFACTS = REPO / "test-artifacts"
 
 

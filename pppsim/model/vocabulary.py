@@ -63,7 +63,7 @@ class Funding(StrEnum):
 
 
 class EndCause(StrEnum):
-    """Why a partnership ended: exactly one per ended partnership (MODEL.md §3).
+    """Why a partnership ended: exactly one per ended partnership (docs/ODD.md §7.3).
 
     TNO's failure reasons [002 L1061] and the Piraeus challenges [001 L199-L205] map onto
     these causes as documented in docs/ODD.md.

@@ -1,9 +1,10 @@
 """Every end cause is reachable: for each, a scenario in which some partnership ends with it.
 
 docs/ODD.md §7.3 maps the failure reasons of TNO [002 L1061] and the Piraeus challenges
-[001 L199-L205] onto end causes; each must be reachable.  Each scenario below switches off the other ways of
-ending (a calm world: full trust, no barriers, ample follow-up, no opportunism, no priority
-shifts or legitimacy costs, structural funding, no evaluation) and then turns on one cause.
+[001 L199-L205] onto end causes; each must be reachable.  Each scenario below switches off the
+other ways of ending (a calm world: full trust, no barriers, ample follow-up, no opportunism, no
+priority shifts or legitimacy costs, structural funding, no evaluation) and then turns on one
+cause.
 """
 
 from __future__ import annotations

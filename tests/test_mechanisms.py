@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from pppsim.model import mechanisms as mech
 from pppsim.model.partnership.ending import grievance_tolerance
-from pppsim.model.vocabulary import GRIEVANCE_CAUSES, EndCause
+from pppsim.model.vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
 from pppsim.parameters import DEFAULTS, Parameters
 
 ALPHA = DEFAULTS["partner_choice_fit_weight"]
@@ -448,6 +448,182 @@ def test_dominant_grievance_is_the_argmax_of_excess(levels: list[float]) -> None
     assert cause in GRIEVANCE_CAUSES
     assert excess == pytest.approx(max(excesses.values()))
     assert excesses[cause] == pytest.approx(excess)
+
+
+# --- grievance levels ---------------------------------------------------------------------
+GRIEVANCE_INPUTS = {
+    "trust_in_partners": unit, "is_public": st.booleans(), "follow_up_ratio": unit,
+    "organisational_value": st.floats(0.0, 5.0), "partners_free_riding": unit,
+    "pass_through": unit, "domain_fit": unit, "optimism": st.floats(-1.0, 1.0),
+    "cost_share": unit, "value_share": unit, "n_members": st.integers(2, 10),
+    "overhead": st.floats(0.0, 0.95), "meeting_share": st.floats(0.0, 2.0),
+    "societal_value": st.floats(0.0, 3.0),
+}
+
+
+@given(st.fixed_dictionaries(GRIEVANCE_INPUTS))
+def test_grievance_levels_cover_every_cause_and_are_never_negative(inputs) -> None:
+    levels = mech.member_grievances(**inputs)
+    assert set(levels) == set(GRIEVANCE_CAUSES)
+    assert all(level >= 0.0 for level in levels.values())
+
+
+@given(st.fixed_dictionaries(GRIEVANCE_INPUTS), st.floats(0.01, 0.5))
+def test_grievances_fall_as_their_cause_improves(inputs, delta: float) -> None:
+    levels = mech.member_grievances(**inputs)
+    better = {"trust_in_partners": EndCause.MISTRUST, "pass_through":
+              EndCause.INFORMATION_BLOCKED, "domain_fit": EndCause.MISALIGNED_GOALS}
+    for name, cause in better.items():
+        improved = mech.member_grievances(**inputs | {name: min(1.0, inputs[name] + delta)})
+        assert improved[cause] <= levels[cause]
+    fewer = mech.member_grievances(
+        **inputs | {"partners_free_riding": max(0.0, inputs["partners_free_riding"] - delta)})
+    assert fewer[EndCause.FREE_RIDING] <= levels[EndCause.FREE_RIDING]
+
+
+def test_insufficient_value_is_follow_up_for_firms_and_information_for_public_bodies() -> None:
+    base = dict.fromkeys(GRIEVANCE_INPUTS, 0.5) | {"is_public": False, "n_members": 3}
+    firm = mech.member_grievances(**base | {"follow_up_ratio": 0.2})
+    assert firm[EndCause.INSUFFICIENT_VALUE] == pytest.approx(0.8)
+    public = base | {"is_public": True}
+    poor = mech.member_grievances(**public | {"organisational_value": 0.1})
+    rich = mech.member_grievances(**public | {"organisational_value": 1.5})
+    assert poor[EndCause.INSUFFICIENT_VALUE] == pytest.approx(0.9)
+    assert rich[EndCause.INSUFFICIENT_VALUE] == 0.0
+
+
+def test_unequal_benefits_and_only_talk_vanish_when_fairly_served() -> None:
+    base = dict.fromkeys(GRIEVANCE_INPUTS, 0.5) | {"is_public": False, "n_members": 4}
+    fair = mech.member_grievances(**base | {"cost_share": 0.2, "value_share": 0.3,
+                                            "societal_value": 1.2})
+    assert fair[EndCause.UNEQUAL_BENEFITS] == 0.0
+    assert fair[EndCause.ONLY_TALK] == 0.0
+    burdened = mech.member_grievances(**base | {"cost_share": 0.4, "value_share": 0.2})
+    assert burdened[EndCause.UNEQUAL_BENEFITS] == pytest.approx(0.8)  # 0.2 excess x 4 members
+
+
+# --- standing -----------------------------------------------------------------------------
+@given(standing=unit, societal=st.floats(0.0, 5.0), cost=st.floats(0.0, 0.2))
+def test_public_standing_rises_with_results_and_falls_with_single_firm_partnering(
+    standing: float, societal: float, cost: float,
+) -> None:
+    alone = mech.public_standing(standing, societal, False, cost)
+    with_one_firm = mech.public_standing(standing, societal, True, cost)
+    assert 0.0 <= with_one_firm <= alone <= 1.0
+    assert alone >= standing
+    assert mech.public_standing(0.5, 2.0, False, cost) == mech.public_standing(
+        0.5, 1.5, False, cost)  # visible results count up to 1.5
+
+
+@given(risk=unit, governance=unit)
+def test_publicity_incidents_are_likelier_for_risk_takers_under_light_control(
+    risk: float, governance: float,
+) -> None:
+    chance = mech.incident_probability(risk, governance)
+    assert 0.0 <= chance <= 0.004
+    assert mech.incident_probability(min(1.0, risk + 0.1), governance) >= chance
+    assert mech.incident_probability(risk, min(1.0, governance + 0.1)) <= chance
+
+
+@given(standing=unit)
+def test_private_standing_grows_slowly_and_drops_in_an_incident(standing: float) -> None:
+    calm = mech.private_standing(standing, False)
+    hit = mech.private_standing(standing, True)
+    assert 0.0 <= hit < calm <= 1.0
+    assert calm == pytest.approx(min(1.0, standing + 0.002))
+
+
+# --- stage --------------------------------------------------------------------------------
+@given(stage=st.sampled_from(list(Stage)), trust=unit, age=st.integers(0, 120),
+       satisfaction=unit)
+def test_stage_moves_at_most_one_step_and_stays_on_the_continuum(stage, trust, age,
+                                                                 satisfaction) -> None:
+    new = mech.next_stage(stage, trust, age, satisfaction)
+    assert new in Stage and abs(new - stage) <= 1
+    if new > stage:
+        assert trust >= 0.6 + 0.1 * stage and age >= 12 * (stage + 1) and satisfaction >= 0.6
+    if new < stage:
+        assert trust < 0.3
+
+
+def test_stage_rises_with_trust_time_and_satisfaction_and_falls_with_mistrust() -> None:
+    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 24, 0.7) is Stage.INTEGRATIVE
+    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 23, 0.7) is Stage.TRANSACTIONAL
+    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 24, 0.5) is Stage.TRANSACTIONAL
+    assert mech.next_stage(Stage.TRANSACTIONAL, 0.2, 60, 0.9) is Stage.PHILANTHROPIC
+    assert mech.next_stage(Stage.PHILANTHROPIC, 0.1, 60, 0.1) is Stage.PHILANTHROPIC
+    assert mech.next_stage(Stage.INTEGRATIVE, 1.0, 120, 1.0) is Stage.INTEGRATIVE
+
+
+@given(low=st.floats(0.1, 1.0), high=st.floats(1.0, 3.0))
+def test_later_stages_create_more_value(low: float, high: float) -> None:
+    values = [mech.stage_value(stage, low, high) for stage in Stage]
+    assert values == sorted(values)
+    assert mech.stage_value(Stage.TRANSACTIONAL, low, high) == 1.0
+
+
+# --- funding, evaluation, exits ------------------------------------------------------------
+@given(own=st.floats(0.0, 100.0), external=st.floats(0.0, 100.0), satisfaction=unit)
+def test_members_carry_on_more_often_the_more_they_fund_and_like_it(
+    own: float, external: float, satisfaction: float,
+) -> None:
+    share = mech.own_funding_share(own, external)
+    assert 0.0 <= share <= 1.0
+    assert mech.own_funding_share(own + 1.0, external) >= share
+    chance = mech.carry_on_probability(satisfaction, share)
+    assert 0.0 <= chance <= 1.0
+    assert mech.carry_on_probability(min(1.0, satisfaction + 0.1), share) >= chance
+    assert mech.carry_on_probability(satisfaction, min(1.0, share + 0.1)) >= chance
+
+
+def test_no_money_at_all_counts_as_self_funded() -> None:
+    assert mech.own_funding_share(0.0, 0.0) == 1.0
+    assert mech.own_funding_share(0.0, 8.0) == 0.0
+
+
+@given(threshold=st.floats(0.0, 0.6), low=unit, high=unit)
+def test_evaluation_is_harsher_the_less_satisfied_the_members(threshold, low, high) -> None:
+    assume(low <= high)
+    order = ["terminate", "renew", "continue"]
+    worse = mech.evaluation_decision(low, threshold)
+    better = mech.evaluation_decision(high, threshold)
+    assert order.index(worse) <= order.index(better)
+    assert mech.evaluation_decision(0.6, threshold) == "continue"
+
+
+@given(expectation=st.floats(0.2, 3.0), optimism=st.floats(-1.0, 2.0), satisfaction=unit,
+       value=st.floats(0.0, 3.0))
+def test_revitalisation_realigns_expectations_and_lifts_satisfaction(
+    expectation, optimism, satisfaction, value,
+) -> None:
+    new_expectation, new_optimism, new_satisfaction = mech.revitalised(
+        expectation, optimism, satisfaction, value)
+    target = max(value, 0.2)
+    assert min(expectation, target) - 1e-12 <= new_expectation <= max(expectation, target) + 1e-12
+    assert abs(new_optimism) <= abs(optimism)
+    assert satisfaction <= new_satisfaction <= 1.0
+
+
+@given(base=st.integers(1, 60))
+def test_members_are_more_patient_without_exit_strategy_or_evaluations(base: int) -> None:
+    quickest = mech.exit_patience(base, exit_strategy=True, evaluates=True)
+    assert quickest == base
+    assert mech.exit_patience(base, exit_strategy=False, evaluates=True) > quickest
+    assert mech.exit_patience(base, exit_strategy=True, evaluates=False) > quickest
+
+
+@given(base=st.floats(0.0, 0.1), formality=unit)
+def test_formal_agreements_lower_the_priority_shift_hazard(base: float, formality: float) -> None:
+    hazard = mech.priority_shift_hazard(base, formality)
+    assert 0.0 <= hazard <= base
+    assert mech.priority_shift_hazard(base, min(1.0, formality + 0.1)) <= hazard
+
+
+@given(value=st.floats(-10.0, 10.0))
+def test_clamp_keeps_a_value_in_the_unit_interval(value: float) -> None:
+    clamped = mech.clamp01(value)
+    assert 0.0 <= clamped <= 1.0
+    assert clamped == value or not 0.0 <= value <= 1.0
 
 
 # --- learning -----------------------------------------------------------------------------

@@ -247,28 +247,23 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     Also one ``end_share:<cause>`` per end cause: its share of ended launched partnerships.
     """
     series = time_series(model).iloc[1:]
+    launched = [p for p in model.partnerships_ever if p.launched_month is not None]
+    ended = [p for p in launched if p.end_cause is not None]
+    return (_count_metrics(model, series, launched, ended) | _flow_metrics(model, series, launched)
+            | _history_metrics(model, launched, ended) | _end_shares(ended))
+
+
+def _count_metrics(model: PartnershipModel, series: pd.DataFrame, launched: list,
+                   ended: list) -> dict[str, float]:
+    """How many partnerships were attempted, launched and ended, and how long they lasted."""
     horizon = model.month
     attempted = model.partnerships_ever
-    launched = [p for p in attempted if p.launched_month is not None]
-    ended = [p for p in launched if p.end_cause is not None]
     successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
     failed_negotiation = sum(p.end_cause is EndCause.NEGOTIATION_FAILED for p in attempted)
-    failed = [p for p in ended if p.end_cause is not EndCause.GOALS_REACHED]
-    early_failed = [p for p in failed if p.age_months <= 24]
-    dissatisfied = [p for p in failed if p.end_cause in GRIEVANCE_CAUSES]
-    renewals = sum(1 for event in model.events.of_kind(EventKind.EVALUATED)
-                   if event.cause in ("revitalise", "transform"))
     first_half = [p for p in launched if p.launched_month <= horizon - 60]
     early_end = [p for p in first_half if p.end_cause is not None and p.age_months <= 60]
-    shared_private = sum(p.shared_private_total for p in launched)
-    followed = sum(p.followed_total for p in launched)
     final = series.iloc[-1] if len(series) else None
-
-    def avg(column: str) -> float:
-        values = series[column][series["active_partnerships"] > 0]
-        return float(values.mean()) if len(values) else float("nan")
-
-    metrics = {
+    return {
         "formation_attempts": float(series["formation_attempts"].sum()),
         "negotiations_started": float(len(attempted)),
         "negotiation_failure_share": failed_negotiation / len(attempted) if attempted else 0.0,
@@ -283,6 +278,21 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         if ended else float(horizon),
         "mean_lifetime_months": float(np.mean([p.age_months for p in launched]))
         if launched else 0.0,
+    }
+
+
+def _flow_metrics(model: PartnershipModel, series: pd.DataFrame,
+                  launched: list) -> dict[str, float]:
+    """Harm, information, trust, satisfaction, exits and standing over the run."""
+    shared_private = sum(p.shared_private_total for p in launched)
+    followed = sum(p.followed_total for p in launched)
+    final = series.iloc[-1] if len(series) else None
+
+    def avg(column: str) -> float:
+        values = series[column][series["active_partnerships"] > 0]
+        return float(values.mean()) if len(values) else float("nan")
+
+    return {
         "harm_prevented": float(model.harm_prevented_total),
         "harm_reduction": float(1.0 - model.harm.sum() / model.harm_underlying.sum()),
         "information_shared": float(series["information_shared"].sum()),
@@ -301,13 +311,26 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         "active_partnerships_mean": float(series["active_partnerships"].mean()),
         "mean_capability": float(final["mean_capability"]) if final is not None else 0.0,
         "public_legitimacy": float(series["public_legitimacy"].mean()),
+    }
+
+
+def _history_metrics(model: PartnershipModel, launched: list,
+                     ended: list) -> dict[str, float]:
+    """Negotiation, early failure, renewal, survival, hazard by age and trust histories."""
+    successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
+    failed = [p for p in ended if p.end_cause is not EndCause.GOALS_REACHED]
+    early_failed = [p for p in failed if p.age_months <= 24]
+    dissatisfied = [p for p in failed if p.end_cause in GRIEVANCE_CAUSES]
+    renewals = sum(1 for event in model.events.of_kind(EventKind.EVALUATED)
+                   if event.cause in ("revitalise", "transform"))
+    return {
         "negotiation_months_mean": float(np.mean([p.months_negotiating for p in launched]))
         if launched else 0.0,
         "early_failure_share": len(early_failed) / len(launched) if launched else 0.0,
         "failed_lifetime_months": float(np.mean([p.age_months for p in failed]))
         if failed else 0.0,
         "revitalisations": float(renewals),
-        "survival_36m": _survival(launched, horizon, 36),
+        "survival_36m": _survival(launched, model.month, 36),
         "success_share_of_launched": successes / len(launched) if launched else 0.0,
         "running_share": (len(launched) - len(ended)) / len(launched) if launched else 0.0,
         **_hazard_counts(launched),
@@ -316,9 +339,10 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         "months_failing_before_end": float(np.mean([p.months_failing for p in dissatisfied]))
         if dissatisfied else 0.0,
     }
+
+
+def _end_shares(ended: list) -> dict[str, float]:
+    """Each end cause's share of the launched partnerships that ended."""
     counts = Counter(p.end_cause for p in ended)
-    for cause in EndCause:
-        if cause is not EndCause.NEGOTIATION_FAILED:
-            metrics[f"end_share:{cause.name.lower()}"] = counts[cause] / len(ended) if ended \
-                else 0.0
-    return metrics
+    return {f"end_share:{cause.name.lower()}": counts[cause] / len(ended) if ended else 0.0
+            for cause in EndCause if cause is not EndCause.NEGOTIATION_FAILED}

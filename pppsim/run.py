@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .model import PartnershipModel
-from .model.outputs import partnership_table, summary_metrics, time_series
+from .model.outputs import membership_table, partnership_table, summary_metrics, time_series
 from .scenario import Scenario, scenario_to_toml
 
 SECTOR_COLOURS = {"public": "#1f5fa8", "private": "#d9822b"}
@@ -36,6 +36,10 @@ class RunResult:
     @property
     def partnerships(self) -> pd.DataFrame:
         return partnership_table(self.model)
+
+    @property
+    def members(self) -> pd.DataFrame:
+        return membership_table(self.model)
 
     @property
     def events(self) -> pd.DataFrame:
@@ -70,11 +74,12 @@ def simulate(
 
 
 def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
-    """Write series, partnership table, event log, metrics, scenario and figure to ``out``."""
+    """Write series, partnership and membership tables, event log, metrics, scenario and figure
+    to ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     tables = {"timeseries": result.series, "partnerships": result.partnerships,
-              "events": result.events}
+              "members": result.members, "events": result.events}
     for name, frame in tables.items():
         path = out / f"{name}.{fmt}"
         if fmt == "parquet":

@@ -128,6 +128,51 @@ def partnership_table(model: PartnershipModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def membership_table(model: PartnershipModel) -> pd.DataFrame:
+    """One row per membership: who was in which partnership, from when to when, and why it ended.
+
+    A membership starts when an organisation joins at launch (a founder) or later (a newcomer)
+    and ends when the organisation leaves (``ended_by`` = ``exit``, ``cause`` its reason) or
+    the partnership dissolves around it (``dissolution``, the partnership's end cause).  A
+    membership still running at the end of the run has no end (right-censored), like an
+    organisation that leaves and is recruited again has two rows.  Built from the event log.
+    """
+    by_id = model.organisation_by_id
+    partnerships = {p.unique_id: p for p in model.partnerships_ever}
+    open_spells: dict[tuple[int, int], dict] = {}
+    rows: list[dict] = []
+    for event in model.events.rows:
+        if event.kind is EventKind.JOINED:
+            org, partnership = by_id[event.organisation], partnerships[event.partnership]
+            spell = {"partnership": event.partnership, "organisation": event.organisation,
+                     "kind": org.kind, "sector": str(org.sector), "umbrella": org.is_umbrella,
+                     "founder": event.organisation in partnership.founders
+                     and event.month == partnership.launched_month,
+                     "joined_month": event.month, "ended_month": None, "ended_by": None,
+                     "cause": None}
+            open_spells[event.partnership, event.organisation] = spell
+            rows.append(spell)
+        elif event.kind is EventKind.EXITED:
+            spell = open_spells.pop((event.partnership, event.organisation))
+            spell |= {"ended_month": event.month, "ended_by": "exit", "cause": str(event.cause)}
+        elif event.kind is EventKind.DISSOLVED:
+            for org_id in event.others:
+                spell = open_spells.pop((event.partnership, org_id), None)
+                if spell is not None:
+                    spell |= {"ended_month": event.month, "ended_by": "dissolution",
+                              "cause": str(event.cause)}
+    frame = pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
+    ended = frame["ended_month"].astype("Int64")
+    frame["ended_month"] = ended
+    frame["months"] = (ended.fillna(model.month) - frame["joined_month"]).astype("Int64")
+    frame["censored"] = ended.isna()
+    return frame
+
+
+MEMBERSHIP_COLUMNS = ("partnership", "organisation", "kind", "sector", "umbrella", "founder",
+                      "joined_month", "ended_month", "ended_by", "cause")
+
+
 METRIC_DESCRIPTIONS: dict[str, str] = {
     "formation_attempts": "formation attempts over the run",
     "negotiations_started": "attempts that found partners and started negotiating",

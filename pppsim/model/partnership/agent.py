@@ -116,12 +116,14 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         return self.launched_month is not None and self.end_cause is None
 
     @property
+    def last_month(self) -> int:
+        """The month it ended, or the current month while it is active."""
+        return self.ended_month if self.ended_month is not None else self.model.month
+
+    @property
     def age_months(self) -> int:
         """Months since launch (0 before launch)."""
-        if self.launched_month is None:
-            return 0
-        end = self.ended_month if self.ended_month is not None else self.model.month
-        return end - self.launched_month
+        return 0 if self.launched_month is None else self.last_month - self.launched_month
 
     @property
     def trust(self) -> float:
@@ -164,10 +166,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @property
     def months_failing(self) -> int:
         """Months its members have on average been below their exit threshold (0 if not)."""
-        if self.failing_since is None:
-            return 0
-        end = self.ended_month if self.ended_month is not None else self.model.month
-        return end - self.failing_since
+        return 0 if self.failing_since is None else self.last_month - self.failing_since
 
     def sectors_present(self) -> tuple[bool, bool]:
         orgs = self.organisations()

@@ -2,7 +2,8 @@
 """Set up pppsim in ./.venv with a Python 3.12+ interpreter, then run it or test it.
 
     python3 bootstrap.py run [PPPSIM RUN ARGS]   install, then run the baseline scenario
-    python3 bootstrap.py test [PYTEST ARGS]      install with test extras, then run the tests
+    python3 bootstrap.py test [PYTEST ARGS]      install with test extras, then run every test
+                                                 tier (fast, slow, browser; -m picks fewer)
 
 Works with any python3 on the PATH (3.8+): it finds a 3.12+ interpreter itself, from
 $PPPSIM_PYTHON, the PATH, the Windows launcher or pyenv, and builds the virtual environment
@@ -92,7 +93,9 @@ def main():
         code = subprocess.call([str(python), "-m", "pppsim.cli", "run", *args])
     else:
         python = install("test")
-        code = subprocess.call([str(python), "-m", "pytest", *rest])
+        # every tier: '-m ""' lifts the fast-tier default of pyproject.toml; a -m in ``rest``
+        # comes later and so still picks a tier
+        code = subprocess.call([str(python), "-m", "pytest", "-m", "", *rest])
     sys.exit(code)
 
 

@@ -1,4 +1,4 @@
-"""The seed documents' twelve claims (MODEL.md §6) as paired, replicated experiments.
+"""The seed documents' twelve claims (docs/ODD.md §1) as paired, replicated experiments.
 
 Each claim compares conditions (parameter overrides of the defaults) run with common random
 numbers on the experiments engine: replication k of every condition uses the same random

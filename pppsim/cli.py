@@ -16,7 +16,7 @@ from .experiment.commands import verify as verify_command
 from .explain import explain_command
 from .report.commands import compare as compare_command
 from .robustness.commands import robustness as robustness_command
-from .scenario import load_scenario
+from .scenario import MONTHS_RANGE, load_scenario
 from .sensitivity.commands import discover as discover_command
 from .sensitivity.commands import sensitivity as sensitivity_command
 from .serve import app_command
@@ -36,7 +36,7 @@ def cli() -> None:
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Random seed (default: the scenario's seed).")
-@click.option("--months", type=click.IntRange(1, 1200), default=None,
+@click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
               help="Horizon in months (default: the scenario's).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: runs/<scenario>-seed<N>).")

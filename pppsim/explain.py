@@ -15,15 +15,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .model.events import EventKind
-from .model.partnership import INITIAL_SATISFACTION
+from .model.events import Event, EventKind
 from .model.vocabulary import EndCause
+from .scenario import MONTHS_RANGE
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
-
-Row = tuple
-"""One event: ``(month, kind, partnership, organisation, others, cause, values)``."""
 
 CAUSE_IN_WORDS: dict[str, str] = {
     EndCause.GOALS_REACHED: "it reached its goals (a success)",
@@ -107,27 +104,27 @@ def _status_words(values: dict) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def _started(model: PartnershipModel, row: Row) -> str:
-    _, _, _, initiator, others, _, values = row
+def _started(model: PartnershipModel, row: Event) -> str:
+    initiator, others, values = row.organisation, row.others, row.values
     partners = [i for i in others if i != initiator]
     return (f"{organisation_name(model, initiator)} took the initiative on "
             f"{values['domain']} and started negotiating with {_names(model, partners)} "
             f"(trust between them {values['trust']:.2f})")
 
 
-def _negotiation_failed(model: PartnershipModel, row: Row) -> str:
-    values = row[6]
+def _negotiation_failed(model: PartnershipModel, row: Event) -> str:
+    values = row.values
     return (f"negotiation broke down after {_months(values['months'])} "
             f"(trust {values['trust']:.2f}, goal overlap {values['overlap']:.2f})")
 
 
-def _negotiation_succeeded(model: PartnershipModel, row: Row) -> str:
-    values = row[6]
+def _negotiation_succeeded(model: PartnershipModel, row: Event) -> str:
+    values = row.values
     return f"agreement reached after {_months(values['months'])} of negotiation"
 
 
-def _launched(model: PartnershipModel, row: Row) -> str:
-    v = row[6]
+def _launched(model: PartnershipModel, row: Event) -> str:
+    v = row.values
     extras = [("a secure information platform", v["platform"]),
               ("a confidentiality agreement", v["confidentiality_agreement"]),
               ("an agreed exit strategy", v["exit_strategy"])]
@@ -140,7 +137,7 @@ def _launched(model: PartnershipModel, row: Row) -> str:
     if without:
         design += ", no " + (", ".join(without[:-1]) + " or " if len(without) > 1 else "") \
             + without[-1]
-    return f"launched by {_names(model, row[4])}: {design}"
+    return f"launched by {_names(model, row.others)}: {design}"
 
 
 def _funding_words(funding: str) -> str:
@@ -148,13 +145,13 @@ def _funding_words(funding: str) -> str:
             "in kind": "in kind by its members"}.get(funding, funding)
 
 
-def _joined(model: PartnershipModel, row: Row) -> str:
-    return (f"{organisation_name(model, row[3])} joined as a newcomer, with expectations of "
-            f"{row[6]['expectation']:.2f} (1.00 = realistic)")
+def _joined(model: PartnershipModel, row: Event) -> str:
+    return (f"{organisation_name(model, row.organisation)} joined as a newcomer, with "
+            f"expectations of {row.values['expectation']:.2f} (1.00 = realistic)")
 
 
-def _exited(model: PartnershipModel, row: Row) -> str:
-    _, _, _, org_id, _, cause, v = row
+def _exited(model: PartnershipModel, row: Event) -> str:
+    org_id, cause, v = row.organisation, row.cause, row.values
     why = CAUSE_IN_WORDS.get(cause, str(cause))
     detail = []
     if "months" in v and "threshold" in v:
@@ -168,40 +165,40 @@ def _exited(model: PartnershipModel, row: Row) -> str:
     return f"{organisation_name(model, org_id)} ({v['sector']}) left: {why}{extra}"
 
 
-def _stage_changed(model: PartnershipModel, row: Row) -> str:
-    v = row[6]
+def _stage_changed(model: PartnershipModel, row: Event) -> str:
+    v = row.values
     return (f"moved to the {v['stage']} stage (trust {v['trust']:.2f}, "
             f"satisfaction {v['satisfaction']:.2f})")
 
 
-def _evaluated(model: PartnershipModel, row: Row) -> str:
-    v = row[6]
-    text = f"evaluation decided: {row[5]}; {_status_words(v)}"
+def _evaluated(model: PartnershipModel, row: Event) -> str:
+    v = row.values
+    text = f"evaluation decided: {row.cause}; {_status_words(v)}"
     if "progress" in v:
         text += f"; {v['progress']:.0%} of its goal reached"
     return text
 
 
-def _funding_ended(model: PartnershipModel, row: Row) -> str:
-    v = row[6]
+def _funding_ended(model: PartnershipModel, row: Event) -> str:
+    v = row.values
     return (f"its grant ended; members bring {v['own_share']:.0%} of its money themselves "
             f"(satisfaction {v['satisfaction']:.2f})")
 
 
-def _funding_renewed(model: PartnershipModel, row: Row) -> str:
+def _funding_renewed(model: PartnershipModel, row: Event) -> str:
     return "its grant ended and was replaced by a structural budget"
 
 
-def _dissolved(model: PartnershipModel, row: Row) -> str:
-    v = row[6]
-    cause = row[5]
+def _dissolved(model: PartnershipModel, row: Event) -> str:
+    v = row.values
+    cause = row.cause
     why = CAUSE_IN_WORDS.get(cause, str(cause))
     if cause == EndCause.NEGOTIATION_FAILED:
         return f"ended before launch: {why}"
     return f"ended after {_months(v['age'])} in operation: {cause} — {why}"
 
 
-SENTENCES: dict[EventKind, Callable[[PartnershipModel, Row], str]] = {
+SENTENCES: dict[EventKind, Callable[[PartnershipModel, Event], str]] = {
     EventKind.NEGOTIATION_STARTED: _started,
     EventKind.NEGOTIATION_FAILED: _negotiation_failed,
     EventKind.NEGOTIATION_SUCCEEDED: _negotiation_succeeded,
@@ -217,9 +214,9 @@ SENTENCES: dict[EventKind, Callable[[PartnershipModel, Row], str]] = {
 """One sentence per event kind about one partnership."""
 
 
-def describe_event(model: PartnershipModel, row: Row) -> str:
+def describe_event(model: PartnershipModel, row: Event) -> str:
     """One line for the live feed: ``"month 9, partnership #68: launched by ..."``."""
-    return f"month {row[0]}, partnership #{row[2]}: {SENTENCES[row[1]](model, row)}"
+    return f"month {row.month}, partnership #{row.partnership}: {SENTENCES[row.kind](model, row)}"
 
 
 def feed(model: PartnershipModel, limit: int = 12) -> list[str]:
@@ -229,8 +226,8 @@ def feed(model: PartnershipModel, limit: int = 12) -> list[str]:
     """
     lines: list[str] = []
     for row in reversed(model.events.rows):
-        if row[1] not in FEED_KINDS or (row[1] is EventKind.DISSOLVED
-                                        and row[5] == EndCause.NEGOTIATION_FAILED):
+        if row.kind not in FEED_KINDS or (row.kind is EventKind.DISSOLVED
+                                          and row.cause == EndCause.NEGOTIATION_FAILED):
             continue
         lines.append(describe_event(model, row))
         if len(lines) >= limit:
@@ -251,15 +248,16 @@ def partnership_story(model: PartnershipModel, partnership_id: int) -> str:
         If no partnership with this id ever started negotiating in ``model``.
     """
     rows = model.events.for_partnership(partnership_id)
-    if not rows or rows[0][1] is not EventKind.NEGOTIATION_STARTED:
+    if not rows or rows[0].kind is not EventKind.NEGOTIATION_STARTED:
         raise KeyError(partnership_id)
     start = rows[0]
-    initiator = start[3]
+    initiator = start.organisation
     attempt = next(r for r in model.events.of_kind(EventKind.FORMATION_ATTEMPT)
-                   if r[0] == start[0] and r[3] == initiator and r[4] == start[4])
-    v = attempt[6]
+                   if r.month == start.month and r.organisation == initiator
+                   and r.others == start.others)
+    v = attempt.values
     lines = [
-        f"Partnership #{partnership_id} on {start[6]['domain']}, "
+        f"Partnership #{partnership_id} on {start.values['domain']}, "
         f"initiated by {organisation_name(model, initiator)} "
         f"({model.organisation_by_id[initiator].sector})",
         f"  Why: {organisation_name(model, initiator)} wanted to act on "
@@ -267,28 +265,28 @@ def partnership_story(model: PartnershipModel, partnership_id: int) -> str:
         f"organisation{'s' if v['invited'] != 1 else ''} and {v['refusals'] or 'none'} "
         f"refused.",
     ]
-    trust = {start[0]: start[6]["trust"]}
+    trust = {start.month: start.values["trust"]}
     satisfaction: dict[int, str] = {}
-    launch_month = next((r[0] for r in rows if r[1] is EventKind.LAUNCHED), None)
+    launch_month = next((r.month for r in rows if r.kind is EventKind.LAUNCHED), None)
     for row in rows:
-        values = row[6]
-        if row[1] is EventKind.JOINED and row[0] == launch_month:
+        values = row.values
+        if row.kind is EventKind.JOINED and row.month == launch_month:
             continue  # founders' expectations are told with the launch
-        lines.append(f"  month {row[0]:>3}: {SENTENCES[row[1]](model, row)}")
-        if row[1] is EventKind.LAUNCHED:
+        lines.append(f"  month {row.month:>3}: {SENTENCES[row.kind](model, row)}")
+        if row.kind is EventKind.LAUNCHED:
             expectations = ", ".join(
-                f"{organisation_name(model, r[3])} {r[6]['expectation']:.2f}" for r in rows
-                if r[1] is EventKind.JOINED and r[0] == launch_month)
+                f"{organisation_name(model, r.organisation)} {r.values['expectation']:.2f}"
+                for r in rows if r.kind is EventKind.JOINED and r.month == launch_month)
             lines.append(f"             expectations (1.00 = realistic, higher = "
                          f"over-optimistic): {expectations}")
-            satisfaction[row[0]] = f"{INITIAL_SATISFACTION:.2f} at launch"
-        if row[1] in (EventKind.EVALUATED, EventKind.STAGE_CHANGED, EventKind.DISSOLVED) \
+            satisfaction[row.month] = f"{model.p.initial_satisfaction:.2f} at launch"
+        if row.kind in (EventKind.EVALUATED, EventKind.STAGE_CHANGED, EventKind.DISSOLVED) \
                 and "trust" in values:
-            trust[row[0]] = values["trust"]
-        if row[1] in (EventKind.EVALUATED, EventKind.DISSOLVED) and _satisfaction_words(values):
-            satisfaction[row[0]] = _satisfaction_words(values).removeprefix("satisfaction ")
+            trust[row.month] = values["trust"]
+        if row.kind in (EventKind.EVALUATED, EventKind.DISSOLVED) and _satisfaction_words(values):
+            satisfaction[row.month] = _satisfaction_words(values).removeprefix("satisfaction ")
     last = rows[-1]
-    if last[1] is not EventKind.DISSOLVED:
+    if last.kind is not EventKind.DISSOLVED:
         partnership = next(p for p in model.partnerships if p.unique_id == partnership_id)
         status = partnership.status_values()
         state = "operating" if partnership.is_operating else "still negotiating"
@@ -297,8 +295,8 @@ def partnership_story(model: PartnershipModel, partnership_id: int) -> str:
         trust[model.month] = status["trust"]
         if _satisfaction_words(status):
             satisfaction[model.month] = _satisfaction_words(status).removeprefix("satisfaction ")
-    elif last[5] != EndCause.NEGOTIATION_FAILED:
-        lines.append(f"  By the end: {_information_words(last[6])}.")
+    elif last.cause != EndCause.NEGOTIATION_FAILED:
+        lines.append(f"  By the end: {_information_words(last.values)}.")
     lines.append(f"  Trust within the partnership: {_trajectory(trust)}")
     if satisfaction:
         lines.append("  Satisfaction: " + " → ".join(
@@ -334,14 +332,14 @@ def explain(model: PartnershipModel, partnership: int | None = None) -> str:
     ended = model.events.of_kind(EventKind.DISSOLVED)
     header = (f"{len(started)} partnerships started negotiating in {model.month} months; "
               f"{len(ended)} ended, {len(started) - len(ended)} still running.")
-    return "\n\n".join([header, *(partnership_story(model, row[2]) for row in started)])
+    return "\n\n".join([header, *(partnership_story(model, row.partnership) for row in started)])
 
 
 @click.command(name="explain")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Random seed (default: the scenario's seed).")
-@click.option("--months", type=click.IntRange(1, 1200), default=None,
+@click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
               help="Horizon in months (default: the scenario's).")
 @click.option("--partnership", "partnership_id", type=int, default=None,
               help="Tell only the story of this partnership (its id).")
@@ -355,7 +353,8 @@ def explain_command(scenario: Path, seed: int | None, months: int | None,
     try:
         click.echo(explain(result.model, partnership_id))
     except KeyError:
-        ids = [row[2] for row in result.model.events.of_kind(EventKind.NEGOTIATION_STARTED)]
+        started = result.model.events.of_kind(EventKind.NEGOTIATION_STARTED)
+        ids = [row.partnership for row in started]
         known = f"ids run from {min(ids)} to {max(ids)}" if ids else "none formed"
         raise click.BadParameter(f"no partnership #{partnership_id} in this run ({known})",
                                  param_hint="--partnership") from None

@@ -1,10 +1,11 @@
 """The model's parameters: one validated schema for scenarios, the model, the ODD and sweeps.
 
-Every lever of the conceptual model (MODEL.md §5) and every mechanism constant is declared here
-once, with its default, allowed range, units, section of the scenario file, a one-line
+Every lever of the model and every uncertain behavioural quantity of a mechanism is declared
+here once, with its default, allowed range, units, section of the scenario file, a one-line
 justification and its source.  The scenario loader, ``PartnershipModel``'s signature, the
-parameter table in ``docs/ODD.md`` and the bounds of sensitivity designs are all derived from
-this table, so they cannot drift apart.
+parameter table in ``docs/ODD.md`` (§7.1) and the bounds of sensitivity designs are all derived
+from this table, so they cannot drift apart.  The few fixed constants (units, scales, bounds)
+live in :mod:`pppsim.model.constants`, each with the reason it is fixed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SECTIONS: dict[str, str] = {
     "policy": "Policy instruments and partnership culture",
     "crime": "Crime harm and how prevention acts on it",
     "behaviour": "Decision thresholds and rates of the organisations",
+    "grievances": "What a member tolerates before a grievance becomes its reason to leave",
 }
 
 
@@ -71,7 +73,7 @@ class Parameters(BaseModel):
     n_organisations: int = _param(
         100, ge=4, le=5000, section="organisations", units="organisations",
         why="A city-region's relevant public bodies and firms; >=100 so partner choice matters",
-        source="MODEL.md §5; 002 L594 (1,600 firms on one park, of which few engage)")
+        source="002 L594 (1,600 firms on one park, of which few engage)")
     public_share: float = _param(
         0.3, ge=0.05, le=0.95, section="organisations", units="fraction",
         why="Public bodies are fewer than the firms they work with",
@@ -116,6 +118,34 @@ class Parameters(BaseModel):
         8, ge=1, le=100, section="organisations", units="acquaintances",
         why="Organisations an organisation knows well enough to approach",
         source="002 L1546 (PPS often start from personal acquaintance)")
+    information_spread: float = _param(
+        0.3, ge=0.0, le=1.0, section="organisations", units="standard deviation",
+        why="Spread of organisations' information holdings around the mean of 1",
+        source="Assumption; 002 L1302 (what partners hold differs widely)")
+    min_commitment_fte: float = _param(
+        0.1, ge=0.01, le=1.0, section="organisations", units="FTE per month",
+        why="Least staff a member puts into a partnership, however small it is",
+        source="002 L733 (at least two people part-time)")
+    capacity_persistence: float = _param(
+        0.95, ge=0.0, le=0.999, section="organisations", units="AR(1) coefficient",
+        why="Month-to-month persistence of the share of its capacity an organisation has free",
+        source="002 L439, L741 (staff turnover, competing priorities); assumption for the size")
+    capacity_shock_sd: float = _param(
+        0.05, ge=0.0, le=0.3, section="organisations", units="standard deviation per month",
+        why="Monthly shock to the share of capacity an organisation has free",
+        source="002 L439, L741; assumption for the size")
+    overstretch: float = _param(
+        1.25, ge=1.0, le=3.0, section="organisations", units="ratio",
+        why="Factor by which an organisation stretches its staff before it drops a partnership",
+        source="002 L1061 (parties could not deliver people); 001 L201-L205")
+    standing_baseline: float = _param(
+        0.7, ge=0.0, le=1.0, section="organisations", units="standing 0-1",
+        why="Legitimacy or reputation an organisation starts at and returns to",
+        source="002 L1254-L1258; assumption for the level")
+    standing_recovery: float = _param(
+        0.02, ge=0.0, le=0.5, section="organisations", units="per month",
+        why="Share of the gap to the baseline standing recovered each month",
+        source="002 L1254-L1258; assumption for the rate")
 
     # --- trust ----------------------------------------------------------------------------
     initial_trust: float = _param(
@@ -142,6 +172,14 @@ class Parameters(BaseModel):
         0.1, ge=0.0, le=0.5, section="trust", units="fraction",
         why="Share of incumbents' mutual trust lost when a newcomer joins",
         source="001 L141")
+    reliability_norm: float = _param(
+        0.8, ge=0.05, le=1.0, section="trust", units="fraction of commitment",
+        why="Delivered share of a promise that partners take as reliable: above it trust grows",
+        source="001 L137, L141; Klos & Nooteboom 2001")
+    meeting_half_saturation: float = _param(
+        0.5, ge=0.05, le=5.0, section="trust", units="meetings per month",
+        why="Meeting frequency at which meeting's trust-building effect is half its maximum",
+        source="001 L141 (regular meetings build trust); assumption for the size")
 
     # --- information sharing --------------------------------------------------------------
     legal_barrier: float = _param(
@@ -176,6 +214,14 @@ class Parameters(BaseModel):
         0.4, ge=0.0, le=1.0, section="information_sharing", units="fraction",
         why="Share of the legal barrier a covenant or contract with a legal basis removes",
         source="002 L803 (covenant + Art. 20 WPG decision), L885")
+    public_sharing_factor: float = _param(
+        0.5, ge=0.0, le=1.0, section="information_sharing", units="fraction",
+        why="Public partners share less: sharing may endanger investigations",
+        source="002 L1312, L1346")
+    umbrella_information_factor: float = _param(
+        0.7, ge=0.0, le=1.0, section="information_sharing", units="fraction",
+        why="An umbrella organisation passes on generic rather than firm-specific information",
+        source="001 L103; assumption for the size")
 
     # --- follow-up ------------------------------------------------------------------------
     follow_up_capacity: float = _param(
@@ -224,6 +270,10 @@ class Parameters(BaseModel):
         0.0, ge=0.0, le=1.0, section="funding", units="0-1",
         why="Subsidy or tax relief that makes joining attractive to firms",
         source="001 L125-L133; 002 L453")
+    grant_reporting_overhead: float = _param(
+        0.15, ge=0.0, le=0.5, section="funding", units="fraction of effort",
+        why="Share of effort a fully strict grant takes for reporting",
+        source="001 L281")
 
     # --- governance -----------------------------------------------------------------------
     governance: float = _param(
@@ -270,6 +320,18 @@ class Parameters(BaseModel):
         0.5, ge=0.0, le=1.0, section="governance", units="fraction of partnerships",
         why="Chance a partnership agrees an exit strategy; without one ending drags on",
         source="002 L1139, L1185, L1242")
+    agreement_formality_spread: float = _param(
+        0.15, ge=0.0, le=0.5, section="governance", units="standard deviation",
+        why="Spread of agreement formality around the mean",
+        source="001 L169-L187 (every form from none to a legal entity occurs)")
+    meeting_irritation: float = _param(
+        0.04, ge=0.0, le=0.5, section="governance", units="satisfaction per month",
+        why="Satisfaction lost each month for each meeting a month above the tolerated number",
+        source="001 L141 ('too many meetings a source of irritation'); assumption for the size")
+    role_clarity: float = _param(
+        0.5, ge=0.0, le=1.0, section="governance", units="fraction",
+        why="Share of free riding a fully formal agreement with explicit tasks removes",
+        source="001 L62, L80, L313")
 
     # --- policy ---------------------------------------------------------------------------
     umbrella_partnering: float = _param(
@@ -284,6 +346,14 @@ class Parameters(BaseModel):
         0.0, ge=0.0, le=1.0, section="policy", units="0-1",
         why="Policy that builds PPP capability: knowledge, routines, a PPS office",
         source="002 L1554-L1610; 001 L285")
+    intermediary_introductions: int = _param(
+        3, ge=1, le=20, section="policy", units="organisations",
+        why="Organisations from the other sector a trusted intermediary introduces",
+        source="001 L272-L275; assumption for the number")
+    intermediary_trust: float = _param(
+        0.1, ge=0.0, le=0.5, section="policy", units="trust 0-1",
+        why="Trust a trusted intermediary's vouching adds, both ways, towards those it introduces",
+        source="001 L272-L275; assumption for the size")
 
     # --- crime ----------------------------------------------------------------------------
     harm_adaptation_rate: float = _param(
@@ -302,6 +372,10 @@ class Parameters(BaseModel):
         0.05, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
         why="Harm prevented per unit of joint output; calibrated to about -10% harm",
         source="MacDonald et al. 2010; Cook & MacDonald 2011 (calibration target)")
+    harm_noise_sd: float = _param(
+        0.01, ge=0.0, le=0.1, section="crime", units="relative, per month",
+        why="Monthly noise in each domain's underlying harm (new modus operandi)",
+        source="002 L429-L431; assumption for the size")
 
     # --- behaviour ------------------------------------------------------------------------
     initiation_rate: float = _param(
@@ -356,6 +430,92 @@ class Parameters(BaseModel):
         0.01, ge=0.0, le=0.2, section="behaviour", units="per month",
         why="Share of the gap to full PPP capability closed by a month of partnering",
         source="002 L1554-L1590")
+    private_initiative: float = _param(
+        0.4, ge=0.0, le=2.0, section="behaviour", units="ratio",
+        why="Chance that a firm rather than a public body initiates, relative",
+        source="001 L97 (the public side usually initiates)")
+    screening_strength: float = _param(
+        1.0, ge=0.0, le=1.0, section="behaviour", units="fraction",
+        why="Due diligence: chance of spotting an opportunist, per capability x opportunism",
+        source="001 L101")
+    max_refusals: int = _param(
+        3, ge=1, le=20, section="behaviour", units="refusals",
+        why="Refusals after which an initiator gives up recruiting",
+        source="Tomasello et al. 2017")
+    partner_choice_fit_weight: float = _param(
+        0.5, ge=0.0, le=1.0, section="behaviour", units="weight",
+        why="Weight of goal fit against trust when choosing whom to invite",
+        source="Klos & Nooteboom 2001; 002 L1117")
+    coordination_cost: float = _param(
+        0.06, ge=0.0, le=0.3, section="behaviour", units="utility per partner",
+        why="Utility an invitee deducts for each partner beyond two",
+        source="Tomasello et al. 2017")
+    goal_months: int = _param(
+        72, ge=6, le=240, section="behaviour", units="months of reference output",
+        why="Goal a partnership sets in negotiation, in months of output doing its job",
+        source="002 L1123 (goals agreed in negotiation); assumption for the size")
+    output_reference: float = _param(
+        0.8, ge=0.05, le=10.0, section="behaviour", units="output per month",
+        why="Monthly output that members regard as a partnership doing its job",
+        source="002 L1038-L1055 (members judge results against goals); assumption")
+    information_reference: float = _param(
+        0.5, ge=0.05, le=10.0, section="behaviour", units="information items per month",
+        why="Information items per month a member regards as a worthwhile return",
+        source="002 L1242 (firms expect returned information); assumption")
+    initial_satisfaction: float = _param(
+        0.7, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
+        why="Satisfaction of members at launch: they start hopeful",
+        source="002 L1038-L1055; assumption for the level")
+    optimism_mean: float = _param(
+        0.15, ge=-0.5, le=1.0, section="behaviour", units="fraction of value",
+        why="Mean over-estimate of value in negotiation",
+        source="002 L846 ('under-promise, over-deliver')")
+    optimism_sd: float = _param(
+        0.35, ge=0.0, le=1.0, section="behaviour", units="fraction of value",
+        why="Spread of misestimated value when expectations are left fully implicit",
+        source="002 L1173, L1288-L1296")
+    recruit_probability: float = _param(
+        0.02, ge=0.0, le=0.2, section="behaviour", units="per month",
+        why="Monthly chance a thriving partnership recruits a newcomer",
+        source="002 L897 (interim successes attract)")
+    philanthropic_stage_value: float = _param(
+        0.85, ge=0.1, le=1.0, section="behaviour", units="multiplier",
+        why="Value of joint work at Austin's philanthropic stage (transactional = 1)",
+        source="001 L149-L161; assumption for the size")
+    integrative_stage_value: float = _param(
+        1.2, ge=1.0, le=3.0, section="behaviour", units="multiplier",
+        why="Value of joint work at the integrative stage: merged missions create more",
+        source="001 L149-L161; assumption for the size")
+
+    # --- grievances -----------------------------------------------------------------------
+    tolerance_mistrust: float = _param(
+        0.55, ge=0.0, le=2.0, section="grievances", units="grievance level",
+        why="Level of mistrust (1 - trust in partners) a member tolerates",
+        source="001 L137 (trust the largest challenge); assumption for the level")
+    tolerance_insufficient_value: float = _param(
+        0.35, ge=0.0, le=2.0, section="grievances", units="grievance level",
+        why="Shortfall of follow-up (firms) or information return (public) a member tolerates",
+        source="002 L1242; assumption for the level")
+    tolerance_free_riding: float = _param(
+        0.15, ge=0.0, le=2.0, section="grievances", units="grievance level",
+        why="Partners' mean withheld share of their commitment a member tolerates",
+        source="002 L575; assumption for the level")
+    tolerance_information_blocked: float = _param(
+        0.7, ge=0.0, le=2.0, section="grievances", units="grievance level",
+        why="Share of information stopped by the barriers a member tolerates",
+        source="002 L1302, L1454; assumption for the level")
+    tolerance_misaligned_goals: float = _param(
+        0.35, ge=0.0, le=2.0, section="grievances", units="grievance level",
+        why="Goal misfit plus misjudged expectations a member tolerates",
+        source="002 L1061; assumption for the level")
+    tolerance_unequal_benefits: float = _param(
+        0.25, ge=0.0, le=2.0, section="grievances", units="grievance level",
+        why="Excess of a member's share of the burden over its share of the benefit, x members",
+        source="002 L1061; assumption for the level")
+    tolerance_only_talk: float = _param(
+        0.25, ge=0.0, le=2.0, section="grievances", units="grievance level",
+        why="Effort lost to overhead and meetings while results lag, that a member tolerates",
+        source="002 L1061, L1272; assumption for the level")
 
     @model_validator(mode="after")
     def _funding_shares_add_up(self) -> Parameters:
@@ -381,10 +541,7 @@ def parameter_table() -> list[dict[str, Any]]:
     rows = []
     for name, field in Parameters.model_fields.items():
         extra = field.json_schema_extra or {}
-        lo = hi = None
-        for meta in field.metadata:
-            lo = getattr(meta, "ge", lo)
-            hi = getattr(meta, "le", hi)
+        lo, hi = allowed_range(name)
         rows.append(
             {
                 "name": name,
@@ -399,6 +556,15 @@ def parameter_table() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def allowed_range(name: str) -> tuple[float | None, float | None]:
+    """A parameter's allowed (min, max) from the schema; (None, None) for a switch."""
+    lo = hi = None
+    for meta in Parameters.model_fields[name].metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    return lo, hi
 
 
 def section_of(name: str) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .fileio import staged_folder
 from .model import PartnershipModel
-from .model.outputs import partnership_table, summary_metrics, time_series
+from .model.outputs import membership_table, partnership_table, summary_metrics, time_series
 from .plotting import LITERAL_TEXT, literal_text
 from .scenario import Scenario, scenario_to_toml
 
@@ -39,6 +39,10 @@ class RunResult:
     @property
     def partnerships(self) -> pd.DataFrame:
         return partnership_table(self.model)
+
+    @property
+    def members(self) -> pd.DataFrame:
+        return membership_table(self.model)
 
     @property
     def events(self) -> pd.DataFrame:
@@ -73,7 +77,8 @@ def simulate(
 
 
 def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
-    """Write series, partnership table, event log, metrics, scenario and figure to ``out``.
+    """Write series, partnership and membership tables, event log, metrics, scenario and figure
+    to ``out``.
 
     All or nothing: the files are written into a staging folder and moved into ``out`` only
     when every one is complete (:func:`pppsim.fileio.staged_folder`).
@@ -82,7 +87,7 @@ def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
     with staged_folder(out) as stage:
         written = []
         tables = {"timeseries": result.series, "partnerships": result.partnerships,
-                  "events": result.events}
+                  "members": result.members, "events": result.events}
         for name, frame in tables.items():
             path = stage / f"{name}.{fmt}"
             if fmt == "parquet":

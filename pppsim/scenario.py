@@ -28,12 +28,13 @@ import tomli_w
 from pydantic import ValidationError
 
 from .errors import PppsimError, describe_os_error, show
-from .parameters import SECTIONS, Parameters, section_of
+from .parameters import SECTIONS, Parameters, allowed_range, section_of
 
 _TYPE_WORDS = {str: "a string", int: "an int", float: "a float", bool: "a bool", list: "a list",
                dict: "a table"}
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
 MONTHS_RANGE = (1, 1200)
+"""The horizons a scenario, experiment or command accepts, in months (the one home of the limit)."""
 DEFAULT_MONTHS = 120
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario, experiment or comparison file read (1 MB; the shipped ones are < 4 kB)."""
@@ -96,10 +97,7 @@ def _describe(exc: ValidationError) -> str:
     if error["type"] == "extra_forbidden":
         return f"unknown parameter {show(name)}{_suggest(name, list(Parameters.model_fields))}"
     field_info = Parameters.model_fields[name]
-    lo = hi = None
-    for meta in field_info.metadata:
-        lo = getattr(meta, "ge", lo)
-        hi = getattr(meta, "le", hi)
+    lo, hi = allowed_range(name)
     kind = field_info.annotation.__name__
     allowed = f"{'an' if kind == 'int' else 'a'} {kind}"
     if lo is not None and hi is not None:

@@ -33,11 +33,10 @@ import pandas as pd
 from scipy import stats
 
 from .formatting import readable
-from .model.model import _MODEL_REPORTERS
-from .model.outputs import METRIC_DESCRIPTIONS, summary_metrics, time_series
+from .model.outputs import METRIC_DESCRIPTIONS, MODEL_REPORTERS, summary_metrics, time_series
 from .model.vocabulary import EndCause
 from .run import simulate
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import MONTHS_RANGE, Scenario, ScenarioError, load_scenario
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "teaching"
 MANIFEST = "demo.toml"
@@ -105,7 +104,7 @@ def load_demo(name_or_path: str | Path) -> Demo:
     if len(data["scenarios"]) != 2:
         raise ScenarioError(f"{manifest}: 'scenarios' must name exactly two files")
     bad = [m for m in data["metrics"] if not _known_metric(m)]
-    bad += [s for s in data["series"] if s not in _MODEL_REPORTERS]
+    bad += [s for s in data["series"] if s not in MODEL_REPORTERS]
     if bad:
         raise ScenarioError(f"{manifest}: unknown metric or series {', '.join(bad)}")
     if data["seeds"] < 2:
@@ -278,7 +277,7 @@ def markdown_table(results: list[DemoResult]) -> str:
 @click.argument("name", required=False)
 @click.option("--seeds", type=click.IntRange(2, 100), default=None,
               help="Replications per side (default: the demonstration's).")
-@click.option("--months", type=click.IntRange(1, 1200), default=None,
+@click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
               help="Horizon in months (default: the demonstration's).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Figure file (default: runs/demos/<name>.png).")

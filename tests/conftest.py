@@ -1,11 +1,18 @@
 """Shared helpers for the test suite: small model runs, valid random scenarios, TOML files,
-Debian's headless Chromium for the real-browser tests."""
+the command line in this process, Debian's headless Chromium for the real-browser tests.
+
+The default ``pytest`` runs the fast tier (``-m "not slow and not browser"`` in pyproject.toml);
+``pytest --all`` (or ``python3 bootstrap.py test``, as CI does) runs every tier.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +28,37 @@ BASELINE = SCENARIOS / "baseline.toml"
 
 SMALL_RANGES: dict[str, tuple[int, int]] = {"n_organisations": (10, 60)}
 """Narrower ranges than the schema allows, so that each random example runs fast."""
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a ``pppsim`` command did: its exit code and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str | Path, cwd: Path | None = None) -> Invocation:
+    """Run ``pppsim ARGS`` in this process through its entry point (``pppsim.cli.main``).
+
+    The same code path as the installed command, without the start-up of a new interpreter;
+    tests of the command's logic use this, a few end-to-end tests run the real executable.
+    """
+    from pppsim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.ExitStack() as stack:
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return Invocation(code, out.getvalue(), err.getvalue())
 
 
 def run_model(seed: int = 0, months: int = 24, **overrides: Any) -> PartnershipModel:
@@ -65,11 +103,22 @@ def toml_file(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--all", action="store_true",
+                     help="run every tier: the fast tests, the slow ones and the browser ones")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--all"):
+        config.option.markexpr = ""
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-"""Flags for Chromium on these machines (docs: MESA_NOTES.md, real-browser tests)."""
+"""Flags for headless Chromium as root in a container (no sandbox, no GPU, no background
+network traffic), for the real-browser tests."""
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -137,3 +186,16 @@ def small_comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stderr[-2000:]
     (folder / "stdout.txt").write_text(done.stdout)
     return folder / "out"
+
+
+SLOW_FIXTURES = {
+    "small_comparison": "runs `pppsim compare` end to end",
+    "study": "runs a Sobol study end to end and extends it",
+}
+"""Fixtures that run a whole command end to end: a test that uses one belongs to the slow tier."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

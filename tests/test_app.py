@@ -46,6 +46,7 @@ def feed_title(rc) -> str:
     return titles[0]
 
 
+@pytest.mark.slow
 def test_page_steps_and_resets_with_a_changed_control() -> None:
     _box, rc = solara.render(solara.AppLayout(children=[app.page]), handle_error=False)
     assert feed_title(rc) == "What just happened (month 0)"

@@ -141,7 +141,7 @@ def test_page_steps_plays_and_updates(server: str, browser_page: tuple[Any, list
     for _ in range(10):
         page.keyboard.press("ArrowLeft")
     page.get_by_role("button", name="Reset").click()
-    expect(page.locator(".pppsim-settings")).to_contain_text("organisations 90")
+    expect(page.locator(".pppsim-settings")).to_contain_text("organisations 90", timeout=30_000)
 
     for _ in range(3):
         page.get_by_role("button", name="Step").click()

@@ -1,4 +1,5 @@
-"""The ``pppsim`` command line end to end, as a user runs it: a subprocess."""
+"""The ``pppsim`` command line: a run end to end as a user runs it (the installed executable,
+a subprocess), and its options and bad input through the same entry point in this process."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BASELINE
+from conftest import BASELINE, Invocation, invoke
 
 from pppsim.scenario import load_scenario
 
 PPPSIM = Path(sys.executable).parent / "pppsim"
-TABLES = ("timeseries", "partnerships", "events")
+TABLES = ("timeseries", "partnerships", "members", "events")
 
 
 def pppsim(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -22,14 +23,15 @@ def pppsim(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedPr
                           cwd=cwd, timeout=120, check=False)
 
 
-def run_baseline(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return pppsim("run", BASELINE, "--months", "24", "--out", out, *extra)
+def run_baseline(out: Path, *extra: str) -> Invocation:
+    return invoke("run", BASELINE, "--months", "24", "--out", out, *extra)
 
 
 @pytest.fixture(scope="module")
 def csv_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The baseline for 24 months, run by the installed ``pppsim`` executable."""
     out = tmp_path_factory.mktemp("run") / "baseline"
-    return run_baseline(out), out
+    return pppsim("run", BASELINE, "--months", "24", "--out", out), out
 
 
 def test_run_succeeds_and_prints_a_summary(csv_run) -> None:
@@ -67,6 +69,7 @@ def test_written_scenario_reproduces_the_run(csv_run) -> None:
 
 
 def test_same_seed_gives_byte_identical_tables(csv_run, tmp_path) -> None:
+    """Here in this process, and before in another: the same bytes."""
     _, first = csv_run
     result = run_baseline(tmp_path / "again")
     assert result.returncode == 0, result.stderr
@@ -100,13 +103,13 @@ def test_parquet_format(csv_run, tmp_path) -> None:
 
 
 def test_default_output_folder(tmp_path) -> None:
-    result = pppsim("run", BASELINE, "--months", "3", cwd=tmp_path)
+    result = invoke("run", BASELINE, "--months", "3", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "runs" / "baseline-seed1" / "timeseries.csv").exists()
 
 
 # --- bad input: one line on stderr, exit code 2, no traceback ------------------------------
-def assert_bad_input(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+def assert_bad_input(result: Invocation, *fragments: str) -> None:
     assert result.returncode == 2, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -134,18 +137,18 @@ BAD_SCENARIOS = {
 def test_bad_scenario_file(toml_file, tmp_path, case) -> None:
     text, fragments = BAD_SCENARIOS[case]
     path = toml_file(text, name="bad.toml")
-    result = pppsim("run", path, "--out", tmp_path / "out")
+    result = invoke("run", path, "--out", tmp_path / "out")
     assert_bad_input(result, str(path), *fragments)
     assert not (tmp_path / "out").exists()
 
 
 def test_missing_file(tmp_path) -> None:
     path = tmp_path / "absent.toml"
-    assert_bad_input(pppsim("run", path), str(path), "no such file")
+    assert_bad_input(invoke("run", path), str(path), "no such file")
 
 
 def test_directory(tmp_path) -> None:
-    assert_bad_input(pppsim("run", tmp_path), str(tmp_path), "is a directory")
+    assert_bad_input(invoke("run", tmp_path), str(tmp_path), "is a directory")
 
 
 @pytest.mark.parametrize(("option", "value"), [
@@ -153,18 +156,18 @@ def test_directory(tmp_path) -> None:
     ("--months", "ten"), ("--format", "xlsx"),
 ])
 def test_bad_option_values(tmp_path, option: str, value: str) -> None:
-    result = pppsim("run", BASELINE, option, value, "--out", tmp_path / "out")
+    result = invoke("run", BASELINE, option, value, "--out", tmp_path / "out")
     assert_bad_input(result, option)
     assert not (tmp_path / "out").exists()
 
 
 def test_unknown_option() -> None:
-    assert_bad_input(pppsim("run", BASELINE, "--mnths", "3"), "--mnths")
+    assert_bad_input(invoke("run", BASELINE, "--mnths", "3"), "--mnths")
 
 
 def test_help_and_version() -> None:
-    help_result = pppsim("run", "--help")
+    help_result = invoke("run", "--help")
     assert help_result.returncode == 0
     assert "--seed" in help_result.stdout and "--months" in help_result.stdout
-    version = pppsim("--version")
+    version = invoke("--version")
     assert version.returncode == 0 and "pppsim" in version.stdout

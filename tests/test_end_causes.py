@@ -1,9 +1,10 @@
 """Every end cause is reachable: for each, a scenario in which some partnership ends with it.
 
-MODEL.md §3 requires the failure reasons of TNO [002 L1061] and the Piraeus challenges
-[001 L199-L205] each to be reachable.  Each scenario below switches off the other ways of
-ending (a calm world: full trust, no barriers, ample follow-up, no opportunism, no priority
-shifts or legitimacy costs, structural funding, no evaluation) and then turns on one cause.
+docs/ODD.md §7.3 maps the failure reasons of TNO [002 L1061] and the Piraeus challenges
+[001 L199-L205] onto end causes; each must be reachable.  Each scenario below switches off the
+other ways of ending (a calm world: full trust, no barriers, ample follow-up, no opportunism, no
+priority shifts or legitimacy costs, structural funding, no evaluation) and then turns on one
+cause.
 """
 
 from __future__ import annotations
@@ -85,8 +86,8 @@ def test_end_cause_is_reachable(cause: EndCause) -> None:
     model = first_reaching(cause, SCENARIOS[cause])
     assert model is not None, f"no partnership ended with {cause!r} in seeds {list(SEEDS)}"
     ended = [p for p in model.partnerships_ever if p.end_cause is cause]
-    logged = [row for row in model.events.of_kind(EventKind.DISSOLVED) if row[5] == cause]
-    assert {row[2] for row in logged} == {p.unique_id for p in ended}
+    logged = [row for row in model.events.of_kind(EventKind.DISSOLVED) if row.cause == cause]
+    assert {row.partnership for row in logged} == {p.unique_id for p in ended}
     if cause is EndCause.NEGOTIATION_FAILED:
         assert all(p.launched_month is None for p in ended)
     else:

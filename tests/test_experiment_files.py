@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, invoke
 
 from pppsim.experiment import Experiment, load_experiment, run_seed
 from pppsim.experiment.design import DesignError, DesignKind, Factor, sample_points
@@ -16,7 +14,6 @@ from pppsim.experiment.seeds import RandomNumbers
 from pppsim.parameters import DEFAULTS
 from pppsim.scenario import ScenarioError
 
-PPPSIM = Path(sys.executable).parent / "pppsim"
 HEAD = 'scenario = "{baseline}"\nmonths = 24\n'
 
 
@@ -133,8 +130,7 @@ def test_bad_experiment_files_give_one_line_errors(tmp_path, text, message) -> N
 
 def test_cli_reports_a_bad_file_on_one_line_with_exit_code_2(tmp_path) -> None:
     path = write(tmp_path, HEAD + "[vary]\nlegal_barrier = [2.0]\n")
-    result = subprocess.run([str(PPPSIM), "sweep", str(path), "--out", str(tmp_path / "o")],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = invoke("sweep", path, "--out", tmp_path / "o")
     assert result.returncode == 2
     assert result.stderr.startswith(f"pppsim: error: {path}: [vary] legal_barrier value:")
     assert result.stderr.count("\n") == 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import REPO, invoke
 
 from pppsim import load_results, run_experiment
 from pppsim.experiment import (
@@ -59,6 +59,7 @@ def test_results_are_tidy_with_seeds_and_common_random_numbers(reference) -> Non
     assert (reference["partnerships_launched"] >= 0).all()
 
 
+@pytest.mark.slow
 def test_process_pool_and_dask_give_identical_results(reference, tmp_path) -> None:
     pool = run_experiment(small_experiment(), tmp_path / "pool", workers=2, chunk_size=3)
     dask = run_experiment(small_experiment(), tmp_path / "dask", workers=2, scheduler="local")
@@ -125,6 +126,7 @@ def test_changed_experiment_is_refused(tmp_path) -> None:
               progress=False)
 
 
+@pytest.mark.slow
 def test_sweep_killed_with_sigkill_resumes_to_the_uninterrupted_results(tmp_path) -> None:
     text = (f'scenario = "{REPO / "scenarios" / "baseline.toml"}"\nmonths = 36\nseed = 5\n'
             f"replications = 2\noutputs = {list(OUTPUTS)!r}\n"
@@ -192,8 +194,7 @@ def test_scenarios_with_series_export_and_summary(tmp_path) -> None:
 def test_status_command_counts_runs(tmp_path) -> None:
     sweep(small_experiment(points=2, replications=1), tmp_path / "out", workers=1,
           progress=False)
-    result = subprocess.run([str(PPPSIM), "status", str(tmp_path / "out")], capture_output=True,
-                            text=True, timeout=60, check=False)
+    result = invoke("status", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert f"{tmp_path / 'out'}: 2 done, 0 failed, 0 remaining of 2 runs" in result.stdout
     assert "in-process, 1 workers, 2 done, 0 failed (finished)" in result.stdout

@@ -34,6 +34,7 @@ def test_unknown_table_is_refused() -> None:
         small(tables=["events"])
 
 
+@pytest.mark.slow
 def test_partnership_tables_match_the_metrics_in_any_executor(tmp_path) -> None:
     local = run_experiment(small(tables=["partnerships"]), tmp_path / "one", workers=1)
     run_experiment(small(tables=["partnerships"]), tmp_path / "pool", workers=2)

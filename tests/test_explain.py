@@ -19,7 +19,7 @@ def model() -> PartnershipModel:
 
 
 def started_ids(model: PartnershipModel) -> list[int]:
-    return [row[2] for row in model.events.of_kind(EventKind.NEGOTIATION_STARTED)]
+    return [row.partnership for row in model.events.of_kind(EventKind.NEGOTIATION_STARTED)]
 
 
 def test_every_end_cause_has_words() -> None:
@@ -38,7 +38,7 @@ def test_explain_tells_every_partnership_once(model: PartnershipModel) -> None:
 
 def test_story_follows_the_event_records(model: PartnershipModel) -> None:
     dissolved = [r for r in model.events.of_kind(EventKind.DISSOLVED)
-                 if r[5] != EndCause.NEGOTIATION_FAILED]
+                 if r.cause != EndCause.NEGOTIATION_FAILED]
     assert dissolved, "the fixture run should end some launched partnerships"
     month, _, pid, _, _, cause, values = dissolved[0]
     story = partnership_story(model, pid)
@@ -47,10 +47,11 @@ def test_story_follows_the_event_records(model: PartnershipModel) -> None:
     assert f"month {month:>3}: ended after {values['age']} month" in story
     assert f"in operation: {cause} — {CAUSE_IN_WORDS[cause]}" in story
     for row in model.events.for_partnership(pid):
-        if row[1] is EventKind.EXITED:
-            assert f"{organisation_name(model, row[3])} ({row[6]['sector']}) left" in story
-        if row[1] is EventKind.EVALUATED:
-            assert f"evaluation decided: {row[5]}; trust {row[6]['trust']:.2f}" in story
+        if row.kind is EventKind.EXITED:
+            who = organisation_name(model, row.organisation)
+            assert f"{who} ({row.values['sector']}) left" in story
+        if row.kind is EventKind.EVALUATED:
+            assert f"evaluation decided: {row.cause}; trust {row.values['trust']:.2f}" in story
     assert f"Trust within the partnership: {start[6]['trust']:.2f} (month {start[0]})" in story
 
 
@@ -59,9 +60,9 @@ def test_evaluations_record_trust_satisfaction_and_information(
     evaluations = model.events.of_kind(EventKind.EVALUATED)
     assert evaluations
     for row in evaluations:
-        assert {"trust", "shared", "shared_by_private", "followed_up"} <= set(row[6])
-        assert 0.0 <= row[6]["followed_up"] <= row[6]["shared_by_private"] + 1e-9
-        assert "satisfaction_public" in row[6] or "satisfaction_private" in row[6]
+        assert {"trust", "shared", "shared_by_private", "followed_up"} <= set(row.values)
+        assert 0.0 <= row.values["followed_up"] <= row.values["shared_by_private"] + 1e-9
+        assert "satisfaction_public" in row.values or "satisfaction_private" in row.values
 
 
 def test_running_partnership_story_ends_with_its_current_state(
@@ -70,7 +71,7 @@ def test_running_partnership_story_ends_with_its_current_state(
     assert running
     story = partnership_story(model, running[0].unique_id)
     assert "operating at the end of the run" in story
-    assert f"trust {running[0].last['trust']:.2f}" in story
+    assert f"trust {running[0].trust:.2f}" in story
 
 
 def test_unknown_partnership_raises(model: PartnershipModel) -> None:

@@ -15,7 +15,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pppsim.model import mechanisms as mech
-from pppsim.model.vocabulary import GRIEVANCE_CAUSES, EndCause
+from pppsim.model.partnership.ending import grievance_tolerance
+from pppsim.model.vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
+from pppsim.parameters import DEFAULTS, Parameters
+
+ALPHA = DEFAULTS["partner_choice_fit_weight"]
+ROLE_CLARITY = DEFAULTS["role_clarity"]
+HALF = DEFAULTS["meeting_half_saturation"]
+IRRITATION = DEFAULTS["meeting_irritation"]
+NORM = DEFAULTS["reliability_norm"]
+TOLERANCE = grievance_tolerance(Parameters())
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 open_unit = st.floats(0.01, 0.99, allow_nan=False)
@@ -63,19 +72,19 @@ def test_goal_overlap_limits() -> None:
 
 @given(fit=open_unit, trust=open_unit, delta=st.floats(0.001, 0.5))
 def test_partner_score_rises_with_fit_and_trust(fit: float, trust: float, delta: float) -> None:
-    score = mech.partner_score(fit, trust)
-    assert mech.partner_score(min(1.0, fit + delta), trust) > score
-    assert mech.partner_score(fit, min(1.0, trust + delta)) > score
+    score = mech.partner_score(fit, trust, ALPHA)
+    assert mech.partner_score(min(1.0, fit + delta), trust, ALPHA) > score
+    assert mech.partner_score(fit, min(1.0, trust + delta), ALPHA) > score
 
 
 def test_partner_score_is_zero_without_fit() -> None:
-    assert mech.partner_score(0.0, 0.9) == 0.0
-    assert mech.partner_score(1.0, 1.0) == pytest.approx(1.0)
+    assert mech.partner_score(0.0, 0.9, ALPHA) == 0.0
+    assert mech.partner_score(1.0, 1.0, ALPHA) == pytest.approx(1.0)
 
 
 # --- joining ------------------------------------------------------------------------------
 JOIN = {"barrier": 0.3, "subsidy": 0.0, "strictness": 0.0, "is_private": True,
-        "grant_funded": False}
+        "grant_funded": False, "coordination_cost": DEFAULTS["coordination_cost"]}
 
 
 def test_join_utility_rises_with_fit_and_trust() -> None:
@@ -193,23 +202,26 @@ def test_full_control_with_full_efficacy_removes_opportunism() -> None:
 
 @given(opportunism=unit, n=st.integers(2, 30))
 def test_free_riding_rises_with_partners_and_is_a_share(opportunism: float, n: int) -> None:
-    share = mech.free_riding(opportunism, n)
+    share = mech.free_riding(opportunism, n, 0.0, ROLE_CLARITY)
     assert 0.0 <= share <= 1.0
-    assert mech.free_riding(opportunism, n + 1) >= share
+    assert mech.free_riding(opportunism, n + 1, 0.0, ROLE_CLARITY) >= share
 
 
 def test_free_riding_strictly_rises_with_partners_and_opportunism() -> None:
-    assert mech.free_riding(0.2, 2) < mech.free_riding(0.2, 3) < mech.free_riding(0.2, 6)
-    assert mech.free_riding(0.1, 4) < mech.free_riding(0.3, 4)
+    def share(opportunism: float, n: int) -> float:
+        return mech.free_riding(opportunism, n, 0.0, ROLE_CLARITY)
+
+    assert share(0.2, 2) < share(0.2, 3) < share(0.2, 6)
+    assert share(0.1, 4) < share(0.3, 4)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 10])
 def test_no_free_riding_without_opportunism(n: int) -> None:
-    assert mech.free_riding(0.0, n) == 0.0
+    assert mech.free_riding(0.0, n, 0.0, ROLE_CLARITY) == 0.0
 
 
 def test_no_free_riding_alone() -> None:
-    assert mech.free_riding(0.9, 1) == 0.0
+    assert mech.free_riding(0.9, 1, 0.0, ROLE_CLARITY) == 0.0
 
 
 @given(governance=unit, overhead=st.floats(0.0, 0.9))
@@ -235,7 +247,9 @@ def test_meeting_frequency_is_the_inverse_interval() -> None:
 
 
 def test_meeting_trust_factor_saturates() -> None:
-    f = mech.meeting_trust_factor
+    def f(frequency: float) -> float:
+        return mech.meeting_trust_factor(frequency, HALF)
+
     frequencies = [0.0, 1 / 12, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
     factors = [f(x) for x in frequencies]
     assert factors[0] == 0.0
@@ -249,11 +263,13 @@ def test_meeting_trust_factor_saturates() -> None:
 @given(low=st.floats(0.01, 8.0), high=st.floats(0.01, 8.0))
 def test_meeting_trust_factor_is_increasing(low: float, high: float) -> None:
     assume(low < high)
-    assert mech.meeting_trust_factor(low) < mech.meeting_trust_factor(high)
+    assert mech.meeting_trust_factor(low, HALF) < mech.meeting_trust_factor(high, HALF)
 
 
 def test_meeting_irritation_grows_above_tolerance_only() -> None:
-    irritation = mech.meeting_irritation
+    def irritation(frequency: float, tolerance: float) -> float:
+        return mech.meeting_irritation(frequency, tolerance, IRRITATION)
+
     assert irritation(0.5, 0.75) == 0.0
     assert irritation(0.75, 0.75) == 0.0
     assert 0.0 < irritation(1.0, 0.75) < irritation(2.0, 0.75) < irritation(4.0, 0.75)
@@ -264,17 +280,17 @@ def test_meeting_irritation_grows_above_tolerance_only() -> None:
 @given(trust=unit, reliability=unit, rate=st.floats(0.0, 0.5), erosion=st.floats(1.0, 10.0),
        meeting=st.floats(0.0, 2.0))
 def test_trust_stays_in_unit_interval(trust, reliability, rate, erosion, meeting) -> None:
-    assert 0.0 <= mech.update_trust(trust, reliability, rate, erosion, meeting) <= 1.0
+    assert 0.0 <= mech.update_trust(trust, reliability, rate, erosion, meeting, NORM) <= 1.0
 
 
 @given(trust=open_unit, rate=st.floats(0.01, 0.3))
 def test_reliable_delivery_builds_trust_and_under_delivery_erodes_it(trust, rate) -> None:
-    assert mech.update_trust(trust, 1.0, rate, 3.0, 1.0) > trust
-    assert mech.update_trust(trust, 0.2, rate, 3.0, 1.0) < trust
+    assert mech.update_trust(trust, 1.0, rate, 3.0, 1.0, NORM) > trust
+    assert mech.update_trust(trust, 0.2, rate, 3.0, 1.0, NORM) < trust
 
 
 def test_worse_delivery_erodes_more() -> None:
-    after = [mech.update_trust(0.6, r, 0.05, 3.0, 1.0) for r in (0.7, 0.4, 0.1, 0.0)]
+    after = [mech.update_trust(0.6, r, 0.05, 3.0, 1.0, NORM) for r in (0.7, 0.4, 0.1, 0.0)]
     assert after == sorted(after, reverse=True)
     assert after[0] > after[-1]
 
@@ -282,29 +298,30 @@ def test_worse_delivery_erodes_more() -> None:
 @given(trust=st.floats(0.2, 0.8), rate=st.floats(0.01, 0.1), erosion=st.floats(1.5, 10.0))
 def test_trust_erodes_faster_than_it_builds(trust: float, rate: float, erosion: float) -> None:
     """For the same trust level and the largest shortfall vs the largest surplus."""
-    gain = mech.update_trust(trust, 1.0, rate, erosion, 1.0) - trust
-    loss = trust - mech.update_trust(trust, 0.0, rate, erosion, 1.0)
+    gain = mech.update_trust(trust, 1.0, rate, erosion, 1.0, NORM) - trust
+    loss = trust - mech.update_trust(trust, 0.0, rate, erosion, 1.0, NORM)
     # at trust 0.5 the gap to 1 and the distance to 0 are equal: loss/gain = erosion ratio
-    mid_gain = mech.update_trust(0.5, 1.0, rate, erosion, 1.0) - 0.5
-    mid_loss = 0.5 - mech.update_trust(0.5, 0.0, rate, erosion, 1.0)
+    mid_gain = mech.update_trust(0.5, 1.0, rate, erosion, 1.0, NORM) - 0.5
+    mid_loss = 0.5 - mech.update_trust(0.5, 0.0, rate, erosion, 1.0, NORM)
     assert mid_loss > mid_gain > 0.0
     assert gain > 0.0 and loss > 0.0
     assert loss / trust > gain / (1.0 - trust)  # relative to the room to move
 
 
 def test_higher_erosion_ratio_erodes_faster() -> None:
-    assert mech.update_trust(0.6, 0.2, 0.05, 6.0, 1.0) < mech.update_trust(0.6, 0.2, 0.05, 2.0, 1.0)
+    assert mech.update_trust(0.6, 0.2, 0.05, 6.0, 1.0, NORM) < mech.update_trust(
+        0.6, 0.2, 0.05, 2.0, 1.0, NORM)
 
 
 def test_meetings_speed_trust_building() -> None:
-    rare = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1 / 6))
-    monthly = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1.0))
+    rare = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1 / 6, HALF), NORM)
+    monthly = mech.update_trust(0.4, 1.0, 0.05, 3.0, mech.meeting_trust_factor(1.0, HALF), NORM)
     assert 0.4 < rare < monthly
 
 
 def test_no_trust_change_without_a_rate() -> None:
-    assert mech.update_trust(0.4, 1.0, 0.0, 3.0, 1.0) == 0.4
-    assert mech.update_trust(0.4, 0.0, 0.0, 3.0, 1.0) == 0.4
+    assert mech.update_trust(0.4, 1.0, 0.0, 3.0, 1.0, NORM) == 0.4
+    assert mech.update_trust(0.4, 0.0, 0.0, 3.0, 1.0, NORM) == 0.4
 
 
 # --- follow-up ----------------------------------------------------------------------------
@@ -398,39 +415,215 @@ def test_irritation_lowers_satisfaction() -> None:
 
 # --- grievances ---------------------------------------------------------------------------
 def test_grievance_tolerances_cover_every_grievance_cause() -> None:
-    assert set(mech.GRIEVANCE_TOLERANCE) == set(GRIEVANCE_CAUSES)
-    assert all(0.0 < level < 1.5 for level in mech.GRIEVANCE_TOLERANCE.values())
+    assert set(TOLERANCE) == set(GRIEVANCE_CAUSES)
+    assert all(0.0 < level < 1.5 for level in TOLERANCE.values())
 
 
 @pytest.mark.parametrize("cause", GRIEVANCE_CAUSES)
 def test_dominant_grievance_picks_the_largest_excess(cause: EndCause) -> None:
-    grievances = {c: mech.GRIEVANCE_TOLERANCE[c] - 0.1 for c in GRIEVANCE_CAUSES}
-    grievances[cause] = mech.GRIEVANCE_TOLERANCE[cause] + 0.2
-    dominant, excess = mech.dominant_grievance(grievances)
+    grievances = {c: TOLERANCE[c] - 0.1 for c in GRIEVANCE_CAUSES}
+    grievances[cause] = TOLERANCE[cause] + 0.2
+    dominant, excess = mech.dominant_grievance(grievances, TOLERANCE)
     assert dominant is cause
     assert excess == pytest.approx(0.2)
 
 
 def test_dominant_grievance_compares_excess_not_level() -> None:
     """A high grievance that is also highly tolerated loses to a smaller one over par."""
-    tolerance = mech.GRIEVANCE_TOLERANCE
+    tolerance = TOLERANCE
     most, least = max(tolerance, key=tolerance.get), min(tolerance, key=tolerance.get)
     grievances = dict.fromkeys(GRIEVANCE_CAUSES, 0.0)
     grievances[most] = tolerance[most] + 0.05
     grievances[least] = tolerance[least] + 0.1
     assert grievances[most] > grievances[least]
-    assert mech.dominant_grievance(grievances)[0] is least
+    assert mech.dominant_grievance(grievances, TOLERANCE)[0] is least
 
 
 @given(st.lists(st.floats(0.0, 2.0), min_size=len(GRIEVANCE_CAUSES),
                 max_size=len(GRIEVANCE_CAUSES)))
 def test_dominant_grievance_is_the_argmax_of_excess(levels: list[float]) -> None:
     grievances = dict(zip(GRIEVANCE_CAUSES, levels, strict=True))
-    cause, excess = mech.dominant_grievance(grievances)
-    excesses = {c: grievances[c] - mech.GRIEVANCE_TOLERANCE[c] for c in GRIEVANCE_CAUSES}
+    cause, excess = mech.dominant_grievance(grievances, TOLERANCE)
+    excesses = {c: grievances[c] - TOLERANCE[c] for c in GRIEVANCE_CAUSES}
     assert cause in GRIEVANCE_CAUSES
     assert excess == pytest.approx(max(excesses.values()))
     assert excesses[cause] == pytest.approx(excess)
+
+
+# --- grievance levels ---------------------------------------------------------------------
+GRIEVANCE_INPUTS = {
+    "trust_in_partners": unit, "is_public": st.booleans(), "follow_up_ratio": unit,
+    "organisational_value": st.floats(0.0, 5.0), "partners_free_riding": unit,
+    "pass_through": unit, "domain_fit": unit, "optimism": st.floats(-1.0, 1.0),
+    "cost_share": unit, "value_share": unit, "n_members": st.integers(2, 10),
+    "overhead": st.floats(0.0, 0.95), "meeting_share": st.floats(0.0, 2.0),
+    "societal_value": st.floats(0.0, 3.0),
+}
+
+
+@given(st.fixed_dictionaries(GRIEVANCE_INPUTS))
+def test_grievance_levels_cover_every_cause_and_are_never_negative(inputs) -> None:
+    levels = mech.member_grievances(**inputs)
+    assert set(levels) == set(GRIEVANCE_CAUSES)
+    assert all(level >= 0.0 for level in levels.values())
+
+
+@given(st.fixed_dictionaries(GRIEVANCE_INPUTS), st.floats(0.01, 0.5))
+def test_grievances_fall_as_their_cause_improves(inputs, delta: float) -> None:
+    levels = mech.member_grievances(**inputs)
+    better = {"trust_in_partners": EndCause.MISTRUST, "pass_through":
+              EndCause.INFORMATION_BLOCKED, "domain_fit": EndCause.MISALIGNED_GOALS}
+    for name, cause in better.items():
+        improved = mech.member_grievances(**inputs | {name: min(1.0, inputs[name] + delta)})
+        assert improved[cause] <= levels[cause]
+    fewer = mech.member_grievances(
+        **inputs | {"partners_free_riding": max(0.0, inputs["partners_free_riding"] - delta)})
+    assert fewer[EndCause.FREE_RIDING] <= levels[EndCause.FREE_RIDING]
+
+
+def test_insufficient_value_is_follow_up_for_firms_and_information_for_public_bodies() -> None:
+    base = dict.fromkeys(GRIEVANCE_INPUTS, 0.5) | {"is_public": False, "n_members": 3}
+    firm = mech.member_grievances(**base | {"follow_up_ratio": 0.2})
+    assert firm[EndCause.INSUFFICIENT_VALUE] == pytest.approx(0.8)
+    public = base | {"is_public": True}
+    poor = mech.member_grievances(**public | {"organisational_value": 0.1})
+    rich = mech.member_grievances(**public | {"organisational_value": 1.5})
+    assert poor[EndCause.INSUFFICIENT_VALUE] == pytest.approx(0.9)
+    assert rich[EndCause.INSUFFICIENT_VALUE] == 0.0
+
+
+def test_unequal_benefits_and_only_talk_vanish_when_fairly_served() -> None:
+    base = dict.fromkeys(GRIEVANCE_INPUTS, 0.5) | {"is_public": False, "n_members": 4}
+    fair = mech.member_grievances(**base | {"cost_share": 0.2, "value_share": 0.3,
+                                            "societal_value": 1.2})
+    assert fair[EndCause.UNEQUAL_BENEFITS] == 0.0
+    assert fair[EndCause.ONLY_TALK] == 0.0
+    burdened = mech.member_grievances(**base | {"cost_share": 0.4, "value_share": 0.2})
+    assert burdened[EndCause.UNEQUAL_BENEFITS] == pytest.approx(0.8)  # 0.2 excess x 4 members
+
+
+# --- standing -----------------------------------------------------------------------------
+@given(standing=unit, societal=st.floats(0.0, 5.0), cost=st.floats(0.0, 0.2))
+def test_public_standing_rises_with_results_and_falls_with_single_firm_partnering(
+    standing: float, societal: float, cost: float,
+) -> None:
+    alone = mech.public_standing(standing, societal, False, cost)
+    with_one_firm = mech.public_standing(standing, societal, True, cost)
+    assert 0.0 <= with_one_firm <= alone <= 1.0
+    assert alone >= standing
+    assert mech.public_standing(0.5, 2.0, False, cost) == mech.public_standing(
+        0.5, 1.5, False, cost)  # visible results count up to 1.5
+
+
+@given(risk=unit, governance=unit)
+def test_publicity_incidents_are_likelier_for_risk_takers_under_light_control(
+    risk: float, governance: float,
+) -> None:
+    chance = mech.incident_probability(risk, governance)
+    assert 0.0 <= chance <= 0.004
+    assert mech.incident_probability(min(1.0, risk + 0.1), governance) >= chance
+    assert mech.incident_probability(risk, min(1.0, governance + 0.1)) <= chance
+
+
+@given(standing=unit)
+def test_private_standing_grows_slowly_and_drops_in_an_incident(standing: float) -> None:
+    calm = mech.private_standing(standing, False)
+    hit = mech.private_standing(standing, True)
+    assert 0.0 <= hit < calm <= 1.0
+    assert calm == pytest.approx(min(1.0, standing + 0.002))
+
+
+# --- stage --------------------------------------------------------------------------------
+@given(stage=st.sampled_from(list(Stage)), trust=unit, age=st.integers(0, 120),
+       satisfaction=unit)
+def test_stage_moves_at_most_one_step_and_stays_on_the_continuum(stage, trust, age,
+                                                                 satisfaction) -> None:
+    new = mech.next_stage(stage, trust, age, satisfaction)
+    assert new in Stage and abs(new - stage) <= 1
+    if new > stage:
+        assert trust >= 0.6 + 0.1 * stage and age >= 12 * (stage + 1) and satisfaction >= 0.6
+    if new < stage:
+        assert trust < 0.3
+
+
+def test_stage_rises_with_trust_time_and_satisfaction_and_falls_with_mistrust() -> None:
+    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 24, 0.7) is Stage.INTEGRATIVE
+    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 23, 0.7) is Stage.TRANSACTIONAL
+    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 24, 0.5) is Stage.TRANSACTIONAL
+    assert mech.next_stage(Stage.TRANSACTIONAL, 0.2, 60, 0.9) is Stage.PHILANTHROPIC
+    assert mech.next_stage(Stage.PHILANTHROPIC, 0.1, 60, 0.1) is Stage.PHILANTHROPIC
+    assert mech.next_stage(Stage.INTEGRATIVE, 1.0, 120, 1.0) is Stage.INTEGRATIVE
+
+
+@given(low=st.floats(0.1, 1.0), high=st.floats(1.0, 3.0))
+def test_later_stages_create_more_value(low: float, high: float) -> None:
+    values = [mech.stage_value(stage, low, high) for stage in Stage]
+    assert values == sorted(values)
+    assert mech.stage_value(Stage.TRANSACTIONAL, low, high) == 1.0
+
+
+# --- funding, evaluation, exits ------------------------------------------------------------
+@given(own=st.floats(0.0, 100.0), external=st.floats(0.0, 100.0), satisfaction=unit)
+def test_members_carry_on_more_often_the_more_they_fund_and_like_it(
+    own: float, external: float, satisfaction: float,
+) -> None:
+    share = mech.own_funding_share(own, external)
+    assert 0.0 <= share <= 1.0
+    assert mech.own_funding_share(own + 1.0, external) >= share
+    chance = mech.carry_on_probability(satisfaction, share)
+    assert 0.0 <= chance <= 1.0
+    assert mech.carry_on_probability(min(1.0, satisfaction + 0.1), share) >= chance
+    assert mech.carry_on_probability(satisfaction, min(1.0, share + 0.1)) >= chance
+
+
+def test_no_money_at_all_counts_as_self_funded() -> None:
+    assert mech.own_funding_share(0.0, 0.0) == 1.0
+    assert mech.own_funding_share(0.0, 8.0) == 0.0
+
+
+@given(threshold=st.floats(0.0, 0.6), low=unit, high=unit)
+def test_evaluation_is_harsher_the_less_satisfied_the_members(threshold, low, high) -> None:
+    assume(low <= high)
+    order = ["terminate", "renew", "continue"]
+    worse = mech.evaluation_decision(low, threshold)
+    better = mech.evaluation_decision(high, threshold)
+    assert order.index(worse) <= order.index(better)
+    assert mech.evaluation_decision(0.6, threshold) == "continue"
+
+
+@given(expectation=st.floats(0.2, 3.0), optimism=st.floats(-1.0, 2.0), satisfaction=unit,
+       value=st.floats(0.0, 3.0))
+def test_revitalisation_realigns_expectations_and_lifts_satisfaction(
+    expectation, optimism, satisfaction, value,
+) -> None:
+    new_expectation, new_optimism, new_satisfaction = mech.revitalised(
+        expectation, optimism, satisfaction, value)
+    target = max(value, 0.2)
+    assert min(expectation, target) - 1e-12 <= new_expectation <= max(expectation, target) + 1e-12
+    assert abs(new_optimism) <= abs(optimism)
+    assert satisfaction <= new_satisfaction <= 1.0
+
+
+@given(base=st.integers(1, 60))
+def test_members_are_more_patient_without_exit_strategy_or_evaluations(base: int) -> None:
+    quickest = mech.exit_patience(base, exit_strategy=True, evaluates=True)
+    assert quickest == base
+    assert mech.exit_patience(base, exit_strategy=False, evaluates=True) > quickest
+    assert mech.exit_patience(base, exit_strategy=True, evaluates=False) > quickest
+
+
+@given(base=st.floats(0.0, 0.1), formality=unit)
+def test_formal_agreements_lower_the_priority_shift_hazard(base: float, formality: float) -> None:
+    hazard = mech.priority_shift_hazard(base, formality)
+    assert 0.0 <= hazard <= base
+    assert mech.priority_shift_hazard(base, min(1.0, formality + 0.1)) <= hazard
+
+
+@given(value=st.floats(-10.0, 10.0))
+def test_clamp_keeps_a_value_in_the_unit_interval(value: float) -> None:
+    clamped = mech.clamp01(value)
+    assert 0.0 <= clamped <= 1.0
+    assert clamped == value or not 0.0 <= value <= 1.0
 
 
 # --- learning -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from conftest import run_model, valid_parameters
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pppsim.model import EndCause, EventKind, PartnershipModel
+from pppsim.model import EndCause, Event, EventKind, PartnershipModel
 from pppsim.model.outputs import partnership_table, summary_metrics, time_series
 from pppsim.parameters import DEFAULTS, Parameters
 
@@ -64,8 +64,8 @@ def check_invariants(model: PartnershipModel) -> None:
 
 def check_ended(model: PartnershipModel) -> None:
     """Every ended partnership has one end cause and one DISSOLVED event; others none."""
-    dissolved = Counter(row[2] for row in model.events.of_kind(EventKind.DISSOLVED))
-    causes = {row[2]: row[5] for row in model.events.of_kind(EventKind.DISSOLVED)}
+    dissolved = Counter(row.partnership for row in model.events.of_kind(EventKind.DISSOLVED))
+    causes = {row.partnership: row.cause for row in model.events.of_kind(EventKind.DISSOLVED)}
     active = {p.unique_id for p in model.partnerships}
     for partnership in model.partnerships_ever:
         pid = partnership.unique_id
@@ -185,7 +185,7 @@ def busy_model() -> PartnershipModel:
                      priority_shift_hazard=0.01, negotiation_breakdown=0.2)
 
 
-def events_of(model: PartnershipModel, kind: EventKind) -> list[tuple]:
+def events_of(model: PartnershipModel, kind: EventKind) -> list[Event]:
     return model.events.of_kind(kind)
 
 
@@ -199,8 +199,8 @@ def test_event_log_records_every_formation_attempt(busy_model) -> None:
 
 
 def test_event_log_records_every_negotiation_outcome(busy_model) -> None:
-    succeeded = {row[2] for row in events_of(busy_model, EventKind.NEGOTIATION_SUCCEEDED)}
-    failed = {row[2] for row in events_of(busy_model, EventKind.NEGOTIATION_FAILED)}
+    succeeded = {row.partnership for row in events_of(busy_model, EventKind.NEGOTIATION_SUCCEEDED)}
+    failed = {row.partnership for row in events_of(busy_model, EventKind.NEGOTIATION_FAILED)}
     assert failed and succeeded and not failed & succeeded
     for partnership in busy_model.partnerships_ever:
         pid = partnership.unique_id
@@ -211,11 +211,12 @@ def test_event_log_records_every_negotiation_outcome(busy_model) -> None:
         else:
             assert partnership.is_active and pid not in succeeded | failed
     for row in events_of(busy_model, EventKind.NEGOTIATION_FAILED):
-        assert {"trust", "breakdown_probability"} <= set(row[6])
+        assert {"trust", "breakdown_probability"} <= set(row.values)
 
 
 def test_event_log_records_every_join(busy_model) -> None:
-    joins = Counter((row[2], row[3]) for row in events_of(busy_model, EventKind.JOINED))
+    joins = Counter((row.partnership, row.organisation)
+                    for row in events_of(busy_model, EventKind.JOINED))
     history = Counter((p.unique_id, o) for p in busy_model.partnerships_ever
                       for o in p.member_history)
     assert joins == history
@@ -251,8 +252,8 @@ def test_event_log_records_every_dissolution(busy_model) -> None:
     assert len(dissolved) == len(ended) > 0
     check_ended(busy_model)
     for row in dissolved:
-        assert row[5] in set(EndCause)
-        assert "age" in row[6]
+        assert row.cause in set(EndCause)
+        assert "age" in row.values
 
 
 def test_event_frame_has_one_row_per_event(busy_model) -> None:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pppsim.claims import CLAIMS
 from pppsim.parameters import Parameters, parameter_markdown
 
 ODD = Path(__file__).parent.parent / "docs" / "ODD.md"
@@ -22,4 +23,10 @@ def test_every_parameter_is_used_in_the_text_outside_the_table():
     before, rest = ODD.read_text().split(START)
     text = before + rest.split(END)[1]
     missing = [name for name in Parameters.model_fields if f"`{name}`" not in text]
+    assert missing == []
+
+
+def test_the_odd_lists_every_claim_the_claims_command_checks():
+    text = ODD.read_text()
+    missing = [claim.number for claim in CLAIMS if f"{claim.number}. {claim.title}" not in text]
     assert missing == []

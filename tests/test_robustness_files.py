@@ -148,7 +148,7 @@ BAD = [
      "[regret] better = 'more' is not allowed: expected \"higher\" or \"lower\""),
     ("[satisficing]\nharm_prevented = { at_least = 100 }\n", "",
      "no [satisficing] thresholds"),
-    ("replications = 2", "replications = \"two\"", "'replications' must be a int"),
+    ("replications = 2", "replications = \"two\"", "'replications' must be an int"),
 ]
 
 
@@ -215,4 +215,4 @@ def test_unwritable_results_folder_is_one_line(tmp_path: Path,
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith(f"pppsim: error: {blocker / 'out'}: cannot write the results: ")
+    assert err.startswith(f"pppsim: error: {blocker / 'out'}: cannot create the folder: ")

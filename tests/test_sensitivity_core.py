@@ -117,6 +117,7 @@ def test_every_method_ranks_the_influential_ishigami_parameters_above_the_dummy(
         assert screened(result) == {"y": ["x2", "x1", "x3"]}
 
 
+@pytest.mark.slow
 def test_noise_one_replicate_inflates_the_dummy_and_replicates_shrink_it(
         ishigami_problem) -> None:
     design = sample(ishigami_problem, "sobol", 512, seed=1)
@@ -250,6 +251,7 @@ def test_report_sentence_ranks_in_plain_words(ishigami_sobol) -> None:
     assert "**x3**" in text and "mostly through interactions" in text
 
 
+@pytest.mark.slow
 def test_prim_finds_the_box_where_the_cases_are() -> None:
     rng = np.random.default_rng(0)
     x = pd.DataFrame(rng.uniform(size=(1000, 3)), columns=["a", "b", "c"])

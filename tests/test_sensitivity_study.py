@@ -323,7 +323,7 @@ def test_undefined_runs_are_counted_on_the_console_and_in_the_report(tmp_path,
 def test_ready_designs_load_and_sample(tmp_path, name) -> None:
     experiment = load_experiment(ROOT / "experiments" / f"{name}.toml")
     study = prepare(experiment, tmp_path / name)
-    rows = {"sobol_main_levers": 64 * 15, "morris_all_levers": 10 * 69}[name]
+    rows = {"sobol_main_levers": 64 * 15, "morris_all_levers": 10 * 108}[name]
     assert len(study.design.samples) == rows
     assert study.experiment.n_runs == rows * experiment.replications
     if name == "sobol_main_levers":

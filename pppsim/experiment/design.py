@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import PppsimError
-from ..parameters import Parameters
+from ..parameters import Parameters, allowed_range
 from ..sampling import SamplingError, sample_matrix
 
 
@@ -108,10 +108,7 @@ class Factor:
 
     def allowed_range(self) -> tuple[float, float]:
         """The parameter's allowed (min, max) from the schema."""
-        lo = hi = None
-        for meta in Parameters.model_fields[self.name].metadata:
-            lo = getattr(meta, "ge", lo)
-            hi = getattr(meta, "le", hi)
+        lo, hi = allowed_range(self.name)
         if lo is None or hi is None:
             raise DesignError(f"'{self.name}' has no numeric range; give a list of values")
         return float(lo), float(hi)

@@ -1,14 +1,14 @@
 """A structured, append-only log of everything that happens to partnerships.
 
-Each event is one tuple; turning the log into a table is deferred until someone asks, so
-recording costs one ``list.append`` per event.
+Each event is one :class:`Event` record; turning the log into a table is deferred until someone
+asks, so recording costs one ``list.append`` per event.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -29,19 +29,31 @@ class EventKind(StrEnum):
     DISSOLVED = "dissolved"
 
 
-COLUMNS = ("month", "kind", "partnership", "organisation", "others", "cause", "values")
+class Event(NamedTuple):
+    """One thing that happened to a partnership, in the month it happened."""
+
+    month: int
+    kind: EventKind
+    partnership: int | None
+    """The partnership's unique id (None for a formation attempt, before there is one)."""
+    organisation: int | None
+    """The organisation that acted (initiated, joined, left), or None."""
+    others: tuple[int, ...]
+    """The other organisations involved (invitees, founders, members)."""
+    cause: str | None
+    """An end cause, an evaluation's decision or a formation failure's reason, or None."""
+    values: dict[str, Any]
+    """The numbers behind the event (for example the satisfaction and threshold of an exit)."""
+
+
+COLUMNS = Event._fields
 
 
 @dataclass
 class EventLog:
-    """Events as tuples ``(month, kind, partnership, organisation, others, cause, values)``.
+    """The events of a run, in the order they happened."""
 
-    ``partnership`` and ``organisation`` are unique ids or None; ``others`` a tuple of ids;
-    ``cause`` a string or None; ``values`` a dict of the numbers that triggered the event
-    (for example the satisfaction and the threshold behind an exit).
-    """
-
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[Event] = field(default_factory=list)
 
     def record(
         self,
@@ -54,16 +66,16 @@ class EventLog:
         cause: str | None = None,
         **values: Any,
     ) -> None:
-        self.rows.append((month, kind, partnership, organisation, others, cause, values))
+        self.rows.append(Event(month, kind, partnership, organisation, others, cause, values))
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def of_kind(self, kind: EventKind) -> list[tuple]:
-        return [row for row in self.rows if row[1] is kind]
+    def of_kind(self, kind: EventKind) -> list[Event]:
+        return [event for event in self.rows if event.kind is kind]
 
-    def for_partnership(self, partnership: int) -> list[tuple]:
-        return [row for row in self.rows if row[2] == partnership]
+    def for_partnership(self, partnership: int) -> list[Event]:
+        return [event for event in self.rows if event.partnership == partnership]
 
     def to_frame(self) -> pd.DataFrame:
         """The log as a table; ``values`` stays a column of dicts, ``kind`` of strings."""

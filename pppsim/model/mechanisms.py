@@ -13,33 +13,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .vocabulary import GRIEVANCE_CAUSES, EndCause
+from .constants import FORMAL_COMMITMENT, TRANSACTIONAL_STAGE_VALUE, UNEVALUATED_PATIENCE
+from .vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
 
-# Constants that are part of a mechanism's functional form rather than a scenario lever.
-RELIABILITY_NORM = 0.8
-"""Delivered share of a promised contribution that partners take as reliable."""
-MEETING_HALF_SATURATION = 0.5
-"""Meetings per month at which the trust-building effect of meeting is half its maximum."""
-IRRITATION_PER_EXCESS_MEETING = 0.04
-"""Satisfaction lost per month for each meeting per month above the tolerated frequency."""
-ITEMS_PER_FTE = 10.0
-"""Information items a full-time analyst can collect, or follow up, in a month."""
-PARTNER_CHOICE_ALPHA = 0.5
-"""Weight of goal fit against trust in partner choice (Klos & Nooteboom 2001)."""
-ROLE_CLARITY = 0.5
-"""Share of free riding a fully formal agreement with explicit tasks removes."""
-COORDINATION_COST_PER_PARTNER = 0.06
-"""Utility an invitee deducts per partner beyond two (Tomasello et al. 2017)."""
-GRIEVANCE_TOLERANCE: dict[EndCause, float] = {
-    EndCause.MISTRUST: 0.55,
-    EndCause.INSUFFICIENT_VALUE: 0.35,
-    EndCause.FREE_RIDING: 0.15,
-    EndCause.INFORMATION_BLOCKED: 0.7,
-    EndCause.MISALIGNED_GOALS: 0.35,
-    EndCause.UNEQUAL_BENEFITS: 0.25,
-    EndCause.ONLY_TALK: 0.25,
-}
-"""Level of each grievance a member tolerates; the largest excess names an exit's cause."""
+
+def clamp01(value: float) -> float:
+    """``value`` held within [0, 1] (trust, satisfaction, standing, governance, formality)."""
+    return min(1.0, max(0.0, value))
 
 
 def initial_trust(
@@ -56,7 +36,7 @@ def initial_trust(
         trust -= prejudice
         if truster_is_private:
             trust -= power_imbalance
-    return min(1.0, max(0.0, trust))
+    return clamp01(trust)
 
 
 def goal_overlap(interest_a: np.ndarray, interest_b: np.ndarray) -> float:
@@ -69,18 +49,19 @@ def goal_overlap(interest_a: np.ndarray, interest_b: np.ndarray) -> float:
     return float(interest_a @ interest_b) / denom if denom > 0 else 0.0
 
 
-def partner_score(fit: float, trust: float, alpha: float = PARTNER_CHOICE_ALPHA) -> float:
+def partner_score(fit: float, trust: float, alpha: float) -> float:
     """Attractiveness of a candidate partner: fit^alpha * trust^(1-alpha).
 
-    Partner choice with trust, Klos & Nooteboom 2001; composition strongly determines the
-    course and result of a PPS [002 L1117].
+    Partner choice with trust, Klos & Nooteboom 2001 (``alpha`` is
+    ``partner_choice_fit_weight``); composition strongly determines the course and result of a
+    PPS [002 L1117].
     """
     return fit**alpha * max(trust, 1e-9) ** (1.0 - alpha)
 
 
 def join_utility(
     fit: float, trust: float, n_members: int, *, barrier: float, subsidy: float,
-    strictness: float, is_private: bool, grant_funded: bool,
+    strictness: float, is_private: bool, grant_funded: bool, coordination_cost: float,
 ) -> float:
     """Expected utility of joining a proposed partnership (Tomasello et al. 2017).
 
@@ -90,7 +71,7 @@ def join_utility(
     [001 L281].
     """
     utility = 0.5 * fit + 0.5 * trust
-    utility -= COORDINATION_COST_PER_PARTNER * max(0, n_members - 2)
+    utility -= coordination_cost * max(0, n_members - 2)
     utility -= 0.2 * barrier
     if is_private:
         utility += 0.3 * subsidy
@@ -152,18 +133,20 @@ def effective_opportunism(opportunism: float, governance: float, control_efficac
     return opportunism * (1.0 - control_efficacy * curbed)
 
 
-def free_riding(effective_opportunism: float, n_members: int, formality: float = 0.0) -> float:
+def free_riding(
+    effective_opportunism: float, n_members: int, formality: float, role_clarity: float,
+) -> float:
     """Share of its commitment a member withholds.
 
     Multi-partner partnerships invite more free riding than bilateral ones [002 L575]: the
     return a member gets from its own contribution falls as 1/n (Isaac & Walker 1988), so the
     temptation grows as 1 - 1/n.  A formal agreement that gives every partner specific tasks
     makes withholding visible [001 L62, L80, L313]: role clarity removes up to
-    ``ROLE_CLARITY`` of it.
+    ``role_clarity`` of it.
     """
     if n_members < 2:
         return 0.0
-    clarity = 1.0 - ROLE_CLARITY * formality
+    clarity = 1.0 - role_clarity * formality
     return min(1.0, effective_opportunism * (1.0 - 1.0 / n_members) * 2.0 * clarity)
 
 
@@ -186,37 +169,38 @@ def meeting_frequency(interval_months: float) -> float:
     return 1.0 / interval_months
 
 
-def meeting_trust_factor(frequency: float) -> float:
+def meeting_trust_factor(frequency: float, half_saturation: float) -> float:
     """Trust building from meeting, saturating in frequency, 1 at one meeting a month.
 
     Regular, preferably face-to-face meetings build trust [001 L141]; a second meeting in a
     week adds less than the first in a quarter.
     """
-    half = MEETING_HALF_SATURATION
+    half = half_saturation
     return frequency * (1.0 + half) / (frequency + half)
 
 
-def meeting_irritation(frequency: float, tolerance: float) -> float:
+def meeting_irritation(frequency: float, tolerance: float, rate: float) -> float:
     """Satisfaction lost per month to too many meetings [001 L141]."""
-    return IRRITATION_PER_EXCESS_MEETING * max(0.0, frequency - tolerance)
+    return rate * max(0.0, frequency - tolerance)
 
 
 def update_trust(
     trust: float, reliability: float, build_rate: float, erosion_ratio: float,
-    meeting_factor: float,
+    meeting_factor: float, reliability_norm: float,
 ) -> float:
     """One month of trust between two partners, asymmetric in gain and loss.
 
     Reliable delivery, signalled in meetings, builds trust in small steps [001 L137, L141];
     under-delivery erodes it ``erosion_ratio`` times faster (Slovic 1993; Klos & Nooteboom
-    2001).  Stays within [0, 1].
+    2001).  Reliable means delivering at least ``reliability_norm`` of the promise.  Stays
+    within [0, 1].
     """
-    if reliability >= RELIABILITY_NORM:
+    if reliability >= reliability_norm:
         trust += build_rate * meeting_factor * (1.0 - trust)
     else:
-        shortfall = (RELIABILITY_NORM - reliability) / RELIABILITY_NORM
+        shortfall = (reliability_norm - reliability) / reliability_norm
         trust -= build_rate * erosion_ratio * shortfall * trust
-    return min(1.0, max(0.0, trust))
+    return clamp01(trust)
 
 
 def follow_up(shared_by_private: float, follow_up_capacity_items: float) -> tuple[float, float]:
@@ -247,6 +231,12 @@ def joint_output(
     return (joint + 0.15 * followed_information) * multiplier
 
 
+def stage_value(stage: Stage, philanthropic: float, integrative: float) -> float:
+    """Value multiplier of Austin's stages: merged missions create more [001 L149-L161]."""
+    return {Stage.PHILANTHROPIC: philanthropic, Stage.TRANSACTIONAL: TRANSACTIONAL_STAGE_VALUE,
+            Stage.INTEGRATIVE: integrative}[stage]
+
+
 def update_satisfaction(
     satisfaction: float, value: float, expectation: float, memory: float, penalty: float,
 ) -> float:
@@ -257,20 +247,141 @@ def update_satisfaction(
     """
     target = min(1.0, value / expectation) if expectation > 0 else 1.0
     satisfaction += memory * (target - satisfaction) - penalty
-    return min(1.0, max(0.0, satisfaction))
+    return clamp01(satisfaction)
 
 
-def dominant_grievance(grievances: Mapping[EndCause, float]) -> tuple[EndCause, float]:
+def dominant_grievance(
+    grievances: Mapping[EndCause, float], tolerance: Mapping[EndCause, float],
+) -> tuple[EndCause, float]:
     """The grievance furthest above what a member tolerates: the cause it gives for leaving.
 
-    Failure reasons after TNO [002 L1061] and EUCPN (Piraeus) [001 L199-L205].
+    Failure reasons after TNO [002 L1061] and EUCPN (Piraeus) [001 L199-L205]; ``tolerance``
+    holds the ``tolerance_*`` parameters.
     """
     best, excess = GRIEVANCE_CAUSES[0], -math.inf
     for cause in GRIEVANCE_CAUSES:
-        e = grievances[cause] - GRIEVANCE_TOLERANCE[cause]
+        e = grievances[cause] - tolerance[cause]
         if e > excess:
             best, excess = cause, e
     return best, excess
+
+
+def member_grievances(
+    *, trust_in_partners: float, is_public: bool, follow_up_ratio: float,
+    organisational_value: float, partners_free_riding: float, pass_through: float,
+    domain_fit: float, optimism: float, cost_share: float, value_share: float, n_members: int,
+    overhead: float, meeting_share: float, societal_value: float,
+) -> dict[EndCause, float]:
+    """This month's level of each of a member's seven grievances [002 L1061; 001 L199-L205].
+
+    Mistrust is the trust it lacks in its partners [001 L137]; insufficient value is, for a
+    firm, the information not followed up [002 L1242] and, for a public body, the shortfall of
+    its information return; free riding is what its partners withhold [002 L575]; information
+    blocked is what the barriers stop [002 L1302]; misaligned goals are its misfit with the
+    domain plus its misjudged expectations; unequal benefits its excess of burden over benefit
+    share, times the number of members; only talk the share of effort lost to overhead and
+    meetings while societal results fall short [002 L1272].
+    """
+    return {
+        EndCause.MISTRUST: 1.0 - trust_in_partners,
+        EndCause.INSUFFICIENT_VALUE: (1.0 - follow_up_ratio) if not is_public
+        else max(0.0, 1.0 - organisational_value),
+        EndCause.FREE_RIDING: partners_free_riding,
+        EndCause.INFORMATION_BLOCKED: 1.0 - pass_through,
+        EndCause.MISALIGNED_GOALS: (1.0 - domain_fit) + abs(optimism),
+        EndCause.UNEQUAL_BENEFITS: max(0.0, cost_share - value_share) * n_members,
+        EndCause.ONLY_TALK: (overhead + meeting_share) * max(0.0, 1.0 - societal_value),
+    }
+
+
+def public_standing(
+    standing: float, societal_value: float, single_firm: bool, single_firm_cost: float,
+) -> float:
+    """A public body's legitimacy after a month in a partnership [002 L1254-L1258; 001 L103].
+
+    Visible results raise it (0.004 per unit of societal value, at most 1.5 units); partnering
+    with one single firm costs it ``single_firm_cost`` (an umbrella organisation does not).
+    """
+    standing += 0.004 * min(societal_value, 1.5)
+    if single_firm:
+        standing -= single_firm_cost
+    return clamp01(standing)
+
+
+def incident_probability(risk_style: float, governance: float) -> float:
+    """Monthly chance that publicity costs a firm its reputation [002 L1258, L1278]: more so
+    for action-oriented firms in lightly controlled partnerships."""
+    return 0.004 * risk_style * (1.0 - governance)
+
+
+def private_standing(standing: float, incident: bool) -> float:
+    """A firm's reputation after a month in a partnership: social commitment raises it a
+    little [002 L519]; a publicity incident costs it 0.3 [002 L1258]."""
+    standing += 0.002
+    if incident:
+        standing -= 0.3
+    return clamp01(standing)
+
+
+def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float) -> Stage:
+    """Austin's continuum [001 L161]: one stage up as trust, time together and satisfaction
+    grow (trust at least 0.6 + 0.1 stage, 12 (stage + 1) months, satisfaction 0.6), one down
+    when trust falls below 0.3."""
+    if (stage < Stage.INTEGRATIVE and trust >= 0.6 + 0.1 * stage
+            and age_months >= 12 * (stage + 1) and satisfaction >= 0.6):
+        return Stage(stage + 1)
+    if stage > Stage.PHILANTHROPIC and trust < 0.3:
+        return Stage(stage - 1)
+    return stage
+
+
+def own_funding_share(own_keur: float, external_keur: float) -> float:
+    """Share of a partnership's money its members bring themselves (1 if there is none)."""
+    total = own_keur + external_keur
+    return own_keur / total if total > 0 else 1.0
+
+
+def carry_on_probability(satisfaction: float, own_share: float) -> float:
+    """Chance the members carry on in kind when a grant ends without renewal.
+
+    Continuity hangs on the source of external money [002 L578]; embedding after the pilot is
+    the hard part [002 L683]: satisfied members who already bring most of the resources
+    themselves carry on.
+    """
+    return satisfaction * (0.5 + 0.5 * own_share)
+
+
+def evaluation_decision(satisfaction: float, exit_threshold: float) -> str:
+    """What an evaluation decides from the members' mean satisfaction [002 L1175-L1187]:
+    ``continue`` (at least 0.6), ``renew`` (revitalise or transform; at least the exit
+    threshold) or ``terminate``."""
+    if satisfaction >= 0.6:
+        return "continue"
+    if satisfaction >= exit_threshold:
+        return "renew"
+    return "terminate"
+
+
+def revitalised(
+    expectation: float, optimism: float, satisfaction: float, value: float,
+) -> tuple[float, float, float]:
+    """A member's (expectation, optimism, satisfaction) after revitalisation [002 L1179]:
+    expectations move halfway to the value delivered, optimism halves, satisfaction rises 0.1."""
+    return (0.5 * expectation + 0.5 * max(value, 0.2), optimism * 0.5,
+            min(1.0, satisfaction + 0.1))
+
+
+def exit_patience(base_months: float, exit_strategy: bool, evaluates: bool) -> float:
+    """Months a dissatisfied member waits before it leaves [002 L1203, L1280-L1282]: twice as
+    long without an agreed exit strategy (parties muddle on [002 L1185]), longer again where the
+    partnership never evaluates (problems surface late [001 L283])."""
+    return base_months * (1 if exit_strategy else 2) * (1.0 if evaluates else UNEVALUATED_PATIENCE)
+
+
+def priority_shift_hazard(base: float, formality: float) -> float:
+    """Monthly chance a member's board withdraws support [002 L1061, L1203], lower under a
+    formal agreement its senior management signed [002 L1131-L1142; 001 L80, L313]."""
+    return base * (1.0 - FORMAL_COMMITMENT * formality)
 
 
 def learn(capability: float, rate: float, culture: float) -> float:

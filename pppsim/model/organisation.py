@@ -14,24 +14,11 @@ if TYPE_CHECKING:
     from .model import PartnershipModel
     from .partnership import Partnership
 
-STANDING_BASELINE = 0.7
-"""Legitimacy or reputation an organisation returns to when nothing happens to it."""
-STANDING_RECOVERY = 0.02
-"""Share of the gap to the baseline standing recovered each month."""
-CAPACITY_PERSISTENCE = 0.95
-"""Month-to-month persistence of an organisation's available capacity (AR(1))."""
-CAPACITY_SHOCK_SD = 0.05
-"""Standard deviation of the monthly shock to available capacity (staff turnover, priorities)."""
-OVERSTRETCH = 1.25
-"""Factor by which an organisation can stretch its staff before it must drop a partnership."""
-MIN_COMMITMENT_FTE = 0.1
-"""Least staff a partnership can run on per member (002 L733: at least two people part-time)."""
-
 
 class Organisation(mesa.Agent):
     """A public body or a firm with motives, capacities, information and directed trust.
 
-    State after MODEL.md §2: sector and kind [001 L60, L97-L105; 002 L143, L604, L695];
+    State (docs/ODD.md §2): sector and kind [001 L60, L97-L105; 002 L143, L604, L695];
     interests over crime domains; motive weights (societal, organisational, individual)
     [002 L465-L473]; capacity (FTE) and budget (k EUR) per month, public capacity scarce
     [002 L439]; information holdings; opportunism [001 L139; 002 L297, L575]; risk style
@@ -66,12 +53,11 @@ class Organisation(mesa.Agent):
         self.information = information
         self.opportunism = opportunism
         self.risk_style = risk_style
-        self.standing = STANDING_BASELINE
+        self.standing = model.p.standing_baseline
         self.capability = 0.1
         self.capacity_level = 1.0
         self.trust: dict[int, float] = {}
         self.partnerships: dict[int, Partnership] = {}
-        self.partnerships_joined = 0
         self.federated_kind: str | None = None
         """For an umbrella organisation: the kind of firm it represents."""
 
@@ -92,7 +78,8 @@ class Organisation(mesa.Agent):
     @property
     def commitment_fte(self) -> float:
         """Staff this organisation puts into each partnership it joins."""
-        return max(MIN_COMMITMENT_FTE, self.capacity_fte / self.model.p.max_partnerships)
+        p = self.model.p
+        return max(p.min_commitment_fte, self.capacity_fte / p.max_partnerships)
 
     @property
     def commitment_keur(self) -> float:
@@ -119,8 +106,8 @@ class Organisation(mesa.Agent):
 
     @property
     def overcommitted(self) -> bool:
-        """Promised clearly more staff than it has: it can stretch by OVERSTRETCH, no more."""
-        return self.promised_fte > OVERSTRETCH * self.available_fte + 1e-9
+        """Promised clearly more staff than it has: it can stretch by ``overstretch``, no more."""
+        return self.promised_fte > self.model.p.overstretch * self.available_fte + 1e-9
 
     def trust_in(self, other: Organisation) -> float:
         """Directed trust towards another organisation; prejudice-based if not yet known."""
@@ -145,13 +132,15 @@ class Organisation(mesa.Agent):
     # --- monthly processes -----------------------------------------------------------------
     def fluctuate_capacity(self) -> None:
         """Available staff drifts with turnover and competing priorities [002 L439, L741]."""
-        shock = self.model.rng.normal(0.0, CAPACITY_SHOCK_SD)
-        level = 1.0 + CAPACITY_PERSISTENCE * (self.capacity_level - 1.0) + shock
+        p = self.model.p
+        shock = self.model.rng.normal(0.0, p.capacity_shock_sd)
+        level = 1.0 + p.capacity_persistence * (self.capacity_level - 1.0) + shock
         self.capacity_level = max(0.0, level)
 
     def recover_standing(self) -> None:
         """Legitimacy and reputation drift back to their baseline [002 L1254-L1258]."""
-        self.standing += STANDING_RECOVERY * (STANDING_BASELINE - self.standing)
+        p = self.model.p
+        self.standing += p.standing_recovery * (p.standing_baseline - self.standing)
 
     def learn(self) -> None:
         """PPP capability grows in each month spent partnering [002 L1554-L1590]."""

@@ -1,19 +1,80 @@
-"""What a finished (or running) model reports: series, partnership table, end-of-run metrics."""
+"""What a model reports: monthly series, partnership table, end-of-run metrics."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from statistics import fmean
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .events import EventKind
-from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause
+from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause, Sector, Stage
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
     from .partnership import Partnership
+
+
+def _mean_or_nan(values: list[float]) -> float:
+    """Mean, or NaN where there is nothing to average (no partnership operating yet)."""
+    return fmean(values) if values else float("nan")
+
+
+def _sector_trust(model: PartnershipModel, truster_public: bool) -> float:
+    """Mean trust of one sector's organisations towards the other sector, over known ties."""
+    by_id = model.organisation_by_id
+    values = [t for o in model.organisations if o.is_public is truster_public
+              for i, t in o.trust.items() if by_id[i].is_public is not truster_public]
+    return _mean_or_nan(values)
+
+
+def _member_mean(model: PartnershipModel, attribute: str, public: bool | None = None) -> float:
+    values = [getattr(led, attribute) for p in model.partnerships if p.is_operating
+              for i, led in p.members.items()
+              if public is None or model.organisation_by_id[i].is_public is public]
+    return _mean_or_nan(values)
+
+
+def _operating(model: PartnershipModel) -> list[Partnership]:
+    return [p for p in model.partnerships if p.is_operating]
+
+
+MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
+    "active_partnerships": lambda m: len(_operating(m)),
+    "negotiating": lambda m: sum(not p.is_operating for p in m.partnerships),
+    "philanthropic": lambda m: sum(p.stage is Stage.PHILANTHROPIC for p in _operating(m)),
+    "transactional": lambda m: sum(p.stage is Stage.TRANSACTIONAL for p in _operating(m)),
+    "integrative": lambda m: sum(p.stage is Stage.INTEGRATIVE for p in _operating(m)),
+    "formation_attempts": lambda m: m.attempts_this_month,
+    "launched": lambda m: sum(p.launched_month == m.month for p in m.partnerships_ever),
+    "dissolved": lambda m: sum(p.end_cause is not EndCause.NEGOTIATION_FAILED
+                               for p in m.ended_this_month),
+    "negotiations_failed": lambda m: sum(p.end_cause is EndCause.NEGOTIATION_FAILED
+                                         for p in m.ended_this_month),
+    "private_exits": lambda m: sum(s is Sector.PRIVATE for s, _ in m.exits_this_month),
+    "public_exits": lambda m: sum(s is Sector.PUBLIC for s, _ in m.exits_this_month),
+    "harm": lambda m: float(m.harm.sum()),
+    "harm_without_prevention": lambda m: float(m.harm_underlying.sum()),
+    "harm_prevented": lambda m: float((m.harm_underlying - m.harm).sum()),
+    "information_shared": lambda m: sum(p.flows.shared for p in _operating(m)),
+    "information_followed_up": lambda m: sum(p.flows.followed for p in _operating(m)),
+    "trust_public_to_private": lambda m: _sector_trust(m, True),
+    "trust_private_to_public": lambda m: _sector_trust(m, False),
+    "trust_in_partnerships": lambda m: _mean_or_nan([p.trust for p in _operating(m)]),
+    "satisfaction_public": lambda m: _member_mean(m, "satisfaction", True),
+    "satisfaction_private": lambda m: _member_mean(m, "satisfaction", False),
+    "free_riding": lambda m: _member_mean(m, "free_riding"),
+    "resources_spent_keur": lambda m: sum(
+        sum(led.money_keur for led in p.members.values()) + p.funding_keur
+        for p in _operating(m)),
+    "mean_capability": lambda m: fmean(o.capability for o in m.organisations),
+    "public_legitimacy": lambda m: fmean(o.standing for o in m.organisations if o.is_public),
+}
+"""Monthly model-level outputs, collected by the model's Mesa ``DataCollector`` after each
+month (docs/ODD.md §7.4)."""
 
 
 def time_series(model: PartnershipModel) -> pd.DataFrame:
@@ -78,9 +139,49 @@ def partnership_table(model: PartnershipModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PARTNERSHIP_COLUMNS)
 
 
-def end_cause_counts(model: PartnershipModel) -> Counter[EndCause]:
-    """How many partnerships ended of each cause (negotiation failures included)."""
-    return Counter(p.end_cause for p in model.partnerships_ever if p.end_cause is not None)
+def membership_table(model: PartnershipModel) -> pd.DataFrame:
+    """One row per membership: who was in which partnership, from when to when, and why it ended.
+
+    A membership starts when an organisation joins at launch (a founder) or later (a newcomer)
+    and ends when the organisation leaves (``ended_by`` = ``exit``, ``cause`` its reason) or
+    the partnership dissolves around it (``dissolution``, the partnership's end cause).  A
+    membership still running at the end of the run has no end (right-censored), like an
+    organisation that leaves and is recruited again has two rows.  Built from the event log.
+    """
+    by_id = model.organisation_by_id
+    partnerships = {p.unique_id: p for p in model.partnerships_ever}
+    open_spells: dict[tuple[int, int], dict] = {}
+    rows: list[dict] = []
+    for event in model.events.rows:
+        if event.kind is EventKind.JOINED:
+            org, partnership = by_id[event.organisation], partnerships[event.partnership]
+            spell = {"partnership": event.partnership, "organisation": event.organisation,
+                     "kind": org.kind, "sector": str(org.sector), "umbrella": org.is_umbrella,
+                     "founder": event.organisation in partnership.founders
+                     and event.month == partnership.launched_month,
+                     "joined_month": event.month, "ended_month": None, "ended_by": None,
+                     "cause": None}
+            open_spells[event.partnership, event.organisation] = spell
+            rows.append(spell)
+        elif event.kind is EventKind.EXITED:
+            spell = open_spells.pop((event.partnership, event.organisation))
+            spell |= {"ended_month": event.month, "ended_by": "exit", "cause": str(event.cause)}
+        elif event.kind is EventKind.DISSOLVED:
+            for org_id in event.others:
+                spell = open_spells.pop((event.partnership, org_id), None)
+                if spell is not None:
+                    spell |= {"ended_month": event.month, "ended_by": "dissolution",
+                              "cause": str(event.cause)}
+    frame = pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
+    ended = frame["ended_month"].astype("Int64")
+    frame["ended_month"] = ended
+    frame["months"] = (ended.fillna(model.month) - frame["joined_month"]).astype("Int64")
+    frame["censored"] = ended.isna()
+    return frame
+
+
+MEMBERSHIP_COLUMNS = ("partnership", "organisation", "kind", "sector", "umbrella", "founder",
+                      "joined_month", "ended_month", "ended_by", "cause")
 
 
 METRIC_DESCRIPTIONS: dict[str, str] = {
@@ -286,33 +387,28 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     that never launched) is NaN, never a stand-in value.
     """
     full_series = time_series(model)
-    series = full_series.iloc[1:]
-    final = full_series.iloc[-1]
+    series, final = full_series.iloc[1:], full_series.iloc[-1]
+    launched = [p for p in model.partnerships_ever if p.launched_month is not None]
+    ended = [p for p in launched if p.end_cause is not None]
+    return (_count_metrics(model, series, final, launched, ended)
+            | _flow_metrics(model, series, final, launched)
+            | _history_metrics(model, launched, ended) | _end_shares(ended))
+
+
+def _count_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Series,
+                   launched: list, ended: list) -> dict[str, float]:
+    """How many partnerships were attempted, launched and ended, and how long they lasted
+    (Kaplan-Meier: partnerships still running count as censored)."""
     horizon = model.month
     attempted = model.partnerships_ever
-    launched = [p for p in attempted if p.launched_month is not None]
-    ended = [p for p in launched if p.end_cause is not None]
     successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
     failed_negotiation = sum(p.end_cause is EndCause.NEGOTIATION_FAILED for p in attempted)
-    failed = [p for p in ended if p.end_cause is not EndCause.GOALS_REACHED]
-    early_failed = [p for p in failed if p.age_months <= 24]
-    dissatisfied = [p for p in failed if p.end_cause in GRIEVANCE_CAUSES]
-    renewals = sum(1 for row in model.events.of_kind(EventKind.EVALUATED)
-                   if row[5] in ("revitalise", "transform"))
     first_half = [p for p in launched if p.launched_month <= horizon - 60]
     early_end = [p for p in first_half if p.end_cause is not None and p.age_months <= 60]
-    shared_private = sum(p.shared_private_total for p in launched)
-    followed = sum(p.followed_total for p in launched)
     median, restricted_mean, _ = kaplan_meier_summary(
         np.array([p.age_months for p in launched]),
         np.array([p.end_cause is not None for p in launched]), horizon)
-    underlying = model.harm_underlying.sum()
-
-    def avg(column: str) -> float:
-        values = series[column][series["active_partnerships"] > 0]
-        return float(values.mean()) if len(values) else float("nan")
-
-    metrics = {
+    return {
         "formation_attempts": float(series["formation_attempts"].sum()),
         "negotiations_started": float(len(attempted)),
         "negotiation_failure_share": _share(failed_negotiation, len(attempted)),
@@ -324,6 +420,21 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         "early_end_share": _share(len(early_end), len(first_half)),
         "median_lifetime_months": median,
         "restricted_mean_lifetime_months": restricted_mean,
+    }
+
+
+def _flow_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Series,
+                  launched: list) -> dict[str, float]:
+    """Harm, information, trust, satisfaction, exits and standing over the run."""
+    shared_private = sum(p.shared_private_total for p in launched)
+    followed = sum(p.followed_total for p in launched)
+    underlying = model.harm_underlying.sum()
+
+    def avg(column: str) -> float:
+        values = series[column][series["active_partnerships"] > 0]
+        return float(values.mean()) if len(values) else float("nan")
+
+    return {
         "harm_prevented": float(model.harm_prevented_total),
         "harm_reduction": float(1.0 - model.harm.sum() / underlying) if underlying > 0
         else float("nan"),
@@ -341,11 +452,24 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         "active_partnerships_mean": _mean(series["active_partnerships"].tolist()),
         "mean_capability": float(final["mean_capability"]),
         "public_legitimacy": _mean(series["public_legitimacy"].tolist()),
+    }
+
+
+def _history_metrics(model: PartnershipModel, launched: list,
+                     ended: list) -> dict[str, float]:
+    """Negotiation, early failure, renewal, survival, hazard by age and trust histories."""
+    successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
+    failed = [p for p in ended if p.end_cause is not EndCause.GOALS_REACHED]
+    early_failed = [p for p in failed if p.age_months <= 24]
+    dissatisfied = [p for p in failed if p.end_cause in GRIEVANCE_CAUSES]
+    renewals = sum(1 for event in model.events.of_kind(EventKind.EVALUATED)
+                   if event.cause in ("revitalise", "transform"))
+    return {
         "negotiation_months_mean": _mean([p.months_negotiating for p in launched]),
         "early_failure_share": _share(len(early_failed), len(launched)),
         "failed_lifetime_months": _mean([p.age_months for p in failed]),
         "revitalisations": float(renewals),
-        "survival_36m": _survival(launched, horizon, 36),
+        "survival_36m": _survival(launched, model.month, 36),
         "success_share_of_launched": _share(successes, len(launched)),
         "running_share": _share(len(launched) - len(ended), len(launched)),
         **_hazard_counts(launched),
@@ -353,8 +477,10 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
         **_newcomer_trust(launched),
         "months_failing_before_end": _mean([p.months_failing for p in dissatisfied]),
     }
+
+
+def _end_shares(ended: list) -> dict[str, float]:
+    """Each end cause's share of the launched partnerships that ended (NaN when none did)."""
     counts = Counter(p.end_cause for p in ended)
-    for cause in EndCause:
-        if cause is not EndCause.NEGOTIATION_FAILED:
-            metrics[f"end_share:{cause.name.lower()}"] = _share(counts[cause], len(ended))
-    return metrics
+    return {f"end_share:{cause.name.lower()}": _share(counts[cause], len(ended))
+            for cause in EndCause if cause is not EndCause.NEGOTIATION_FAILED}

@@ -1,4 +1,4 @@
-"""The model's fixed vocabulary: sectors, kinds, domains, phases, stages, agreements, end causes."""
+"""The model's fixed vocabulary: sectors, kinds, domains, stages, agreements, end causes."""
 
 from __future__ import annotations
 
@@ -44,19 +44,6 @@ KIND_DOMAIN_AFFINITY: dict[str, tuple[float, float, float, float]] = {
 }
 
 
-class Phase(StrEnum):
-    """TNO phases of a partnership, revisitable [002 L1068-L1190]."""
-
-    NEGOTIATION = "negotiation"
-    DESIGN = "design"
-    LAUNCH = "launch"
-    OPERATION = "operation"
-    EVALUATION = "evaluation"
-    REVITALISE = "revitalise"
-    TRANSFORM = "transform"
-    TERMINATED = "terminated"
-
-
 class Stage(IntEnum):
     """Austin's collaboration continuum [001 L149-L161]."""
 
@@ -76,7 +63,7 @@ class Funding(StrEnum):
 
 
 class EndCause(StrEnum):
-    """Why a partnership ended: exactly one per ended partnership (MODEL.md §3).
+    """Why a partnership ended: exactly one per ended partnership (docs/ODD.md §7.3).
 
     TNO's failure reasons [002 L1061] and the Piraeus challenges [001 L199-L205] map onto
     these causes as documented in docs/ODD.md.
@@ -95,10 +82,6 @@ class EndCause(StrEnum):
     INFORMATION_BLOCKED = "information could not be shared"
     LEGITIMACY_RISK = "legitimacy or reputation risk"
     PRIORITY_SHIFT = "priority shift"
-
-    @property
-    def is_success(self) -> bool:
-        return self is EndCause.GOALS_REACHED
 
 
 GRIEVANCE_CAUSES = (

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..scenario import MONTHS_RANGE
 from .compare import MAX_REPLICATIONS
 
 
@@ -13,7 +14,7 @@ from .compare import MAX_REPLICATIONS
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--replications", type=click.IntRange(2, MAX_REPLICATIONS), default=None,
               help="Runs per scenario (default: 30, or the comparison file's).")
-@click.option("--months", type=click.IntRange(1, 1200), default=None,
+@click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
               help="Horizon in months (default: the first scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Base seed (default: the first scenario's).")

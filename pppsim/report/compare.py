@@ -42,6 +42,7 @@ from ..model.vocabulary import EndCause
 from ..parameters import parameter_table
 from ..scenario import (
     _TYPE_WORDS,
+    MONTHS_RANGE,
     Scenario,
     ScenarioError,
     _read_toml,
@@ -261,9 +262,9 @@ def _check_spec(spec: ComparisonSpec) -> None:
         raise ScenarioError(f"{where}replications = {spec.replications} is not allowed: "
                             f"expected an int from 2 to {MAX_REPLICATIONS} (confidence "
                             "intervals need at least two runs per scenario)")
-    if spec.months is not None and not 1 <= spec.months <= 1200:
+    if spec.months is not None and not MONTHS_RANGE[0] <= spec.months <= MONTHS_RANGE[1]:
         raise ScenarioError(f"{where}months = {spec.months} is not allowed: expected an int "
-                            "from 1 to 1200")
+                            f"from {MONTHS_RANGE[0]} to {MONTHS_RANGE[1]}")
     if spec.seed is not None and spec.seed < 0:
         raise ScenarioError(f"{where}seed = {spec.seed} is not allowed: expected an int >= 0")
     names = [s.name for s in spec.scenarios]

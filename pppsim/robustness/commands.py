@@ -28,13 +28,14 @@ def robustness(experiment: Path, out: Path | None, workers: int | None,
     (self-contained) and CSV tables to --out: ranking, regret, satisficing, and PRIM boxes of
     the futures in which the preferred policy fails.  Format: docs/robustness.md.
     """
-    from ..experiment import ExperimentError
+    from ..fileio import prepare_folder
     from .files import load_robustness
     from .report import bottom_line, write_report
     from .study import P_REGRET, default_folder, run_robustness
 
     spec = load_robustness(experiment)
     folder = out or default_folder(experiment)
+    prepare_folder(folder)  # OS faults end in one line through pppsim.errors
     try:
         result = run_robustness(spec, folder, workers=workers, scheduler=scheduler,
                                 progress=not quiet)
@@ -43,11 +44,6 @@ def robustness(experiment: Path, out: Path | None, workers: int | None,
         click.echo(f"pppsim: interrupted; finished runs are saved in {folder}/. "
                    "Run the same command again to continue.", err=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
-    except OSError as exc:  # unwritable or full folder: one line, exit 2
-        where = exc.filename or folder
-        raise ExperimentError(f"{where}: cannot write the results: {exc.strerror or exc}; "
-                              "choose another --out (or free space) and run the same command "
-                              "again: finished runs are kept") from None
     click.echo(bottom_line(result))
     for row in result.ranking.itertuples():
         click.echo(f"  {row.rank}. {row.policy}: meets the thresholds in {row.met} of "

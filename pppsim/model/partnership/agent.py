@@ -1,0 +1,174 @@
+"""The partnership agent: its design, its state and what is derived from them."""
+
+from __future__ import annotations
+
+from collections import deque
+from statistics import fmean
+from typing import TYPE_CHECKING
+
+import mesa
+
+from .. import mechanisms as mech
+from ..vocabulary import AGREEMENTS, Funding, Stage
+from .ending import Ending
+from .ledger import NO_FLOWS, Flows, MemberLedger
+from .lifecycle import Lifecycle
+from .operation import Operation
+
+if TYPE_CHECKING:
+    from ..model import PartnershipModel
+    from ..organisation import Organisation
+    from ..vocabulary import EndCause
+
+
+class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
+    """A public-private partnership in the alliance form [002 L280-L341].
+
+    It carries its design (governance, agreement, funding, meeting and evaluation intervals,
+    platform, confidentiality agreement, exit strategy), its Austin stage [001 L149-L161],
+    per-member ledgers, shared and followed-up information, and once ended, exactly one end
+    cause.  TNO's phases [002 L1068-L1190] are its states: negotiating (no ``launched_month``),
+    operating, and ended (an ``end_cause``); evaluation, revitalisation and transformation are
+    the decisions of an evaluation, in the event log.
+
+    Its behaviour is in three parts: :class:`~.lifecycle.Lifecycle` (negotiate, launch, admit),
+    :class:`~.operation.Operation` (a month of joint work) and :class:`~.ending.Ending`
+    (funding, evaluation, exits, dissolution).
+    """
+
+    model: PartnershipModel
+
+    def __init__(
+        self,
+        model: PartnershipModel,
+        *,
+        initiator: Organisation,
+        members: list[Organisation],
+        domain: int,
+        funding: Funding,
+    ) -> None:
+        super().__init__(model)
+        p = model.p
+        self.initiator = initiator.unique_id
+        self.domain = domain
+        self.stage = Stage.TRANSACTIONAL
+        self._draw_design(funding)
+        self.members: dict[int, MemberLedger] = {}
+        self.member_history: list[int] = []
+        self.founders = tuple(m.unique_id for m in members)
+        self.started_month = model.month
+        self.launched_month: int | None = None
+        self.ended_month: int | None = None
+        self.end_cause: EndCause | None = None
+        self.initial_trust = self.mean_trust(members)
+        self.founding_overlap = self.complementarity(members)
+        self.negotiation_months_needed = mech.negotiation_duration(
+            p.negotiation_months, self.initial_trust, self.governance, self.formality,
+            fmean(m.capability for m in members))
+        self.months_negotiating = 0
+        self.goal_output = 0.0
+        self.pipeline: deque[float] = deque()
+        self.prevented_total = 0.0
+        self.prevented_shares: list[tuple[int, float]] = []
+        """(month, share of its domain's underlying harm) this partnership prevented."""
+        self.shared_total = 0.0
+        self.shared_private_total = 0.0
+        self.followed_total = 0.0
+        self.flows: Flows = NO_FLOWS
+        """What moved in the last month of operation."""
+        self.trust_history: list[float] = []
+        """Mean trust among the members at the end of each month of operation."""
+        self.newcomer_months: list[int] = []
+        """Months of operation (indices into trust_history) in which a newcomer joined."""
+        self.failing_since: int | None = None
+        """Month since which mean satisfaction has been below the exit threshold."""
+        self._pending_members = members
+
+    def _draw_design(self, funding: Funding) -> None:
+        """Governance, formality, funding and the optional instruments of a new partnership."""
+        p, rng = self.model.p, self.model.rng
+        self.governance = float(mech.clamp01(rng.normal(p.governance, p.governance_spread)))
+        self.formality = float(mech.clamp01(
+            rng.normal(p.agreement_formality, p.agreement_formality_spread)))
+        self.funding = funding
+        self.funding_keur = {
+            Funding.GRANT: p.grant_keur, Funding.STRUCTURAL: p.structural_keur,
+            Funding.IN_KIND: 0.0,
+        }[self.funding]
+        self.funding_end_month: int | None = None
+        self.meeting_interval_months = p.meeting_interval_months
+        self.evaluation_interval_months = p.evaluation_interval_months
+        self.platform = bool(rng.random() < p.platform_share)
+        self.confidentiality_agreement = bool(rng.random() < p.confidentiality_share)
+        self.exit_strategy = bool(rng.random() < p.exit_strategy_share)
+
+    # --- derived state ---------------------------------------------------------------------
+    @property
+    def agreement(self) -> str:
+        """Agreement form from formality: none, MoU, covenant, contract, legal entity."""
+        return AGREEMENTS[round(self.formality * (len(AGREEMENTS) - 1))]
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_cause is None
+
+    @property
+    def is_operating(self) -> bool:
+        return self.launched_month is not None and self.end_cause is None
+
+    @property
+    def last_month(self) -> int:
+        """The month it ended, or the current month while it is active."""
+        return self.ended_month if self.ended_month is not None else self.model.month
+
+    @property
+    def age_months(self) -> int:
+        """Months since launch (0 before launch)."""
+        return 0 if self.launched_month is None else self.last_month - self.launched_month
+
+    @property
+    def trust(self) -> float:
+        """Mean trust among the members after the last month of operation (at formation,
+        before the first)."""
+        return self.trust_history[-1] if self.trust_history else self.initial_trust
+
+    @property
+    def satisfaction(self) -> float:
+        """The members' mean satisfaction."""
+        return fmean(led.satisfaction for led in self.members.values())
+
+    @property
+    def clarity(self) -> float:
+        """How explicit the design makes expectations: control-style and formal [002 L1173]."""
+        return 0.5 * self.governance + 0.5 * self.formality
+
+    def organisations(self) -> list[Organisation]:
+        by_id = self.model.organisation_by_id
+        return [by_id[i] for i in self.members]
+
+    @staticmethod
+    def mean_trust(orgs: list[Organisation]) -> float:
+        """Mean directed trust over all ordered pairs of members."""
+        pairs = [a.trust_in(b) for a in orgs for b in orgs if a is not b]
+        return fmean(pairs) if pairs else 0.0
+
+    @staticmethod
+    def complementarity(orgs: list[Organisation]) -> float:
+        """Mean goal overlap of the members with each other."""
+        pairs = [mech.goal_overlap(a.interest, b.interest)
+                 for i, a in enumerate(orgs) for b in orgs[i + 1:]]
+        return fmean(pairs) if pairs else 0.0
+
+    @property
+    def goal_progress(self) -> float:
+        """Prevention achieved so far as a share of the goal set at launch (0 before launch)."""
+        return self.prevented_total / self.goal_output if self.goal_output else 0.0
+
+    @property
+    def months_failing(self) -> int:
+        """Months its members have on average been below their exit threshold (0 if not)."""
+        return 0 if self.failing_since is None else self.last_month - self.failing_since
+
+    def sectors_present(self) -> tuple[bool, bool]:
+        orgs = self.organisations()
+        return any(o.is_public for o in orgs), any(not o.is_public for o in orgs)

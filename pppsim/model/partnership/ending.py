@@ -1,0 +1,244 @@
+"""How a partnership ends: funding, evaluation, goals reached, members' exits, dissolution."""
+
+from __future__ import annotations
+
+from statistics import fmean
+from typing import TYPE_CHECKING
+
+from .. import mechanisms as mech
+from ..events import EventKind
+from ..vocabulary import GRIEVANCE_CAUSES, EndCause, Funding
+
+if TYPE_CHECKING:
+    from ...parameters import Parameters
+    from ..organisation import Organisation
+    from .agent import Partnership
+
+
+def grievance_tolerance(p: Parameters) -> dict[EndCause, float]:
+    """The level of each grievance a member tolerates (the ``tolerance_*`` parameters)."""
+    return {cause: getattr(p, f"tolerance_{cause.name.lower()}") for cause in GRIEVANCE_CAUSES}
+
+
+class Ending:
+    """Funding, evaluation, exits and dissolution: the part of :class:`Partnership` that
+    decides whether it goes on."""
+
+    def settle_month(self: Partnership) -> None:
+        """After a month of operation: funding, evaluation or a check of the goals, exits."""
+        if self.is_active:
+            self.check_funding()
+        if self.is_active:
+            self.review()
+        if self.is_active:
+            self.consider_exits()
+
+    def check_funding(self: Partnership) -> None:
+        """A grant ends: renewed, carried on in kind, or the partnership ends.
+
+        The more external funding, the more continuity hangs on its source [002 L578];
+        sustainable funding allows long-term work [001 L193]; embedding after the pilot is the
+        hard part [002 L683].  Members carry on in kind with probability given by their
+        satisfaction and the share of resources they already bring themselves.
+        """
+        model = self.model
+        if self.funding is not Funding.GRANT or model.month < self.funding_end_month:
+            return
+        if model.rng.random() < model.p.grant_renewal_probability:
+            self.funding = Funding.STRUCTURAL
+            self.funding_keur = model.p.structural_keur
+            model.events.record(model.month, EventKind.FUNDING_RENEWED,
+                                partnership=self.unique_id)
+            return
+        satisfaction = self.satisfaction
+        own_share = mech.own_funding_share(
+            sum(led.commitment_keur for led in self.members.values()), self.funding_keur)
+        carry_on = mech.carry_on_probability(satisfaction, own_share)
+        model.events.record(model.month, EventKind.FUNDING_ENDED, partnership=self.unique_id,
+                            satisfaction=satisfaction, own_share=own_share,
+                            carry_on_probability=carry_on)
+        if model.rng.random() < carry_on:
+            self.funding = Funding.IN_KIND
+            self.funding_keur = 0.0
+        else:
+            self.dissolve(EndCause.FUNDING_ENDED, satisfaction=satisfaction, own_share=own_share)
+
+    def review(self: Partnership) -> None:
+        """Evaluate when an evaluation is due; a partnership that never evaluates and agreed an
+        exit strategy ends as soon as it reaches its goals [002 L1185, L1493]."""
+        if self.evaluation_due():
+            self.evaluate()
+        elif self.exit_strategy and self.evaluation_interval_months == 0 \
+                and self.goal_progress >= 1.0:
+            self.dissolve(EndCause.GOALS_REACHED, progress=self.goal_progress)
+
+    def evaluation_due(self: Partnership) -> bool:
+        interval = self.evaluation_interval_months
+        return interval > 0 and self.age_months > 0 and self.age_months % interval == 0
+
+    def evaluate(self: Partnership) -> None:
+        """Evaluate: goals reached, continue, revitalise, transform or terminate.
+
+        Members compare value with expectations on goals and functioning [002 L1038-L1055];
+        outcomes are vitalise, transform or terminate [002 L1175-L1187].  Regular evaluation
+        ends failing partnerships sooner and rescues salvageable ones [001 L283]: a partnership
+        whose members are on average below their exit threshold is terminated as a whole, one
+        that is unsatisfying but above it is revitalised or transformed.  A partnership
+        that reached its goals ends (a success) if it agreed an exit strategy; otherwise it
+        sets itself new goals and carries on [002 L1185, L1493].
+        """
+        satisfaction = self.satisfaction
+        progress = self.goal_progress
+        values = {"satisfaction": satisfaction, "progress": progress}
+        if progress >= 1.0:
+            if self.exit_strategy:
+                self._record_evaluation("goals reached", values)
+                self.dissolve(EndCause.GOALS_REACHED, **values)
+                return
+            self._record_evaluation("goals reached, new goals set", values)
+            self.goal_output += self.goal_output
+        decision = mech.evaluation_decision(satisfaction, self.model.p.exit_threshold)
+        if decision == "continue":
+            self._record_evaluation("continue", values)
+        elif decision == "renew":
+            self._revitalise_or_transform(values)
+        else:
+            cause, excess = self.dominant_grievance()
+            self._record_evaluation("terminate", values | {"grievance_excess": excess})
+            self.dissolve(cause, **values)
+
+    def _revitalise_or_transform(self: Partnership, values: dict[str, float]) -> None:
+        """Transform (the dissatisfied leave, newcomers are sought) or revitalise.
+
+        The evaluation is the occasion at which members below their exit threshold say so and
+        leave, instead of muddling on [002 L1185]; the partnership then seeks replacements
+        (transform: a change of composition [002 L1181]).  If nobody is below the threshold,
+        expectations are realigned with what the partnership delivers (revitalise [002 L1179]).
+        """
+        model = self.model
+        leaving = [i for i, led in self.members.items()
+                   if led.satisfaction < model.p.exit_threshold]
+        if not leaving:
+            self._record_evaluation("revitalise", values)
+            for led in self.members.values():
+                led.expectation, led.optimism, led.satisfaction = mech.revitalised(
+                    led.expectation, led.optimism, led.satisfaction, led.value)
+            return
+        self._record_evaluation("transform", values | {"leaving": len(leaving)})
+        tolerance = grievance_tolerance(model.p)
+        for org_id in leaving:
+            if not self.is_active:
+                return
+            led = self.members[org_id]
+            cause, excess = mech.dominant_grievance(led.grievances, tolerance)
+            self.remove_member(model.organisation_by_id[org_id], cause,
+                               satisfaction=led.satisfaction, grievance_excess=excess)
+        for _ in leaving:
+            if self.is_active:
+                model.recruit(self)
+
+    def _record_evaluation(self: Partnership, decision: str, values: dict) -> None:
+        self.model.events.record(self.model.month, EventKind.EVALUATED,
+                                 partnership=self.unique_id, cause=decision,
+                                 **(self.status_values() | values))
+
+    def status_values(self: Partnership) -> dict[str, float]:
+        """Trust, satisfaction by sector and information totals so far, for the event log.
+
+        EVALUATED and DISSOLVED events carry them, so that a partnership's story can tell how
+        trust and satisfaction moved and what was shared and followed up.
+        """
+        status = {"trust": self.trust, "shared": self.shared_total,
+                  "shared_by_private": self.shared_private_total,
+                  "followed_up": self.followed_total}
+        for sector, public in (("public", True), ("private", False)):
+            levels = [led.satisfaction for i, led in self.members.items()
+                      if self.model.organisation_by_id[i].is_public is public]
+            if levels:
+                status[f"satisfaction_{sector}"] = fmean(levels)
+        return status
+
+    def dominant_grievance(self: Partnership) -> tuple[EndCause, float]:
+        """The partnership's main problem: the members' mean grievances, furthest over par."""
+        ledgers = list(self.members.values())
+        mean = {c: fmean(led.grievances[c] for led in ledgers) for c in GRIEVANCE_CAUSES}
+        return mech.dominant_grievance(mean, grievance_tolerance(self.model.p))
+
+    def consider_exits(self: Partnership) -> None:
+        """Members leave for lasting dissatisfaction, lost standing or shifted priorities.
+
+        A member leaves when satisfaction stays below its threshold [002 L1203, L1280-L1282]
+        (longer without an agreed exit strategy or without evaluations:
+        :func:`~pppsim.model.mechanisms.exit_patience`), when its legitimacy or reputation is
+        at risk [002 L1254-L1258], or when its board's priorities shift [002 L1061, L1203]
+        (:func:`~pppsim.model.mechanisms.priority_shift_hazard`).
+        """
+        p = self.model.p
+        patience = mech.exit_patience(p.exit_patience_months, self.exit_strategy,
+                                      bool(self.evaluation_interval_months))
+        hazard = mech.priority_shift_hazard(p.priority_shift_hazard, self.formality)
+        failing = self.satisfaction < p.exit_threshold
+        if not failing:
+            self.failing_since = None
+        elif self.failing_since is None:
+            self.failing_since = self.model.month
+        for org in self.organisations():
+            if not self.is_active:
+                return
+            self._consider_exit(org, patience, hazard)
+
+    def _consider_exit(self: Partnership, org: Organisation, patience: float,
+                       hazard: float) -> None:
+        """One member's monthly decision: leave for lost standing, a priority shift or
+        lasting dissatisfaction, or stay."""
+        model, p = self.model, self.model.p
+        led = self.members[org.unique_id]
+        if org.standing < p.standing_exit_threshold:
+            self.remove_member(org, EndCause.LEGITIMACY_RISK, standing=org.standing,
+                               threshold=p.standing_exit_threshold)
+            return
+        if model.rng.random() < hazard:
+            self.remove_member(org, EndCause.PRIORITY_SHIFT, hazard=hazard)
+            return
+        if led.satisfaction < p.exit_threshold:
+            led.months_dissatisfied += 1
+        else:
+            led.months_dissatisfied = 0
+        if led.months_dissatisfied >= patience:
+            cause, excess = mech.dominant_grievance(led.grievances, grievance_tolerance(p))
+            self.remove_member(org, cause, satisfaction=led.satisfaction,
+                               threshold=p.exit_threshold, months=led.months_dissatisfied,
+                               grievance_excess=excess)
+
+    def remove_member(self: Partnership, org: Organisation, cause: EndCause,
+                      **values: float) -> None:
+        """A member leaves; the partnership dissolves if it is no longer viable.
+
+        A PPS needs two members from different sectors [002 L280-L281, L321]: when fewer than
+        two remain, or one sector is gone, it ends with the cause of the exit that broke it.
+        """
+        model = self.model
+        led = self.members.pop(org.unique_id)
+        del org.partnerships[self.unique_id]
+        values = {"satisfaction": led.satisfaction} | values
+        model.events.record(model.month, EventKind.EXITED, partnership=self.unique_id,
+                            organisation=org.unique_id, cause=cause, sector=str(org.sector),
+                            **values)
+        model.exits_this_month.append((org.sector, cause))
+        has_public, has_private = self.sectors_present()
+        if len(self.members) < 2 or not (has_public and has_private):
+            self.dissolve(cause, **values)
+
+    def dissolve(self: Partnership, cause: EndCause, **values: float) -> None:
+        """End the partnership with exactly one cause; every member's seat is released."""
+        model = self.model
+        assert self.end_cause is None, "a partnership ends once"
+        for org_id in list(self.members) + [o.unique_id for o in self._pending_members]:
+            model.organisation_by_id[org_id].partnerships.pop(self.unique_id, None)
+        self.end_cause = cause
+        self.ended_month = model.month
+        model.events.record(model.month, EventKind.DISSOLVED, partnership=self.unique_id,
+                            others=tuple(self.members) or self.founders, cause=cause,
+                            age=self.age_months, **(self.status_values() | values))
+        model.ended_this_month.append(self)
+        self.remove()

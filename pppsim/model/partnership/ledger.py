@@ -1,0 +1,84 @@
+"""What each member puts into and gets out of a partnership, and what moves in a month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..vocabulary import GRIEVANCE_CAUSES, EndCause
+
+
+@dataclass
+class MemberLedger:
+    """What one member puts into and gets out of a partnership."""
+
+    joined_month: int
+    commitment_fte: float
+    commitment_keur: float
+    expectation: float
+    optimism: float
+    domain_fit: float
+    """Goal overlap of the member's interests with the partnership's crime domain."""
+    satisfaction: float
+    months_dissatisfied: int = 0
+    value: float = 0.0
+    value_by_motive: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """This month's value to the member by motive: societal, organisational, individual."""
+    effort_fte: float = 0.0
+    money_keur: float = 0.0
+    free_riding: float = 0.0
+    shared: float = 0.0
+    grievances: dict[EndCause, float] = field(
+        default_factory=lambda: dict.fromkeys(GRIEVANCE_CAUSES, 0.0)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """The month's working conditions, set by the partnership's design and the scenario."""
+
+    meeting_factor: float
+    """Trust-building effect of the meeting frequency (1 at one meeting a month)."""
+    irritation: float
+    """Satisfaction each member loses to too many meetings."""
+    overhead: float
+    """Share of effort that goes into agreements, monitoring and grant reporting."""
+    pass_through: float
+    """Share of shareable information that passes the three barriers."""
+    meeting_time: float
+    """Staff time (FTE) meetings take from each member."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flows:
+    """What moved in a partnership in one month: effort, money, information and output."""
+
+    effort: float = 0.0
+    """Productive effort of all members (FTE)."""
+    resources: float = 0.0
+    """Money: the members' own and the external funding (k EUR)."""
+    external_share: float = 0.0
+    """Share of the money that is external funding."""
+    willingness: tuple[float, ...] = ()
+    """Each member's mean trust in its partners, in member order."""
+    shared_private: float = 0.0
+    """Information items the firms shared."""
+    shared_public: float = 0.0
+    """Information items the public members shared."""
+    followed: float = 0.0
+    """Items of the firms' information the public side followed up."""
+    follow_up_ratio: float = 1.0
+    """Followed up over shared by firms (1 when nothing was shared)."""
+    output: float = 0.0
+    """Joint output of the month."""
+    matured: float = 0.0
+    """Output of ``prevention_delay_months`` ago that lowers harm now."""
+    prevented_share: float = 0.0
+    """Share of the domain's underlying harm the matured output added to the prevented share."""
+
+    @property
+    def shared(self) -> float:
+        return self.shared_private + self.shared_public
+
+
+NO_FLOWS = Flows()
+"""A partnership's flows before its first month of operation."""

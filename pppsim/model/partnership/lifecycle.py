@@ -1,0 +1,107 @@
+"""How a partnership comes about: negotiation, design and launch, and admitting members."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import mechanisms as mech
+from ..events import EventKind
+from ..vocabulary import EndCause, Funding
+from .ledger import MemberLedger
+
+if TYPE_CHECKING:
+    from ..organisation import Organisation
+    from .agent import Partnership
+
+
+class Lifecycle:
+    """Negotiate, launch, admit: the part of :class:`Partnership` before and at its start."""
+
+    def negotiate(self: Partnership) -> None:
+        """One month of negotiation: it may break down, or conclude and launch.
+
+        Negotiation takes time and can fail [002 L1119-L1129, L986]; low trust and low goal
+        overlap make breakdown likelier [001 L311, L137].  On success the design is fixed
+        (phases design and launch) and each member's expectations are set: control-style
+        design and formal agreements make expectations explicit, trust-style design leaves them
+        implicit and so more often wrong [002 L1288-L1296, L1173].
+        """
+        model, p = self.model, self.model.p
+        orgs = self._pending_members
+        self.months_negotiating += 1
+        trust = self.mean_trust(orgs)
+        breakdown = mech.negotiation_breakdown_probability(
+            p.negotiation_breakdown, trust, self.founding_overlap)
+        if model.rng.random() < breakdown:
+            model.events.record(
+                model.month, EventKind.NEGOTIATION_FAILED, partnership=self.unique_id,
+                organisation=self.initiator, others=self.founders,
+                cause=EndCause.NEGOTIATION_FAILED, trust=trust, overlap=self.founding_overlap,
+                breakdown_probability=breakdown, months=self.months_negotiating)
+            self.dissolve(EndCause.NEGOTIATION_FAILED)
+            return
+        if self.months_negotiating < self.negotiation_months_needed:
+            return
+        model.events.record(
+            model.month, EventKind.NEGOTIATION_SUCCEEDED, partnership=self.unique_id,
+            organisation=self.initiator, others=self.founders, months=self.months_negotiating,
+            trust=trust)
+        self.launch(orgs)
+
+    def launch(self: Partnership, orgs: list[Organisation]) -> None:
+        """Design and launch: fix expectations and the goal, start the funding clock.
+
+        The goal is ``goal_months`` months of output doing its job (``output_reference``),
+        larger for larger partnerships (x sqrt(n / 3)) and drawn x U(0.7, 1.5) [002 L1123].
+        """
+        model, p = self.model, self.model.p
+        self.launched_month = model.month
+        if self.funding is Funding.GRANT:
+            self.funding_end_month = model.month + p.grant_months
+        clarity = self.clarity
+        for org in orgs:
+            self.admit(org, clarity)
+        scale = (len(orgs) / 3.0) ** 0.5
+        self.goal_output = p.goal_months * p.output_reference * scale * model.rng.uniform(
+            0.7, 1.5)
+        self._pending_members = []
+        model.events.record(
+            model.month, EventKind.LAUNCHED, partnership=self.unique_id,
+            organisation=self.initiator, others=tuple(self.members),
+            governance=self.governance, agreement=self.agreement, funding=str(self.funding),
+            platform=self.platform, confidentiality_agreement=self.confidentiality_agreement,
+            exit_strategy=self.exit_strategy, goal_output=self.goal_output)
+
+    def admit(self: Partnership, org: Organisation, clarity: float) -> None:
+        """Add a member with its commitment and its expectation of value.
+
+        Its expectation is 1 + optimism, optimism ~ N(``optimism_mean``,
+        ``optimism_sd`` (1 - 0.7 clarity)): explicit design makes expectations accurate
+        [002 L1288-L1296, L1173].
+        """
+        model, p = self.model, self.model.p
+        optimism = float(model.rng.normal(p.optimism_mean, p.optimism_sd * (1.0 - 0.7 * clarity)))
+        self.members[org.unique_id] = MemberLedger(
+            joined_month=model.month,
+            commitment_fte=org.commitment_fte,
+            commitment_keur=org.commitment_keur,
+            expectation=max(0.2, 1.0 + optimism),
+            optimism=optimism,
+            domain_fit=mech.goal_overlap(org.interest, model.domain_vector(self.domain)),
+            satisfaction=p.initial_satisfaction,
+        )
+        org.partnerships[self.unique_id] = self
+        self.member_history.append(org.unique_id)
+        model.events.record(model.month, EventKind.JOINED, partnership=self.unique_id,
+                            organisation=org.unique_id, expectation=1.0 + optimism)
+
+    def welcome_newcomer(self: Partnership, newcomer: Organisation) -> None:
+        """A newcomer joins; incumbents' mutual trust is diluted for a while [001 L141]."""
+        incumbents = self.organisations()
+        dilution = self.model.p.newcomer_dilution
+        for a in incumbents:
+            for b in incumbents:
+                if a is not b:
+                    a.trust[b.unique_id] = a.trust_in(b) * (1.0 - dilution)
+        self.admit(newcomer, self.clarity)
+        self.newcomer_months.append(len(self.trust_history))

@@ -1,0 +1,1 @@
+"""Golden runs: digests of complete simulation results that must not change by accident."""

@@ -1,0 +1,135 @@
+"""Golden runs: SHA-256 digests of the results of a few fixed simulations.
+
+``tests/test_golden.py`` reruns every case below and compares its digests with
+``tests/golden/golden.json``, so that a change meant to leave results alone (a refactoring, a
+speed-up, a renamed attribute) is proved to leave them byte-identical for the same seed.
+
+Regenerate the golden file ONLY when a change is meant to alter results, and in the same commit
+that says why::
+
+    .venv/bin/python -m tests.golden.regenerate
+
+Each digest covers one part of a run, so a failure says which part moved: the event log, the
+monthly series, the partnership table and the end-of-run metrics.  Every value is written out
+deterministically before hashing: floats by ``repr`` (NaN as ``nan``), integers and booleans as
+such, strings quoted, containers in their own order (dicts keep their insertion order, as the
+event log's values do in ``events.csv``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pppsim.run import RunResult, simulate
+from pppsim.scenario import load_scenario
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden.json"
+SCENARIOS = HERE.parent.parent / "scenarios"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One golden run: a scenario file, overrides of its parameters, a seed and a horizon."""
+
+    name: str
+    scenario: str
+    seed: int
+    months: int
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = (
+    Case("baseline-seed1", "baseline.toml", seed=1, months=120),
+    Case("baseline-seed2", "baseline.toml", seed=2, months=120),
+    # umbrella organisations and a trusted intermediary's introductions
+    Case("umbrella-intermediary-seed3", "umbrella_partnering.toml", seed=3, months=120,
+         overrides={"trusted_intermediary": True, "partnership_culture": 0.5}),
+    # grants that end or are renewed, no evaluations (goals reached between evaluations),
+    # an exit strategy everywhere
+    Case("grants-unevaluated-seed4", "short_grant.toml", seed=4, months=120,
+         overrides={"evaluation_interval_months": 0, "exit_strategy_share": 1.0}),
+    # a small region over three years: formation, negotiation and early ends
+    Case("small-high-barriers-seed5", "high_barriers.toml", seed=5, months=36,
+         overrides={"n_organisations": 40}),
+)
+
+
+def canonical(value: Any) -> str:
+    """A deterministic text for a value of a result: floats by repr, containers in order."""
+    if value is None or value is pd.NA:
+        return "None"
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return json.dumps(str(value.value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return "nan" if math.isnan(number) else repr(number)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{canonical(k)}:{canonical(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple | np.ndarray):
+        return "[" + ",".join(canonical(v) for v in value) + "]"
+    raise TypeError(f"no canonical form for {type(value).__name__}: {value!r}")
+
+
+def _frame_text(frame: pd.DataFrame) -> str:
+    lines = [canonical([str(c) for c in frame.columns]), canonical(list(frame.index))]
+    lines += [canonical(list(row)) for row in frame.itertuples(index=False, name=None)]
+    return "\n".join(lines)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def run_case(case: Case) -> RunResult:
+    scenario = load_scenario(SCENARIOS / case.scenario)
+    if case.overrides:
+        scenario = scenario.changed(**case.overrides)
+    return simulate(scenario, seed=case.seed, months=case.months)
+
+
+def event_text(result: RunResult) -> str:
+    """The event log, one line per event: month, kind, partnership, organisation, others,
+    cause, values."""
+    return "\n".join(canonical([e.month, e.kind, e.partnership, e.organisation, e.others,
+                                e.cause, e.values]) for e in result.model.events.rows)
+
+
+def digests(result: RunResult) -> dict[str, str]:
+    """SHA-256 of each part of a run's results."""
+    return {
+        "events": _sha(event_text(result)),
+        "series": _sha(_frame_text(result.series)),
+        "partnerships": _sha(_frame_text(result.partnerships)),
+        "metrics": _sha(canonical(result.metrics)),
+    }
+
+
+def compute() -> dict[str, dict[str, str]]:
+    return {case.name: digests(run_case(case)) for case in CASES}
+
+
+def main() -> None:
+    golden = compute()
+    GOLDEN.write_text(json.dumps(golden, indent=2) + "\n")
+    print(f"wrote {GOLDEN} ({len(golden)} cases)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

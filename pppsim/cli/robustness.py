@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-EXIT_INTERRUPTED = 130
+from .common import interrupted
 
 
 @click.command("robustness")
@@ -29,9 +29,9 @@ def robustness(experiment: Path, out: Path | None, workers: int | None,
     the futures in which the preferred policy fails.  Format: docs/robustness.md.
     """
     from ..fileio import prepare_folder
-    from .files import load_robustness
-    from .report import bottom_line, write_report
-    from .study import P_REGRET, default_folder, run_robustness
+    from ..robustness.files import load_robustness
+    from ..robustness.report import bottom_line, write_report
+    from ..robustness.study import P_REGRET, default_folder, run_robustness
 
     spec = load_robustness(experiment)
     folder = out or default_folder(experiment)
@@ -41,9 +41,7 @@ def robustness(experiment: Path, out: Path | None, workers: int | None,
                                 progress=not quiet)
         path = write_report(result)
     except KeyboardInterrupt:
-        click.echo(f"pppsim: interrupted; finished runs are saved in {folder}/. "
-                   "Run the same command again to continue.", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        interrupted(folder)
     click.echo(bottom_line(result))
     for row in result.ranking.itertuples():
         click.echo(f"  {row.rank}. {row.policy}: meets the thresholds in {row.met} of "

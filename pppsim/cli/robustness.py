@@ -6,18 +6,11 @@ from pathlib import Path
 
 import click
 
-from .common import interrupted
+from .common import interrupted, resumable_study
 
 
 @click.command("robustness")
-@click.argument("experiment", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder (default: runs/<experiment>). Re-run to resume.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores; 1 runs in this process).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address (tcp://host:8786), or 'local' for a local "
-                   "Dask cluster.")
+@resumable_study
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def robustness(experiment: Path, out: Path | None, workers: int | None,
                scheduler: str | None, quiet: bool) -> None:

@@ -9,21 +9,14 @@ from pathlib import Path
 import click
 
 from ..experiment.design import MAX_RUNS
-from .common import interrupted
+from .common import interrupted, resumable_study
 
 EXIT_DAMAGED = 1
 """Exit status of ``pppsim verify`` when damage remains."""
 
 
 @click.command()
-@click.argument("experiment", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder (default: runs/<experiment>). Re-run to resume.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores; 1 runs in this process).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address (tcp://host:8786), or 'local' for a local "
-                   "Dask cluster.")
+@resumable_study
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None,
               help="Runs per task (default: automatic).")
 @click.option("--retry-failed", is_flag=True, help="Re-run the runs that failed before.")

@@ -10,14 +10,10 @@ page (:mod:`pppsim.app`) and the ``pppsim explain`` command.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
-
-import click
 
 from .model.events import Event, EventKind
 from .model.vocabulary import EndCause
-from .scenario import MONTHS_RANGE
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
@@ -333,28 +329,3 @@ def explain(model: PartnershipModel, partnership: int | None = None) -> str:
     header = (f"{len(started)} partnerships started negotiating in {model.month} months; "
               f"{len(ended)} ended, {len(started) - len(ended)} still running.")
     return "\n\n".join([header, *(partnership_story(model, row.partnership) for row in started)])
-
-
-@click.command(name="explain")
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help="Random seed (default: the scenario's seed).")
-@click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
-              help="Horizon in months (default: the scenario's).")
-@click.option("--partnership", "partnership_id", type=int, default=None,
-              help="Tell only the story of this partnership (its id).")
-def explain_command(scenario: Path, seed: int | None, months: int | None,
-                    partnership_id: int | None) -> None:
-    """Tell the story of each partnership in a run of SCENARIO (or of one)."""
-    from .run import simulate
-    from .scenario import load_scenario
-
-    result = simulate(load_scenario(scenario), seed=seed, months=months)
-    try:
-        click.echo(explain(result.model, partnership_id))
-    except KeyError:
-        started = result.model.events.of_kind(EventKind.NEGOTIATION_STARTED)
-        ids = [row.partnership for row in started]
-        known = f"ids run from {min(ids)} to {max(ids)}" if ids else "none formed"
-        raise click.BadParameter(f"no partnership #{partnership_id} in this run ({known})",
-                                 param_hint="--partnership") from None

@@ -23,7 +23,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import matplotlib
 
 matplotlib.use("Agg")
@@ -36,7 +35,7 @@ from .formatting import readable
 from .model.outputs import METRIC_DESCRIPTIONS, MODEL_REPORTERS, summary_metrics, time_series
 from .model.vocabulary import EndCause
 from .run import simulate
-from .scenario import MONTHS_RANGE, Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "teaching"
 MANIFEST = "demo.toml"
@@ -271,34 +270,3 @@ def markdown_table(results: list[DemoResult]) -> str:
     lines += ["", f"Seeds per side: {', '.join(map(str, sorted(seeds)))}; months: "
               f"{', '.join(map(str, sorted(months)))}."]
     return "\n".join(lines)
-
-
-@click.command(name="demo")
-@click.argument("name", required=False)
-@click.option("--seeds", type=click.IntRange(2, 100), default=None,
-              help="Replications per side (default: the demonstration's).")
-@click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
-              help="Horizon in months (default: the demonstration's).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Figure file (default: runs/demos/<name>.png).")
-@click.option("--markdown", is_flag=True,
-              help="Run every demonstration and print the table of docs/teachers.md.")
-def demo_command(name: str | None, seeds: int | None, months: int | None,
-                 out: Path | None, markdown: bool) -> None:
-    """Run the classroom demonstration NAME (no NAME: list them)."""
-    if markdown:
-        click.echo(markdown_table([run_demo(d, seeds, months) for d in list_demos()]))
-        return
-    if name is None:
-        for demo in list_demos():
-            click.echo(f"{demo.name:24} {demo.title}")
-        return
-    demo = load_demo(name)
-    result = run_demo(demo, seeds, months)
-    click.echo(contrast_text(result))
-    out = out or Path("runs") / "demos" / f"{demo.name}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig = contrast_figure(result)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    click.echo(f"\nfigure written to {out}")

@@ -171,3 +171,36 @@ def test_help_and_version() -> None:
     assert "--seed" in help_result.stdout and "--months" in help_result.stdout
     version = invoke("--version")
     assert version.returncode == 0 and "pppsim" in version.stdout
+
+
+def test_click_is_imported_only_by_the_command_line_package() -> None:
+    """Commands live in pppsim/cli/; the analysis modules they call know nothing of click."""
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "pppsim"
+    importers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(name.split(".")[0] == "click" for name in names):
+                importers.add(path.relative_to(package).parts[0])
+    assert importers == {"cli"}
+
+
+def test_help_does_not_import_the_plotting_and_teaching_modules() -> None:
+    """``pppsim --help`` lists every command without loading what the commands use."""
+    code = ("import sys; from pppsim.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('matplotlib', 'pppsim.teaching', 'pppsim.explain', "
+            "'pppsim.run', 'solara') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=120, check=True)
+    assert "sweep" in shown.stdout and "demo" in shown.stdout
+    assert shown.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    shown = subprocess.run([sys.executable, "-m", "pppsim.cli", "--version"],
+                           capture_output=True, text=True, timeout=120, check=True)
+    assert shown.stdout.startswith("pppsim, version ")

@@ -3,8 +3,9 @@
 * :mod:`.statistics` — paired differences, effect sizes, bootstrap ratios, survival curves;
 * :mod:`.compare` — what to compare, running it on the experiments engine, the tables;
 * :mod:`.figures` — time series, fan charts, survival curves, end causes (matplotlib);
-* :mod:`.html` — the report and its plain-language summary (``write_report``);
-* :mod:`.commands` — ``pppsim compare``.
+* :mod:`.html` — the report and its plain-language summary (``write_report``).
+
+The ``pppsim compare`` command is :mod:`pppsim.cli.compare`.
 
 ``from pppsim.report import comparison_spec, run_comparison`` runs a comparison;
 ``pppsim.report.html.write_report(comparison)`` writes its tables and report.  Matplotlib is

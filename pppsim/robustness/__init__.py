@@ -8,8 +8,9 @@
 * :mod:`.measures` — regret, satisficing, ranking and PRIM failure boxes: pure functions on a
   tidy table;
 * :mod:`.study` — running an experiment and computing the report's tables;
-* :mod:`.report` — the self-contained HTML report and its figures;
-* :mod:`.commands` — ``pppsim robustness``.
+* :mod:`.report` — the self-contained HTML report and its figures.
+
+The ``pppsim robustness`` command is :mod:`pppsim.cli.robustness`.
 """
 
 from .files import Policy, RobustnessSpec, load_robustness

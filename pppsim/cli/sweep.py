@@ -8,21 +8,15 @@ from pathlib import Path
 
 import click
 
-from .design import MAX_RUNS
+from ..experiment.design import MAX_RUNS
+from .common import interrupted, resumable_study
 
-EXIT_INTERRUPTED = 130
 EXIT_DAMAGED = 1
+"""Exit status of ``pppsim verify`` when damage remains."""
 
 
 @click.command()
-@click.argument("experiment", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder (default: runs/<experiment>). Re-run to resume.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores; 1 runs in this process).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address (tcp://host:8786), or 'local' for a local "
-                   "Dask cluster.")
+@resumable_study
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None,
               help="Runs per task (default: automatic).")
 @click.option("--retry-failed", is_flag=True, help="Re-run the runs that failed before.")
@@ -32,8 +26,8 @@ EXIT_DAMAGED = 1
 def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: str | None,
           chunk_size: int | None, retry_failed: bool, quiet: bool, max_runs: int) -> None:
     """Run every (point, replication) of EXPERIMENT (a .toml file) missing from --out."""
-    from .api import sweep as run
-    from .files import load_experiment
+    from ..experiment.api import sweep as run
+    from ..experiment.files import load_experiment
 
     loaded = load_experiment(experiment, max_runs=max_runs)
     out = out or Path("runs") / experiment.stem
@@ -41,15 +35,13 @@ def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: st
         stats = run(loaded, out, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
                     retry_failed=retry_failed, progress=not quiet)
     except KeyboardInterrupt:
-        click.echo(f"pppsim: interrupted; finished runs are saved in {out}/. "
-                   "Run the same command again to continue.", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        interrupted(out)
     click.echo(stats.text())
     _print_status(out)
 
 
 def _print_status(folder: Path) -> None:
-    from .store import ResultStore
+    from ..experiment.store import ResultStore
 
     with ResultStore.open(folder) as store:
         counts = store.counts()
@@ -68,7 +60,7 @@ def _print_status(folder: Path) -> None:
 
 def _print_missing(folder: Path) -> None:
     """Name the metrics that are undefined (NaN) in some finished runs, with their counts."""
-    from .results import load_results
+    from ..experiment.results import load_results
 
     runs = load_results(folder)
     metrics = runs.attrs.get("metrics") or []
@@ -86,7 +78,7 @@ def _print_missing(folder: Path) -> None:
 @click.argument("folder", type=click.Path(path_type=Path))
 def status(folder: Path) -> None:
     """Show done / failed / remaining runs of a sweep's results FOLDER (read-only)."""
-    from .store import ResultStore
+    from ..experiment.store import ResultStore
 
     _print_status(folder)
     _print_missing(folder)
@@ -108,7 +100,7 @@ def status(folder: Path) -> None:
               help="Output file (default: FOLDER/results.<format>).")
 def export(folder: Path, fmt: str, output: Path | None) -> None:
     """Write the results of FOLDER as one table (one row per finished run)."""
-    from .results import export_results
+    from ..experiment.results import export_results
 
     click.echo(f"results written to {export_results(folder, fmt, output)}")
 
@@ -124,7 +116,7 @@ def verify(folder: Path, repair: bool) -> None:
 
     Exit status 0 if nothing is damaged (or --repair repaired it), 1 if damage remains.
     """
-    from .store import ResultStore
+    from ..experiment.store import ResultStore
 
     report = ResultStore.verify(folder, repair=repair)
     for line in report.lines():

@@ -6,18 +6,11 @@ from pathlib import Path
 
 import click
 
-EXIT_INTERRUPTED = 130
+from .common import interrupted, resumable_study
 
 
 @click.command("robustness")
-@click.argument("experiment", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Results folder (default: runs/<experiment>). Re-run to resume.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores; 1 runs in this process).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address (tcp://host:8786), or 'local' for a local "
-                   "Dask cluster.")
+@resumable_study
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def robustness(experiment: Path, out: Path | None, workers: int | None,
                scheduler: str | None, quiet: bool) -> None:
@@ -29,9 +22,9 @@ def robustness(experiment: Path, out: Path | None, workers: int | None,
     the futures in which the preferred policy fails.  Format: docs/robustness.md.
     """
     from ..fileio import prepare_folder
-    from .files import load_robustness
-    from .report import bottom_line, write_report
-    from .study import P_REGRET, default_folder, run_robustness
+    from ..robustness.files import load_robustness
+    from ..robustness.report import bottom_line, write_report
+    from ..robustness.study import P_REGRET, default_folder, run_robustness
 
     spec = load_robustness(experiment)
     folder = out or default_folder(experiment)
@@ -41,9 +34,7 @@ def robustness(experiment: Path, out: Path | None, workers: int | None,
                                 progress=not quiet)
         path = write_report(result)
     except KeyboardInterrupt:
-        click.echo(f"pppsim: interrupted; finished runs are saved in {folder}/. "
-                   "Run the same command again to continue.", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        interrupted(folder)
     click.echo(bottom_line(result))
     for row in result.ranking.itertuples():
         click.echo(f"  {row.rank}. {row.policy}: meets the thresholds in {row.met} of "

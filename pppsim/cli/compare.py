@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..report.compare import MAX_REPLICATIONS
 from ..scenario import MONTHS_RANGE
-from .compare import MAX_REPLICATIONS
 
 
 @click.command("compare")
@@ -33,8 +33,8 @@ def compare(scenarios: tuple[Path, ...], replications: int | None, months: int |
     same chance events); the results folder gets report.html (self-contained: open it
     offline, forward it) and the CSV tables behind it.  Re-running resumes.
     """
-    from .compare import comparison_spec, default_folder, run_comparison
-    from .html import summary_lines, write_report
+    from ..report.compare import comparison_spec, default_folder, run_comparison
+    from ..report.html import summary_lines, write_report
 
     spec = comparison_spec(scenarios, replications=replications, months=months, seed=seed)
     folder = out or default_folder(spec)

@@ -9,9 +9,8 @@ import click
 
 from ..experiment.design import MAX_RUNS
 from ..fileio import prepare_folder, staged_folder
-from .problem import Method, SensitivityError
-
-EXIT_INTERRUPTED = 130
+from ..sensitivity.problem import Method, SensitivityError
+from .common import interrupted
 
 
 def _names(value: str | None) -> list[str] | None:
@@ -80,10 +79,10 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
     replications it needs (--out/pilot/).  Workflow and options: docs/sensitivity.md.
     """
     from ..experiment import load_experiment
-    from . import study as studies
-    from .analysis import analyse
-    from .convergence import convergence
-    from .report import metric_descriptions, write_report
+    from ..sensitivity import study as studies
+    from ..sensitivity.analysis import analyse
+    from ..sensitivity.convergence import convergence
+    from ..sensitivity.report import metric_descriptions, write_report
 
     loaded = load_experiment(experiment, max_runs=max_runs)
     out = out or Path("runs") / f"sensitivity-{experiment.stem}"
@@ -120,9 +119,7 @@ def sensitivity(experiment: Path, out: Path | None, method: str | None, samples:
             studies.run(study, workers=workers, scheduler=scheduler,
                         retry_failed=retry_failed, progress=not quiet)
     except KeyboardInterrupt:
-        click.echo(f"pppsim: interrupted; finished runs are saved in {study.runs_folder}/. "
-                   "Run the same command again to continue.", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        interrupted(study.runs_folder)
     values = studies.outputs(study, _names(outputs))
     result = analyse(study.design, values, confidence=confidence, resamples=resamples,
                      seed=loaded.seed, skip_invalid=True)
@@ -157,7 +154,7 @@ def _check_size(loaded: Any, method: str | None, samples: int | None,
                 replications: int | None, extend: bool, max_runs: int) -> None:
     """Refuse a study larger than ``max_runs`` runs before its design is sampled."""
     from ..experiment.design import DesignKind, check_size
-    from .study import DEFAULT_METHOD
+    from ..sensitivity.study import DEFAULT_METHOD
 
     method = method or DEFAULT_METHOD.get(DesignKind(loaded.design["kind"]))
     n = samples or loaded.design.get("samples")
@@ -178,8 +175,8 @@ def _run_pilot(loaded, out: Path, path: Path, *, method: str | None, points: int
                retry_failed: bool, quiet: bool) -> None:
     """``pppsim sensitivity --pilot``: run the pilot, print and write its recommendation."""
     from ..experiment import sweep
-    from . import pilot as pilots
-    from . import study as studies
+    from ..sensitivity import pilot as pilots
+    from ..sensitivity import study as studies
 
     max_replications = max_replications or pilots.MAX_REPLICATIONS
     made = pilots.prepare_pilot(loaded, out, points=points, replications=replications,
@@ -190,9 +187,7 @@ def _run_pilot(loaded, out: Path, path: Path, *, method: str | None, points: int
         sweep(made.experiment, made.runs_folder, workers=workers, scheduler=scheduler,
               retry_failed=retry_failed, progress=not quiet)
     except KeyboardInterrupt:
-        click.echo(f"pppsim: interrupted; finished runs are saved in {made.runs_folder}/. "
-                   "Run the same command again to continue.", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        interrupted(made.runs_folder)
     frame, metrics = pilots.pilot_outputs(made, outputs)
     table = pilots.noise_table(frame, metrics, made.points)
     try:
@@ -235,10 +230,10 @@ def discover(results: Path, metric: str, below: float | None, above: float | Non
     import pandas as pd
 
     from ..experiment import load_results
-    from .discovery import discover as find_boxes
-    from .discovery import trajectory_figure
-    from .report import slug
-    from .study import SETTINGS_FILE, read_settings, runs_folder
+    from ..sensitivity.discovery import discover as find_boxes
+    from ..sensitivity.discovery import trajectory_figure
+    from ..sensitivity.report import slug
+    from ..sensitivity.study import SETTINGS_FILE, read_settings, runs_folder
 
     if (below is None) == (above is None):
         raise click.UsageError("give exactly one of --below VALUE and --above VALUE")

@@ -1,0 +1,66 @@
+"""``pppsim claims`` (the seed documents' claims) and ``pppsim patterns`` (stylised facts)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--quick", is_flag=True, help="Fewer replications (16 instead of 40 per condition).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("runs/claims"),
+              show_default=True, help="Folder for claims.md, claims.csv and the run ledger.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--scheduler", default=None, help="'local' or a Dask scheduler address.")
+@click.option("--seed", type=click.IntRange(min=0), default=2024, show_default=True,
+              help="Base seed of the paired experiments.")
+def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
+           seed: int) -> None:
+    """Check the seed documents' twelve claims as paired experiments."""
+    from ..claims import FULL, QUICK, claim_table, run_claims, to_markdown
+
+    mode = QUICK if quick else FULL
+    verdicts = run_claims(mode, seed=seed, out=out, workers=workers, scheduler=scheduler,
+                          progress=True)
+    out.mkdir(parents=True, exist_ok=True)
+    verdicts.to_csv(out / "claims.csv", index=False)
+    (out / "claims.md").write_text(to_markdown(verdicts, mode, seed))
+    for number, row in claim_table(verdicts).iterrows():
+        checks = verdicts[verdicts["claim"] == number]
+        effects = "; ".join(f"{r.statement} = {r.effect:.3g} [{r.low:.3g}, {r.high:.3g}]"
+                            for r in checks.itertuples())
+        click.echo(f"{'holds' if row.holds else 'FAILS'}  {number:>2}. {row.title} "
+                   f"[{row.source}]\n        {effects}")
+    summary = claim_table(verdicts)
+    click.echo(f"{int(summary['holds'].sum())} of {len(summary)} claims hold "
+               f"({mode.name} mode); written to {out}/claims.md and claims.csv")
+    if not summary["holds"].all():
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(path_type=Path),
+                default=Path("scenarios/baseline.toml"))
+@click.option("--replications", type=click.IntRange(min=2), default=30, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder for patterns.md and the run ledger (default: runs/patterns-<name>).")
+def patterns(scenario: Path, replications: int, seed: int, workers: int | None,
+             out: Path | None) -> None:
+    """Stylised facts of SCENARIO (default: the baseline) beside published patterns."""
+    from ..scenario import load_scenario
+    from ..validation import stylised_facts, to_markdown
+
+    loaded = load_scenario(scenario)
+    out = out or Path("runs") / f"patterns-{scenario.stem}"
+    facts = stylised_facts(loaded, replications=replications, seed=seed, out=out / "runs",
+                           workers=workers, progress=True)
+    text = to_markdown(facts, loaded, replications)
+    (out / "patterns.md").write_text(text)
+    click.echo(text)
+    click.echo(f"written to {out}/patterns.md")

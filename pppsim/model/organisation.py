@@ -46,6 +46,11 @@ class Organisation(mesa.Agent):
         super().__init__(model)
         self.sector = sector
         self.kind = kind
+        self.is_public = sector is Sector.PUBLIC
+        """Whether it is a public body (fixed with its sector; a plain attribute because the
+        monthly loops read it often)."""
+        self.is_umbrella = kind == UMBRELLA_KIND
+        """Whether it is an umbrella organisation representing a kind of firm."""
         self.interest = interest
         self.motives = motives
         self.capacity_fte = capacity_fte
@@ -62,14 +67,6 @@ class Organisation(mesa.Agent):
         """For an umbrella organisation: the kind of firm it represents."""
 
     # --- derived state ---------------------------------------------------------------------
-    @property
-    def is_public(self) -> bool:
-        return self.sector is Sector.PUBLIC
-
-    @property
-    def is_umbrella(self) -> bool:
-        return self.kind == UMBRELLA_KIND
-
     @property
     def max_partnerships(self) -> int:
         limit = self.model.p.max_partnerships

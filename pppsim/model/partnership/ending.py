@@ -161,7 +161,7 @@ class Ending:
     def dominant_grievance(self: Partnership) -> tuple[EndCause, float]:
         """The partnership's main problem: the members' mean grievances, furthest over par."""
         ledgers = list(self.members.values())
-        mean = {c: fmean(led.grievances[c] for led in ledgers) for c in GRIEVANCE_CAUSES}
+        mean = {c: fmean([led.grievances[c] for led in ledgers]) for c in GRIEVANCE_CAUSES}
         return mech.dominant_grievance(mean, grievance_tolerance(self.model.p))
 
     def consider_exits(self: Partnership) -> None:

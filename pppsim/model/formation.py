@@ -162,6 +162,7 @@ class Formation:
         self.partnerships_ever.append(partnership)
         for org in members:
             org.partnerships[partnership.unique_id] = partnership
+            org.memberships_changed()
         self.events.record(self.month, EventKind.NEGOTIATION_STARTED,
                            partnership=partnership.unique_id, organisation=initiator.unique_id,
                            others=tuple(o.unique_id for o in members), domain=DOMAINS[domain],

@@ -63,6 +63,8 @@ class Organisation(mesa.Agent):
         self.capacity_level = 1.0
         self.trust: dict[int, float] = {}
         self.partnerships: dict[int, Partnership] = {}
+        self._promised_fte: float | None = None
+        """:attr:`promised_fte` as last summed; None once a membership has changed."""
         self.federated_kind: str | None = None
         """For an umbrella organisation: the kind of firm it represents."""
 
@@ -85,10 +87,19 @@ class Organisation(mesa.Agent):
 
     @property
     def promised_fte(self) -> float:
-        """Staff promised to the partnerships it is a member of."""
-        me = self.unique_id
-        return sum(p.members[me].commitment_fte for p in self.partnerships.values()
-                   if me in p.members)
+        """Staff promised to the partnerships it is a member of.
+
+        Summed again only after :meth:`memberships_changed` (commitments are fixed when a
+        member joins), so the value is the very same sum."""
+        if self._promised_fte is None:
+            me = self.unique_id
+            self._promised_fte = sum(p.members[me].commitment_fte
+                                     for p in self.partnerships.values() if me in p.members)
+        return self._promised_fte
+
+    def memberships_changed(self) -> None:
+        """It joined or left a partnership, or one of its partnerships ended or started."""
+        self._promised_fte = None
 
     @property
     def available_fte(self) -> float:

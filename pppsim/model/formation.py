@@ -36,8 +36,10 @@ class Formation:
         p = self.p
         candidates = [o for o in self.organisations if o.has_room and not o.is_umbrella]
         draws = self.rng.random(len(candidates))
+        harm_ratio = self.harm_ratio  # Organisation.need() without recomputing it for each
         for org, draw in zip(candidates, draws, strict=True):
-            rate = p.initiation_rate * org.need() * (0.5 + org.capability)
+            need = float(org.interest @ harm_ratio)
+            rate = p.initiation_rate * need * (0.5 + org.capability)
             if not org.is_public:
                 rate *= p.private_initiative
             if draw < rate and org.has_room:

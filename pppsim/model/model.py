@@ -104,6 +104,8 @@ class PartnershipModel(Formation, mesa.Model):
                 org.federated_kind = affinity_kind
         self.organisations = self.agents_by_type[Organisation]
         self.organisation_by_id = {o.unique_id: o for o in self.organisations}
+        self.public_ids = frozenset(o.unique_id for o in self.organisations if o.is_public)
+        """Ids of the public bodies."""
         self.umbrella_for = {o.federated_kind: o for o in self.organisations if o.is_umbrella}
 
     def _create_network(self) -> None:

@@ -41,12 +41,14 @@ class MonthView:
         by_id = model.organisation_by_id
         # mean trust of each sector towards the other, over known ties, in the order of
         # the organisations and of their ties
+        public_ids = model.public_ids
         public_to_private: list[float] = []
         private_to_public: list[float] = []
         for o in model.organisations:
-            public = o.is_public
-            values = public_to_private if public else private_to_public
-            values += [t for i, t in o.trust.items() if by_id[i].is_public is not public]
+            if o.is_public:
+                public_to_private += [t for i, t in o.trust.items() if i not in public_ids]
+            else:
+                private_to_public += [t for i, t in o.trust.items() if i in public_ids]
         self.trust_public_to_private = _mean_or_nan(public_to_private)
         self.trust_private_to_public = _mean_or_nan(private_to_public)
         satisfaction_public: list[float] = []

@@ -108,9 +108,16 @@ class Organisation(mesa.Agent):
 
     @property
     def has_room(self) -> bool:
-        """Whether it can take on one more partnership: a free seat and the staff for it."""
-        return (len(self.partnerships) < self.max_partnerships
-                and self.promised_fte + self.commitment_fte <= self.available_fte + 1e-9)
+        """Whether it can take on one more partnership: a free seat and the staff for it.
+
+        (:attr:`max_partnerships`, :attr:`commitment_fte` and :attr:`available_fte` written
+        out: it is asked for every organisation every month.)"""
+        p = self.model.p
+        limit = p.max_partnerships
+        if len(self.partnerships) >= (3 * limit if self.is_umbrella else limit):
+            return False
+        commitment = max(p.min_commitment_fte, self.capacity_fte / limit)
+        return self.promised_fte + commitment <= self.capacity_fte * self.capacity_level + 1e-9
 
     @property
     def overcommitted(self) -> bool:

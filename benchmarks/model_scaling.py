@@ -1,43 +1,114 @@
-"""Seconds per simulated run as the number of organisations grows.
+"""CPU milliseconds per simulated run as the number of organisations grows, this version
+against an earlier one, measured side by side in the same run.
 
-Prints, for 100, 200, 400 and 800 organisations over 120 months, the median wall time of a
-few runs and its ratio to the 100-organisation run, so the growth of cost with size is
-visible (linear growth doubles the time with each doubling of size).
+For 100, 200, 400 and 800 organisations over 120 months, prints the median CPU time
+(``time.process_time``, so that other processes on a shared machine do not count) of a few
+runs of this checkout and of an earlier commit (default ``a6c4f84``, the model before the
+first speed-up), their growth ratio to the 100-organisation run, and the speed-up.
 
-    .venv/bin/python benchmarks/model_scaling.py [--repeats N] [--months N]
+The earlier version is extracted from git (``git archive``) into a temporary folder; each
+version runs in its own worker process, and the workers take turns run by run, so that both
+see the same machine load.  Each run ends with the end-of-run metrics (what a sweep records).
+Both versions are checked to give the same harm prevented for the same seed (the speed-up
+leaves results byte-identical).
+
+    .venv/bin/python benchmarks/model_scaling.py [--repeats N] [--months N] [--against REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
-import time
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
 
-from pppsim import PartnershipModel
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (100, 200, 400, 800)
+
+WORKER = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import pppsim
+assert pppsim.__file__.startswith(sys.argv[1]), pppsim.__file__
+from pppsim.model import PartnershipModel
+from pppsim.model.outputs import summary_metrics
+print(json.dumps({"ready": pppsim.__file__}), flush=True)
+for line in sys.stdin:
+    n, months, seed = json.loads(line)
+    start = time.process_time()
+    model = PartnershipModel(n_organisations=n, rng=seed)
+    model.run(months)
+    metrics = summary_metrics(model)
+    cpu = time.process_time() - start
+    print(json.dumps({"cpu": cpu, "harm_prevented": metrics["harm_prevented"],
+                      "partnerships": len(model.partnerships_ever)}), flush=True)
+"""
 
 
-def seconds_per_run(n_organisations: int, months: int, repeats: int) -> tuple[float, int]:
-    times, partnerships = [], 0
-    for seed in range(repeats):
-        start = time.perf_counter()
-        model = PartnershipModel(n_organisations=n_organisations, rng=seed)
-        model.run(months)
-        times.append(time.perf_counter() - start)
-        partnerships = max(partnerships, len(model.partnerships_ever))
-    return statistics.median(times), partnerships
+class Worker:
+    """A Python process with one version of pppsim on its path, running one model at a time."""
+
+    def __init__(self, source: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(source)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True, cwd=source)
+        json.loads(self.process.stdout.readline())
+
+    def run(self, n: int, months: int, seed: int) -> dict:
+        self.process.stdin.write(json.dumps([n, months, seed]) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def extract(revision: str, into: Path) -> Path:
+    """The ``pppsim`` package as it was at ``revision``, under ``into``."""
+    archive = subprocess.run(["git", "archive", revision, "pppsim"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--months", type=int, default=120)
+    parser.add_argument("--against", default="a6c4f84",
+                        help="git revision to compare with (default: a6c4f84)")
     args = parser.parse_args()
-    print(f"{'organisations':>13} {'s/run':>8} {'ratio':>6} {'partnerships':>13}")
-    base = None
-    for n in (100, 200, 400, 800):
-        seconds, partnerships = seconds_per_run(n, args.months, args.repeats)
-        base = base or seconds
-        print(f"{n:>13} {seconds:>8.3f} {seconds / base:>6.2f} {partnerships:>13}")
+    with tempfile.TemporaryDirectory() as tmp:
+        old, new = Worker(extract(args.against, Path(tmp))), Worker(ROOT)
+        try:
+            times: dict[str, dict[int, list[float]]] = {"old": {}, "new": {}}
+            for n in SIZES:
+                for seed in range(args.repeats):
+                    a, b = old.run(n, args.months, seed), new.run(n, args.months, seed)
+                    if a["harm_prevented"] != b["harm_prevented"]:
+                        raise SystemExit(f"results differ at {n} organisations, seed {seed}: "
+                                         f"{a['harm_prevented']!r} != {b['harm_prevented']!r}")
+                    times["old"].setdefault(n, []).append(a["cpu"])
+                    times["new"].setdefault(n, []).append(b["cpu"])
+        finally:
+            old.close()
+            new.close()
+    print(f"median CPU ms per run of {args.months} months over {args.repeats} seeds; "
+          f"before = {args.against}, after = this checkout")
+    print(f"{'organisations':>13} {'before ms':>10} {'growth':>7} {'after ms':>9} "
+          f"{'growth':>7} {'speed-up':>9}")
+    medians = {v: {n: 1000 * statistics.median(t) for n, t in times[v].items()} for v in times}
+    for n in SIZES:
+        before, after = medians["old"][n], medians["new"][n]
+        print(f"{n:>13} {before:>10.0f} {before / medians['old'][SIZES[0]]:>7.2f} "
+              f"{after:>9.0f} {after / medians['new'][SIZES[0]]:>7.2f} {before / after:>9.2f}")
 
 
 if __name__ == "__main__":

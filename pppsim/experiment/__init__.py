@@ -15,21 +15,26 @@ The pieces, from the bottom up:
 * :mod:`.api` — :func:`sweep` and :func:`run_experiment`.
 """
 
-from .api import run_experiment, sweep
-from .design import DesignKind, Factor
-from .experiment import Experiment, ExperimentError, Point, RunSpec, model_version
-from .files import load_experiment
-from .results import (
-    export_results,
-    iter_results,
-    load_partnerships,
-    load_results,
-    load_series,
-    summarise,
-)
-from .runner import RunConfiguration, RunRecord, SweepStats, run_sweep
-from .seeds import RandomNumbers, run_seed
-from .store import ResultStore
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .api import run_experiment, sweep
+    from .design import DesignKind, Factor
+    from .experiment import Experiment, ExperimentError, Point, RunSpec, model_version
+    from .files import load_experiment
+    from .results import (
+        export_results,
+        iter_results,
+        load_partnerships,
+        load_results,
+        load_series,
+        summarise,
+    )
+    from .runner import RunConfiguration, RunRecord, SweepStats, run_sweep
+    from .seeds import RandomNumbers, run_seed
+    from .store import ResultStore
 
 __all__ = [
     "DesignKind",
@@ -56,3 +61,17 @@ __all__ = [
     "summarise",
     "sweep",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), {
+    ".api": ("run_experiment", "sweep"),
+    ".design": ("DesignKind", "Factor"),
+    ".experiment": ("Experiment", "ExperimentError", "Point", "RunSpec", "model_version"),
+    ".files": ("load_experiment",),
+    ".results": (
+        "export_results", "iter_results", "load_partnerships", "load_results",
+        "load_series", "summarise",
+    ),
+    ".runner": ("RunConfiguration", "RunRecord", "SweepStats", "run_sweep"),
+    ".seeds": ("RandomNumbers", "run_seed"),
+    ".store": ("ResultStore",),
+})

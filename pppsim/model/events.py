@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class EventKind(StrEnum):
@@ -79,6 +80,8 @@ class EventLog:
 
     def to_frame(self) -> pd.DataFrame:
         """The log as a table; ``values`` stays a column of dicts, ``kind`` of strings."""
+        import pandas as pd  # here, not at the top: the command line starts without pandas
+
         frame = pd.DataFrame(self.rows, columns=list(COLUMNS))
         frame["kind"] = frame["kind"].astype(str)
         return frame

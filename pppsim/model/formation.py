@@ -36,8 +36,10 @@ class Formation:
         p = self.p
         candidates = [o for o in self.organisations if o.has_room and not o.is_umbrella]
         draws = self.rng.random(len(candidates))
+        harm_ratio = self.harm_ratio  # Organisation.need() without recomputing it for each
         for org, draw in zip(candidates, draws, strict=True):
-            rate = p.initiation_rate * org.need() * (0.5 + org.capability)
+            need = float(org.interest @ harm_ratio)
+            rate = p.initiation_rate * need * (0.5 + org.capability)
             if not org.is_public:
                 rate *= p.private_initiative
             if draw < rate and org.has_room:
@@ -162,6 +164,7 @@ class Formation:
         self.partnerships_ever.append(partnership)
         for org in members:
             org.partnerships[partnership.unique_id] = partnership
+            org.memberships_changed()
         self.events.record(self.month, EventKind.NEGOTIATION_STARTED,
                            partnership=partnership.unique_id, organisation=initiator.unique_id,
                            others=tuple(o.unique_id for o in members), domain=DOMAINS[domain],

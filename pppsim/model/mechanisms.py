@@ -18,8 +18,13 @@ from .vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
 
 
 def clamp01(value: float) -> float:
-    """``value`` held within [0, 1] (trust, satisfaction, standing, governance, formality)."""
-    return min(1.0, max(0.0, value))
+    """``value`` held within [0, 1] (trust, satisfaction, standing, governance, formality).
+
+    The same as ``min(1.0, max(0.0, value))`` (NaN and -0.0 give 0.0), without the two calls.
+    """
+    if value > 0.0:
+        return value if value < 1.0 else 1.0
+    return 0.0
 
 
 def initial_trust(

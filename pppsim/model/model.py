@@ -13,7 +13,7 @@ from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
 from .organisation import Organisation
-from .outputs import MODEL_REPORTERS
+from .outputs import MODEL_REPORTERS, MonthView
 from .partnership import Partnership
 from .vocabulary import (
     DOMAINS,
@@ -61,8 +61,10 @@ class PartnershipModel(Formation, mesa.Model):
         self.harm_prevented_total = 0.0
         self._create_organisations()
         self._create_network()
+        self.month_view: MonthView | None = None
+        """What the reporters read, while :meth:`collect` runs (None otherwise)."""
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
-        self.datacollector.collect(self)
+        self.collect()
 
     # --- set-up ----------------------------------------------------------------------------
     def _create_organisations(self) -> None:
@@ -102,6 +104,8 @@ class PartnershipModel(Formation, mesa.Model):
                 org.federated_kind = affinity_kind
         self.organisations = self.agents_by_type[Organisation]
         self.organisation_by_id = {o.unique_id: o for o in self.organisations}
+        self.public_ids = frozenset(o.unique_id for o in self.organisations if o.is_public)
+        """Ids of the public bodies."""
         self.umbrella_for = {o.federated_kind: o for o in self.organisations if o.is_umbrella}
 
     def _create_network(self) -> None:
@@ -177,7 +181,16 @@ class PartnershipModel(Formation, mesa.Model):
             org.learn()
             org.recover_standing()
             org.fluctuate_capacity()
-        self.datacollector.collect(self)
+        self.collect()
+
+    def collect(self) -> None:
+        """Record the month's outputs in the ``DataCollector``, its reporters reading one
+        :class:`~pppsim.model.outputs.MonthView` of the model."""
+        self.month_view = MonthView(self)
+        try:
+            self.datacollector.collect(self)
+        finally:
+            self.month_view = None
 
     def run(self, months: int | None = None) -> None:
         """Run for ``months`` months (default: 120, ten years)."""

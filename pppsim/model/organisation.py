@@ -46,6 +46,11 @@ class Organisation(mesa.Agent):
         super().__init__(model)
         self.sector = sector
         self.kind = kind
+        self.is_public = sector is Sector.PUBLIC
+        """Whether it is a public body (fixed with its sector; a plain attribute because the
+        monthly loops read it often)."""
+        self.is_umbrella = kind == UMBRELLA_KIND
+        """Whether it is an umbrella organisation representing a kind of firm."""
         self.interest = interest
         self.motives = motives
         self.capacity_fte = capacity_fte
@@ -58,18 +63,12 @@ class Organisation(mesa.Agent):
         self.capacity_level = 1.0
         self.trust: dict[int, float] = {}
         self.partnerships: dict[int, Partnership] = {}
+        self._promised_fte: float | None = None
+        """:attr:`promised_fte` as last summed; None once a membership has changed."""
         self.federated_kind: str | None = None
         """For an umbrella organisation: the kind of firm it represents."""
 
     # --- derived state ---------------------------------------------------------------------
-    @property
-    def is_public(self) -> bool:
-        return self.sector is Sector.PUBLIC
-
-    @property
-    def is_umbrella(self) -> bool:
-        return self.kind == UMBRELLA_KIND
-
     @property
     def max_partnerships(self) -> int:
         limit = self.model.p.max_partnerships
@@ -88,10 +87,19 @@ class Organisation(mesa.Agent):
 
     @property
     def promised_fte(self) -> float:
-        """Staff promised to the partnerships it is a member of."""
-        me = self.unique_id
-        return sum(p.members[me].commitment_fte for p in self.partnerships.values()
-                   if me in p.members)
+        """Staff promised to the partnerships it is a member of.
+
+        Summed again only after :meth:`memberships_changed` (commitments are fixed when a
+        member joins), so the value is the very same sum."""
+        if self._promised_fte is None:
+            me = self.unique_id
+            self._promised_fte = sum(p.members[me].commitment_fte
+                                     for p in self.partnerships.values() if me in p.members)
+        return self._promised_fte
+
+    def memberships_changed(self) -> None:
+        """It joined or left a partnership, or one of its partnerships ended or started."""
+        self._promised_fte = None
 
     @property
     def available_fte(self) -> float:
@@ -100,9 +108,16 @@ class Organisation(mesa.Agent):
 
     @property
     def has_room(self) -> bool:
-        """Whether it can take on one more partnership: a free seat and the staff for it."""
-        return (len(self.partnerships) < self.max_partnerships
-                and self.promised_fte + self.commitment_fte <= self.available_fte + 1e-9)
+        """Whether it can take on one more partnership: a free seat and the staff for it.
+
+        (:attr:`max_partnerships`, :attr:`commitment_fte` and :attr:`available_fte` written
+        out: it is asked for every organisation every month.)"""
+        p = self.model.p
+        limit = p.max_partnerships
+        if len(self.partnerships) >= (3 * limit if self.is_umbrella else limit):
+            return False
+        commitment = max(p.min_commitment_fte, self.capacity_fte / limit)
+        return self.promised_fte + commitment <= self.capacity_fte * self.capacity_level + 1e-9
 
     @property
     def overcommitted(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from statistics import fmean
+from math import fsum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,32 +19,63 @@ if TYPE_CHECKING:
 
 
 def _mean_or_nan(values: list[float]) -> float:
-    """Mean, or NaN where there is nothing to average (no partnership operating yet)."""
-    return fmean(values) if values else float("nan")
+    """Mean, or NaN where there is nothing to average (no partnership operating yet).
+
+    ``fsum / len`` is exactly what ``statistics.fmean`` computes for a list, without its
+    overhead."""
+    return fsum(values) / len(values) if values else float("nan")
 
 
-def _sector_trust(model: PartnershipModel, truster_public: bool) -> float:
-    """Mean trust of one sector's organisations towards the other sector, over known ties."""
-    by_id = model.organisation_by_id
-    values = [t for o in model.organisations if o.is_public is truster_public
-              for i, t in o.trust.items() if by_id[i].is_public is not truster_public]
-    return _mean_or_nan(values)
+class MonthView:
+    """What several reporters read, gathered in one pass over the model's state.
+
+    :meth:`PartnershipModel.collect` builds one while the ``DataCollector`` collects, so that
+    the reporters do not each rebuild the list of operating partnerships and scan every trust
+    tie; a reporter called outside a collection builds its own.
+    """
+
+    def __init__(self, model: PartnershipModel) -> None:
+        partnerships = list(model.partnerships)
+        self.operating: list[Partnership] = [p for p in partnerships if p.is_operating]
+        self.negotiating = len(partnerships) - len(self.operating)
+        by_id = model.organisation_by_id
+        # mean trust of each sector towards the other, over known ties, in the order of
+        # the organisations and of their ties
+        public_ids = model.public_ids
+        public_to_private: list[float] = []
+        private_to_public: list[float] = []
+        for o in model.organisations:
+            if o.is_public:
+                public_to_private += [t for i, t in o.trust.items() if i not in public_ids]
+            else:
+                private_to_public += [t for i, t in o.trust.items() if i in public_ids]
+        self.trust_public_to_private = _mean_or_nan(public_to_private)
+        self.trust_private_to_public = _mean_or_nan(private_to_public)
+        satisfaction_public: list[float] = []
+        satisfaction_private: list[float] = []
+        free_riding: list[float] = []
+        for p in self.operating:
+            for i, led in p.members.items():
+                (satisfaction_public if by_id[i].is_public else satisfaction_private).append(
+                    led.satisfaction)
+                free_riding.append(led.free_riding)
+        self.satisfaction_public = _mean_or_nan(satisfaction_public)
+        self.satisfaction_private = _mean_or_nan(satisfaction_private)
+        self.free_riding = _mean_or_nan(free_riding)
 
 
-def _member_mean(model: PartnershipModel, attribute: str, public: bool | None = None) -> float:
-    values = [getattr(led, attribute) for p in model.partnerships if p.is_operating
-              for i, led in p.members.items()
-              if public is None or model.organisation_by_id[i].is_public is public]
-    return _mean_or_nan(values)
+def _view(model: PartnershipModel) -> MonthView:
+    view = getattr(model, "month_view", None)
+    return view if view is not None else MonthView(model)
 
 
 def _operating(model: PartnershipModel) -> list[Partnership]:
-    return [p for p in model.partnerships if p.is_operating]
+    return _view(model).operating
 
 
 MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
     "active_partnerships": lambda m: len(_operating(m)),
-    "negotiating": lambda m: sum(not p.is_operating for p in m.partnerships),
+    "negotiating": lambda m: _view(m).negotiating,
     "philanthropic": lambda m: sum(p.stage is Stage.PHILANTHROPIC for p in _operating(m)),
     "transactional": lambda m: sum(p.stage is Stage.TRANSACTIONAL for p in _operating(m)),
     "integrative": lambda m: sum(p.stage is Stage.INTEGRATIVE for p in _operating(m)),
@@ -61,17 +92,18 @@ MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
     "harm_prevented": lambda m: float((m.harm_underlying - m.harm).sum()),
     "information_shared": lambda m: sum(p.flows.shared for p in _operating(m)),
     "information_followed_up": lambda m: sum(p.flows.followed for p in _operating(m)),
-    "trust_public_to_private": lambda m: _sector_trust(m, True),
-    "trust_private_to_public": lambda m: _sector_trust(m, False),
+    "trust_public_to_private": lambda m: _view(m).trust_public_to_private,
+    "trust_private_to_public": lambda m: _view(m).trust_private_to_public,
     "trust_in_partnerships": lambda m: _mean_or_nan([p.trust for p in _operating(m)]),
-    "satisfaction_public": lambda m: _member_mean(m, "satisfaction", True),
-    "satisfaction_private": lambda m: _member_mean(m, "satisfaction", False),
-    "free_riding": lambda m: _member_mean(m, "free_riding"),
+    "satisfaction_public": lambda m: _view(m).satisfaction_public,
+    "satisfaction_private": lambda m: _view(m).satisfaction_private,
+    "free_riding": lambda m: _view(m).free_riding,
     "resources_spent_keur": lambda m: sum(
         sum(led.money_keur for led in p.members.values()) + p.funding_keur
         for p in _operating(m)),
-    "mean_capability": lambda m: fmean(o.capability for o in m.organisations),
-    "public_legitimacy": lambda m: fmean(o.standing for o in m.organisations if o.is_public),
+    "mean_capability": lambda m: _mean_or_nan([o.capability for o in m.organisations]),
+    "public_legitimacy": lambda m: _mean_or_nan(
+        [o.standing for o in m.organisations if o.is_public]),
 }
 """Monthly model-level outputs, collected by the model's Mesa ``DataCollector`` after each
 month (docs/ODD.md §7.4)."""

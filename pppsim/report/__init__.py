@@ -12,6 +12,15 @@ The ``pppsim compare`` command is :mod:`pppsim.cli.compare`.
 imported only by the last, so the command line starts fast.
 """
 
-from .compare import Comparison, ComparisonSpec, comparison_spec, run_comparison
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .compare import Comparison, ComparisonSpec, comparison_spec, run_comparison
 
 __all__ = ["Comparison", "ComparisonSpec", "comparison_spec", "run_comparison"]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), {
+    ".compare": ("Comparison", "ComparisonSpec", "comparison_spec", "run_comparison"),
+})

@@ -13,9 +13,20 @@
 The ``pppsim robustness`` command is :mod:`pppsim.cli.robustness`.
 """
 
-from .files import Policy, RobustnessSpec, load_robustness
-from .futures import FutureSource, ParameterRanges
-from .study import Robustness, analyse, run_robustness
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .files import Policy, RobustnessSpec, load_robustness
+    from .futures import FutureSource, ParameterRanges
+    from .study import Robustness, analyse, run_robustness
 
 __all__ = ["FutureSource", "ParameterRanges", "Policy", "Robustness", "RobustnessSpec",
            "analyse", "load_robustness", "run_robustness"]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), {
+    ".files": ("Policy", "RobustnessSpec", "load_robustness"),
+    ".futures": ("FutureSource", "ParameterRanges"),
+    ".study": ("Robustness", "analyse", "run_robustness"),
+})

@@ -16,27 +16,32 @@ The model layer (:mod:`.study`) runs such designs on the experiments engine, and
 ``pppsim sensitivity`` / ``pppsim discover`` are the command line (``docs/sensitivity.md``).
 """
 
-from .analysis import (
-    DEFINED,
-    NOISE_TARGET,
-    OutputError,
-    SensitivityResult,
-    analyse,
-    evaluate,
-    noise_share,
-    replications_needed,
-    variance_split,
-)
-from .convergence import convergence, convergence_summary
-from .problem import (
-    DUMMY,
-    Method,
-    SensitivityDesign,
-    SensitivityError,
-    extend,
-    make_problem,
-    sample,
-)
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .analysis import (
+        DEFINED,
+        NOISE_TARGET,
+        OutputError,
+        SensitivityResult,
+        analyse,
+        evaluate,
+        noise_share,
+        replications_needed,
+        variance_split,
+    )
+    from .convergence import convergence, convergence_summary
+    from .problem import (
+        DUMMY,
+        Method,
+        SensitivityDesign,
+        SensitivityError,
+        extend,
+        make_problem,
+        sample,
+    )
 
 __all__ = [
     "DEFINED",
@@ -58,3 +63,15 @@ __all__ = [
     "sample",
     "variance_split",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, globals(), {
+    ".analysis": (
+        "DEFINED", "NOISE_TARGET", "OutputError", "SensitivityResult", "analyse",
+        "evaluate", "noise_share", "replications_needed", "variance_split",
+    ),
+    ".convergence": ("convergence", "convergence_summary"),
+    ".problem": (
+        "DUMMY", "Method", "SensitivityDesign", "SensitivityError", "extend",
+        "make_problem", "sample",
+    ),
+})

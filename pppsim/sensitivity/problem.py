@@ -16,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from SALib import ProblemSpec
 
 from ..sampling import SamplingError, sample_matrix
 from ..scenario import ScenarioError
+
+if TYPE_CHECKING:
+    from SALib import ProblemSpec
 
 DUMMY = "dummy"
 """Name of the automatic dummy parameter (uniform on [0, 1], read by nothing)."""
@@ -124,6 +126,8 @@ def make_problem(names: Sequence[str], bounds: Sequence[Sequence[float]],
         names, bounds, dists = [*names, DUMMY], [*bounds, [0.0, 1.0]], [*dists, "unif"]
     if len(names) < 2:
         raise SensitivityError("a sensitivity analysis needs at least two parameters")
+    from SALib import ProblemSpec  # here: the command line starts without SALib and pandas
+
     return ProblemSpec({"names": names, "bounds": bounds, "dists": dists})
 
 
@@ -182,6 +186,8 @@ class SensitivityDesign:
 
     def spec(self) -> ProblemSpec:
         """A fresh ``ProblemSpec`` holding this design's samples."""
+        from SALib import ProblemSpec
+
         spec = ProblemSpec({k: self.problem[k] for k in ("names", "bounds", "dists")})
         return spec.set_samples(self.samples)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from statistics import fmean
+from math import fsum
 from typing import TYPE_CHECKING
 
 import mesa
@@ -64,7 +64,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.founding_overlap = self.complementarity(members)
         self.negotiation_months_needed = mech.negotiation_duration(
             p.negotiation_months, self.initial_trust, self.governance, self.formality,
-            fmean(m.capability for m in members))
+            fsum([m.capability for m in members]) / len(members))
         self.months_negotiating = 0
         self.goal_output = 0.0
         self.pipeline: deque[float] = deque()
@@ -135,7 +135,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @property
     def satisfaction(self) -> float:
         """The members' mean satisfaction."""
-        return fmean(led.satisfaction for led in self.members.values())
+        levels = [led.satisfaction for led in self.members.values()]
+        return fsum(levels) / len(levels)  # statistics.fmean, without its overhead
 
     @property
     def clarity(self) -> float:
@@ -150,14 +151,14 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     def mean_trust(orgs: list[Organisation]) -> float:
         """Mean directed trust over all ordered pairs of members."""
         pairs = [a.trust_in(b) for a in orgs for b in orgs if a is not b]
-        return fmean(pairs) if pairs else 0.0
+        return fsum(pairs) / len(pairs) if pairs else 0.0
 
     @staticmethod
     def complementarity(orgs: list[Organisation]) -> float:
         """Mean goal overlap of the members with each other."""
         pairs = [mech.goal_overlap(a.interest, b.interest)
                  for i, a in enumerate(orgs) for b in orgs[i + 1:]]
-        return fmean(pairs) if pairs else 0.0
+        return fsum(pairs) / len(pairs) if pairs else 0.0
 
     @property
     def goal_progress(self) -> float:

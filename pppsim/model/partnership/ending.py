@@ -161,7 +161,7 @@ class Ending:
     def dominant_grievance(self: Partnership) -> tuple[EndCause, float]:
         """The partnership's main problem: the members' mean grievances, furthest over par."""
         ledgers = list(self.members.values())
-        mean = {c: fmean(led.grievances[c] for led in ledgers) for c in GRIEVANCE_CAUSES}
+        mean = {c: fmean([led.grievances[c] for led in ledgers]) for c in GRIEVANCE_CAUSES}
         return mech.dominant_grievance(mean, grievance_tolerance(self.model.p))
 
     def consider_exits(self: Partnership) -> None:
@@ -220,6 +220,7 @@ class Ending:
         model = self.model
         led = self.members.pop(org.unique_id)
         del org.partnerships[self.unique_id]
+        org.memberships_changed()
         values = {"satisfaction": led.satisfaction} | values
         model.events.record(model.month, EventKind.EXITED, partnership=self.unique_id,
                             organisation=org.unique_id, cause=cause, sector=str(org.sector),
@@ -234,7 +235,9 @@ class Ending:
         model = self.model
         assert self.end_cause is None, "a partnership ends once"
         for org_id in list(self.members) + [o.unique_id for o in self._pending_members]:
-            model.organisation_by_id[org_id].partnerships.pop(self.unique_id, None)
+            org = model.organisation_by_id[org_id]
+            org.partnerships.pop(self.unique_id, None)
+            org.memberships_changed()
         self.end_cause = cause
         self.ended_month = model.month
         model.events.record(model.month, EventKind.DISSOLVED, partnership=self.unique_id,

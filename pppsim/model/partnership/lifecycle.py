@@ -91,6 +91,7 @@ class Lifecycle:
             satisfaction=p.initial_satisfaction,
         )
         org.partnerships[self.unique_id] = self
+        org.memberships_changed()
         self.member_history.append(org.unique_id)
         model.events.record(model.month, EventKind.JOINED, partnership=self.unique_id,
                             organisation=org.unique_id, expectation=1.0 + optimism)

@@ -7,7 +7,7 @@ order is that of docs/ODD.md §3 (step 4) and §7.2.4-§7.2.10.
 
 from __future__ import annotations
 
-from statistics import fmean
+from math import fsum
 from typing import TYPE_CHECKING
 
 from .. import mechanisms as mech
@@ -104,7 +104,10 @@ class Operation:
         shared_private = shared_public = 0.0
         follow_up_items = 0.0
         for org, led in zip(orgs, ledgers, strict=True):
-            trust_out = fmean(org.trust_in(o) for o in orgs if o is not org)
+            known = org.trust
+            trusts = [known[o.unique_id] if o.unique_id in known else org.trust_in(o)
+                      for o in orgs if o is not org]
+            trust_out = fsum(trusts) / len(trusts)  # statistics.fmean, without its overhead
             willingness.append(trust_out)
             items = ITEMS_PER_FTE * led.effort_fte * org.information * trust_out \
                 * conditions.pass_through
@@ -132,7 +135,8 @@ class Operation:
             self.governance, self.founding_overlap, p.trust_governance_bonus)
             * mech.stage_value(self.stage, p.philanthropic_stage_value,
                                p.integrative_stage_value))
-        output = mech.joint_output(effort, resources, followed, fmean(willingness), multiplier)
+        output = mech.joint_output(effort, resources, followed,
+                                   fsum(willingness) / len(willingness), multiplier)
         self.pipeline.append(output)
         matured = self.pipeline.popleft() if len(self.pipeline) > p.prevention_delay_months \
             else 0.0
@@ -171,15 +175,19 @@ class Operation:
         total_effort = sum(led.effort_fte for led in ledgers) or 1.0
         total_money = sum(led.money_keur for led in ledgers) or 1.0
         n_private = sum(not o.is_public for o in orgs)
-        for org, led, trust_out in zip(orgs, ledgers, flows.willingness, strict=True):
+        free_riding = [led.free_riding for led in ledgers]
+        single_firm = n_private == 1 and sum(
+            not o.is_public and not o.is_umbrella for o in orgs) == 1
+        for k, (org, led, trust_out) in enumerate(
+                zip(orgs, ledgers, flows.willingness, strict=True)):
+            partners_free_riding = free_riding[:k] + free_riding[k + 1:]
             self._update_trust_of(org, orgs, flows.follow_up_ratio, conditions.meeting_factor,
                                   flows.external_share)
             levels = mech.member_grievances(
                 trust_in_partners=trust_out, is_public=org.is_public,
                 follow_up_ratio=flows.follow_up_ratio,
                 organisational_value=led.value_by_motive[1],
-                partners_free_riding=fmean(
-                    self.members[o.unique_id].free_riding for o in orgs if o is not org),
+                partners_free_riding=fsum(partners_free_riding) / len(partners_free_riding),
                 pass_through=conditions.pass_through, domain_fit=led.domain_fit,
                 optimism=led.optimism,
                 cost_share=0.5 * led.effort_fte / total_effort
@@ -193,7 +201,7 @@ class Operation:
             led.satisfaction = mech.update_satisfaction(
                 led.satisfaction, led.value, led.expectation, p.satisfaction_memory,
                 conditions.irritation)
-            self._update_standing(org, n_private, societal)
+            self._update_standing(org, single_firm, societal)
 
     def _update_trust_of(
         self: Partnership, org: Organisation, orgs: list[Organisation], follow_up_ratio: float,
@@ -205,26 +213,28 @@ class Operation:
         [001 L141; 002 L1242]; conflict over external money erodes it [002 L578].
         """
         p = self.model.p
+        build, erosion, norm = p.trust_build_rate, p.trust_erosion_ratio, p.reliability_norm
+        conflict = p.allocation_conflict * external_share
+        members, known, private = self.members, org.trust, not org.is_public
         for other in orgs:
             if other is org:
                 continue
-            reliability = 1.0 - self.members[other.unique_id].free_riding
-            if other.is_public and not org.is_public:
+            other_id = other.unique_id
+            reliability = 1.0 - members[other_id].free_riding
+            if private and other.is_public:
                 reliability = min(reliability, follow_up_ratio)
-            trust = mech.update_trust(org.trust_in(other), reliability, p.trust_build_rate,
-                                      p.trust_erosion_ratio, meeting_factor, p.reliability_norm)
-            org.trust[other.unique_id] = max(0.0, trust - p.allocation_conflict * external_share)
+            before = known[other_id] if other_id in known else org.trust_in(other)
+            trust = mech.update_trust(before, reliability, build, erosion, meeting_factor, norm)
+            known[other_id] = max(0.0, trust - conflict)
 
-    def _update_standing(self: Partnership, org: Organisation, n_private: int,
+    def _update_standing(self: Partnership, org: Organisation, single_firm: bool,
                          societal: float) -> None:
-        """Legitimacy and reputation effects of partnering [002 L1254-L1258; 001 L103]."""
+        """Legitimacy and reputation effects of partnering [002 L1254-L1258; 001 L103];
+        ``single_firm``: the only private member is one firm (not an umbrella organisation)."""
         p = self.model.p
         if org.is_public:
-            single_firm = [o for o in self.organisations()
-                           if not o.is_public and not o.is_umbrella]
             org.standing = mech.public_standing(
-                org.standing, societal, n_private == 1 and len(single_firm) == 1,
-                p.single_firm_legitimacy_cost)
+                org.standing, societal, single_firm, p.single_firm_legitimacy_cost)
         else:
             incident = self.model.rng.random() < mech.incident_probability(
                 org.risk_style, self.governance)

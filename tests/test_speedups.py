@@ -1,0 +1,42 @@
+"""The caches that make a run cheaper hold the very values they stand for, month by month."""
+
+from __future__ import annotations
+
+import math
+
+from pppsim.model import PartnershipModel
+from pppsim.model.outputs import MODEL_REPORTERS, MonthView
+
+
+def _fresh_promised(org) -> float:
+    me = org.unique_id
+    return sum(p.members[me].commitment_fte for p in org.partnerships.values()
+               if me in p.members)
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def test_promised_staff_cache_equals_the_sum_every_month() -> None:
+    model = PartnershipModel(n_organisations=80, rng=7, trusted_intermediary=True)
+    checked = 0
+    for _ in range(60):
+        model.step()
+        for org in model.organisations:
+            assert org.promised_fte == _fresh_promised(org)
+            checked += org.promised_fte > 0
+    assert checked > 0  # some organisations were members
+
+
+def test_reporters_read_the_same_values_with_and_without_a_month_view() -> None:
+    model = PartnershipModel(n_organisations=80, rng=3)
+    model.run(48)
+    assert model.month_view is None
+    alone = {name: reporter(model) for name, reporter in MODEL_REPORTERS.items()}
+    model.month_view = MonthView(model)
+    viewed = {name: reporter(model) for name, reporter in MODEL_REPORTERS.items()}
+    assert all(_same(alone[k], viewed[k]) for k in alone), (alone, viewed)
+    assert alone["active_partnerships"] > 0
+    last = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert all(_same(float(last[k]), float(alone[k])) for k in alone)

@@ -364,9 +364,6 @@ def _manifest(comparison: Comparison) -> str:
     shown = ", ".join(str(s) for s in seeds[:SEEDS_SHOWN])
     if len(seeds) > SEEDS_SHOWN:
         shown += f", \u2026 ({len(seeds)} in all; every seed is in runs.csv)"
-    git = m.get("git") or {}
-    versions = m["packages"] | {p: metadata.version(p) for p in REPORT_PACKAGES}
-    packages = ", ".join(f"{k} {v}" for k, v in versions.items() if v)
     items = {
         "Command": f"<code>{_e(command_line(comparison))}</code>",
         "Scenario files": "<br>".join(_e(s.path) for s in comparison.spec.scenarios),
@@ -376,16 +373,40 @@ def _manifest(comparison: Comparison) -> str:
         "Base seed": _e(m["base_seed"]),
         "Run seeds (run 1, 2, \u2026)": _e(shown),
         "Bootstrap": f"{BOOTSTRAP_SAMPLES} paired resamples, seeded with the base seed",
-        "Model version": _e(m["model_version"]),
-        "pppsim git revision": _e(f"{git.get('commit', 'unknown')}"
-                                  f"{' (with uncommitted changes)' if git.get('dirty') else ''}"),
-        "Python": f"{_e(m['python'])} on {_e(m['platform'])}",
+    } | provenance_items(m, comparison.folder)
+    return definition_list(items)
+
+
+def provenance_items(manifest: dict, folder: Path,
+                     packages: tuple[str, ...] = REPORT_PACKAGES) -> dict[str, str]:
+    """Manifest rows every report shares: model version, git revision, Python, the versions
+    of the engine's and the report's ``packages``, results folder and when the first run
+    started (values HTML-escaped)."""
+    git = manifest.get("git") or {}
+    versions = manifest["packages"] | {p: _version(p) for p in packages}
+    packages = ", ".join(f"{k} {v}" for k, v in versions.items() if v)
+    dirty = " (with uncommitted changes)" if git.get("dirty") else ""
+    return {
+        "Model version": _e(manifest["model_version"]),
+        "pppsim git revision": _e(f"{git.get('commit', 'unknown')}{dirty}"),
+        "Python": f"{_e(manifest['python'])} on {_e(manifest['platform'])}",
         "Packages": _e(packages),
-        "Results folder": _e(comparison.folder),
-        "First run started": _e(m["created"]),
+        "Results folder": _e(folder),
+        "First run started": _e(manifest["created"]),
     }
+
+
+def definition_list(items: dict[str, str]) -> str:
+    """A manifest as an HTML definition list (values already escaped)."""
     return '<dl class="manifest">' + "".join(
         f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items.items()) + "</dl>"
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package.replace("_", "-"))
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def render(comparison: Comparison) -> str:

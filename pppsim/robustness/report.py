@@ -4,7 +4,6 @@ no scripts, no external resources) in the comparison report's style, plus CSV ta
 from __future__ import annotations
 
 import shlex
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,17 @@ from ..model.outputs import METRIC_DESCRIPTIONS
 from ..parameters import parameter_table
 from ..report.compare import OUTCOMES
 from ..report.figures import png_data_uri, scenario_colours
-from ..report.html import CSS, _e, _figure, _swatch, _table, number, percent
+from ..report.html import (
+    CSS,
+    _e,
+    _figure,
+    _swatch,
+    _table,
+    definition_list,
+    number,
+    percent,
+    provenance_items,
+)
 from .figures import failure_figure, outcome_figure, regret_figure, satisficing_figure
 from .study import P_REGRET, Robustness, write_tables
 
@@ -233,9 +242,6 @@ def command_line(result: Robustness) -> str:
 
 def _manifest(result: Robustness) -> str:
     m = result.manifest
-    git = m.get("git") or {}
-    versions = m["packages"] | {p: _version(p) for p in REPORT_PACKAGES}
-    packages = ", ".join(f"{k} {v}" for k, v in versions.items() if v)
     futures = result.spec.futures.describe()
     spec = result.spec
     items = {
@@ -252,23 +258,8 @@ def _manifest(result: Robustness) -> str:
                           "different futures have independent streams (every seed is in "
                           "runs.csv)",
         "Base seed": _e(m["base_seed"]),
-        "Model version": _e(m["model_version"]),
-        "pppsim git revision": _e(f"{git.get('commit', 'unknown')}"
-                                  f"{' (with uncommitted changes)' if git.get('dirty') else ''}"),
-        "Python": f"{_e(m['python'])} on {_e(m['platform'])}",
-        "Packages": _e(packages),
-        "Results folder": _e(result.folder),
-        "First run started": _e(m["created"]),
-    }
-    return '<dl class="manifest">' + "".join(
-        f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items.items()) + "</dl>"
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package.replace("_", "-"))
-    except metadata.PackageNotFoundError:
-        return None
+    } | provenance_items(m, result.folder, REPORT_PACKAGES)
+    return definition_list(items)
 
 
 # --- the page ----------------------------------------------------------------------------------

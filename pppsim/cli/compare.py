@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..report.compare import MAX_REPLICATIONS
+from ..limits import MAX_COMPARISON_REPLICATIONS as MAX_REPLICATIONS
 from ..scenario import MONTHS_RANGE
 
 

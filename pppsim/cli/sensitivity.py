@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..experiment.design import MAX_RUNS
+from ..limits import MAX_RUNS
 from ..fileio import prepare_folder, staged_folder
 from ..sensitivity.problem import Method, SensitivityError
 from .common import interrupted

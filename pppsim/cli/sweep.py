@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..experiment.design import MAX_RUNS
+from ..limits import MAX_RUNS
 from .common import interrupted, resumable_study
 
 EXIT_DAMAGED = 1

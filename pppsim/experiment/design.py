@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import PppsimError
+from ..limits import MAX_RUNS
 from ..parameters import Parameters, allowed_range
 from ..sampling import SamplingError, sample_matrix
 
@@ -41,9 +42,6 @@ SAMPLERS = {DesignKind.LHS: "latin", DesignKind.SOBOL: "sobol", DesignKind.MORRI
 """The :mod:`pppsim.sampling` sampler of each sampled design kind."""
 
 
-MAX_RUNS = 1_000_000
-"""Largest design (points x replications) built without an explicit ``--max-runs``: about 80
-core-hours of 100-organisation, ten-year runs, and 1.7 GB of design points in memory."""
 
 
 class DesignError(PppsimError):

@@ -37,6 +37,7 @@ from ..experiment import (
     run_experiment,
     summarise,
 )
+from ..limits import MAX_COMPARISON_REPLICATIONS
 from ..model.outputs import METRIC_DESCRIPTIONS
 from ..model.vocabulary import EndCause
 from ..parameters import parameter_table
@@ -59,7 +60,7 @@ from .statistics import (
 )
 
 DEFAULT_REPLICATIONS = 30
-MAX_REPLICATIONS = 100_000
+MAX_REPLICATIONS = MAX_COMPARISON_REPLICATIONS
 LIFETIME = "restricted_mean_lifetime_months"
 """Per run: mean months in operation counted up to the horizon (Kaplan-Meier)."""
 

@@ -123,3 +123,14 @@ def staged_folder(out: str | Path, option: str = "--out") -> Iterator[Path]:
 def _remove(path: Path) -> None:
     with suppress(OSError):
         path.unlink(missing_ok=True)
+
+
+def write_csv_tables(owner: object, table_files: dict[str, str], folder: Path) -> list[Path]:
+    """Write each table attribute of ``owner`` named in ``table_files`` (attribute -> file
+    name) as CSV into ``folder``; returns the paths."""
+    paths = []
+    for attribute, file_name in table_files.items():
+        path = Path(folder) / file_name
+        getattr(owner, attribute).to_csv(path, index=False)
+        paths.append(path)
+    return paths

@@ -457,12 +457,9 @@ TABLE_FILES = {
 def write_tables(comparison: Comparison, folder: Path | None = None) -> list[Path]:
     """Write the comparison's tables as CSV into ``folder`` (default: its own folder);
     returns the paths."""
-    paths = []
-    for attribute, file_name in TABLE_FILES.items():
-        path = (folder or comparison.folder) / file_name
-        getattr(comparison, attribute).to_csv(path, index=False)
-        paths.append(path)
-    return paths
+    from ..fileio import write_csv_tables
+
+    return write_csv_tables(comparison, TABLE_FILES, folder or comparison.folder)
 
 
 def metric_description(name: str) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..fileio import staged_folder
 from ..model.outputs import METRIC_DESCRIPTIONS
 from ..parameters import parameter_table
 from ..report.compare import OUTCOMES
@@ -408,8 +409,10 @@ runs.csv. The same experiment file gives the same numbers.</p>
 
 
 def write_report(result: Robustness) -> Path:
-    """Write the CSV tables and ``report.html`` into the results folder."""
-    write_tables(result)
-    path = result.folder / REPORT
-    path.write_text(render(result), encoding="utf-8")
-    return path
+    """Write the CSV tables and ``report.html`` into the results folder, all or nothing (a
+    failure leaves the folder's previous report and tables, never a mix), as the comparison
+    report does."""
+    with staged_folder(result.folder) as stage:
+        write_tables(result, stage)
+        (stage / REPORT).write_text(render(result), encoding="utf-8")
+    return result.folder / REPORT

@@ -229,11 +229,9 @@ TABLE_FILES = {
 """The CSV tables written next to the report, by attribute of :class:`Robustness`."""
 
 
-def write_tables(result: Robustness) -> list[Path]:
-    """Write the tables as CSV into the results folder; returns the paths."""
-    paths = []
-    for attribute, file_name in TABLE_FILES.items():
-        path = result.folder / file_name
-        getattr(result, attribute).to_csv(path, index=False)
-        paths.append(path)
-    return paths
+def write_tables(result: Robustness, folder: Path | None = None) -> list[Path]:
+    """Write the tables as CSV into ``folder`` (default: the results folder); returns the
+    paths."""
+    from ..fileio import write_csv_tables
+
+    return write_csv_tables(result, TABLE_FILES, folder or result.folder)

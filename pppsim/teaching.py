@@ -29,9 +29,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .formatting import readable
+from .report.statistics import mean_interval
 from .model.outputs import METRIC_DESCRIPTIONS, MODEL_REPORTERS, summary_metrics, time_series
 from .model.vocabulary import EndCause
 from .run import simulate
@@ -158,12 +158,10 @@ def contrast_table(result: DemoResult) -> pd.DataFrame:
         a = frame[frame.side == 0].set_index("seed")[metric]
         b = frame[frame.side == 1].set_index("seed")[metric]
         diff = (b - a).dropna()
-        half = (stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff))
-                if len(diff) > 1 else float("nan"))
+        difference, low, high = mean_interval(diff.to_numpy())
         rows.append({"metric": metric, "first": a.mean(), "second": b.mean(),
-                     "difference": diff.mean(), "ci_low": diff.mean() - half,
-                     "ci_high": diff.mean() + half, "seeds": len(a),
-                     "missing": len(a) - len(diff)})
+                     "difference": difference, "ci_low": low, "ci_high": high,
+                     "seeds": len(a), "missing": len(a) - len(diff)})
     return pd.DataFrame(rows)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..scenario import MONTHS_RANGE
+from ..limits import MONTHS_RANGE
 
 PROGRESS_WORK = 200 * 240
 """Organisation-months above which a run shows a progress bar."""

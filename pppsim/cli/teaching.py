@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..scenario import MONTHS_RANGE
+from ..limits import MONTHS_RANGE
 
 HOST = "127.0.0.1"
 """The page is served on the loopback interface only: nobody else on the network sees it."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -11,6 +11,7 @@ from . import mechanisms as mech
 from .vocabulary import UMBRELLA_KIND, Sector
 
 if TYPE_CHECKING:
+    from ..parameters import Parameters
     from .model import PartnershipModel
     from .partnership import Partnership
 
@@ -145,20 +146,20 @@ class Organisation(mesa.Agent):
         return float(self.interest @ self.model.harm_ratio)
 
     # --- monthly processes -----------------------------------------------------------------
-    def fluctuate_capacity(self) -> None:
-        """Available staff drifts with turnover and competing priorities [002 L439, L741]."""
-        p = self.model.p
-        shock = self.model.rng.normal(0.0, p.capacity_shock_sd)
-        level = 1.0 + p.capacity_persistence * (self.capacity_level - 1.0) + shock
-        self.capacity_level = max(0.0, level)
+    # Each process is written once, as a function of the state that works on one value or on
+    # an array of every organisation's values (PartnershipModel.end_month).
+    @staticmethod
+    def fluctuated_level(level: Any, shock: Any, p: Parameters) -> Any:
+        """Available staff drifts with turnover and competing priorities [002 L439, L741]:
+        the capacity level after a month with ``shock`` (a normal draw)."""
+        return np.maximum(0.0, 1.0 + p.capacity_persistence * (level - 1.0) + shock)
 
-    def recover_standing(self) -> None:
+    @staticmethod
+    def recovered_standing(standing: Any, p: Parameters) -> Any:
         """Legitimacy and reputation drift back to their baseline [002 L1254-L1258]."""
-        p = self.model.p
-        self.standing += p.standing_recovery * (p.standing_baseline - self.standing)
+        return standing + p.standing_recovery * (p.standing_baseline - standing)
 
-    def learn(self) -> None:
+    @staticmethod
+    def learned(capability: Any, p: Parameters) -> Any:
         """PPP capability grows in each month spent partnering [002 L1554-L1590]."""
-        if self.partnerships:
-            p = self.model.p
-            self.capability = mech.learn(self.capability, p.learning_rate, p.partnership_culture)
+        return mech.learn(capability, p.learning_rate, p.partnership_culture)

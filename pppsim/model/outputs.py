@@ -8,12 +8,13 @@ from math import fsum
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .events import EventKind
 from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause, Sector, Stage
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .model import PartnershipModel
     from .partnership import Partnership
 
@@ -27,20 +28,26 @@ def _mean_or_nan(values: list[float]) -> float:
 
 
 class MonthView:
-    """What several reporters read, gathered in one pass over the model's state.
+    """What the reporters read, gathered in one pass over the model's state.
 
     :meth:`PartnershipModel.collect` builds one while the ``DataCollector`` collects, so that
     the reporters do not each rebuild the list of operating partnerships and scan every trust
-    tie; a reporter called outside a collection builds its own.
+    tie; a reporter called outside a collection builds its own.  The organisations' mean
+    capability and standing come from the arrays of the month's end
+    (:meth:`PartnershipModel.end_month`) when the model has them.
     """
 
     def __init__(self, model: PartnershipModel) -> None:
-        partnerships = list(model.partnerships)
-        self.operating: list[Partnership] = [p for p in partnerships if p.is_operating]
-        self.negotiating = len(partnerships) - len(self.operating)
+        month = model.month
+        active = list(model.partnerships)
+        operating: list[Partnership] = [p for p in active if p.is_operating]
+        self.operating = operating
+        self.negotiating = len(active) - len(operating)
+        # launched this month: operating now, or ended within the month
+        self.launched = sum(p.launched_month == month for p in operating) + sum(
+            p.launched_month == month for p in model.ended_this_month)
         by_id = model.organisation_by_id
-        # mean trust of each sector towards the other, over known ties, in the order of
-        # the organisations and of their ties
+        # mean trust of each sector towards the other, over known ties
         public_ids = model.public_ids
         public_to_private: list[float] = []
         private_to_public: list[float] = []
@@ -54,14 +61,50 @@ class MonthView:
         satisfaction_public: list[float] = []
         satisfaction_private: list[float] = []
         free_riding: list[float] = []
-        for p in self.operating:
+        stages = dict.fromkeys(Stage, 0)
+        shared: list[float] = []
+        followed: list[float] = []
+        resources: list[float] = []
+        for p in operating:
+            stages[p.stage] += 1
+            flows = p.flows
+            shared.append(flows.shared)
+            followed.append(flows.followed)
+            money = []
             for i, led in p.members.items():
                 (satisfaction_public if by_id[i].is_public else satisfaction_private).append(
                     led.satisfaction)
                 free_riding.append(led.free_riding)
+                money.append(led.money_keur)
+            resources.append(sum(money) + p.funding_keur)
+        self.stages = stages
+        # sum(), as each reporter summed before: its compensated float sum, not a loop of +=
+        self.information_shared = sum(shared)
+        self.information_followed_up = sum(followed)
+        self.resources_spent_keur = sum(resources)
+        self.trust_in_partnerships = _mean_or_nan([p.trust for p in operating])
         self.satisfaction_public = _mean_or_nan(satisfaction_public)
         self.satisfaction_private = _mean_or_nan(satisfaction_private)
         self.free_riding = _mean_or_nan(free_riding)
+        state = model.organisation_state
+        if state is None:
+            state = OrganisationState.of(model)
+        self.mean_capability = _mean_or_nan(state.capability)
+        self.public_legitimacy = _mean_or_nan(state.public_standing)
+
+
+class OrganisationState:
+    """Capability of every organisation and standing of the public bodies, as lists in the
+    order of ``model.organisations`` (what two reporters average)."""
+
+    def __init__(self, capability: list[float], public_standing: list[float]) -> None:
+        self.capability = capability
+        self.public_standing = public_standing
+
+    @classmethod
+    def of(cls, model: PartnershipModel) -> OrganisationState:
+        orgs = model.organisations
+        return cls([o.capability for o in orgs], [o.standing for o in orgs if o.is_public])
 
 
 def _view(model: PartnershipModel) -> MonthView:
@@ -69,18 +112,14 @@ def _view(model: PartnershipModel) -> MonthView:
     return view if view is not None else MonthView(model)
 
 
-def _operating(model: PartnershipModel) -> list[Partnership]:
-    return _view(model).operating
-
-
 MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
-    "active_partnerships": lambda m: len(_operating(m)),
+    "active_partnerships": lambda m: len(_view(m).operating),
     "negotiating": lambda m: _view(m).negotiating,
-    "philanthropic": lambda m: sum(p.stage is Stage.PHILANTHROPIC for p in _operating(m)),
-    "transactional": lambda m: sum(p.stage is Stage.TRANSACTIONAL for p in _operating(m)),
-    "integrative": lambda m: sum(p.stage is Stage.INTEGRATIVE for p in _operating(m)),
+    "philanthropic": lambda m: _view(m).stages[Stage.PHILANTHROPIC],
+    "transactional": lambda m: _view(m).stages[Stage.TRANSACTIONAL],
+    "integrative": lambda m: _view(m).stages[Stage.INTEGRATIVE],
     "formation_attempts": lambda m: m.attempts_this_month,
-    "launched": lambda m: sum(p.launched_month == m.month for p in m.partnerships_ever),
+    "launched": lambda m: _view(m).launched,
     "dissolved": lambda m: sum(p.end_cause is not EndCause.NEGOTIATION_FAILED
                                for p in m.ended_this_month),
     "negotiations_failed": lambda m: sum(p.end_cause is EndCause.NEGOTIATION_FAILED
@@ -90,20 +129,17 @@ MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
     "harm": lambda m: float(m.harm.sum()),
     "harm_without_prevention": lambda m: float(m.harm_underlying.sum()),
     "harm_prevented": lambda m: float((m.harm_underlying - m.harm).sum()),
-    "information_shared": lambda m: sum(p.flows.shared for p in _operating(m)),
-    "information_followed_up": lambda m: sum(p.flows.followed for p in _operating(m)),
+    "information_shared": lambda m: _view(m).information_shared,
+    "information_followed_up": lambda m: _view(m).information_followed_up,
     "trust_public_to_private": lambda m: _view(m).trust_public_to_private,
     "trust_private_to_public": lambda m: _view(m).trust_private_to_public,
-    "trust_in_partnerships": lambda m: _mean_or_nan([p.trust for p in _operating(m)]),
+    "trust_in_partnerships": lambda m: _view(m).trust_in_partnerships,
     "satisfaction_public": lambda m: _view(m).satisfaction_public,
     "satisfaction_private": lambda m: _view(m).satisfaction_private,
     "free_riding": lambda m: _view(m).free_riding,
-    "resources_spent_keur": lambda m: sum(
-        sum(led.money_keur for led in p.members.values()) + p.funding_keur
-        for p in _operating(m)),
-    "mean_capability": lambda m: _mean_or_nan([o.capability for o in m.organisations]),
-    "public_legitimacy": lambda m: _mean_or_nan(
-        [o.standing for o in m.organisations if o.is_public]),
+    "resources_spent_keur": lambda m: _view(m).resources_spent_keur,
+    "mean_capability": lambda m: _view(m).mean_capability,
+    "public_legitimacy": lambda m: _view(m).public_legitimacy,
 }
 """Monthly model-level outputs, collected by the model's Mesa ``DataCollector`` after each
 month (docs/ODD.md §7.4)."""
@@ -111,7 +147,7 @@ month (docs/ODD.md §7.4)."""
 
 def time_series(model: PartnershipModel) -> pd.DataFrame:
     """Monthly model-level outputs, one row per month (month 0 = initial state)."""
-    frame = model.datacollector.get_model_vars_dataframe()
+    frame = model.datacollector.get_model_vars_dataframe()  # pandas, imported by Mesa
     frame.index.name = "month"
     return frame
 
@@ -132,6 +168,8 @@ def partnership_table(model: PartnershipModel) -> pd.DataFrame:
     Partnerships still running at the end have an empty end and cause (right-censored), which
     is what survival analysis needs.
     """
+    import pandas as pd  # here, not at the top: the command line starts without pandas
+
     by_id = model.organisation_by_id
     weights = persistence_weights(model)
     rows = []
@@ -180,6 +218,8 @@ def membership_table(model: PartnershipModel) -> pd.DataFrame:
     membership still running at the end of the run has no end (right-censored), like an
     organisation that leaves and is recruited again has two rows.  Built from the event log.
     """
+    import pandas as pd
+
     by_id = model.organisation_by_id
     partnerships = {p.unique_id: p for p in model.partnerships_ever}
     open_spells: dict[tuple[int, int], dict] = {}

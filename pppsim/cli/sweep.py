@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -27,13 +28,19 @@ def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: st
           chunk_size: int | None, retry_failed: bool, quiet: bool, max_runs: int) -> None:
     """Run every (point, replication) of EXPERIMENT (a .toml file) missing from --out."""
     from ..experiment.api import sweep as run
-    from ..experiment.files import load_experiment
+    from ..experiment.executors import open_executor
 
-    loaded = load_experiment(experiment, max_runs=max_runs)
     out = out or Path("runs") / experiment.stem
+    # local worker processes start (and load the model) while the experiment is read
+    early = scheduler is None
     try:
-        stats = run(loaded, out, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
-                    retry_failed=retry_failed, progress=not quiet)
+        with open_executor(workers) if early else nullcontext() as executor:
+            from ..experiment.files import load_experiment
+
+            loaded = load_experiment(experiment, max_runs=max_runs)
+            stats = run(loaded, out, workers=workers, scheduler=scheduler,
+                        chunk_size=chunk_size, retry_failed=retry_failed,
+                        progress=not quiet, executor=executor)
     except KeyboardInterrupt:
         interrupted(out)
     click.echo(stats.text())

@@ -300,24 +300,28 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "revitalisations": "evaluations that revitalised or transformed a partnership",
     "survival_36m": "share of partnerships launched 36+ months before the horizon that were "
     "still operating 36 months after launch",
+    "success_share_of_launched": "share of launched partnerships that ended reaching their goals",
+    "running_share": "share of launched partnerships still operating at the horizon",
+    **{name: text for y in range(1, 6) for name, text in (
+        (f"at_risk_year_{y}", f"partnerships operating at the start of their year {y}"),
+        (f"ended_year_{y}", f"partnerships that ended during their year {y} of operation"),
+        (f"failed_year_{y}", f"partnerships that ended without reaching their goals during "
+         f"their year {y} of operation"))},
+    "trust_lifetime_correlation": "correlation between a partnership's mean trust and its "
+    "lifetime, over launched partnerships",
     "newcomer_trust_dip": "mean change in a partnership's trust from the month before a "
     "newcomer joined to the month after",
     "newcomer_trust_recovery": "mean change in trust from the month after a newcomer joined "
     "to 12 months later",
-    "success_share_of_launched": "share of launched partnerships that ended reaching their goals",
-    "running_share": "share of launched partnerships still operating at the horizon",
-    **{f"at_risk_year_{y}": f"partnerships operating at the start of their year {y}"
-       for y in range(1, 6)},
-    **{f"ended_year_{y}": f"partnerships that ended during their year {y} of operation"
-       for y in range(1, 6)},
-    **{f"failed_year_{y}": f"partnerships that ended without reaching their goals during "
-       f"their year {y} of operation" for y in range(1, 6)},
-    "trust_lifetime_correlation": "correlation between a partnership's mean trust and its "
-    "lifetime, over launched partnerships",
     "months_failing_before_end": "mean months a partnership that ended in dissatisfaction had "
     "its members, on average, below their exit threshold",
 }
-"""End-of-run metrics, by name (the outputs a sweep can record)."""
+"""End-of-run metrics, by name, in the order of :func:`summary_metrics`."""
+
+METRIC_NAMES: tuple[str, ...] = (*METRIC_DESCRIPTIONS, *(
+    f"end_share:{cause.name.lower()}" for cause in EndCause
+    if cause is not EndCause.NEGOTIATION_FAILED))
+"""Every key of :func:`summary_metrics`, in its order (the outputs a sweep can record)."""
 
 
 def kaplan_meier_summary(lifetimes: np.ndarray, ended: np.ndarray, horizon: float
@@ -458,19 +462,20 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     A metric that is undefined in this run (a share of nothing, the lifetime of partnerships
     that never launched) is NaN, never a stand-in value.
     """
-    full_series = time_series(model)
-    series, final = full_series.iloc[1:], full_series.iloc[-1]
+    series = {name: np.asarray(values) for name, values
+              in model.datacollector.model_vars.items()}
     launched = [p for p in model.partnerships_ever if p.launched_month is not None]
     ended = [p for p in launched if p.end_cause is not None]
-    return (_count_metrics(model, series, final, launched, ended)
-            | _flow_metrics(model, series, final, launched)
+    return (_count_metrics(model, series, launched, ended)
+            | _flow_metrics(model, series, launched)
             | _history_metrics(model, launched, ended) | _end_shares(ended))
 
 
-def _count_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Series,
-                   launched: list, ended: list) -> dict[str, float]:
+def _count_metrics(model: PartnershipModel, series: dict[str, np.ndarray], launched: list,
+                   ended: list) -> dict[str, float]:
     """How many partnerships were attempted, launched and ended, and how long they lasted
-    (Kaplan-Meier: partnerships still running count as censored)."""
+    (Kaplan-Meier: partnerships still running count as censored).  ``series``: the monthly
+    outputs from month 0, one array each."""
     horizon = model.month
     attempted = model.partnerships_ever
     successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
@@ -481,12 +486,12 @@ def _count_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Seri
         np.array([p.age_months for p in launched]),
         np.array([p.end_cause is not None for p in launched]), horizon)
     return {
-        "formation_attempts": float(series["formation_attempts"].sum()),
+        "formation_attempts": float(series["formation_attempts"][1:].sum()),
         "negotiations_started": float(len(attempted)),
         "negotiation_failure_share": _share(failed_negotiation, len(attempted)),
         "partnerships_launched": float(len(launched)),
         "partnerships_ended": float(len(ended)),
-        "partnerships_active_end": float(final["active_partnerships"]),
+        "partnerships_active_end": float(series["active_partnerships"][-1]),
         "success_share": _share(successes, len(ended)),
         "failure_share": _share(len(ended) - successes, len(launched)),
         "early_end_share": _share(len(early_end), len(first_half)),
@@ -495,35 +500,47 @@ def _count_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Seri
     }
 
 
-def _flow_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Series,
+def _defined_mean(values: np.ndarray) -> float:
+    """Mean of the values that are not NaN (NaN if none): what pandas' ``Series.mean``
+    computes, to the last bit (NaN set to 0, the float sum, divided by the count)."""
+    values = np.asarray(values, dtype=float)
+    missing = np.isnan(values)
+    count = values.size - int(missing.sum())
+    if not count:
+        return float("nan")
+    return float(np.where(missing, 0.0, values).sum() / count)
+
+
+def _flow_metrics(model: PartnershipModel, series: dict[str, np.ndarray],
                   launched: list) -> dict[str, float]:
     """Harm, information, trust, satisfaction, exits and standing over the run."""
     shared_private = sum(p.shared_private_total for p in launched)
     followed = sum(p.followed_total for p in launched)
     underlying = model.harm_underlying.sum()
+    active = series["active_partnerships"][1:] > 0
 
     def avg(column: str) -> float:
-        values = series[column][series["active_partnerships"] > 0]
-        return float(values.mean()) if len(values) else float("nan")
+        return _defined_mean(series[column][1:][active])
 
     return {
         "harm_prevented": float(model.harm_prevented_total),
         "harm_reduction": float(1.0 - model.harm.sum() / underlying) if underlying > 0
         else float("nan"),
-        "information_shared": float(series["information_shared"].sum()),
-        "information_followed_up": float(series["information_followed_up"].sum()),
+        "information_shared": float(series["information_shared"][1:].astype(float).sum()),
+        "information_followed_up": float(
+            series["information_followed_up"][1:].astype(float).sum()),
         "follow_up_ratio": followed / shared_private if shared_private > 0 else float("nan"),
-        "trust_public_to_private": float(final["trust_public_to_private"]),
-        "trust_private_to_public": float(final["trust_private_to_public"]),
+        "trust_public_to_private": float(series["trust_public_to_private"][-1]),
+        "trust_private_to_public": float(series["trust_private_to_public"][-1]),
         "trust_in_partnerships": avg("trust_in_partnerships"),
         "satisfaction_private": avg("satisfaction_private"),
         "satisfaction_public": avg("satisfaction_public"),
-        "private_exits": float(series["private_exits"].sum()),
-        "public_exits": float(series["public_exits"].sum()),
+        "private_exits": float(series["private_exits"][1:].sum()),
+        "public_exits": float(series["public_exits"][1:].sum()),
         "free_riding": avg("free_riding"),
-        "active_partnerships_mean": _mean(series["active_partnerships"].tolist()),
-        "mean_capability": float(final["mean_capability"]),
-        "public_legitimacy": _mean(series["public_legitimacy"].tolist()),
+        "active_partnerships_mean": _mean(series["active_partnerships"][1:].tolist()),
+        "mean_capability": float(series["mean_capability"][-1]),
+        "public_legitimacy": _mean(series["public_legitimacy"][1:].tolist()),
     }
 
 

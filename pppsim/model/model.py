@@ -111,6 +111,11 @@ class PartnershipModel(Formation, mesa.Model):
         """Ids of the public bodies."""
         self.is_public = [o.is_public for o in self.organisations]
         """Whether each organisation is a public body, in the order of ``organisations``."""
+        self.interests = np.array([o.interest for o in self.organisations])
+        """Each organisation's interests over the crime domains, one row each."""
+        self.initiative = np.array([1.0 if o.is_public else p.private_initiative
+                                    for o in self.organisations])
+        """How readily each organisation takes the initiative, relative to a public body."""
         self.umbrella_for = {o.federated_kind: o for o in self.organisations if o.is_umbrella}
 
     def _create_network(self) -> None:
@@ -267,8 +272,10 @@ class PartnershipModel(Formation, mesa.Model):
         satisfies it least.
         """
         for org in self.organisations:
+            if not org.partnerships or not org.overcommitted:
+                continue
             operating = [p for p in org.partnerships.values() if p.is_operating]
-            if operating and org.overcommitted:
+            if operating:
                 worst = min(operating, key=lambda p: p.members[org.unique_id].satisfaction)
                 worst.remove_member(org, EndCause.RESOURCES_EXHAUSTED,
                                     capacity=org.available_fte, promised=org.promised_fte)

@@ -27,7 +27,7 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from .errors import PppsimError, describe_os_error, show
+from .errors import ScenarioError, describe_os_error, show
 from .limits import MONTHS_RANGE
 from .parameters import SECTIONS, Parameters, allowed_range, section_of
 
@@ -39,10 +39,6 @@ MAX_FILE_BYTES = 1_000_000
 """Largest scenario, experiment or comparison file read (1 MB; the shipped ones are < 4 kB)."""
 TEXT_LIMITS = {"name": 200, "description": 10_000, "base": 4096, "scenario": 4096}
 """Longest allowed string per top-level key, in characters."""
-
-
-class ScenarioError(PppsimError):
-    """A scenario (or experiment) file is missing or wrong; the message is one line."""
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from ..limits import MAX_RUNS
 from ..fileio import prepare_folder, staged_folder
+from ..limits import MAX_RUNS
 from ..sensitivity.methods import Method
 from .common import interrupted
 

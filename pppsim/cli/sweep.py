@@ -66,19 +66,28 @@ def _print_status(folder: Path) -> None:
 
 
 def _print_missing(folder: Path) -> None:
-    """Name the metrics that are undefined (NaN) in some finished runs, with their counts."""
-    from ..experiment.results import load_results
+    """Name the metrics that are undefined (NaN) in some finished runs, with their counts
+    (kept by the ledger as runs finish; counted from the results table for older ledgers)."""
+    from ..experiment.store import ResultStore
 
-    runs = load_results(folder)
-    metrics = runs.attrs.get("metrics") or []
-    missing = {m: int(runs[m].isna().sum()) for m in metrics if m in runs}
+    with ResultStore.open(folder) as store:
+        kept = store.undefined_counts()
+    if kept is None:
+        from ..experiment.results import load_results
+
+        runs = load_results(folder)
+        metrics = runs.attrs.get("metrics") or []
+        n_runs = len(runs)
+        missing = {m: int(runs[m].isna().sum()) for m in metrics if m in runs}
+    else:
+        n_runs, missing = kept
     missing = {m: n for m, n in missing.items() if n}
     if not missing:
         return
-    click.echo(f"  undefined (NaN) in some of the {len(runs)} finished runs, e.g. a share of "
+    click.echo(f"  undefined (NaN) in some of the {n_runs} finished runs, e.g. a share of "
                "ended partnerships where none ended; analyses leave those runs out and say so:")
     for metric, n in sorted(missing.items(), key=lambda item: -item[1]):
-        click.echo(f"    {metric}: {n} of {len(runs)} runs")
+        click.echo(f"    {metric}: {n} of {n_runs} runs")
 
 
 @click.command()

@@ -20,19 +20,11 @@ from typing import Any
 
 from ..errors import show
 from ..parameters import DEFAULTS, Parameters, _plain
-from ..scenario import DEFAULT_MONTHS, Scenario, ScenarioError, _suggest
+from ..scenario import DEFAULT_MONTHS, Scenario, _suggest
 from .design import SAMPLED, DesignKind, Factor, salib_problem
+from .errors import ExperimentError, _digest
 from .seeds import RandomNumbers, run_seed
 from .tables import TABLES
-
-
-class ExperimentError(ScenarioError):
-    """An experiment file or results folder is wrong; the message is one line."""
-
-
-def _digest(data: Any, length: int = 16) -> str:
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
 @cache

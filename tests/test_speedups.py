@@ -50,3 +50,17 @@ def test_metric_names_are_the_keys_of_the_end_of_run_metrics_in_order() -> None:
     model.run(3)
     assert tuple(summary_metrics(model)) == METRIC_NAMES
     assert available_outputs() == (METRIC_NAMES, tuple(time_series(model).columns))
+
+
+def test_launched_counts_every_partnership_launched_in_the_month() -> None:
+    """The month view counts launches among the operating and the just-ended partnerships;
+    every partnership ever attempted gives the same count, month by month."""
+    model = PartnershipModel(n_organisations=80, rng=5)
+    launched = 0
+    for _ in range(60):
+        model.step()
+        month = model.month
+        expected = sum(p.launched_month == month for p in model.partnerships_ever)
+        assert model.datacollector.model_vars["launched"][-1] == expected
+        launched += expected
+    assert launched > 0

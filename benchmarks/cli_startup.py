@@ -16,24 +16,15 @@ import resource
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
+
+from model_scaling import extract  # the same git archive of an earlier version
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = (["--help"], ["--version"], ["status"])
 RUNNER = "import sys; sys.path.insert(0, sys.argv[1]); from pppsim.cli import main; " \
          "main(sys.argv[2:])"
-
-
-def extract(revision: str, into: Path) -> Path:
-    """The ``pppsim`` package as it was at ``revision``, under ``into``."""
-    archive = subprocess.run(["git", "archive", revision, "pppsim"], cwd=ROOT, check=True,
-                             capture_output=True).stdout
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into
 
 
 def cpu_seconds(source: Path, args: list[str]) -> float:
@@ -65,7 +56,7 @@ def main() -> None:
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.repeats):
             for command in COMMANDS:
-                full = command + [str(folder)] if command == ["status"] else command
+                full = [*command, str(folder)] if command == ["status"] else command
                 for version, source in versions.items():
                     times.setdefault((command[0], version), []).append(
                         cpu_seconds(source, full))

@@ -38,7 +38,7 @@ def profile(n: int) -> tuple[float, int, dict[str, tuple[float, float, int]]]:
     profiler.disable()
     stats = pstats.Stats(profiler)
     functions = {}
-    for (path, line, name), (_, calls, own, cumulative, _) in stats.stats.items():
+    for (path, _line, name), (_, calls, own, cumulative, _) in stats.stats.items():
         where = Path(path)
         if where.is_relative_to(ROOT):
             label = f"{where.relative_to(ROOT)}:{name}"

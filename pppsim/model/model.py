@@ -109,7 +109,7 @@ class PartnershipModel(Formation, mesa.Model):
         self.organisation_by_id = {o.unique_id: o for o in self.organisations}
         self.public_ids = frozenset(o.unique_id for o in self.organisations if o.is_public)
         """Ids of the public bodies."""
-        self.is_public = [o.is_public for o in self.organisations]
+        self.public_mask = [o.is_public for o in self.organisations]
         """Whether each organisation is a public body, in the order of ``organisations``."""
         self.interests = np.array([o.interest for o in self.organisations])
         """Each organisation's interests over the crime domains, one row each."""
@@ -207,7 +207,7 @@ class PartnershipModel(Formation, mesa.Model):
         for org, c, s, lv in zip(orgs, capability, standing, level.tolist(), strict=True):
             org.capability, org.standing, org.capacity_level = c, s, lv
         self.organisation_state = OrganisationState(
-            capability, [s for s, public in zip(standing, self.is_public, strict=True)
+            capability, [s for s, public in zip(standing, self.public_mask, strict=True)
                          if public])
 
     def collect(self) -> None:

@@ -160,9 +160,10 @@ class PartnershipModel(Formation, mesa.Model):
         """Partnerships that have not ended (negotiating or operating)."""
         return self.agents_by_type.get(Partnership, mesa.agent.AgentSet([], random=self.random))
 
-    def domain_vector(self, domain: int) -> np.ndarray:
+    def domain_vector(self, domains: int | tuple[int, ...]) -> np.ndarray:
+        """Indicator vector over crime domains of one domain or several."""
         vector = np.zeros(len(DOMAINS))
-        vector[domain] = 1.0
+        vector[list(domains) if isinstance(domains, tuple) else domains] = 1.0
         return vector
 
     # --- the month -------------------------------------------------------------------------

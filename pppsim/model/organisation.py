@@ -168,5 +168,7 @@ class Organisation(mesa.Agent):
 
     @staticmethod
     def learned(capability: Any, p: Parameters) -> Any:
-        """PPP capability grows in each month spent partnering [002 L1554-L1590]."""
-        return mech.learn(capability, p.learning_rate, p.partnership_culture)
+        """PPP capability grows in each month spent partnering [002 L1554-L1590]; each of its
+        representatives carries knowledge home [002 L721, L733]."""
+        return mech.learn(capability, p.learning_rate * p.representatives_per_member,
+                          p.partnership_culture)

@@ -366,8 +366,8 @@ def harm_prevented_by(partnership: Partnership, weights: np.ndarray) -> float:
     over all partnerships this is exactly the model's harm prevented.  ``weights`` are
     :func:`persistence_weights` of the model.
     """
-    return float(sum(share * weights[month - 1, partnership.domain]
-                     for month, share in partnership.prevented_shares))
+    return float(sum(share * weights[month - 1, domain]
+                     for month, domain, share in partnership.prevented_shares))
 
 
 def persistence_weights(model: PartnershipModel) -> np.ndarray:

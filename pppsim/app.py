@@ -1,46 +1,70 @@
-"""The live teaching page: a Mesa SolaraViz view of partnerships forming, working and ending.
+"""The live teaching page: partnerships forming, working and ending, month by month.
 
-Run it with ``pppsim app`` (or ``solara run pppsim/app.py``).  The sidebar holds a scenario
-picker (``scenarios/*.toml``) and sliders for the main levers; the main area shows the network
-of organisations and partnerships, live plots of partnerships by stage, trust between sectors
-and crime harm, and a feed that tells each formation, exit and dissolution with its cause.
+Run it with ``pppsim app`` (or ``solara run pppsim/app.py``).  The left column holds the
+scenario picker (the shipped scenarios and the case library), the levers as sliders that show
+their values and units, and the save-and-share panel (download the settings as a scenario
+file, load one, download the run's monthly data as CSV).  The main area has the controls (Step,
+Play, Reset), the network of organisations and partnerships, a feed that tells each formation,
+exit and dissolution with its cause, and live plots of partnerships by stage, trust between
+sectors, satisfaction and crime harm.
+
+The page keeps one model per browser session.  **Reset** builds a new model from the picked
+scenario, the sliders and the seed slider, so that a class can repeat the teacher's run.  Each
+figure is made once and redrawn in place: a month updates the lines' data, and the network is
+redrawn only when a partnership or a membership changed, on a fixed circular layout.  Every
+string the page shows is in :mod:`pppsim.app_text`.
 """
 
 from __future__ import annotations
 
+import io
 import math
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+import PIL.Image
 import solara
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
-from pppsim.explain import feed
-from pppsim.model import PartnershipModel
-from pppsim.model.vocabulary import Stage
-from pppsim.parameters import parameter_table
-from pppsim.run import SECTOR_COLOURS
-from pppsim.scenario import Scenario, load_scenario
+from . import app_text as TEXT
+from .errors import PppsimError
+from .explain import feed
+from .library import CASE_DIR, SCENARIO_DIR
+from .model import PartnershipModel
+from .model.outputs import time_series
+from .model.vocabulary import Stage
+from .parameters import parameter_table
+from .run import SECTOR_COLOURS
+from .scenario import Scenario, load_scenario, scenario_to_toml
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_SCENARIO = "baseline"
-
-LEVERS: dict[str, tuple[str, float | None]] = {
-    "grant_share": ("Share funded by a grant", None),
-    "grant_months": ("Grant duration (months)", 60),
-    "legal_barrier": ("Legal barrier", None),
-    "organisational_barrier": ("Organisational barrier", None),
-    "technical_barrier": ("Technical barrier", None),
-    "governance": ("Governance: trust 0 – 1 control", None),
-    "follow_up_capacity": ("Follow-up capacity (×)", None),
-    "initial_trust": ("Initial trust", None),
-    "meeting_interval_months": ("Months between meetings", None),
-    "n_organisations": ("Organisations", 300),
+LEVERS: dict[str, float | None] = {
+    "grant_share": None,
+    "grant_months": 60,
+    "legal_barrier": None,
+    "organisational_barrier": None,
+    "technical_barrier": None,
+    "governance": None,
+    "follow_up_capacity": None,
+    "initial_trust": None,
+    "meeting_interval_months": None,
+    "n_organisations": 300,
 }
-"""The sliders: parameter -> (label, upper limit on the page or None for the schema's)."""
+"""The sliders: parameter -> upper limit on the page, or None for the schema's."""
+SEED_MAX = 99
+PLAY_INTERVAL_S = 0.25
+"""Pause between months while playing, in seconds."""
 
 STAGE_COLOURS = {
     Stage.PHILANTHROPIC: "#9ecae1",
@@ -48,73 +72,150 @@ STAGE_COLOURS = {
     Stage.INTEGRATIVE: "#08306b",
 }
 NEGOTIATING_COLOUR = "#969696"
-UMBRELLA_MARKER = "D"
-FONT = 15
+FONT = 12
 """Base font size of the figures, for a classroom projector."""
-
-NOTE = """
-**What am I looking at?** Public bodies (blue) and firms (orange) team up in partnerships
-(squares) against crime. Each month some start negotiating, some launch, some members leave and
-some partnerships end. **Watch** trust between the sectors, how many partnerships are at each
-stage, how satisfied members are and how much they hold back, and crime harm with and without
-partnerships. The feed beside it tells, in plain
-words, what just happened and why. Pick a scenario or move a slider, then press **Reset**,
-and **Step** or **▶** to run it month by month.
-"""
+DPI = 80
+PNG_OPTIONS = {"compress_level": 1}
+"""Fast PNG encoding: a figure is sent once a month, its size matters less than its cost."""
 
 CSS = """
-.v-application, .v-application .v-label, .v-application .v-input { font-size: 17px !important; }
-.v-application .v-card__title { font-size: 21px !important; }
-.pppsim-note p { font-size: 19px; line-height: 1.45; margin: 0.2em 0.4em; }
-.pppsim-feed li { font-size: 17px; line-height: 1.4; margin-bottom: 0.35em; }
-.pppsim-settings p { font-size: 16px; margin: 0 0.5em; color: #444; }
+.v-application, .v-application .v-label, .v-application .v-input { font-size: 16px !important; }
+.v-application .v-card__title { font-size: 19px !important; padding: 8px 12px !important; }
+.pppsim-note p { font-size: 17px; line-height: 1.4; margin: 0.2em 0.4em; }
+.pppsim-feed li { font-size: 16px; line-height: 1.35; margin-bottom: 0.3em; }
+.pppsim-settings p { font-size: 15px; margin: 0 0.5em; color: #333; }
+.pppsim-month { font-size: 22px; font-weight: bold; margin: 0 0.6em; }
+.pppsim-figure img, img.pppsim-figure { width: 100%; height: auto; }
+.pppsim-levers .v-input__slot { margin-bottom: 0 !important; }
+.pppsim-levers .v-messages { display: none; }
 """
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+def scenario_choices() -> dict[str, Path]:
+    """The picker's entries: scenario stems (baseline first), then ``case: <stem>``."""
+    stems = sorted(path.stem for path in SCENARIO_DIR.glob("*.toml"))
+    choices = {stem: SCENARIO_DIR / f"{stem}.toml"
+               for stem in sorted(stems, key=lambda s: s != DEFAULT_SCENARIO)}
+    for path in sorted(CASE_DIR.glob("*.toml")):
+        choices[f"{TEXT.CASE_PREFIX}{path.stem}"] = path
+    return choices
 
 
 def scenario_names() -> list[str]:
-    """The scenarios a teacher can pick: the stems of ``scenarios/*.toml``, baseline first."""
-    names = sorted(path.stem for path in SCENARIO_DIR.glob("*.toml"))
-    return sorted(names, key=lambda name: name != DEFAULT_SCENARIO)
+    """The picker's entries, in order."""
+    return list(scenario_choices())
 
 
-def model_params(scenario: Scenario) -> dict[str, Any]:
-    """SolaraViz ``model_params``: the levers as sliders, every other parameter fixed.
+_SCHEMA = {row["name"]: row for row in parameter_table()}
 
-    The sliders start at the scenario's values; the seed slider sets ``rng``.
-    """
-    params: dict[str, Any] = {k: v for k, v in scenario.params.items() if k not in LEVERS}
-    schema = {row["name"]: row for row in parameter_table()}
-    for name, (label, page_max) in LEVERS.items():
-        row = schema[name]
+
+@dataclass(frozen=True)
+class Slider:
+    """One lever on the page."""
+
+    name: str
+    is_int: bool
+    low: float
+    high: float
+    step: float
+
+
+def sliders(scenario: Scenario) -> list[Slider]:
+    """The levers' sliders for a scenario: the schema's ranges, a few capped for the page."""
+    result = []
+    for name, page_max in LEVERS.items():
+        row = _SCHEMA[name]
         is_int = row["type"] == "int"
         high = row["max"] if page_max is None else page_max
         if name == "grant_share":  # the shares of grant and structural money add up to <= 1
             high = round(1.0 - scenario.params["structural_share"], 2)
-        params[name] = {
-            "type": "SliderInt" if is_int else "SliderFloat",
-            "label": label,
-            "value": scenario.params[name],
-            "min": row["min"],
-            "max": high,
-            "step": 1 if is_int else 0.05,
-        }
-    params["rng"] = {"type": "SliderInt", "label": "Random seed", "value": scenario.seed,
-                     "min": 0, "max": 99, "step": 1}
-    return params
+        high = max(high, scenario.params[name])
+        result.append(Slider(name, is_int, row["min"], high, 1 if is_int else 0.05))
+    return result
+
+
+def lever_values(scenario: Scenario) -> dict[str, Any]:
+    """The sliders' starting values: the scenario's levers and its seed (``rng``)."""
+    return {name: scenario.params[name] for name in LEVERS} | {"rng": scenario.seed}
+
+
+def clean_value(name: str, value: Any) -> Any:
+    """A slider's value as the schema's type (sliders may send 1 for 1.0 and 0.30000000004)."""
+    if name == "rng" or _SCHEMA[name]["type"] == "int":
+        return int(value)
+    return round(float(value), 4)
+
+
+def run_parameters(scenario: Scenario, levers: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The seed and model parameters of a run: the scenario with the levers as set."""
+    changed = {name: clean_value(name, levers[name]) for name in LEVERS}
+    return clean_value("rng", levers["rng"]), scenario.changed(**changed).params
+
+
+def new_model(scenario: Scenario, levers: dict[str, Any]) -> PartnershipModel:
+    """The model a Reset builds: the scenario, the levers and the seed slider's seed."""
+    seed, params = run_parameters(scenario, levers)
+    return PartnershipModel(rng=seed, **params)
+
+
+def settings_toml(scenario: Scenario, levers: dict[str, Any]) -> str:
+    """The current settings as a scenario file that ``pppsim run`` and the page accept."""
+    seed, params = run_parameters(scenario, levers)
+    saved = Scenario(TEXT.SAVED_NAME.format(scenario=scenario.name),
+                     scenario.changed(**params).parameters,
+                     TEXT.SAVED_DESCRIPTION.format(scenario=scenario.name),
+                     scenario.months, seed)
+    return scenario_to_toml(saved)
+
+
+def load_uploaded(name: str, data: bytes) -> Scenario:
+    """A scenario file dropped on the page, checked like any scenario file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        scenario = load_scenario(path)
+    return Scenario(scenario.name, scenario.parameters, scenario.description, scenario.months,
+                    scenario.seed, None)
+
+
+def run_csv(model: PartnershipModel) -> str:
+    """The run's monthly outputs as CSV, one row per month."""
+    return time_series(model).to_csv()
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def slider_label(name: str, value: Any) -> str:
+    """A slider's label with its value and units, legible from the back of a classroom."""
+    if name == "rng":
+        return TEXT.SLIDER.format(label=TEXT.SEED, value=int(value), units="").strip()
+    return TEXT.SLIDER.format(label=TEXT.LEVERS[name], value=_number(clean_value(name, value)),
+                              units=TEXT.UNITS[name]).strip()
 
 
 def settings_line(model: PartnershipModel) -> str:
-    """The levers of the run on screen, since the sliders do not show their values."""
-    p = model.p
-    values = ", ".join(f"{LEVERS[name][0].lower()} {getattr(p, name):g}" for name in LEVERS)
-    return f"*This run:* {values}, seed {model._seed}."  # Mesa keeps the seed as _seed
+    """The levers and seed of the run on screen: what Reset last applied."""
+    values = ", ".join(TEXT.SETTINGS_ITEM.format(label=TEXT.LEVERS[name].lower(),
+                                                 value=_number(getattr(model.p, name)))
+                       for name in LEVERS)
+    return TEXT.SETTINGS_LINE.format(values=values, seed=model_seed(model))
 
+
+def model_seed(model: PartnershipModel) -> int:
+    """The seed a model was built with (Mesa keeps it as ``_seed``)."""
+    return model._seed
+
+
+# --- figures ---------------------------------------------------------------------------------
 
 def network_layout(model: PartnershipModel) -> dict[int, tuple[float, float]]:
     """Organisations on a circle, public bodies on the left arc and firms on the right.
 
-    Deterministic (sorted by sector, kind and id), so a Reset with another number of
-    organisations gets a fresh, complete layout.
+    Deterministic (sorted by sector, kind and id) and fixed for the run.
     """
     orgs = sorted(model.organisations, key=lambda o: (not o.is_public, o.kind, o.unique_id))
     n = len(orgs)
@@ -123,177 +224,408 @@ def network_layout(model: PartnershipModel) -> dict[int, tuple[float, float]]:
             for i, o in enumerate(orgs)}
 
 
-def _figure(width: float = 5.6, height: float = 4.4) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+class Blitted:
+    """A figure whose static parts are drawn once: each update pastes that background back and
+    draws only the changing artists onto it (matplotlib's blitting), then encodes the PNG."""
+
+    def __init__(self, width: float, height: float) -> None:
+        self.fig = Figure(figsize=(width, height), dpi=DPI)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.background: Any = None
+        self.png = b""
+
+    def render(self, artists: list[Any], full: bool) -> bytes:
+        """Draw ``artists`` (all ``animated``) on the background; redraw it first if ``full``."""
+        if full or self.background is None:
+            self.canvas.draw()  # animated artists are left out of the background
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        renderer = self.canvas.get_renderer()
+        for artist in artists:
+            artist.draw(renderer)
+        width, height = self.canvas.get_width_height()
+        buffer = io.BytesIO()
+        PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw",
+                             "RGBA", 0, 1).save(buffer, format="png", **PNG_OPTIONS)
+        self.png = buffer.getvalue()
+        return self.png
 
 
-@solara.component
-def NetworkView(model: PartnershipModel) -> None:  # noqa: N802
-    """Organisations (by sector) and partnerships (squares, by stage) with their members."""
-    update_counter.get()
-    layout = solara.use_memo(lambda: network_layout(model), [model])
-    fig = _figure(7.0, 6.4)
-    ax = fig.subplots()
-    for partnership in model.partnerships:
-        ids = list(partnership.members) or [o.unique_id for o in partnership._pending_members]
-        points = [layout[i] for i in ids]
-        cx = 0.55 * sum(x for x, _ in points) / len(points)
-        cy = 0.55 * sum(y for _, y in points) / len(points)
-        colour = (STAGE_COLOURS[partnership.stage] if partnership.is_operating
-                  else NEGOTIATING_COLOUR)
-        for x, y in points:
-            ax.plot([cx, x], [cy, y], color=colour, lw=1.2, alpha=0.7, zorder=1)
-        ax.scatter([cx], [cy], marker="s", s=110, color=colour, edgecolors="black",
-                   linewidths=0.6, zorder=3)
-    for org in model.organisations:
-        x, y = layout[org.unique_id]
-        ax.scatter([x], [y], s=45 + 45 * len(org.partnerships),
-                   marker=UMBRELLA_MARKER if org.is_umbrella else "o",
-                   color=SECTOR_COLOURS[str(org.sector)], edgecolors="white", linewidths=0.5,
-                   zorder=2)
-    legend = [
-        Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS["public"], ms=11,
-               label="public body"),
-        Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS["private"], ms=11, label="firm"),
-        Line2D([], [], marker=UMBRELLA_MARKER, ls="", color=SECTOR_COLOURS["private"], ms=9,
-               label="umbrella of firms"),
-        Line2D([], [], marker="s", ls="", color=NEGOTIATING_COLOUR, ms=11,
-               label="partnership negotiating"),
-        *[Line2D([], [], marker="s", ls="", color=colour, ms=11,
-                 label=f"partnership, {stage.name.lower()}")
-          for stage, colour in STAGE_COLOURS.items()],
-    ]
-    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2,
-              fontsize=FONT - 2, frameon=False)
-    ax.set_title(f"Month {model.month}: organisations and partnerships", fontsize=FONT + 2)
-    ax.text(-1.08, 1.08, "public", color=SECTOR_COLOURS["public"], fontsize=FONT, ha="left")
-    ax.text(1.08, 1.08, "private", color=SECTOR_COLOURS["private"], fontsize=FONT, ha="right")
-    ax.set_aspect("equal")
-    ax.set_xlim(-1.15, 1.15)
-    ax.set_ylim(-1.15, 1.15)
-    ax.axis("off")
-    solara.FigureMatplotlib(fig, format="png", dependencies=[model, model.month])
+class NetworkFigure(Blitted):
+    """The network of one run: a fixed layout, redrawn only when partnerships change."""
+
+    def __init__(self, model: PartnershipModel) -> None:
+        super().__init__(5.6, 5.6)
+        self.model = model
+        self.layout = network_layout(model)
+        self.orgs = sorted(model.organisations, key=lambda o: o.unique_id)
+        ax = self.fig.add_axes((0.0, 0.17, 1.0, 0.83))
+        self.edges = LineCollection([], linewidths=1.2, alpha=0.7, zorder=1, animated=True)
+        ax.add_collection(self.edges)
+        self.squares = ax.scatter([], [], marker="s", s=90, edgecolors="black",
+                                  linewidths=0.6, zorder=3, animated=True)
+        self.dots = []
+        for umbrella in (False, True):
+            group = [o for o in self.orgs if o.is_umbrella == umbrella]
+            if not group:
+                continue
+            points = [self.layout[o.unique_id] for o in group]
+            self.dots.append((group, ax.scatter(
+                [x for x, _ in points], [y for _, y in points], marker="D" if umbrella else "o",
+                color=[SECTOR_COLOURS[str(o.sector)] for o in group], edgecolors="white",
+                linewidths=0.5, zorder=2, animated=True)))
+        legend = [
+            Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS["public"], ms=9,
+                   label=TEXT.LEGEND["public"]),
+            Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS["private"], ms=9,
+                   label=TEXT.LEGEND["private"]),
+            Line2D([], [], marker="D", ls="", color=SECTOR_COLOURS["private"], ms=7,
+                   label=TEXT.LEGEND["umbrella"]),
+            Line2D([], [], marker="s", ls="", color=NEGOTIATING_COLOUR, ms=9,
+                   label=TEXT.LEGEND["negotiating"]),
+            *[Line2D([], [], marker="s", ls="", color=colour, ms=9,
+                     label=TEXT.LEGEND["stage"].format(stage=stage.name.lower()))
+              for stage, colour in STAGE_COLOURS.items()],
+        ]
+        self.fig.legend(handles=legend, loc="lower center", ncol=2, fontsize=FONT - 1,
+                        frameon=False)
+        ax.text(-1.08, 1.08, TEXT.PUBLIC, color=SECTOR_COLOURS["public"], fontsize=FONT,
+                ha="left")
+        ax.text(1.08, 1.08, TEXT.PRIVATE, color=SECTOR_COLOURS["private"], fontsize=FONT,
+                ha="right")
+        ax.set_aspect("equal")
+        ax.set_xlim(-1.15, 1.15)
+        ax.set_ylim(-1.15, 1.15)
+        ax.axis("off")
+        self.state: tuple | None = None
+
+    @staticmethod
+    def state_of(model: PartnershipModel) -> tuple:
+        """What the figure shows: each partnership's stage and members, each org's load."""
+        partnerships = tuple(
+            (p.unique_id, p.stage if p.is_operating else None,
+             tuple(p.members) or tuple(o.unique_id for o in p._pending_members))
+            for p in model.partnerships)
+        load = tuple(len(o.partnerships) for o in model.organisations)
+        return partnerships, load
+
+    def draw(self, model: PartnershipModel) -> bytes:
+        """The figure as PNG; redrawn only if a partnership or membership changed."""
+        state = self.state_of(model)
+        if state == self.state:
+            return self.png
+        segments, colours, centres, square_colours = [], [], [], []
+        for _pid, stage, ids in state[0]:
+            points = [self.layout[i] for i in ids]
+            cx = 0.55 * sum(x for x, _ in points) / len(points)
+            cy = 0.55 * sum(y for _, y in points) / len(points)
+            colour = NEGOTIATING_COLOUR if stage is None else STAGE_COLOURS[stage]
+            segments += [[(cx, cy), point] for point in points]
+            colours += [colour] * len(points)
+            centres.append((cx, cy))
+            square_colours.append(colour)
+        self.edges.set_segments(segments)
+        self.edges.set_color(colours or "white")
+        self.squares.set_offsets(centres if centres else np.empty((0, 2)))
+        self.squares.set_facecolor(square_colours or "white")
+        for group, dots in self.dots:
+            dots.set_sizes([35 + 35 * len(o.partnerships) for o in group])
+        self.state = state
+        return self.render([self.edges, *(dots for _, dots in self.dots), self.squares],
+                           full=False)
 
 
-def _line_plot(model: PartnershipModel, title: str, ylabel: str,
-               lines: dict[str, tuple[str, str, str]], ylim: tuple[float, float] | None = None
-               ) -> None:
-    """A live line plot of DataCollector columns: column -> (label, colour, line style)."""
-    update_counter.get()
-    frame = model.datacollector.get_model_vars_dataframe()
-    fig = _figure()
-    ax = fig.subplots()
-    for column, (label, colour, style) in lines.items():
-        ax.plot(frame.index, frame[column], color=colour, ls=style, lw=2.5, label=label)
-    ax.set_title(title, fontsize=FONT + 2)
-    ax.set_xlabel("month", fontsize=FONT)
-    ax.set_ylabel(ylabel, fontsize=FONT)
-    ax.tick_params(labelsize=FONT - 2)
-    ax.set_xlim(0, max(12, len(frame) - 1))
-    if ylim is not None:
-        ax.set_ylim(*ylim)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT - 2, loc="best")
-    solara.FigureMatplotlib(fig, format="png", dependencies=[model, model.month])
+@dataclass(frozen=True)
+class PlotSpec:
+    """A live line plot: monthly output column -> (label, colour, line style)."""
+
+    key: str
+    lines: dict[str, tuple[str, str, str]]
+    ylim: tuple[float, float] | None = None
 
 
-@solara.component
-def StagePlot(model: PartnershipModel) -> None:  # noqa: N802
-    """Active partnerships by Austin stage, and those still negotiating."""
-    _line_plot(model, "Partnerships by stage", "partnerships", {
+PLOTS = (
+    PlotSpec("stages", {
         **{stage.name.lower(): (stage.name.lower(), colour, "-")
            for stage, colour in STAGE_COLOURS.items()},
-        "negotiating": ("negotiating", NEGOTIATING_COLOUR, "--"),
-    })
+        "negotiating": (TEXT.LINES["negotiating"], NEGOTIATING_COLOUR, "--")}),
+    PlotSpec("trust", {
+        "trust_public_to_private": (TEXT.LINES["trust_public_to_private"],
+                                    SECTOR_COLOURS["public"], "-"),
+        "trust_private_to_public": (TEXT.LINES["trust_private_to_public"],
+                                    SECTOR_COLOURS["private"], "-"),
+        "trust_in_partnerships": (TEXT.LINES["trust_in_partnerships"], "black", ":")},
+        (0.0, 1.0)),
+    PlotSpec("satisfaction", {
+        "satisfaction_public": (TEXT.LINES["satisfaction_public"], SECTOR_COLOURS["public"],
+                                "-"),
+        "satisfaction_private": (TEXT.LINES["satisfaction_private"],
+                                 SECTOR_COLOURS["private"], "-"),
+        "free_riding": (TEXT.LINES["free_riding"], "black", ":")}, (0.0, 1.0)),
+    PlotSpec("harm", {
+        "harm_without_prevention": (TEXT.LINES["harm_without_prevention"], "grey", "--"),
+        "harm": (TEXT.LINES["harm"], "#a50f15", "-")}),
+)
+"""The four plots, two per row: legible on a classroom projector."""
+HEADROOM = 1.5
+"""A plot's y axis grows by this factor when a line outgrows it (rarely, so rarely redrawn)."""
+
+
+class LinePlot(Blitted):
+    """One live plot over the run's horizon: axes, legend and labels are drawn once, a month
+    redraws the lines; the axes are redrawn only when a line outgrows them."""
+
+    def __init__(self, spec: PlotSpec) -> None:
+        super().__init__(4.8, 3.5)
+        self.spec = spec
+        self.fig.subplots_adjust(left=0.15, right=0.97, bottom=0.15, top=0.9)
+        self.ax = self.fig.add_subplot()
+        self.lines = {column: self.ax.plot([], [], color=colour, ls=style, lw=2.2,
+                                           label=label, animated=True)[0]
+                      for column, (label, colour, style) in spec.lines.items()}
+        title, ylabel = TEXT.PLOTS[spec.key]
+        self.ax.set_title(title, fontsize=FONT + 2)
+        self.ax.set_xlabel(TEXT.MONTH_AXIS, fontsize=FONT)
+        self.ax.set_ylabel(ylabel, fontsize=FONT)
+        self.ax.tick_params(labelsize=FONT - 2)
+        self.ax.grid(alpha=0.3)
+        self.ax.legend(fontsize=FONT - 2, loc="upper left")
+        self.ax.set_ylim(*(spec.ylim or (0.0, 1.0)))
+        self.state: tuple | None = None
+
+    def draw(self, model: PartnershipModel, horizon: int) -> bytes:
+        """The plot as PNG, redrawn when a month was added (or the run changed)."""
+        columns = model.datacollector.model_vars
+        months = len(columns["harm"])
+        state = (id(model), months)
+        if state == self.state:
+            return self.png
+        full = self.state is None or self.state[0] != id(model)
+        x = np.arange(months)
+        top = 0.0
+        for column, line in self.lines.items():
+            values = np.asarray(columns[column], dtype=float)
+            line.set_data(x, values)
+            if values.size and np.isfinite(values).any():
+                top = max(top, float(np.nanmax(values)))
+        right = max(horizon, months - 1)
+        if full or right > self.ax.get_xlim()[1]:
+            self.ax.set_xlim(0, right)
+            full = True
+        if self.spec.ylim is None and (full or top > self.ax.get_ylim()[1]):
+            self.ax.set_ylim(0.0, max(top, 1.0) * HEADROOM)
+            full = True
+        self.state = state
+        return self.render(list(self.lines.values()), full)
+
+
+class Figures:
+    """The page's figures for one session: the network (per run) and the four plots."""
+
+    def __init__(self) -> None:
+        self.network: NetworkFigure | None = None
+        self.plots = [LinePlot(spec) for spec in PLOTS]
+
+    def network_png(self, model: PartnershipModel) -> bytes:
+        if self.network is None or self.network.model is not model:
+            self.network = NetworkFigure(model)
+        return self.network.draw(model)
+
+    def plot_pngs(self, model: PartnershipModel, horizon: int) -> list[bytes]:
+        return [plot.draw(model, horizon) for plot in self.plots]
+
+
+# --- the page --------------------------------------------------------------------------------
+
+@dataclass
+class Session:
+    """What one browser session's page acts on."""
+
+    scenario: solara.Reactive[Scenario]
+    levers: solara.Reactive[dict[str, Any]]
+    model: solara.Reactive[PartnershipModel]
+    month: solara.Reactive[int]
+    playing: solara.Reactive[bool]
+    lock: threading.RLock
+
+    def step(self) -> None:
+        with self.lock:
+            model = self.model.value
+            model.step()
+            self.month.set(model.month)
+
+    def reset(self) -> None:
+        self.playing.set(False)
+        with self.lock:
+            model = new_model(self.scenario.value, self.levers.value)
+            self.model.set(model)
+            self.month.set(model.month)
+
+    def use(self, scenario: Scenario) -> None:
+        """Switch to a scenario: sliders to its values and seed, and a new run."""
+        self.scenario.set(scenario)
+        self.levers.set(lever_values(scenario))
+        self.reset()
 
 
 @solara.component
-def TrustPlot(model: PartnershipModel) -> None:  # noqa: N802
-    """Mean trust of each sector towards the other, and within partnerships."""
-    _line_plot(model, "Trust between sectors", "trust (0–1)", {
-        "trust_public_to_private": ("public bodies → firms", SECTOR_COLOURS["public"], "-"),
-        "trust_private_to_public": ("firms → public bodies", SECTOR_COLOURS["private"], "-"),
-        "trust_in_partnerships": ("within partnerships", "black", ":"),
-    }, ylim=(0.0, 1.0))
+def LeverSliders(session: Session) -> None:  # noqa: N802
+    """The levers and the seed, each slider labelled with its value and units."""
+    levers = session.levers.value
+
+    def setter(name: str) -> Callable[[Any], None]:
+        return lambda value: session.levers.set(
+            {**session.levers.value, name: clean_value(name, value)})
+
+    with solara.Card(TEXT.LEVERS_CARD, classes=["pppsim-levers"]):
+        for slider in sliders(session.scenario.value):
+            widget = solara.SliderInt if slider.is_int else solara.SliderFloat
+            widget(slider_label(slider.name, levers[slider.name]), value=levers[slider.name],
+                   min=slider.low, max=slider.high, step=slider.step,
+                   on_value=setter(slider.name), thumb_label=False)
+        seed = levers["rng"]
+        solara.SliderInt(slider_label("rng", seed), value=seed, min=0,
+                         max=max(SEED_MAX, seed), on_value=setter("rng"), thumb_label=False)
 
 
 @solara.component
-def HarmPlot(model: PartnershipModel) -> None:  # noqa: N802
-    """Crime harm with the partnerships, and what it would have been without them."""
-    _line_plot(model, "Crime harm", "harm index", {
-        "harm_without_prevention": ("without partnerships", "grey", "--"),
-        "harm": ("with partnerships", "#a50f15", "-"),
-    })
+def SavePanel(session: Session, choice: solara.Reactive[str]) -> None:  # noqa: N802
+    """Download the settings or the run's data; load a scenario file."""
+    error = solara.use_reactive("")
+    scenario = session.scenario.value
+    stem = (scenario.path.stem if scenario.path else "scenario")
+
+    def on_file(info: dict) -> None:
+        try:
+            loaded = load_uploaded(info["name"], info["data"])
+        except PppsimError as exc:
+            error.set(TEXT.LOAD_ERROR.format(name=info["name"], error=exc))
+            return
+        error.set("")
+        choice.set(TEXT.LOADED.format(name=loaded.name))
+        session.use(loaded)
+
+    with solara.Card(TEXT.SAVE_CARD):
+        solara.FileDownload(lambda: settings_toml(session.scenario.value, session.levers.value),
+                            filename=f"{stem}-settings.toml", label=TEXT.DOWNLOAD_SETTINGS,
+                            mime_type="text/plain")
+        solara.FileDownload(lambda: run_csv(session.model.value),
+                            filename=f"{stem}-seed{model_seed(session.model.value)}.csv",
+                            label=TEXT.DOWNLOAD_DATA, mime_type="text/csv")
+        solara.FileDrop(label=TEXT.LOAD_SETTINGS, on_file=on_file, lazy=False)
+        if error.value:
+            solara.Error(error.value)
 
 
 @solara.component
-def SatisfactionPlot(model: PartnershipModel) -> None:  # noqa: N802
-    """Satisfaction of each sector's members, and the share of commitment withheld."""
-    _line_plot(model, "Satisfaction and free riding", "share (0–1)", {
-        "satisfaction_public": ("public bodies satisfied", SECTOR_COLOURS["public"], "-"),
-        "satisfaction_private": ("firms satisfied", SECTOR_COLOURS["private"], "-"),
-        "free_riding": ("commitment withheld", "black", ":"),
-    }, ylim=(0.0, 1.0))
+def ScenarioPanel(session: Session, choice: solara.Reactive[str]) -> None:  # noqa: N802
+    """The picker and the scenario's description (a case's history and trajectory)."""
+    choices = solara.use_memo(scenario_choices, [])
+    names = list(choices)
+    if choice.value not in choices:
+        names.append(choice.value)
+
+    def pick(name: str) -> None:
+        choice.set(name)
+        if name in choices:
+            session.use(load_scenario(choices[name]))
+
+    scenario = session.scenario.value
+    with solara.Card(TEXT.SCENARIO_CARD):
+        solara.Select(TEXT.SCENARIO_PICKER, values=names, value=choice.value, on_value=pick)
+        if scenario.case is not None:
+            solara.Markdown(TEXT.CASE_HEADING.format(history=scenario.case.history,
+                                                     sources=", ".join(scenario.case.sources)))
+            solara.Markdown(TEXT.CASE_EXPECTED.format(trajectory=scenario.case.trajectory_words()))
+        elif scenario.description:
+            solara.Markdown(scenario.description)
 
 
 @solara.component
-def EventFeed(model: PartnershipModel) -> None:  # noqa: N802
-    """What just happened, newest first, in plain words with the cause."""
-    update_counter.get()
-    lines = feed(model, limit=10)
-    with solara.Card(f"What just happened (month {model.month})", classes=["pppsim-feed"]):
-        if lines:
-            solara.Markdown("\n".join(f"- {line}" for line in lines))
-        else:
-            solara.Markdown("Nothing has happened yet: press **Step** or **▶**.")
+def Controls(session: Session) -> None:  # noqa: N802
+    """Step, Play/Pause, Reset and the month."""
+    playing = session.playing.value
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(TEXT.CONTROLS["step"], on_click=session.step, disabled=playing,
+                      color="primary")
+        solara.Button(TEXT.CONTROLS["pause" if playing else "play"],
+                      on_click=lambda: session.playing.set(not session.playing.value),
+                      color="primary")
+        solara.Button(TEXT.CONTROLS["reset"], on_click=session.reset, color="primary",
+                      outlined=True)
+        solara.HTML(tag="span", unsafe_innerHTML=TEXT.MONTH.format(month=session.month.value),
+                    classes=["pppsim-month"])
 
 
 @solara.component
-def TeachingView(scenario: Scenario) -> None:  # noqa: N802
-    """SolaraViz's controls and model parameters, with the teaching panels laid out below.
-
-    SolaraViz places its ``components`` in a draggable grid that does not appear with
-    ipyvuetify 3 in a browser (Solara's gridlayout_v3), so the panels are laid out here,
-    reading the same reactive model that SolaraViz's Step, Play and Reset act on.
-    """
-    model = solara.use_memo(
-        lambda: solara.reactive(PartnershipModel(rng=scenario.seed, **scenario.params)), [])
-    SolaraViz(
-        model,
-        components=[],
-        model_params=model_params(scenario),
-        name=f"Public-private partnerships against crime: {scenario.name}",
-        play_interval=400,
-    )
-    with solara.Div(classes=["pppsim-note"]):
-        solara.Markdown(NOTE)
+def RunSettings(session: Session) -> None:  # noqa: N802
+    """The line that says which levers and seed the current run uses."""
     with solara.Div(classes=["pppsim-settings"]):
-        solara.Markdown(settings_line(model.value))
+        solara.Markdown(settings_line(session.model.value))
+
+
+@solara.component
+def Panels(session: Session) -> None:  # noqa: N802
+    """Network, feed and plots of the current run."""
+    figures = solara.use_memo(Figures, [])
+    model = session.model.value
+    month = session.month.value
+    with session.lock:
+        network = figures.network_png(model)
+        plots = figures.plot_pngs(model, session.scenario.value.months)
+        lines = feed(model, limit=10)
     with solara.Columns([6, 5]):
-        NetworkView(model.value)
-        EventFeed(model.value)
-    with solara.Columns([1, 1]):  # two per row: legible on a classroom projector
-        StagePlot(model.value)
-        TrustPlot(model.value)
-    with solara.Columns([1, 1]):
-        SatisfactionPlot(model.value)
-        HarmPlot(model.value)
+        solara.Image(network, classes=["pppsim-figure"])
+        with solara.Card(TEXT.FEED_TITLE.format(month=month), classes=["pppsim-feed"]):
+            solara.Markdown("\n".join(f"- {line}" for line in lines) if lines
+                            else TEXT.FEED_EMPTY)
+    for row in (plots[:2], plots[2:]):
+        with solara.Columns([1, 1]):
+            for png in row:
+                solara.Image(png, classes=["pppsim-figure"])
 
 
 @solara.component
 def Page() -> None:  # noqa: N802
-    """The teaching page: scenario picker, levers, network, plots and event feed."""
-    names = solara.use_memo(scenario_names, [])
-    scenario_name = solara.use_reactive(DEFAULT_SCENARIO if DEFAULT_SCENARIO in names
-                                        else names[0])
-    scenario = solara.use_memo(lambda: load_scenario(SCENARIO_DIR / f"{scenario_name.value}.toml"),
-                               [scenario_name.value])
+    """The teaching page: scenario, levers, controls, network, feed and plots."""
+    choices = solara.use_memo(scenario_choices, [])
+    first = DEFAULT_SCENARIO if DEFAULT_SCENARIO in choices else next(iter(choices))
+    choice = solara.use_reactive(first)
+
+    def start() -> Session:
+        scenario = load_scenario(choices[first])
+        levers = lever_values(scenario)
+        return Session(solara.reactive(scenario), solara.reactive(levers),
+                       solara.reactive(new_model(scenario, levers)), solara.reactive(0),
+                       solara.reactive(False), threading.RLock())
+
+    session = solara.use_memo(start, [])
+
+    def play(cancel: threading.Event) -> None:
+        while session.playing.value and not cancel.is_set():
+            if session.model.value.month >= session.scenario.value.months:
+                session.playing.set(False)
+                return
+            session.step()
+            cancel.wait(PLAY_INTERVAL_S)
+
+    solara.use_thread(play, dependencies=[session.playing.value])
+
+    solara.Title(TEXT.TAB_TITLE)
     solara.Style(CSS)
-    with solara.Sidebar(), solara.Card("Scenario"):
-        solara.Select("Scenario", values=names, value=scenario_name)
-        if scenario.description:
-            solara.Markdown(scenario.description)
-    TeachingView(scenario).key(f"scenario-{scenario_name.value}")
+    with solara.Columns([3, 9]):
+        with solara.Column():
+            ScenarioPanel(session, choice)
+            LeverSliders(session)
+            SavePanel(session, choice)
+        with solara.Column():
+            solara.Markdown(f"### {TEXT.PAGE_TITLE.format(scenario=session.scenario.value.name)}")
+            Controls(session)
+            RunSettings(session)
+            Panels(session)
+            with solara.Div(classes=["pppsim-note"]):
+                solara.Markdown(TEXT.NOTE)
 
 
 page = Page()

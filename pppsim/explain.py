@@ -5,6 +5,10 @@ partnership with whom, how long negotiation took, its design, what was shared an
 (recorded at each evaluation and at the end), who left when and why, how it ended.  Nothing is
 re-derived from the model's equations.  The same sentences feed the event feed of the teaching
 page (:mod:`pppsim.app`) and the ``pppsim explain`` command.
+
+Stories number partnerships 1, 2, 3, ... in the order they started negotiating
+(:func:`partnership_numbers`); the model's own ids are shared with the organisations' and do
+not start at 1.
 """
 
 from __future__ import annotations
@@ -210,9 +214,18 @@ SENTENCES: dict[EventKind, Callable[[PartnershipModel, Event], str]] = {
 """One sentence per event kind about one partnership."""
 
 
-def describe_event(model: PartnershipModel, row: Event) -> str:
-    """One line for the live feed: ``"month 9, partnership #68: launched by ..."``."""
-    return f"month {row.month}, partnership #{row.partnership}: {SENTENCES[row.kind](model, row)}"
+def partnership_numbers(model: PartnershipModel) -> dict[int, int]:
+    """Each partnership's story number (1, 2, ... in the order they started negotiating),
+    by its id in the model."""
+    started = model.events.of_kind(EventKind.NEGOTIATION_STARTED)
+    return {row.partnership: number for number, row in enumerate(started, start=1)}
+
+
+def describe_event(model: PartnershipModel, row: Event,
+                   numbers: dict[int, int] | None = None) -> str:
+    """One line for the live feed: ``"month 9, partnership #6: launched by ..."``."""
+    number = (numbers or partnership_numbers(model))[row.partnership]
+    return f"month {row.month}, partnership #{number}: {SENTENCES[row.kind](model, row)}"
 
 
 def feed(model: PartnershipModel, limit: int = 12) -> list[str]:
@@ -221,11 +234,12 @@ def feed(model: PartnershipModel, limit: int = 12) -> list[str]:
     A dissolution before launch is told once, by its "negotiation broke down" event.
     """
     lines: list[str] = []
+    numbers = partnership_numbers(model)
     for row in reversed(model.events.rows):
         if row.kind not in FEED_KINDS or (row.kind is EventKind.DISSOLVED
                                           and row.cause == EndCause.NEGOTIATION_FAILED):
             continue
-        lines.append(describe_event(model, row))
+        lines.append(describe_event(model, row, numbers))
         if len(lines) >= limit:
             break
     return lines
@@ -235,17 +249,20 @@ def _trajectory(points: dict[int, float]) -> str:
     return " → ".join(f"{value:.2f} (month {month})" for month, value in points.items())
 
 
-def partnership_story(model: PartnershipModel, partnership_id: int) -> str:
-    """The story of one partnership, month by month, from its event records.
+def partnership_story(model: PartnershipModel, number: int) -> str:
+    """The story of partnership ``number`` (its story number), month by month, from its event
+    records.
 
     Raises
     ------
     KeyError
-        If no partnership with this id ever started negotiating in ``model``.
+        If fewer than ``number`` partnerships started negotiating in ``model``.
     """
+    ids = {n: pid for pid, n in partnership_numbers(model).items()}
+    if number not in ids:
+        raise KeyError(number)
+    partnership_id = ids[number]
     rows = model.events.for_partnership(partnership_id)
-    if not rows or rows[0].kind is not EventKind.NEGOTIATION_STARTED:
-        raise KeyError(partnership_id)
     start = rows[0]
     initiator = start.organisation
     attempt = next(r for r in model.events.of_kind(EventKind.FORMATION_ATTEMPT)
@@ -253,7 +270,7 @@ def partnership_story(model: PartnershipModel, partnership_id: int) -> str:
                    and r.others == start.others)
     v = attempt.values
     lines = [
-        f"Partnership #{partnership_id} on {start.values['domain']}, "
+        f"Partnership #{number} on {start.values['domain']}, "
         f"initiated by {organisation_name(model, initiator)} "
         f"({model.organisation_by_id[initiator].sector})",
         f"  Why: {organisation_name(model, initiator)} wanted to act on "
@@ -308,7 +325,8 @@ def explain(model: PartnershipModel, partnership: int | None = None) -> str:
     model
         A model that has run for some months.
     partnership
-        The id of one partnership, or None for all.
+        The story number of one partnership (1 = the first to start negotiating), or None
+        for all.
 
     Returns
     -------
@@ -318,7 +336,7 @@ def explain(model: PartnershipModel, partnership: int | None = None) -> str:
     Raises
     ------
     KeyError
-        If ``partnership`` is given and no such partnership started negotiating.
+        If ``partnership`` is given and fewer partnerships started negotiating.
     """
     if partnership is not None:
         return partnership_story(model, partnership)
@@ -328,4 +346,5 @@ def explain(model: PartnershipModel, partnership: int | None = None) -> str:
     ended = model.events.of_kind(EventKind.DISSOLVED)
     header = (f"{len(started)} partnerships started negotiating in {model.month} months; "
               f"{len(ended)} ended, {len(started) - len(ended)} still running.")
-    return "\n\n".join([header, *(partnership_story(model, row.partnership) for row in started)])
+    return "\n\n".join([header, *(partnership_story(model, number)
+                                   for number in range(1, len(started) + 1))])

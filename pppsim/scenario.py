@@ -12,7 +12,9 @@ A scenario file looks like::
 
 Every key must be a known parameter in its own section (see ``pppsim.parameters``); an omitted
 parameter takes its default.  ``base = "baseline.toml"`` starts from another scenario (a path
-relative to this file) and overrides it.
+relative to this file) and overrides it.  A case of the case library (``scenarios/cases/``)
+adds a ``[case]`` table with its history, sources and documented trajectory, checked by
+:func:`pppsim.cases.parse_case`; it is not inherited through ``base``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from .parameters import SECTIONS, Parameters, allowed_range, section_of
 
 _TYPE_WORDS = {str: "a string", int: "an int", float: "a float", bool: "a bool", list: "a list",
                dict: "a table"}
+CASE_TABLE = "case"
+"""The optional table of a case's history and documented trajectory (:mod:`pppsim.cases`)."""
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
 DEFAULT_MONTHS = 120
 MAX_FILE_BYTES = 1_000_000
@@ -51,6 +55,8 @@ class Scenario:
     months: int = DEFAULT_MONTHS
     seed: int = 0
     path: Path | None = None
+    case: Any = None
+    """A :class:`pppsim.cases.Case` when the file has a ``[case]`` table, else None."""
 
     @property
     def params(self) -> dict[str, Any]:
@@ -169,13 +175,18 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                     f"{path}: '{key}' must be {_TYPE_WORDS[expected]}, got {show(value)}")
             top[key] = check_text(path, key, value) if expected is str else value
             continue
+        if key == CASE_TABLE:
+            if not isinstance(value, dict):
+                raise ScenarioError(f"{path}: '{key}' must be a table [{key}], got {show(value)}")
+            top[key] = value
+            continue
         if key not in SECTIONS:
             if key in Parameters.model_fields:
                 raise ScenarioError(
                     f"{path}: '{key}' must be inside section [{section_of(key)}]")
             raise ScenarioError(
                 f"{path}: unknown key {show(key)}"
-                f"{_suggest(key, list(SECTIONS) + list(TOP_LEVEL))}; "
+                f"{_suggest(key, [*SECTIONS, *TOP_LEVEL, CASE_TABLE])}; "
                 f"sections are {', '.join(SECTIONS)}")
         if not isinstance(value, dict):
             raise ScenarioError(
@@ -217,6 +228,11 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
     if seed < 0:
         raise ScenarioError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
     parameters = validate_parameters(base_params | flat, source=str(path))
+    case = None
+    if CASE_TABLE in top:
+        from .cases import parse_case
+
+        case = parse_case(path, top[CASE_TABLE])
     return Scenario(
         name=top.get("name", path.stem.replace("_", " ")),
         parameters=parameters,
@@ -224,6 +240,7 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         months=months,
         seed=seed,
         path=path,
+        case=case,
     )
 
 

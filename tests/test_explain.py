@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from pppsim.cli import main
-from pppsim.explain import CAUSE_IN_WORDS, explain, feed, organisation_name, partnership_story
+from pppsim.explain import (
+    CAUSE_IN_WORDS,
+    explain,
+    feed,
+    organisation_name,
+    partnership_numbers,
+    partnership_story,
+)
 from pppsim.model import PartnershipModel
 from pppsim.model.events import EventKind
 from pppsim.model.vocabulary import EndCause
@@ -32,8 +39,22 @@ def test_explain_tells_every_partnership_once(model: PartnershipModel) -> None:
     ended = len(model.events.of_kind(EventKind.DISSOLVED))
     assert text.splitlines()[0] == (f"{len(ids)} partnerships started negotiating in 72 months; "
                                     f"{ended} ended, {len(ids) - ended} still running.")
-    for pid in ids:
-        assert text.count(f"Partnership #{pid} on ") == 1
+    for number in range(1, len(ids) + 1):
+        assert text.count(f"Partnership #{number} on ") == 1
+    assert f"Partnership #{len(ids) + 1} on " not in text
+
+
+def test_stories_number_partnerships_from_one_in_starting_order(model: PartnershipModel) -> None:
+    ids = started_ids(model)
+    assert min(ids) > 1, "the model's ids are shared with organisations: not from 1"
+    numbers = partnership_numbers(model)
+    assert [numbers[pid] for pid in ids] == list(range(1, len(ids) + 1))
+    first = partnership_story(model, 1)
+    start = model.events.for_partnership(ids[0])[0]
+    assert first.startswith(f"Partnership #1 on {start.values['domain']}, initiated by "
+                            f"{organisation_name(model, start.organisation)}")
+    told = {int(line.split("partnership #")[1].split(":")[0]) for line in feed(model, 50)}
+    assert told and told <= set(range(1, len(ids) + 1))
 
 
 def test_story_follows_the_event_records(model: PartnershipModel) -> None:
@@ -41,7 +62,7 @@ def test_story_follows_the_event_records(model: PartnershipModel) -> None:
                  if r.cause != EndCause.NEGOTIATION_FAILED]
     assert dissolved, "the fixture run should end some launched partnerships"
     month, _, pid, _, _, cause, values = dissolved[0]
-    story = partnership_story(model, pid)
+    story = partnership_story(model, partnership_numbers(model)[pid])
     start = model.events.for_partnership(pid)[0]
     assert f"initiated by {organisation_name(model, start[3])}" in story
     assert f"month {month:>3}: ended after {values['age']} month" in story
@@ -69,14 +90,15 @@ def test_running_partnership_story_ends_with_its_current_state(
         model: PartnershipModel) -> None:
     running = [p for p in model.partnerships if p.is_operating]
     assert running
-    story = partnership_story(model, running[0].unique_id)
+    story = partnership_story(model, partnership_numbers(model)[running[0].unique_id])
     assert "operating at the end of the run" in story
     assert f"trust {running[0].trust:.2f}" in story
 
 
 def test_unknown_partnership_raises(model: PartnershipModel) -> None:
-    with pytest.raises(KeyError):
-        partnership_story(model, -1)
+    for number in (-1, 0, len(started_ids(model)) + 1):
+        with pytest.raises(KeyError):
+            partnership_story(model, number)
 
 
 def test_feed_is_newest_first_and_limited(model: PartnershipModel) -> None:
@@ -99,7 +121,7 @@ def test_cli_explain_one_partnership(capsys: pytest.CaptureFixture[str]) -> None
 
 
 @pytest.mark.parametrize("args", [
-    ["explain", "scenarios/baseline.toml", "--months", "6", "--partnership", "1"],
+    ["explain", "scenarios/baseline.toml", "--months", "6", "--partnership", "999"],
     ["explain", "scenarios/missing.toml"],
     ["explain", "scenarios/baseline.toml", "--months", "0"],
 ])

@@ -9,7 +9,7 @@ module              commands
 :mod:`.compare`     ``compare``
 :mod:`.robustness`  ``robustness``
 :mod:`.claims`      ``claims``, ``patterns``
-:mod:`.teaching`    ``demo``, ``explain``, ``app``
+:mod:`.teaching`    ``demo``, ``explain``, ``cases``, ``app``
 ==================  ===========================================================
 
 Commands parse options and print; the work is done by the analysis modules they call, which
@@ -31,7 +31,7 @@ from .common import EXIT_INTERRUPTED
 
 COMMANDS = {
     "run": ".run", "parameters": ".run", "app": ".teaching", "explain": ".teaching",
-    "demo": ".teaching", "sweep": ".sweep", "status": ".sweep", "verify": ".sweep",
+    "demo": ".teaching", "cases": ".teaching", "sweep": ".sweep", "status": ".sweep", "verify": ".sweep",
     "export": ".sweep", "sensitivity": ".sensitivity", "discover": ".sensitivity",
     "compare": ".compare", "robustness": ".robustness", "claims": ".claims",
     "patterns": ".claims",

@@ -1,8 +1,9 @@
-"""The classroom commands: ``pppsim demo``, ``pppsim explain`` and ``pppsim app``.
+"""The classroom commands: ``pppsim demo``, ``pppsim explain``, ``pppsim cases`` and
+``pppsim app``.
 
 ``app`` serves the teaching page (:mod:`pppsim.app`) on this computer only; ``demo`` runs a
 demonstration of :mod:`pppsim.teaching`; ``explain`` tells the stories of
-:mod:`pppsim.explain`.
+:mod:`pppsim.explain`; ``cases`` checks the case library of :mod:`pppsim.cases`.
 """
 
 from __future__ import annotations
@@ -48,6 +49,20 @@ def app(port: int) -> None:
     click.echo("pppsim: teaching page stopped")
 
 
+def find_scenario(name: Path) -> Path:
+    """A scenario file by path, or by name in the shipped library (``baseline``,
+    ``holsteiner``, ``cases/holsteiner``): the path itself when it exists."""
+    from ..library import CASE_DIR, SCENARIO_DIR
+
+    if name.exists() or name.suffix:
+        return name
+    for folder in (SCENARIO_DIR, CASE_DIR):
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            return candidate
+    return name
+
+
 @click.command(name="explain")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--seed", type=click.IntRange(min=0), default=None,
@@ -55,24 +70,34 @@ def app(port: int) -> None:
 @click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
               help="Horizon in months (default: the scenario's).")
 @click.option("--partnership", "partnership_id", type=int, default=None,
-              help="Tell only the story of this partnership (its id).")
+              help="Tell only the story of this partnership (its number: 1 is the first "
+              "to start negotiating).")
 def explain(scenario: Path, seed: int | None, months: int | None,
             partnership_id: int | None) -> None:
-    """Tell the story of each partnership in a run of SCENARIO (or of one)."""
+    """Tell the story of each partnership in a run of SCENARIO (or of one).
+
+    SCENARIO is a scenario file or the name of a shipped scenario or case
+    (``pppsim explain holsteiner``); a case is told with its history, sources and documented
+    trajectory, and whether this run shows it.
+    """
+    from ..cases import case_header, run_verdict
     from ..explain import explain as stories
     from ..model.events import EventKind
     from ..run import simulate
     from ..scenario import load_scenario
 
-    result = simulate(load_scenario(scenario), seed=seed, months=months)
+    loaded = load_scenario(find_scenario(scenario))
+    result = simulate(loaded, seed=seed, months=months)
     try:
-        click.echo(stories(result.model, partnership_id))
+        told = stories(result.model, partnership_id)
     except KeyError:
-        started = result.model.events.of_kind(EventKind.NEGOTIATION_STARTED)
-        ids = [row.partnership for row in started]
-        known = f"ids run from {min(ids)} to {max(ids)}" if ids else "none formed"
+        started = len(result.model.events.of_kind(EventKind.NEGOTIATION_STARTED))
+        known = f"partnerships are numbered 1 to {started}" if started else "none formed"
         raise click.BadParameter(f"no partnership #{partnership_id} in this run ({known})",
                                  param_hint="--partnership") from None
+    if loaded.case is not None and partnership_id is None:
+        click.echo(case_header(loaded) + "\n" + run_verdict(loaded, result.model) + "\n")
+    click.echo(told)
 
 
 @click.command(name="demo")
@@ -115,3 +140,18 @@ def demo(name: str | None, seeds: int | None, months: int | None,
     fig.savefig(out, dpi=110)
     plt.close(fig)
     click.echo(f"\nfigure written to {out}")
+
+
+@click.command(name="cases")
+@click.argument("names", nargs=-1)
+@click.option("--replications", type=click.IntRange(2, 200), default=None,
+              help="Runs per case, seeds 1..N (default: each case's own).")
+@click.option("--markdown", is_flag=True, help="Print the case table of docs/teachers.md.")
+def cases(names: tuple[str, ...], replications: int | None, markdown: bool) -> None:
+    """Run the case library (or the named cases) and report in how many runs each case's
+    documented trajectory occurs."""
+    from ..cases import case_paths, case_report, load_case, markdown_table, run_case
+
+    chosen = [load_case(name) for name in names] or [load_case(p) for p in case_paths()]
+    results = [run_case(case, replications) for case in chosen]
+    click.echo(markdown_table(results) if markdown else case_report(results))

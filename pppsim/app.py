@@ -554,8 +554,7 @@ def Controls(session: Session) -> None:  # noqa: N802
                       color="primary")
         solara.Button(TEXT.CONTROLS["reset"], on_click=session.reset, color="primary",
                       outlined=True)
-        solara.HTML(tag="span", unsafe_innerHTML=TEXT.MONTH.format(month=session.month.value),
-                    classes=["pppsim-month"])
+        solara.Text(TEXT.MONTH.format(month=session.month.value), classes=["pppsim-month"])
 
 
 @solara.component

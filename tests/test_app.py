@@ -6,29 +6,70 @@ import ipyvuetify as vw
 import ipywidgets
 import pytest
 import solara
+from conftest import invoke
 
 from pppsim import app
+from pppsim.library import CASE_DIR
 from pppsim.model import PartnershipModel
 from pppsim.scenario import load_scenario
 
 
-def test_scenario_picker_lists_the_scenario_files() -> None:
-    names = app.scenario_names()
+def test_picker_lists_the_scenario_files_then_the_cases() -> None:
+    choices = app.scenario_choices()
+    names = list(choices)
     assert names[0] == "baseline"
-    assert set(names) == {p.stem for p in app.SCENARIO_DIR.glob("*.toml")}
+    scenarios = {p.stem for p in app.SCENARIO_DIR.glob("*.toml")}
+    cases = {f"case: {p.stem}" for p in CASE_DIR.glob("*.toml")}
+    assert len(cases) >= 6
+    assert set(names) == scenarios | cases
+    assert all(load_scenario(choices[name]).case is not None for name in cases)
 
 
 def test_sliders_cover_the_levers_and_respect_the_schema() -> None:
     scenario = load_scenario(app.SCENARIO_DIR / "baseline.toml")
-    params = app.model_params(scenario)
-    sliders = {k: v for k, v in params.items() if isinstance(v, dict)}
-    assert set(sliders) == set(app.LEVERS) | {"rng"}
-    assert sliders["grant_share"]["max"] == pytest.approx(
-        1.0 - scenario.params["structural_share"])
-    assert all(s["min"] <= s["value"] <= s["max"] for s in sliders.values())
-    fixed = {k: v for k, v in params.items() if not isinstance(v, dict)}
-    PartnershipModel(rng=0, **fixed, **{k: s["value"] for k, s in sliders.items()
-                                        if k != "rng"})
+    values = app.lever_values(scenario)
+    assert set(values) == set(app.LEVERS) | {"rng"}
+    sliders = {s.name: s for s in app.sliders(scenario)}
+    assert sliders["grant_share"].high == pytest.approx(1.0 - scenario.params["structural_share"])
+    assert all(s.low <= values[s.name] <= s.high for s in sliders.values())
+    assert app.slider_label("legal_barrier", 0.4000000001) == "Legal barrier: 0.4 (0–1)"
+    assert app.slider_label("grant_months", 24) == "Grant duration: 24 months"
+    assert app.slider_label("rng", 7) == "Random seed: 7"
+
+
+def test_a_run_takes_every_parameter_from_the_scenario_and_the_levers() -> None:
+    scenario = load_scenario(app.SCENARIO_DIR / "high_barriers.toml")
+    levers = app.lever_values(scenario) | {"rng": 5, "initial_trust": 0.30000000000000004}
+    model = app.new_model(scenario, levers)
+    assert model.p.model_dump() == scenario.params | {"initial_trust": 0.3}
+    assert app.model_seed(model) == 5
+
+
+def test_settings_download_is_a_scenario_file_the_cli_runs(tmp_path) -> None:
+    scenario = load_scenario(CASE_DIR / "holsteiner.toml")
+    levers = app.lever_values(scenario) | {"rng": 4, "legal_barrier": 0.65}
+    path = tmp_path / "saved.toml"
+    path.write_text(app.settings_toml(scenario, levers))
+    saved = load_scenario(path)
+    assert saved.params == scenario.params | {"legal_barrier": 0.65}
+    assert (saved.seed, saved.months) == (4, scenario.months)
+    again = app.load_uploaded("saved.toml", path.read_bytes())
+    assert again.params == saved.params and again.seed == 4
+    done = invoke("run", path, "--months", "2", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_bad_uploaded_file_gives_a_one_line_error() -> None:
+    with pytest.raises(app.PppsimError) as error:
+        app.load_uploaded("bad.toml", b"[information_sharing]\nlegal_barrier = 3.0\n")
+    assert "legal_barrier" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_run_csv_has_a_row_per_month() -> None:
+    model = PartnershipModel(rng=1, n_organisations=20)
+    model.run(5)
+    lines = app.run_csv(model).splitlines()
+    assert lines[0].startswith("month,") and len(lines) == 1 + 6
 
 
 def test_layout_places_every_organisation_once() -> None:
@@ -39,6 +80,10 @@ def test_layout_places_every_organisation_once() -> None:
         assert len(set(layout.values())) == len(layout)
 
 
+def texts(rc, widget=vw.Html) -> list[str]:
+    return [str(w.children) for w in rc.find(widget).widgets]
+
+
 def feed_title(rc) -> str:
     titles = [w.children[0] for w in rc.find(vw.CardTitle).widgets
               if w.children and str(w.children[0]).startswith("What just happened")]
@@ -46,29 +91,51 @@ def feed_title(rc) -> str:
     return titles[0]
 
 
-@pytest.mark.slow
-def test_page_steps_and_resets_with_a_changed_control() -> None:
-    _box, rc = solara.render(solara.AppLayout(children=[app.page]), handle_error=False)
+def settings_text(rc) -> str:
+    found = [t for t in texts(rc) if "This run:" in t]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_reset_applies_the_picked_scenario_and_the_seed_slider() -> None:
+    _box, rc = solara.render(app.page, handle_error=False)
+    scenario = load_scenario(app.SCENARIO_DIR / "high_barriers.toml")
+    rc.find(vw.Select, label="Scenario or case").widget.v_model = "high_barriers"
+    rc.find(vw.Btn, children=["Step"]).widget.click()
+    rc.find(vw.Btn, children=["Reset"]).widget.click()
+    expected = app.settings_line(app.new_model(scenario, app.lever_values(scenario)))
+    assert "legal barrier 0.8" in expected
+    assert expected.removeprefix("*This run:* ") in settings_text(rc)
+    seed = rc.find(vw.Slider, label="Random seed: 1").widget
+    seed.v_model = 7
+    assert rc.find(vw.Slider, label="Random seed: 7").widget is seed
+    rc.find(vw.Btn, children=["Reset"]).widget.click()
+    assert "seed 7." in settings_text(rc)
+    assert "legal barrier 0.8" in settings_text(rc)
+
+
+def test_page_steps_redraws_and_resets_with_a_changed_control() -> None:
+    _box, rc = solara.render(app.page, handle_error=False)
     assert feed_title(rc) == "What just happened (month 0)"
-    figures_before = [w.value for w in rc.find(ipywidgets.Image).widgets]
-    assert len(figures_before) == 5, "network and four plots"
+    before = [w.value for w in rc.find(ipywidgets.Image).widgets]
+    assert len(before) == 5, "network and four plots"
     step = rc.find(vw.Btn, children=["Step"])
     months = 0
     while months < 24:  # once a partnership operates, every panel has news
         step.widget.click()
         months += 1
-        figures_after = [w.value for w in rc.find(ipywidgets.Image).widgets]
-        if all(a != b for a, b in zip(figures_before, figures_after, strict=True)):
+        after = [w.value for w in rc.find(ipywidgets.Image).widgets]
+        if all(a != b for a, b in zip(before, after, strict=True)):
             break
     else:
         pytest.fail("some figure did not change in 24 months")
     assert feed_title(rc) == f"What just happened (month {months})"
+    assert any(f"Month {months}" in t for t in texts(rc))
 
-    organisations = rc.find(vw.Slider, label="Organisations").widget
+    organisations = rc.find(vw.Slider, label="Organisations: 100").widget
     organisations.v_model = 30
     rc.find(vw.Btn, children=["Reset"]).widget.click()
     assert feed_title(rc) == "What just happened (month 0)"
-    settings = [w for w in rc.find(vw.Html).widgets if "This run:" in str(w.children)]
-    assert settings and "organisations 30" in str(settings[0].children)
+    assert "organisations 30" in settings_text(rc)
     step.widget.click()
     assert feed_title(rc) == "What just happened (month 1)"

@@ -31,13 +31,13 @@ import numpy as np
 import pandas as pd
 
 from .formatting import readable
+from .library import DEMO_DIR
 from .report.statistics import mean_interval
 from .model.outputs import METRIC_DESCRIPTIONS, MODEL_REPORTERS, summary_metrics, time_series
 from .model.vocabulary import EndCause
 from .run import simulate
 from .scenario import Scenario, ScenarioError, load_scenario
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "teaching"
 MANIFEST = "demo.toml"
 SIDE_COLOURS = ("#1b7837", "#b2182b")
 """The first (usually the healthy) side in green, the second in red."""

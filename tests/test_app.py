@@ -114,6 +114,7 @@ def test_reset_applies_the_picked_scenario_and_the_seed_slider() -> None:
     assert "legal barrier 0.8" in settings_text(rc)
 
 
+@pytest.mark.slow
 def test_page_steps_redraws_and_resets_with_a_changed_control() -> None:
     _box, rc = solara.render(app.page, handle_error=False)
     assert feed_title(rc) == "What just happened (month 0)"

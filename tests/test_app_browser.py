@@ -1,13 +1,19 @@
-"""The teaching page in a real headless Chromium: it loads, steps, plays and updates.
+"""The teaching page in a real headless Chromium, with the network blocked: it loads, steps,
+plays, resets to the picked scenario and fits a 1024×768 projector.
 
-Set-up installs what the page needs when it is missing and fails loudly when it cannot:
-Debian's ``chromium`` (``apt-get install -y chromium``; a test tool's own browser download
-does not work here) and the page's front-end files, which the Solara server normally fetches
-from a CDN on first use and caches: here they come from the npm registry with ``npm pack``.
+Set-up installs Debian's ``chromium`` when it is missing (``apt-get install -y chromium``; a
+test tool's own browser download does not work here) and fails loudly when it cannot.  The
+page's front-end files come from the solara-assets package (a dependency), installed in the
+environment's Solara CDN cache; a package that the installed Solara wants in another version
+than solara-assets carries is put in that cache from the npm registry (``npm pack``) before
+the server starts.  Then the server runs with its outbound traffic sent to a dead proxy and
+the browser fails every request that does not go to the page's own server, so the test shows
+that the page needs no internet once its files are in the environment.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -25,9 +31,14 @@ from typing import Any
 import pytest
 from conftest import ARTIFACTS
 
+from pppsim import app
+from pppsim.scenario import load_scenario
+
 pytestmark = pytest.mark.browser
 
 PPPSIM = Path(sys.executable).with_name("pppsim")
+DEAD_PROXY = "http://127.0.0.1:9"
+"""Where the server's own outbound requests go: nowhere (the discard port, closed)."""
 
 
 def solara_cdn_packages() -> tuple[Path, list[str]]:
@@ -85,8 +96,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("app") / "server.log"
     with log_path.open("wb") as log:
+        offline = os.environ | {"HTTP_PROXY": DEAD_PROXY, "HTTPS_PROXY": DEAD_PROXY,
+                                "http_proxy": DEAD_PROXY, "https_proxy": DEAD_PROXY,
+                                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
         process = subprocess.Popen([str(PPPSIM), "app", "--port", str(port)], stdout=log,
-                                   stderr=subprocess.STDOUT)
+                                   stderr=subprocess.STDOUT, env=offline)
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 90
         while True:
@@ -118,40 +132,68 @@ def test_app_listens_on_localhost_only(server: str) -> None:
             assert probe.connect_ex((address, port)) != 0, f"page reachable on {address}"
 
 
-def test_page_steps_plays_and_updates(server: str, browser_page: tuple[Any, list[str]]
-                                      ) -> None:
+def block_the_internet(page: Any) -> list[str]:
+    """Fail every request the page makes to anywhere but its own server; return their list."""
+    blocked: list[str] = []
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        if re.match(r"^(https?|wss?)://(127\.0\.0\.1|localhost)[:/]", url) or \
+                url.startswith(("data:", "blob:")):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort("internetdisconnected")
+
+    page.route("**/*", route)
+    return blocked
+
+
+def test_page_offline_steps_plays_resets_and_fits_a_projector(
+        server: str, browser_page: tuple[Any, list[str]]) -> None:
     from playwright.sync_api import expect
 
     page, errors = browser_page
+    blocked = block_the_internet(page)
     ARTIFACTS.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.set_viewport_size({"width": 1024, "height": 768})
     page.goto(server)
     feed = page.locator(".pppsim-feed")
     expect(feed).to_contain_text("month 0", timeout=60_000)
-    expect(page.get_by_text("What am I looking at?")).to_be_visible()
+    expect(page).to_have_title(app.TEXT.TAB_TITLE, timeout=30_000)
+    expect(page.get_by_text("Legal barrier: 0.4 (0–1)")).to_be_visible()
+    for hidden in ("Play Interval", "Render Interval", "Use Threads"):
+        assert page.get_by_text(hidden).count() == 0, hidden
+
+    # pick a scenario, Reset: the run uses the scenario's values and the seed slider's seed
+    page.get_by_label("Scenario or case").click(force=True)
+    page.get_by_role("option", name="high_barriers", exact=True).click()
+    expect(page.get_by_text("Legal barrier: 0.8 (0–1)")).to_be_visible(timeout=30_000)
+    seed = page.locator(".v-slider").filter(
+        has=page.get_by_text("Random seed: 1", exact=True)).get_by_role("slider")
+    seed.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    expect(page.get_by_text("Random seed: 5", exact=True)).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Reset").click()
+    scenario = load_scenario(app.SCENARIO_DIR / "high_barriers.toml")
+    expected = app.settings_line(app.new_model(scenario, app.lever_values(scenario)
+                                               | {"rng": 5}))
+    expected = expected.removeprefix("*This run:* ").replace("*", "")
+    expect(page.locator(".pppsim-settings")).to_contain_text(expected, timeout=30_000)
+
     network = page.locator("img").first
     expect(network).to_be_visible()
     plots_before = [page.locator("img").nth(i).get_attribute("src")
                     for i in range(page.locator("img").count())]
-
-    # change a control: fewer organisations, then Reset builds a new model
-    slider = page.locator(".v-slider").filter(
-        has=page.get_by_text("Organisations", exact=True)).get_by_role("slider")
-    slider.focus()
-    for _ in range(10):
-        page.keyboard.press("ArrowLeft")
-    page.get_by_role("button", name="Reset").click()
-    expect(page.locator(".pppsim-settings")).to_contain_text("organisations 90", timeout=30_000)
-
     for _ in range(3):
         page.get_by_role("button", name="Step").click()
-        page.wait_for_timeout(700)
+        page.wait_for_timeout(500)
     expect(feed).to_contain_text("month 3", timeout=30_000)
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="▶ Play").click()
     expect(feed).to_contain_text(re.compile(r"partnership #\d+: launched by"), timeout=120_000)
     page.wait_for_timeout(2000)
-    page.get_by_role("button", name="❚❚").click()
-    # a loaded machine redraws slowly: wait (at most a minute) for every figure's redraw
+    page.get_by_role("button", name="❚❚ Pause").click()
     deadline = time.monotonic() + 60
     while True:
         plots_after = [page.locator("img").nth(i).get_attribute("src")
@@ -162,7 +204,18 @@ def test_page_steps_plays_and_updates(server: str, browser_page: tuple[Any, list
         page.wait_for_timeout(500)
     assert len(plots_after) == 5, "network and four plots"
     assert redrawn, "every figure was redrawn"
-    page.set_viewport_size({"width": 1600, "height": 1900})  # the whole page
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(ARTIFACTS / "teaching-page.png"))
+
+    # 1024×768: the controls and the network are on screen, side by side with the levers
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "teaching-page-1024x768.png"))
+    for name in ("Step", "Reset"):
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box and box["x"] + box["width"] <= 1024 and box["y"] + box["height"] <= 768
+    levers = page.get_by_text("Levers (applied at Reset)").bounding_box()
+    picture = network.bounding_box()
+    assert levers and picture and levers["x"] + levers["width"] <= picture["x"], \
+        "the levers column does not cover the network"
+    assert picture["x"] + picture["width"] <= 1024 + 1
     assert not errors, f"console errors: {errors}"
+    assert not blocked, f"the page reached for the internet: {blocked[:5]}"

@@ -9,6 +9,7 @@ demonstration of :mod:`pppsim.teaching`; ``explain`` tells the stories of
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 from pathlib import Path
 
@@ -18,6 +19,10 @@ from ..limits import MONTHS_RANGE
 
 HOST = "127.0.0.1"
 """The page is served on the loopback interface only: nobody else on the network sees it."""
+OFFLINE_SETTINGS = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+"""Solara settings for a page that works with no internet: no usage statistics sent.  Its
+front-end files come from the solara-assets package (a dependency), installed in the
+environment's ``share/solara/cdn``, which the server serves locally."""
 APP_MODULE = "pppsim.app"
 
 
@@ -37,6 +42,8 @@ def port_is_free(port: int, host: str = HOST) -> bool:
               help="Port on 127.0.0.1 to serve the page on.")
 def app(port: int) -> None:
     """Serve the live teaching page at http://127.0.0.1:PORT (Ctrl-C stops it)."""
+    for key, value in OFFLINE_SETTINGS.items():
+        os.environ.setdefault(key, value)
     from solara.__main__ import run as solara_run
 
     if not port_is_free(port):

@@ -86,7 +86,9 @@ CSS = """
 .pppsim-settings p { font-size: 15px; margin: 0 0.5em; color: #333; }
 .pppsim-month { font-size: 22px; font-weight: bold; margin: 0 0.6em; }
 .pppsim-figure img, img.pppsim-figure { width: 100%; height: auto; }
-.pppsim-levers .v-input__slot { margin-bottom: 0 !important; }
+.pppsim-levers .v-input__slot { margin-bottom: 0 !important; flex-wrap: wrap; }
+.pppsim-levers .v-input__slot .v-label { width: 100%; max-width: 100%; margin-bottom: -6px; }
+.v-application .v-card__title { word-break: normal; white-space: normal; }
 .pppsim-levers .v-messages { display: none; }
 """
 

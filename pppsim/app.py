@@ -87,7 +87,8 @@ CSS = """
 .pppsim-month { font-size: 22px; font-weight: bold; margin: 0 0.6em; }
 .pppsim-figure img, img.pppsim-figure { width: 100%; height: auto; }
 .pppsim-levers .v-input__slot { margin-bottom: 0 !important; flex-wrap: wrap; }
-.pppsim-levers .v-input__slot .v-label { width: 100%; max-width: 100%; margin-bottom: -6px; }
+.pppsim-levers .v-input__slot .v-label { width: 100%; max-width: 100%; height: auto;
+  white-space: normal; line-height: 1.25; margin-bottom: 4px; }
 .v-application .v-card__title { word-break: normal; white-space: normal; }
 .pppsim-levers .v-messages { display: none; }
 """

@@ -4,24 +4,19 @@ plays, resets to the picked scenario and fits a 1024×768 projector.
 Set-up installs Debian's ``chromium`` when it is missing (``apt-get install -y chromium``; a
 test tool's own browser download does not work here) and fails loudly when it cannot.  The
 page's front-end files come from the solara-assets package (a dependency), installed in the
-environment's Solara CDN cache; a package that the installed Solara wants in another version
-than solara-assets carries is put in that cache from the npm registry (``npm pack``) before
-the server starts.  Then the server runs with its outbound traffic sent to a dead proxy and
-the browser fails every request that does not go to the page's own server, so the test shows
-that the page needs no internet once its files are in the environment.
+environment's Solara CDN cache.  The server runs with its outbound traffic sent to a dead
+proxy and the browser fails every request that does not go to the page's own server, so the
+test shows that the page needs no internet.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tarfile
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -37,50 +32,10 @@ from pppsim.scenario import load_scenario
 pytestmark = pytest.mark.browser
 
 PPPSIM = Path(sys.executable).with_name("pppsim")
+SERVER_LOGS: dict[str, Path] = {}
+"""Each running test server's log, by its address."""
 DEAD_PROXY = "http://127.0.0.1:9"
 """Where the server's own outbound requests go: nowhere (the discard port, closed)."""
-
-
-def solara_cdn_packages() -> tuple[Path, list[str]]:
-    """The Solara server's CDN cache and the npm packages (name@version) its pages load.
-
-    Found by scanning Solara's own files for ``<package>@<version>/dist/`` (the page template,
-    requirejs, the grid layout, Markdown's mermaid, ...), plus its font-awesome setting.
-    """
-    import solara
-    from solara.server import settings
-
-    pattern = re.compile(r"((?:@[\w.-]+/)?[\w.-]+@\d[\w.-]*)/(?:dist/|require\.js)")
-    found = {settings.assets.fontawesome_path.strip("/").split("/")[0]}
-    for path in Path(solara.__file__).parent.rglob("*"):
-        if path.suffix in {".py", ".vue", ".js", ".j2"} and path.is_file():
-            found.update(pattern.findall(path.read_text(errors="ignore")))
-    return Path(settings.assets.proxy_cache_dir), sorted(found)
-
-
-def ensure_front_end() -> None:
-    """Put the page's front-end packages in the Solara CDN cache, from the npm registry."""
-    cache, packages = solara_cdn_packages()
-    for package in packages:
-        target = cache / package
-        if target.exists():
-            continue
-        if shutil.which("npm") is None:
-            pytest.fail(f"npm is needed to fetch {package} for the page", pytrace=False)
-        with tempfile.TemporaryDirectory() as tmp:
-            done = subprocess.run(["npm", "pack", package, "--silent"], cwd=tmp,
-                                  capture_output=True, text=True, timeout=300)
-            if done.returncode != 0:
-                pytest.fail(f"cannot fetch {package}: {done.stderr.strip()[-500:]}",
-                            pytrace=False)
-            tarball = Path(tmp) / done.stdout.split()[-1]
-            with tarfile.open(tarball) as archive:
-                archive.extractall(Path(tmp) / "unpacked", filter="data")
-            staging = target.with_name(target.name + ".partial")
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(Path(tmp) / "unpacked" / "package", staging)
-            staging.rename(target)
 
 
 def free_port() -> int:
@@ -92,7 +47,6 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``pppsim app`` on a free port; stopped with Ctrl-C (SIGINT) at the end."""
-    ensure_front_end()
     port = free_port()
     log_path = tmp_path_factory.mktemp("app") / "server.log"
     with log_path.open("wb") as log:
@@ -112,6 +66,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     process.kill()
                     pytest.fail(f"pppsim app did not start:\n{log_path.read_text()[-2000:]}")
                 time.sleep(0.5)
+        SERVER_LOGS[url] = log_path
         yield url
         process.send_signal(signal.SIGINT)
         try:
@@ -169,7 +124,7 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
     page.get_by_label("Scenario or case").click(force=True)
     page.get_by_role("option", name="high_barriers", exact=True).click()
     expect(page.get_by_text("Legal barrier: 0.8 (0–1)")).to_be_visible(timeout=30_000)
-    seed = page.locator(".v-slider").filter(
+    seed = page.locator(".v-input").filter(
         has=page.get_by_text("Random seed: 1", exact=True)).get_by_role("slider")
     seed.focus()
     for _ in range(4):
@@ -219,3 +174,5 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
     assert picture["x"] + picture["width"] <= 1024 + 1
     assert not errors, f"console errors: {errors}"
     assert not blocked, f"the page reached for the internet: {blocked[:5]}"
+    log = SERVER_LOGS[server].read_text(errors="replace")
+    assert "Could not load URL" not in log, "the server reached for the internet"

@@ -37,7 +37,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from . import app_text as TEXT
+from . import app_text as text
 from .errors import PppsimError
 from .explain import feed
 from .library import CASE_DIR, SCENARIO_DIR
@@ -102,7 +102,7 @@ def scenario_choices() -> dict[str, Path]:
     choices = {stem: SCENARIO_DIR / f"{stem}.toml"
                for stem in sorted(stems, key=lambda s: s != DEFAULT_SCENARIO)}
     for path in sorted(CASE_DIR.glob("*.toml")):
-        choices[f"{TEXT.CASE_PREFIX}{path.stem}"] = path
+        choices[f"{text.CASE_PREFIX}{path.stem}"] = path
     return choices
 
 
@@ -166,9 +166,9 @@ def new_model(scenario: Scenario, levers: dict[str, Any]) -> PartnershipModel:
 def settings_toml(scenario: Scenario, levers: dict[str, Any]) -> str:
     """The current settings as a scenario file that ``pppsim run`` and the page accept."""
     seed, params = run_parameters(scenario, levers)
-    saved = Scenario(TEXT.SAVED_NAME.format(scenario=scenario.name),
+    saved = Scenario(text.SAVED_NAME.format(scenario=scenario.name),
                      scenario.changed(**params).parameters,
-                     TEXT.SAVED_DESCRIPTION.format(scenario=scenario.name),
+                     text.SAVED_DESCRIPTION.format(scenario=scenario.name),
                      scenario.months, seed)
     return scenario_to_toml(saved)
 
@@ -195,17 +195,17 @@ def _number(value: float) -> str:
 def slider_label(name: str, value: Any) -> str:
     """A slider's label with its value and units, legible from the back of a classroom."""
     if name == "rng":
-        return TEXT.SLIDER.format(label=TEXT.SEED, value=int(value), units="").strip()
-    return TEXT.SLIDER.format(label=TEXT.LEVERS[name], value=_number(clean_value(name, value)),
-                              units=TEXT.UNITS[name]).strip()
+        return text.SLIDER.format(label=text.SEED, value=int(value), units="").strip()
+    return text.SLIDER.format(label=text.LEVERS[name], value=_number(clean_value(name, value)),
+                              units=text.UNITS[name]).strip()
 
 
 def settings_line(model: PartnershipModel) -> str:
     """The levers and seed of the run on screen: what Reset last applied."""
-    values = ", ".join(TEXT.SETTINGS_ITEM.format(label=TEXT.LEVERS[name].lower(),
+    values = ", ".join(text.SETTINGS_ITEM.format(label=text.LEVERS[name].lower(),
                                                  value=_number(getattr(model.p, name)))
                        for name in LEVERS)
-    return TEXT.SETTINGS_LINE.format(values=values, seed=model_seed(model))
+    return text.SETTINGS_LINE.format(values=values, seed=model_seed(model))
 
 
 def model_seed(model: PartnershipModel) -> int:
@@ -280,22 +280,22 @@ class NetworkFigure(Blitted):
                 linewidths=0.5, zorder=2, animated=True)))
         legend = [
             Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS["public"], ms=9,
-                   label=TEXT.LEGEND["public"]),
+                   label=text.LEGEND["public"]),
             Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS["private"], ms=9,
-                   label=TEXT.LEGEND["private"]),
+                   label=text.LEGEND["private"]),
             Line2D([], [], marker="D", ls="", color=SECTOR_COLOURS["private"], ms=7,
-                   label=TEXT.LEGEND["umbrella"]),
+                   label=text.LEGEND["umbrella"]),
             Line2D([], [], marker="s", ls="", color=NEGOTIATING_COLOUR, ms=9,
-                   label=TEXT.LEGEND["negotiating"]),
+                   label=text.LEGEND["negotiating"]),
             *[Line2D([], [], marker="s", ls="", color=colour, ms=9,
-                     label=TEXT.LEGEND["stage"].format(stage=stage.name.lower()))
+                     label=text.LEGEND["stage"].format(stage=stage.name.lower()))
               for stage, colour in STAGE_COLOURS.items()],
         ]
         self.fig.legend(handles=legend, loc="lower center", ncol=2, fontsize=FONT - 1,
                         frameon=False)
-        ax.text(-1.08, 1.08, TEXT.PUBLIC, color=SECTOR_COLOURS["public"], fontsize=FONT,
+        ax.text(-1.08, 1.08, text.PUBLIC, color=SECTOR_COLOURS["public"], fontsize=FONT,
                 ha="left")
-        ax.text(1.08, 1.08, TEXT.PRIVATE, color=SECTOR_COLOURS["private"], fontsize=FONT,
+        ax.text(1.08, 1.08, text.PRIVATE, color=SECTOR_COLOURS["private"], fontsize=FONT,
                 ha="right")
         ax.set_aspect("equal")
         ax.set_xlim(-1.15, 1.15)
@@ -352,23 +352,23 @@ PLOTS = (
     PlotSpec("stages", {
         **{stage.name.lower(): (stage.name.lower(), colour, "-")
            for stage, colour in STAGE_COLOURS.items()},
-        "negotiating": (TEXT.LINES["negotiating"], NEGOTIATING_COLOUR, "--")}),
+        "negotiating": (text.LINES["negotiating"], NEGOTIATING_COLOUR, "--")}),
     PlotSpec("trust", {
-        "trust_public_to_private": (TEXT.LINES["trust_public_to_private"],
+        "trust_public_to_private": (text.LINES["trust_public_to_private"],
                                     SECTOR_COLOURS["public"], "-"),
-        "trust_private_to_public": (TEXT.LINES["trust_private_to_public"],
+        "trust_private_to_public": (text.LINES["trust_private_to_public"],
                                     SECTOR_COLOURS["private"], "-"),
-        "trust_in_partnerships": (TEXT.LINES["trust_in_partnerships"], "black", ":")},
+        "trust_in_partnerships": (text.LINES["trust_in_partnerships"], "black", ":")},
         (0.0, 1.0)),
     PlotSpec("satisfaction", {
-        "satisfaction_public": (TEXT.LINES["satisfaction_public"], SECTOR_COLOURS["public"],
+        "satisfaction_public": (text.LINES["satisfaction_public"], SECTOR_COLOURS["public"],
                                 "-"),
-        "satisfaction_private": (TEXT.LINES["satisfaction_private"],
+        "satisfaction_private": (text.LINES["satisfaction_private"],
                                  SECTOR_COLOURS["private"], "-"),
-        "free_riding": (TEXT.LINES["free_riding"], "black", ":")}, (0.0, 1.0)),
+        "free_riding": (text.LINES["free_riding"], "black", ":")}, (0.0, 1.0)),
     PlotSpec("harm", {
-        "harm_without_prevention": (TEXT.LINES["harm_without_prevention"], "grey", "--"),
-        "harm": (TEXT.LINES["harm"], "#a50f15", "-")}),
+        "harm_without_prevention": (text.LINES["harm_without_prevention"], "grey", "--"),
+        "harm": (text.LINES["harm"], "#a50f15", "-")}),
 )
 """The four plots, two per row: legible on a classroom projector."""
 HEADROOM = 1.5
@@ -387,9 +387,9 @@ class LinePlot(Blitted):
         self.lines = {column: self.ax.plot([], [], color=colour, ls=style, lw=2.2,
                                            label=label, animated=True)[0]
                       for column, (label, colour, style) in spec.lines.items()}
-        title, ylabel = TEXT.PLOTS[spec.key]
+        title, ylabel = text.PLOTS[spec.key]
         self.ax.set_title(title, fontsize=FONT + 2)
-        self.ax.set_xlabel(TEXT.MONTH_AXIS, fontsize=FONT)
+        self.ax.set_xlabel(text.MONTH_AXIS, fontsize=FONT)
         self.ax.set_ylabel(ylabel, fontsize=FONT)
         self.ax.tick_params(labelsize=FONT - 2)
         self.ax.grid(alpha=0.3)
@@ -481,7 +481,7 @@ def LeverSliders(session: Session) -> None:  # noqa: N802
         return lambda value: session.levers.set(
             {**session.levers.value, name: clean_value(name, value)})
 
-    with solara.Card(TEXT.LEVERS_CARD, classes=["pppsim-levers"]):
+    with solara.Card(text.LEVERS_CARD, classes=["pppsim-levers"]):
         for slider in sliders(session.scenario.value):
             widget = solara.SliderInt if slider.is_int else solara.SliderFloat
             widget(slider_label(slider.name, levers[slider.name]), value=levers[slider.name],
@@ -503,20 +503,20 @@ def SavePanel(session: Session, choice: solara.Reactive[str]) -> None:  # noqa: 
         try:
             loaded = load_uploaded(info["name"], info["data"])
         except PppsimError as exc:
-            error.set(TEXT.LOAD_ERROR.format(name=info["name"], error=exc))
+            error.set(text.LOAD_ERROR.format(name=info["name"], error=exc))
             return
         error.set("")
-        choice.set(TEXT.LOADED.format(name=loaded.name))
+        choice.set(text.LOADED.format(name=loaded.name))
         session.use(loaded)
 
-    with solara.Card(TEXT.SAVE_CARD):
+    with solara.Card(text.SAVE_CARD):
         solara.FileDownload(lambda: settings_toml(session.scenario.value, session.levers.value),
-                            filename=f"{stem}-settings.toml", label=TEXT.DOWNLOAD_SETTINGS,
+                            filename=f"{stem}-settings.toml", label=text.DOWNLOAD_SETTINGS,
                             mime_type="text/plain")
         solara.FileDownload(lambda: run_csv(session.model.value),
                             filename=f"{stem}-seed{model_seed(session.model.value)}.csv",
-                            label=TEXT.DOWNLOAD_DATA, mime_type="text/csv")
-        solara.FileDrop(label=TEXT.LOAD_SETTINGS, on_file=on_file, lazy=False)
+                            label=text.DOWNLOAD_DATA, mime_type="text/csv")
+        solara.FileDrop(label=text.LOAD_SETTINGS, on_file=on_file, lazy=False)
         if error.value:
             solara.Error(error.value)
 
@@ -535,12 +535,12 @@ def ScenarioPanel(session: Session, choice: solara.Reactive[str]) -> None:  # no
             session.use(load_scenario(choices[name]))
 
     scenario = session.scenario.value
-    with solara.Card(TEXT.SCENARIO_CARD):
-        solara.Select(TEXT.SCENARIO_PICKER, values=names, value=choice.value, on_value=pick)
+    with solara.Card(text.SCENARIO_CARD):
+        solara.Select(text.SCENARIO_PICKER, values=names, value=choice.value, on_value=pick)
         if scenario.case is not None:
-            solara.Markdown(TEXT.CASE_HEADING.format(history=scenario.case.history,
+            solara.Markdown(text.CASE_HEADING.format(history=scenario.case.history,
                                                      sources=", ".join(scenario.case.sources)))
-            solara.Markdown(TEXT.CASE_EXPECTED.format(trajectory=scenario.case.trajectory_words()))
+            solara.Markdown(text.CASE_EXPECTED.format(trajectory=scenario.case.trajectory_words()))
         elif scenario.description:
             solara.Markdown(scenario.description)
 
@@ -550,14 +550,14 @@ def Controls(session: Session) -> None:  # noqa: N802
     """Step, Play/Pause, Reset and the month."""
     playing = session.playing.value
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button(TEXT.CONTROLS["step"], on_click=session.step, disabled=playing,
+        solara.Button(text.CONTROLS["step"], on_click=session.step, disabled=playing,
                       color="primary")
-        solara.Button(TEXT.CONTROLS["pause" if playing else "play"],
+        solara.Button(text.CONTROLS["pause" if playing else "play"],
                       on_click=lambda: session.playing.set(not session.playing.value),
                       color="primary")
-        solara.Button(TEXT.CONTROLS["reset"], on_click=session.reset, color="primary",
+        solara.Button(text.CONTROLS["reset"], on_click=session.reset, color="primary",
                       outlined=True)
-        solara.Text(TEXT.MONTH.format(month=session.month.value), classes=["pppsim-month"])
+        solara.Text(text.MONTH.format(month=session.month.value), classes=["pppsim-month"])
 
 
 @solara.component
@@ -579,9 +579,9 @@ def Panels(session: Session) -> None:  # noqa: N802
         lines = feed(model, limit=10)
     with solara.Columns([6, 5]):
         solara.Image(network, classes=["pppsim-figure"])
-        with solara.Card(TEXT.FEED_TITLE.format(month=month), classes=["pppsim-feed"]):
+        with solara.Card(text.FEED_TITLE.format(month=month), classes=["pppsim-feed"]):
             solara.Markdown("\n".join(f"- {line}" for line in lines) if lines
-                            else TEXT.FEED_EMPTY)
+                            else text.FEED_EMPTY)
     for row in (plots[:2], plots[2:]):
         with solara.Columns([1, 1]):
             for png in row:
@@ -614,7 +614,7 @@ def Page() -> None:  # noqa: N802
 
     solara.use_thread(play, dependencies=[session.playing.value])
 
-    solara.Title(TEXT.TAB_TITLE)
+    solara.Title(text.TAB_TITLE)
     solara.Style(CSS)
     with solara.Columns([3, 9]):
         with solara.Column():
@@ -622,12 +622,12 @@ def Page() -> None:  # noqa: N802
             LeverSliders(session)
             SavePanel(session, choice)
         with solara.Column():
-            solara.Markdown(f"### {TEXT.PAGE_TITLE.format(scenario=session.scenario.value.name)}")
+            solara.Markdown(f"### {text.PAGE_TITLE.format(scenario=session.scenario.value.name)}")
             Controls(session)
             RunSettings(session)
             Panels(session)
             with solara.Div(classes=["pppsim-note"]):
-                solara.Markdown(TEXT.NOTE)
+                solara.Markdown(text.NOTE)
 
 
 page = Page()

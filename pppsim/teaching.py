@@ -32,9 +32,9 @@ import pandas as pd
 
 from .formatting import readable
 from .library import DEMO_DIR
-from .report.statistics import mean_interval
 from .model.outputs import METRIC_DESCRIPTIONS, MODEL_REPORTERS, summary_metrics, time_series
 from .model.vocabulary import EndCause
+from .report.statistics import mean_interval
 from .run import simulate
 from .scenario import Scenario, ScenarioError, load_scenario
 

@@ -50,9 +50,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("app") / "server.log"
     with log_path.open("wb") as log:
+        local = "127.0.0.1,localhost"
         offline = os.environ | {"HTTP_PROXY": DEAD_PROXY, "HTTPS_PROXY": DEAD_PROXY,
                                 "http_proxy": DEAD_PROXY, "https_proxy": DEAD_PROXY,
-                                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+                                "NO_PROXY": local, "no_proxy": local}
         process = subprocess.Popen([str(PPPSIM), "app", "--port", str(port)], stdout=log,
                                    stderr=subprocess.STDOUT, env=offline)
         url = f"http://127.0.0.1:{port}/"
@@ -115,7 +116,7 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
     page.goto(server)
     feed = page.locator(".pppsim-feed")
     expect(feed).to_contain_text("month 0", timeout=60_000)
-    expect(page).to_have_title(app.TEXT.TAB_TITLE, timeout=30_000)
+    expect(page).to_have_title(app.text.TAB_TITLE, timeout=30_000)
     expect(page.get_by_text("Legal barrier: 0.4 (0–1)")).to_be_visible()
     for hidden in ("Play Interval", "Render Interval", "Use Threads"):
         assert page.get_by_text(hidden).count() == 0, hidden

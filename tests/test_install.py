@@ -3,8 +3,9 @@
 The wheel is built from this checkout and installed without its dependencies into a new
 venv; the dependencies are borrowed from the test environment through a ``.pth`` path line
 and links to its data folders (``etc/`` and ``share/``: the Jupyter widget configuration and
-the page's front-end files), so the test downloads nothing, while ``pppsim`` itself and its scenarios, cases and
-classroom demonstrations come only from the wheel: the checkout is nowhere on the path.
+the page's front-end files), so the test downloads nothing, while ``pppsim`` itself and its
+scenarios, cases and classroom demonstrations come only from the wheel: the checkout is
+nowhere on the path.
 """
 
 from __future__ import annotations

@@ -138,6 +138,14 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
     expected = expected.removeprefix("*This run:* ").replace("*", "")
     expect(page.locator(".pppsim-settings")).to_contain_text(expected, timeout=30_000)
 
+    # save and share: the settings download is a scenario file of this run
+    with page.expect_download() as saved:
+        page.get_by_text("Download settings (scenario file)").click()
+    settings = ARTIFACTS / "saved-settings.toml"
+    saved.value.save_as(settings)
+    again = load_scenario(settings)
+    assert again.params == scenario.params and again.seed == 5
+
     network = page.locator("img").first
     expect(network).to_be_visible()
     plots_before = [page.locator("img").nth(i).get_attribute("src")
@@ -160,6 +168,10 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
         page.wait_for_timeout(500)
     assert len(plots_after) == 5, "network and four plots"
     assert redrawn, "every figure was redrawn"
+    with page.expect_download() as data:
+        page.get_by_text("Download this run's data (CSV)").click()
+    rows = Path(data.value.path()).read_text().splitlines()
+    assert rows[0].startswith("month,") and len(rows) > 1 + 3
 
     # 1024×768: the controls and the network are on screen, side by side with the levers
     page.evaluate("window.scrollTo(0, 0)")

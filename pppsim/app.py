@@ -371,8 +371,10 @@ PLOTS = (
         "harm": (text.LINES["harm"], "#a50f15", "-")}),
 )
 """The four plots, two per row: legible on a classroom projector."""
-HEADROOM = 1.5
-"""A plot's y axis grows by this factor when a line outgrows it (rarely, so rarely redrawn)."""
+HEADROOM = 2.0
+"""A plot's y axis doubles when a line outgrows it (rarely, so the axes are rarely redrawn)."""
+LEAST_TOP = 5.0
+"""The least top of an automatic y axis (a handful of partnerships fit from the start)."""
 
 
 class LinePlot(Blitted):
@@ -417,7 +419,7 @@ class LinePlot(Blitted):
             self.ax.set_xlim(0, right)
             full = True
         if self.spec.ylim is None and (full or top > self.ax.get_ylim()[1]):
-            self.ax.set_ylim(0.0, max(top, 1.0) * HEADROOM)
+            self.ax.set_ylim(0.0, max(top * HEADROOM, LEAST_TOP))
             full = True
         self.state = state
         return self.render(list(self.lines.values()), full)

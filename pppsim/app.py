@@ -29,6 +29,7 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+import ipywidgets
 import numpy as np
 import PIL.Image
 import solara
@@ -46,7 +47,7 @@ from .model.outputs import time_series
 from .model.vocabulary import Stage
 from .parameters import parameter_table
 from .run import SECTOR_COLOURS
-from .scenario import Scenario, load_scenario, scenario_to_toml
+from .scenario import Scenario, ScenarioError, load_scenario, scenario_to_toml
 
 DEFAULT_SCENARIO = "baseline"
 LEVERS: dict[str, float | None] = {
@@ -90,6 +91,9 @@ CSS = """
 .pppsim-levers .v-input__slot .v-label { width: 100%; max-width: 100%; height: auto;
   white-space: normal; line-height: 1.25; margin-bottom: 4px; }
 .v-application .v-card__title { word-break: normal; white-space: normal; }
+.pppsim-save .v-btn { max-width: 100%; margin-bottom: 6px; }
+.pppsim-save .widget-upload { max-width: 100%; }
+.pppsim-save .v-alert { word-break: break-word; }
 .pppsim-levers .v-messages { display: none; }
 """
 
@@ -174,11 +178,15 @@ def settings_toml(scenario: Scenario, levers: dict[str, Any]) -> str:
 
 
 def load_uploaded(name: str, data: bytes) -> Scenario:
-    """A scenario file dropped on the page, checked like any scenario file."""
+    """A scenario file loaded on the page, checked like any scenario file; an error names the
+    file as the user knows it."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
-        scenario = load_scenario(path)
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace(str(path), path.name)) from None
     return Scenario(scenario.name, scenario.parameters, scenario.description, scenario.months,
                     scenario.seed, None)
 
@@ -501,24 +509,29 @@ def SavePanel(session: Session, choice: solara.Reactive[str]) -> None:  # noqa: 
     scenario = session.scenario.value
     stem = (scenario.path.stem if scenario.path else "scenario")
 
-    def on_file(info: dict) -> None:
+    def on_upload(files: Any) -> None:
+        if not files:
+            return
+        name, data = files[0]["name"], bytes(files[0]["content"])
         try:
-            loaded = load_uploaded(info["name"], info["data"])
+            loaded = load_uploaded(name, data)
         except PppsimError as exc:
-            error.set(text.LOAD_ERROR.format(name=info["name"], error=exc))
+            error.set(text.LOAD_ERROR.format(error=exc))
             return
         error.set("")
         choice.set(text.LOADED.format(name=loaded.name))
         session.use(loaded)
 
-    with solara.Card(text.SAVE_CARD):
+    with solara.Card(text.SAVE_CARD, classes=["pppsim-save"]):
         solara.FileDownload(lambda: settings_toml(session.scenario.value, session.levers.value),
                             filename=f"{stem}-settings.toml", label=text.DOWNLOAD_SETTINGS,
                             mime_type="text/plain")
         solara.FileDownload(lambda: run_csv(session.model.value),
                             filename=f"{stem}-seed{model_seed(session.model.value)}.csv",
                             label=text.DOWNLOAD_DATA, mime_type="text/csv")
-        solara.FileDrop(label=text.LOAD_SETTINGS, on_file=on_file, lazy=False)
+        ipywidgets.FileUpload.element(accept=".toml", multiple=False,
+                                      description=text.LOAD_SETTINGS, on_value=on_upload,
+                                      layout=ipywidgets.Layout(width="100%"))
         if error.value:
             solara.Error(error.value)
 

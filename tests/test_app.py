@@ -62,7 +62,8 @@ def test_settings_download_is_a_scenario_file_the_cli_runs(tmp_path) -> None:
 def test_a_bad_uploaded_file_gives_a_one_line_error() -> None:
     with pytest.raises(app.PppsimError) as error:
         app.load_uploaded("bad.toml", b"[information_sharing]\nlegal_barrier = 3.0\n")
-    assert "legal_barrier" in str(error.value) and "\n" not in str(error.value)
+    assert str(error.value).startswith("bad.toml: [information_sharing] legal_barrier = 3.0")
+    assert "\n" not in str(error.value)
 
 
 def test_run_csv_has_a_row_per_month() -> None:

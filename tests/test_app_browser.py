@@ -105,6 +105,13 @@ def block_the_internet(page: Any) -> list[str]:
     return blocked
 
 
+def upload(page: Any, path: Path) -> None:
+    """Load a scenario file through the page's upload button and the browser's file chooser."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Load settings (.toml)").click()
+    chooser.value.set_files(str(path))
+
+
 def test_page_offline_steps_plays_resets_and_fits_a_projector(
         server: str, browser_page: tuple[Any, list[str]]) -> None:
     from playwright.sync_api import expect
@@ -140,11 +147,34 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
 
     # save and share: the settings download is a scenario file of this run
     with page.expect_download() as saved:
-        page.get_by_text("Download settings (scenario file)").click()
+        page.get_by_text("Save settings (.toml)").click()
     settings = ARTIFACTS / "saved-settings.toml"
     saved.value.save_as(settings)
     again = load_scenario(settings)
     assert again.params == scenario.params and again.seed == 5
+    # ... and loading a scenario file sets the sliders and starts its run
+    mine = ARTIFACTS / "mine.toml"
+    mine.write_text(settings.read_text().replace("seed = 5", "seed = 9")
+                    .replace("legal_barrier = 0.8", "legal_barrier = 0.65"))
+    upload(page, mine)
+    expect(page.get_by_text("Legal barrier: 0.65 (0–1)")).to_be_visible(timeout=30_000)
+    expect(page.locator(".pppsim-settings")).to_contain_text("legal barrier 0.65",
+                                                             timeout=30_000)
+    expect(page.locator(".pppsim-settings")).to_contain_text("seed 9.")
+    bad = ARTIFACTS / "bad.toml"
+    bad.write_text("[information_sharing]\nlegal_barrier = 3.0\n")
+    upload(page, bad)
+    expect(page.get_by_text("Not loaded: bad.toml: [information_sharing] legal_barrier = 3.0")
+           ).to_be_visible(timeout=30_000)
+    page.get_by_label("Scenario or case").click(force=True)
+    page.get_by_role("option", name="high_barriers", exact=True).click()
+    seed = page.locator(".v-input").filter(
+        has=page.get_by_text("Random seed: 1", exact=True)).get_by_role("slider")
+    seed.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="Reset").click()
+    expect(page.locator(".pppsim-settings")).to_contain_text(expected, timeout=30_000)
 
     network = page.locator("img").first
     expect(network).to_be_visible()
@@ -169,12 +199,12 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
     assert len(plots_after) == 5, "network and four plots"
     assert redrawn, "every figure was redrawn"
     with page.expect_download() as data:
-        page.get_by_text("Download this run's data (CSV)").click()
+        page.get_by_text("Save run data (.csv)").click()
     rows = Path(data.value.path()).read_text().splitlines()
     assert rows[0].startswith("month,") and len(rows) > 1 + 3
 
     # 1024×768: the controls and the network are on screen, side by side with the levers
-    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "teaching-page-1024x768.png"))
     for name in ("Step", "Reset"):
@@ -185,6 +215,9 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
     assert levers and picture and levers["x"] + levers["width"] <= picture["x"], \
         "the levers column does not cover the network"
     assert picture["x"] + picture["width"] <= 1024 + 1
+    widest = page.evaluate("Math.max(document.documentElement.scrollWidth, "
+                           "document.body.scrollWidth)")
+    assert widest <= 1024, f"the page is {widest} px wide: it scrolls sideways"
     assert not errors, f"console errors: {errors}"
     assert not blocked, f"the page reached for the internet: {blocked[:5]}"
     log = SERVER_LOGS[server].read_text(errors="replace")

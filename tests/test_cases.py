@@ -70,3 +70,19 @@ def test_cases_command_reports_each_case(tmp_path) -> None:
     assert "sofielund: Sofielund" in done.stdout and "of 2 replications" in done.stdout
     bad = invoke("cases", "atlantis")
     assert bad.returncode == 2 and "no case 'atlantis'" in bad.stderr
+
+
+def test_grant_trajectories_read_the_grant_ends() -> None:
+    """With grants only and no renewal, some partnerships end with their grant and none is
+    embedded; with structural money only, no grant ends (the grant shares are undefined)."""
+    grants = PartnershipModel(rng=3, n_organisations=40, grant_share=1.0, structural_share=0.0,
+                              grant_months=12, grant_renewal_probability=0.0)
+    grants.run(60)
+    assert TRAJECTORIES["ended_when_grant_stopped"].measure(grants) > 0.0
+    assert TRAJECTORIES["structural_embedding"].measure(grants) == 0.0
+    assert TRAJECTORIES["survived_funding_end"].measure(grants) < 1.0
+    structural = PartnershipModel(rng=3, n_organisations=40, grant_share=0.0,
+                                  structural_share=1.0)
+    structural.run(60)
+    assert math.isnan(TRAJECTORIES["survived_funding_end"].measure(structural))
+    assert math.isnan(TRAJECTORIES["structural_embedding"].measure(structural))

@@ -110,11 +110,6 @@ def scenario_choices() -> dict[str, Path]:
     return choices
 
 
-def scenario_names() -> list[str]:
-    """The picker's entries, in order."""
-    return list(scenario_choices())
-
-
 _SCHEMA = {row["name"]: row for row in parameter_table()}
 
 

@@ -31,10 +31,10 @@ from .common import EXIT_INTERRUPTED
 
 COMMANDS = {
     "run": ".run", "parameters": ".run", "app": ".teaching", "explain": ".teaching",
-    "demo": ".teaching", "cases": ".teaching", "sweep": ".sweep", "status": ".sweep", "verify": ".sweep",
-    "export": ".sweep", "sensitivity": ".sensitivity", "discover": ".sensitivity",
-    "compare": ".compare", "robustness": ".robustness", "claims": ".claims",
-    "patterns": ".claims",
+    "demo": ".teaching", "cases": ".teaching", "sweep": ".sweep", "status": ".sweep",
+    "verify": ".sweep", "export": ".sweep", "sensitivity": ".sensitivity",
+    "discover": ".sensitivity", "compare": ".compare", "robustness": ".robustness",
+    "claims": ".claims", "patterns": ".claims",
 }
 """Each command and the module of this package that defines it (a function of its name)."""
 

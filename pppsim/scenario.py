@@ -33,6 +33,9 @@ from .parameters import SECTIONS, Parameters, allowed_range, section_of
 _TYPE_WORDS = {str: "a string", int: "an int", float: "a float", bool: "a bool", list: "a list",
                dict: "a table"}
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
+UNCERTAINTY = "uncertainty"
+"""The optional ``[uncertainty]`` table: ``posterior = "FOLDER"`` or ``prior = "FILE"``
+(docs/calibration.md); read by :mod:`pppsim.calibration.uncertainty`."""
 MONTHS_RANGE = (1, 1200)
 """The horizons a scenario, experiment or command accepts, in months (the one home of the limit)."""
 DEFAULT_MONTHS = 120
@@ -56,6 +59,9 @@ class Scenario:
     months: int = DEFAULT_MONTHS
     seed: int = 0
     path: Path | None = None
+    uncertainty: Any = None
+    """Where uncertain parameters are drawn from per replication (a
+    :class:`pppsim.calibration.ParameterDraws`, from the file's ``[uncertainty]``), or None."""
 
     @property
     def params(self) -> dict[str, Any]:
@@ -66,7 +72,7 @@ class Scenario:
         """A copy with some parameters replaced (validated)."""
         merged = self.params | overrides
         return Scenario(self.name, validate_parameters(merged, source="overrides"),
-                        self.description, self.months, self.seed, self.path)
+                        self.description, self.months, self.seed, self.path, self.uncertainty)
 
     def differences(self, other: Scenario) -> dict[str, tuple[Any, Any]]:
         """Parameters whose values differ: name -> (this value, other value)."""
@@ -174,14 +180,17 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                     f"{path}: '{key}' must be {_TYPE_WORDS[expected]}, got {show(value)}")
             top[key] = check_text(path, key, value) if expected is str else value
             continue
+        if key == UNCERTAINTY:
+            top[key] = value
+            continue
         if key not in SECTIONS:
             if key in Parameters.model_fields:
                 raise ScenarioError(
                     f"{path}: '{key}' must be inside section [{section_of(key)}]")
             raise ScenarioError(
                 f"{path}: unknown key {show(key)}"
-                f"{_suggest(key, list(SECTIONS) + list(TOP_LEVEL))}; "
-                f"sections are {', '.join(SECTIONS)}")
+                f"{_suggest(key, [*SECTIONS, *TOP_LEVEL, UNCERTAINTY])}; "
+                f"sections are {', '.join(SECTIONS)} (and {UNCERTAINTY})")
         if not isinstance(value, dict):
             raise ScenarioError(
                 f"{path}: '{key}' must be a section [{key}], got {show(value)}")
@@ -212,7 +221,8 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
             raise ScenarioError(f"{path}: base = {show(top['base'])}: no such file ({base_path})")
         base = load_scenario(base_path, (*_seen, path.resolve()))
         base_params = base.params
-        base_top = {"months": base.months, "seed": base.seed}
+        base_top = {"months": base.months, "seed": base.seed,
+                    UNCERTAINTY: base.uncertainty}
     months = top.get("months", base_top.get("months", DEFAULT_MONTHS))
     if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
         raise ScenarioError(
@@ -222,6 +232,12 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
     if seed < 0:
         raise ScenarioError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
     parameters = validate_parameters(base_params | flat, source=str(path))
+    uncertainty = base_top.get(UNCERTAINTY)
+    if UNCERTAINTY in top:
+        from .calibration.uncertainty import uncertainty_from_table
+
+        uncertainty = uncertainty_from_table(top[UNCERTAINTY], base=path.parent,
+                                             source=str(path))
     return Scenario(
         name=top.get("name", path.stem.replace("_", " ")),
         parameters=parameters,
@@ -229,6 +245,7 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         months=months,
         seed=seed,
         path=path,
+        uncertainty=uncertainty,
     )
 
 

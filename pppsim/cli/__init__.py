@@ -9,6 +9,7 @@ module              commands
 :mod:`.compare`     ``compare``
 :mod:`.robustness`  ``robustness``
 :mod:`.claims`      ``claims``, ``patterns``
+:mod:`.calibrate`   ``calibrate``
 :mod:`.teaching`    ``demo``, ``explain``, ``app``
 ==================  ===========================================================
 
@@ -26,6 +27,7 @@ import sys
 import click
 
 from ..errors import EXIT_BAD_INPUT, one_line
+from . import calibrate as _calibrate
 from . import claims as _claims
 from . import compare as _compare
 from . import robustness as _robustness
@@ -45,7 +47,8 @@ def cli() -> None:
 for _command in (_run.run, _run.parameters, _teaching.app, _teaching.explain, _teaching.demo,
                  _sweep.sweep, _sweep.status, _sweep.verify, _sweep.export,
                  _sensitivity.sensitivity, _sensitivity.discover, _compare.compare,
-                 _robustness.robustness, _claims.claims, _claims.patterns):
+                 _robustness.robustness, _claims.claims, _claims.patterns,
+                 _calibrate.calibrate):
     cli.add_command(_command)
 
 TRACEBACK_VARIABLE = "PPPSIM_TRACEBACK"

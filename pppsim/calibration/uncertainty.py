@@ -249,7 +249,8 @@ def spread_sentence(bands: pd.DataFrame, outcome: str, label: str, draws: Parame
     rows = bands[bands["outcome"] == outcome]
     differences = rows[rows["quantity"] != "level"]
     row = (differences if not differences.empty else rows).iloc[0]
-    what = (f"the difference in {label} between {row.scenario} and the reference"
+    reference = rows["scenario"].iloc[0]
+    what = (f"the difference in {label} between {row.scenario} and {reference}"
             if row.quantity != "level" else f"{label} under {row.scenario}")
     if not np.isfinite(row.parameter_share):
         return (f"How much of the spread of {what} is parameter uncertainty cannot be said: "

@@ -97,13 +97,13 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Path, *,
-                     workers: int | None = None, scheduler: str | None = None
-                     ) -> pd.DataFrame:
+def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Path,
+                     generation: int, *, workers: int | None = None,
+                     scheduler: str | None = None) -> pd.DataFrame:
     """Posterior predictive check of every pattern, on the experiments engine.
 
     ``predictive_draws`` posterior draws, each simulated ``replications`` times with fresh
-    seeds (a resumable sweep in ``folder/predictive``), plus the scenario's own values as a
+    seeds (a resumable sweep in ``folder/predictive-<generation>``), plus the scenario's own values as a
     reference point.  Per pattern: the median and 90% range over draws of the pattern, the
     share of draws inside the band, and the value at the scenario's own parameters.
     """
@@ -115,8 +115,9 @@ def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Pat
         [{}, *draws], base=spec.scenario, labels=["scenario", *map(str, range(len(draws)))],
         replications=spec.abc.replications, seed=spec.seed + 1, months=spec.months,
         outputs=RUN_METRICS, random_numbers="independent", name="posterior-predictive")
-    run_experiment(experiment, folder / "predictive", workers=workers, scheduler=scheduler)
-    runs = load_results(folder / "predictive")
+    store = folder / f"predictive-{generation}"
+    run_experiment(experiment, store, workers=workers, scheduler=scheduler)
+    runs = load_results(store)
     rows = []
     for pattern in spec.patterns:
         values = []
@@ -266,7 +267,7 @@ def write_outputs(spec: CalibrationSpec, folder: str | Path, *, command: str,
     posterior = posterior_table(spec, history)
     generations = generation_table(history)
     parameters = parameter_table(spec, posterior)
-    predictive = predictive_check(spec, posterior, folder, workers=workers,
+    predictive = predictive_check(spec, posterior, folder, history.max_t, workers=workers,
                                   scheduler=scheduler)
     posterior.to_csv(folder / POSTERIOR, index=False)
     generations.to_csv(folder / "generations.csv", index=False)

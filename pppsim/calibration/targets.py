@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -273,6 +274,9 @@ def _typed(path: Path, where: str, key: str, value: Any, expected: Any) -> Any:
         kinds = expected if isinstance(expected, tuple) else (expected,)
         raise CalibrationError(f"{path}: {where}{key} must be "
                                f"{' or '.join(words[k] for k in kinds)}, got {show(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CalibrationError(f"{path}: {where}{key} = {show(value)} is not allowed: "
+                               "expected a finite number")
     if key in LIMITS:
         lo, hi = LIMITS[key]
         if not lo <= value <= hi:

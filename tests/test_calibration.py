@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 from conftest import REPO, invoke
 
-from pppsim.calibration.abc import BandDistance, Simulator, calibrate, open_history, \
-    particle_seed
+from pppsim.calibration.abc import BandDistance, Simulator, calibrate, open_history, particle_seed
 from pppsim.calibration.outputs import write_outputs
 from pppsim.calibration.targets import (
     PATTERN_MEASURES,
@@ -236,7 +235,7 @@ def test_draws_are_seeded_weighted_and_typed(tmp_path):
     assert 0.68 < share < 0.82
     prior = load_draws("prior", SHIPPED)
     values = [d["exit_threshold"] for d in prior.draw(200, seed=1)]
-    assert 0.0 <= min(values) and max(values) <= 1.0 and np.std(values) > 0.2
+    assert min(values) >= 0.0 and max(values) <= 1.0 and np.std(values) > 0.2
 
 
 def test_a_scenarios_own_values_win_over_a_draw():

@@ -103,9 +103,10 @@ def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Pat
     """Posterior predictive check of every pattern, on the experiments engine.
 
     ``predictive_draws`` posterior draws, each simulated ``replications`` times with fresh
-    seeds (a resumable sweep in ``folder/predictive-<generation>``), plus the scenario's own values as a
-    reference point.  Per pattern: the median and 90% range over draws of the pattern, the
-    share of draws inside the band, and the value at the scenario's own parameters.
+    seeds (a resumable sweep in ``folder/predictive-<generation>``), plus the scenario's own
+    values as a reference point.  Per pattern: the median and 90% range over draws of the
+    pattern, the share of draws inside the band, and the value at the scenario's own
+    parameters.
     """
     from .targets import RUN_METRICS
 

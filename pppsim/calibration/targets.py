@@ -43,6 +43,7 @@ naming the file and the field.  New parameters need no code: add them under ``[p
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -295,7 +296,7 @@ def _abc_settings(path: Path, table: Mapping[str, Any], where: str) -> dict[str,
                                "expected \"quantile\" or a list of decreasing numbers")
     if isinstance(epsilon, list):
         if (not epsilon or not all(_kind(e, float) and e >= 0 for e in epsilon)
-                or any(b >= a for a, b in zip(epsilon, epsilon[1:], strict=False))):
+                or any(b >= a for a, b in itertools.pairwise(epsilon))):
             raise CalibrationError(f"{path}: {where}epsilon = {show(epsilon)} is not allowed: "
                                    "expected a list of decreasing non-negative numbers")
         settings["epsilon"] = tuple(float(e) for e in epsilon)

@@ -16,6 +16,7 @@ from pppsim.calibration.abc import BandDistance, Simulator, calibrate, open_hist
 from pppsim.calibration.outputs import write_outputs
 from pppsim.calibration.targets import (
     PATTERN_MEASURES,
+    UNDEFINED_MISS,
     CalibrationError,
     Pattern,
     assumption_parameters,
@@ -141,7 +142,7 @@ def test_band_distance_is_zero_inside_and_grows_with_the_miss_in_band_widths():
     assert distance({"harm_reduction": 0.1}, {}) == 0.0
     assert distance({"harm_reduction": 0.25}, {}) == pytest.approx(1.0)
     assert distance({"harm_reduction": 0.0}, {}) == pytest.approx(0.5)
-    assert distance({"harm_reduction": float("nan")}, {}) == float("inf")
+    assert distance({"harm_reduction": float("nan")}, {}) == pytest.approx(UNDEFINED_MISS)
 
 
 def test_failure_hazard_ratio_pools_runs():

@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,6 +170,7 @@ def calibrate(spec: CalibrationSpec, folder: str | Path, *, workers: int | None 
         {"fingerprint": spec.fingerprint, "name": spec.name,
          "source": str(spec.path) if spec.path else "", "definition": spec.definition()},
         indent=2, sort_keys=True, default=str))
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
     simulator = Simulator(spec.base_parameters(), spec.priors, spec.patterns, spec.months,

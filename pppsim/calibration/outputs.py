@@ -33,6 +33,9 @@ POSTERIOR = "posterior.csv"
 PINNED, NARROWED = 0.5, 0.8
 """Posterior 90% width over prior 90% width: below 0.5 the patterns pin a parameter down,
 below 0.8 they narrow it, above they leave it open."""
+FEW_PARTICLES = 50
+ROUGH = (": so few that the widths are rough, and parameters look pinned down by chance; "
+         "use a larger population for conclusions")
 PAIRS_MAX = 6
 """Parameters in the pairs plot: the most narrowed ones (a 30 x 30 grid is unreadable)."""
 
@@ -176,9 +179,9 @@ def plot(spec: CalibrationSpec, history: Any, parameters: pd.DataFrame, folder: 
     plt.close(fig)
     names = parameters["parameter"].head(PAIRS_MAX).tolist()
     limits = {p.name: (p.low, p.high) for p in spec.priors if p.name in names}
-    grid = plot_kde_matrix(frame[names], weights, limits=limits)
+    plot_kde_matrix(frame[names], weights, limits=limits)
     pairs = folder / "pairs.png"
-    grid.figure.savefig(pairs, dpi=90) if hasattr(grid, "figure") else plt.savefig(pairs)
+    plt.gcf().savefig(pairs, dpi=90)
     plt.close("all")
     return [marginals, pairs]
 
@@ -215,7 +218,8 @@ def summary_markdown(spec: CalibrationSpec, posterior: pd.DataFrame,
              f"particles simulated; last epsilon {last['epsilon']:.3g} (distance 0 = every "
              "target inside its band), acceptance rate in the last generation "
              f"{_percent(last['acceptance_rate'])}; effective sample size of the posterior "
-             f"{effective_size:.0f} particles (widths below are estimated from them).", "",
+             f"{effective_size:.0f} particles (widths below are estimated from them"
+             f"{ROUGH if effective_size < FEW_PARTICLES else ''}).", "",
              "## What the patterns pin down", "",
              f"Of {len(parameters)} uncertain parameters, the targets **pin down** "
              f"{len(pinned)} (posterior 90% interval under half the prior's), **narrow** "

@@ -134,6 +134,12 @@ RUN_METRICS = sorted({"early_end_share", "failure_share", "harm_reduction",
 """The engine metrics the measures read (all a calibration run records)."""
 
 
+UNDEFINED_MISS = 10.0
+"""Band widths an undefined pattern counts as (no partnership old enough to measure it): far
+enough to lose against any defined value near the band, finite so that the tolerance schedule
+can still rank parameter sets that leave some patterns undefined."""
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A published pattern: measure, role, band [low, high] and source."""
@@ -152,9 +158,10 @@ class Pattern:
         return PATTERN_MEASURES[self.name][0](runs)
 
     def miss(self, value: float) -> float:
-        """How far ``value`` lies outside the band, in band widths (0 inside; inf if NaN)."""
+        """How far ``value`` lies outside the band, in band widths (0 inside); an undefined
+        value counts as :data:`UNDEFINED_MISS` band widths away."""
         if not np.isfinite(value):
-            return float("inf")
+            return UNDEFINED_MISS
         return max(0.0, self.low - value, value - self.high) / (self.high - self.low)
 
 

@@ -33,7 +33,7 @@ from pppsim.parameters import DEFAULTS
 from pppsim.scenario import load_scenario
 
 SHIPPED = REPO / "experiments" / "calibration" / "targets.toml"
-TINY_SCENARIO = 'name = "Tiny"\nmonths = 36\nseed = 3\n[organisations]\nn_organisations = 24\n'
+TINY_SCENARIO = 'name = "Tiny"\nmonths = 30\nseed = 3\n[organisations]\nn_organisations = 20\n'
 
 
 PRIORS = 'prevention_effectiveness = { low = 0.01, high = 0.3 }\nexit_threshold = "range"\n'
@@ -41,7 +41,7 @@ PRIORS = 'prevention_effectiveness = { low = 0.01, high = 0.3 }\nexit_threshold 
 
 def tiny_calibration(folder: Path, *, generations: int = 1, top: str = "", abc: str = "",
                      priors: str = PRIORS, pattern: str = "") -> Path:
-    """A calibration file of two parameters on a 24-organisation, 36-month scenario."""
+    """A calibration file of two parameters on a 20-organisation, 30-month scenario."""
     (folder / "tiny.toml").write_text(TINY_SCENARIO)
     path = folder / "cal.toml"
     path.write_text(f"""{top}
@@ -332,6 +332,7 @@ def test_scenarios_with_different_uncertainty_sources_are_refused(tmp_path):
     result = invoke("compare", tmp_path / "a.toml", tmp_path / "b.toml", "--replications",
                     "2", "--out", tmp_path / "out")
     assert result.returncode == 2 and "different sources" in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_claims_under_a_posterior_count_draws(tmp_path):

@@ -311,6 +311,7 @@ def run_comparison(spec: ComparisonSpec, out: str | Path | None = None, *,
     progress
         Show a progress bar.
     """
+    comparison_draws(spec)  # refuse mixed uncertainty sources before any run
     experiment = Experiment.from_scenarios(
         spec.scenarios, replications=spec.replications, seed=spec.seed, months=spec.months,
         series=[s.name for s in SERIES], tables=("partnerships",),

@@ -3,10 +3,12 @@
 Runs ``pppsim calibrate experiments/calibration/targets.toml`` in a fresh interpreter and a
 fresh folder, as a user does, once on local worker processes (``--workers W``) and once on a
 local Dask cluster (``--scheduler local --workers W``), and prints side by side: wall time,
-particles simulated, simulations per second and, from the measured seconds per simulated
-particle, the projected wall time of the shipped settings (population x generations of the
-file's [abc] table, at the acceptance rate of the last measured generation; later
-generations usually accept fewer, so the projection is a lower bound).
+particles simulated (with pyabc's first sample from the prior, which sets the first
+tolerance) and, from the measured seconds per particle (all in: start-up, the predictive
+check and the plots included), the projected wall time of the shipped settings (a prior
+sample plus population x generations of the file's [abc] table at the acceptance rate of the
+last measured generation; later generations usually accept fewer, so the projection is a
+lower bound; the slice runs with the file's replications per particle).
 
     .venv/bin/python benchmarks/calibration_wall_time.py                        # a slice
     .venv/bin/python benchmarks/calibration_wall_time.py --population 200 --generations 8
@@ -15,6 +17,7 @@ generations usually accept fewer, so the projection is a lower bound).
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -38,7 +41,11 @@ def measure(targets: Path, folder: Path, options: list[str]) -> dict[str, float]
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{result.stderr}")
     generations = pd.read_csv(folder / "generations.csv")
-    return {"seconds": seconds, "simulations": int(generations["simulations"].sum()),
+    with sqlite3.connect(folder / "calibration.db") as db:  # pyabc's history
+        (prior_sample,) = db.execute("SELECT coalesce(sum(nr_samples), 0) FROM populations "
+                                     "WHERE t < 0").fetchone()
+    return {"seconds": seconds,
+            "simulations": int(generations["simulations"].sum()) + int(prior_sample),
             "last_acceptance": float(generations["acceptance_rate"].iloc[-1])}
 
 
@@ -66,8 +73,8 @@ def main() -> None:
           f"{'projected shipped h':>20}")
     for name, row in rows.items():
         per_particle = row["seconds"] / row["simulations"]
-        particles = shipped["population"] * shipped["generations"] / max(
-            row["last_acceptance"], 1e-9)
+        particles = shipped["population"] * (1 + shipped["generations"] / max(
+            row["last_acceptance"], 1e-9))
         print(f"{name:<32} {row['seconds']:>8.0f} {row['simulations']:>10} "
               f"{per_particle:>11.2f} {particles * per_particle / 3600:>20.1f}")
 

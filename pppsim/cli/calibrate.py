@@ -24,6 +24,8 @@ from .common import interrupted
 @click.option("--generations", type=click.IntRange(1, 100), default=None,
               help="Generations at most (default: the file's); raise it to extend a "
                    "finished calibration.")
+@click.option("--replications", type=click.IntRange(1, 1000), default=None,
+              help="Runs per particle (default: the file's).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores; 1 runs in this process, "
                    "reproducibly from the seed).")
@@ -31,7 +33,8 @@ from .common import interrupted
               help="Dask scheduler address (tcp://host:8786), or 'local' for a local Dask "
                    "cluster.")
 def calibrate(targets: Path, out: Path | None, quick: bool, population: int | None,
-              generations: int | None, workers: int | None, scheduler: str | None) -> None:
+              generations: int | None, replications: int | None, workers: int | None,
+              scheduler: str | None) -> None:
     """Calibrate the uncertain parameters to the patterns of TARGETS (a .toml file) by
     ABC-SMC; write the weighted posterior, acceptance per generation, marginal and pairs
     plots, posterior predictive checks of every target and independent check, and
@@ -45,8 +48,8 @@ def calibrate(targets: Path, out: Path | None, quick: bool, population: int | No
     spec = load_calibration(targets)
     if quick:
         spec = spec.quick_mode()
-    settings = {k: v for k, v in (("population", population), ("generations", generations))
-                if v is not None}
+    settings = {k: v for k, v in (("population", population), ("generations", generations),
+                                  ("replications", replications)) if v is not None}
     spec = replace(spec, abc=replace(spec.abc, **settings))
     out = out or Path("runs") / (targets.stem + ("-quick" if quick else ""))
     command = "pppsim calibrate " + " ".join(shlex.quote(a) for a in sys.argv[2:])

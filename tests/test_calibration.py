@@ -322,6 +322,7 @@ def test_compare_with_uncertainty_reports_two_bands_and_one_sentence(tmp_path):
     html = (tmp_path / "out" / "report.html").read_text()
     assert 'id="uncertainty-sentence">About ' in html
     assert "between B and A comes from not knowing" in html
+    assert "comes from not knowing the model's uncertain parameters" in result.stdout
 
 
 def test_scenarios_with_different_uncertainty_sources_are_refused(tmp_path):

@@ -173,7 +173,7 @@ def plot(spec: CalibrationSpec, history: Any, parameters: pd.DataFrame, folder: 
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=6)
     fig.suptitle(f"{spec.name}: posterior marginals (generation {history.max_t})")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / (2.4 * rows)))  # room for the title
     marginals = folder / "marginals.png"
     fig.savefig(marginals, dpi=80)
     plt.close(fig)

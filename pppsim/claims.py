@@ -189,8 +189,12 @@ def _key(params: Mapping[str, Any]) -> str:
     return json.dumps(dict(sorted(params.items())))
 
 
-def build_experiments(claims: Iterable[Claim], mode: Mode, seed: int) -> list[Experiment]:
+def build_experiments(claims: Iterable[Claim], mode: Mode, seed: int,
+                      base: Mapping[str, Any] | None = None) -> list[Experiment]:
     """Experiments holding every distinct condition of the claims, grouped by replications.
+
+    ``base`` (default: the defaults) is what conditions override, e.g. a posterior draw of
+    the uncertain parameters.
 
     Identical conditions shared by several claims run once, with the most replications any of
     those claims asks for.  All experiments share the base seed and use common random numbers,
@@ -208,7 +212,7 @@ def build_experiments(claims: Iterable[Claim], mode: Mode, seed: int) -> list[Ex
     for n in sorted(set(reps.values())):
         keys = [k for k in points if reps[k] == n]
         experiments.append(Experiment.from_points(
-            [points[k] for k in keys], labels=keys, replications=n, seed=seed,
+            [points[k] for k in keys], base=base, labels=keys, replications=n, seed=seed,
             months=mode.months, name=f"claims-{mode.name}-{n}"))
     return experiments
 
@@ -291,16 +295,18 @@ def _optimum_verdicts(claim: Claim, o: Optimum, table: Mapping[str, pd.DataFrame
 
 def run_claims(mode: Mode = FULL, *, claims: Iterable[Claim] = CLAIMS, seed: int = 2024,
                out: str | Path | None = None, workers: int | None = None,
-               scheduler: str | None = None, progress: bool = False) -> pd.DataFrame:
+               scheduler: str | None = None, progress: bool = False,
+               base: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run the claims and return one row per check: claim, statement, effect, CI, holds.
 
-    ``out`` keeps the run ledger, so an interrupted check resumes where it stopped.
+    ``out`` keeps the run ledger, so an interrupted check resumes where it stopped; ``base``
+    as in :func:`build_experiments`.
     """
     claims = list(claims)
     results = pd.concat([
         run_experiment(experiment, Path(out) / experiment.name if out is not None else None,
                        workers=workers, scheduler=scheduler, progress=progress)
-        for experiment in build_experiments(claims, mode, seed)])
+        for experiment in build_experiments(claims, mode, seed, base)])
     by_label = {label: frame.sort_values("replication")
                 for label, frame in results.groupby("scenario")}
     rows = []
@@ -385,3 +391,51 @@ def _check_sentence(row: Any) -> str:
 def _undefined(row: Any) -> str:
     return (f" (undefined in {row.missing} of {row.replications} replications, left out)"
             if row.missing else "")
+
+
+def claims_under_uncertainty(draws: Any, n_draws: int, mode: Mode = QUICK, *,
+                             claims: Iterable[Claim] = CLAIMS, seed: int = 2024,
+                             out: str | Path | None = None, workers: int | None = None,
+                             scheduler: str | None = None, progress: bool = False
+                             ) -> pd.DataFrame:
+    """For each claim, the share of parameter draws in which it holds.
+
+    ``draws`` is a :class:`pppsim.calibration.ParameterDraws` (a posterior folder or prior
+    ranges); ``n_draws`` draws are taken with ``seed`` and the claims are checked at each,
+    the draw replacing the defaults that a claim's conditions do not set (each draw's runs in
+    ``out/draw-<k>``, resumable).  One row per (draw, claim): whether it holds.
+    """
+    claims = list(claims)
+    rows = []
+    for k, draw in enumerate(draws.draw(n_draws, seed)):
+        verdicts = run_claims(mode, claims=claims, seed=seed, workers=workers,
+                              scheduler=scheduler, progress=progress, base=draw,
+                              out=Path(out) / f"draw-{k}" if out is not None else None)
+        for number, row in claim_table(verdicts).iterrows():
+            rows.append({"draw": k, "claim": int(number), "title": row.title,
+                         "source": row.source, "holds": bool(row.holds)})
+    return pd.DataFrame(rows)
+
+
+def robustness_table(per_draw: pd.DataFrame) -> pd.DataFrame:
+    """Per claim: draws, draws in which it holds, and their share."""
+    grouped = per_draw.groupby("claim", sort=True)
+    table = pd.DataFrame({"title": grouped["title"].first(), "draws": grouped.size(),
+                          "holds_in": grouped["holds"].sum().astype(int)})
+    table["share"] = table["holds_in"] / table["draws"]
+    return table
+
+
+def robustness_markdown(per_draw: pd.DataFrame, draws: Any, mode: Mode, seed: int) -> str:
+    """The claims under parameter uncertainty as a Markdown table."""
+    table = robustness_table(per_draw)
+    n = int(table["draws"].max())
+    lines = [f"Each claim checked at {n} draws of the uncertain parameters from "
+             f"{draws.describe()} ({mode.name} mode: {mode.replications} replications per "
+             f"condition, {mode.months} months, base seed {seed}). A claim that holds in "
+             "nearly every draw is robust to what we do not know about the parameters.", "",
+             "| claim | holds in | share of draws |", "|---|---|---|"]
+    for number, row in table.iterrows():
+        lines.append(f"| {number}. {row.title} | {row.holds_in} of {row.draws} | "
+                     f"{100 * row.share:.0f}% |")
+    return "\n".join(lines) + "\n"

@@ -38,6 +38,9 @@ _TYPE_WORDS = {str: "a string", int: "an int", float: "a float", bool: "a bool",
 CASE_TABLE = "case"
 """The optional table of a case's history and documented trajectory (:mod:`pppsim.cases`)."""
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
+UNCERTAINTY = "uncertainty"
+"""The optional ``[uncertainty]`` table: ``posterior = "FOLDER"`` or ``prior = "FILE"``
+(docs/calibration.md); read by :mod:`pppsim.calibration.uncertainty`."""
 DEFAULT_MONTHS = 120
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario, experiment or comparison file read (1 MB; the shipped ones are < 4 kB)."""
@@ -57,6 +60,9 @@ class Scenario:
     path: Path | None = None
     case: Any = None
     """A :class:`pppsim.cases.Case` when the file has a ``[case]`` table, else None."""
+    uncertainty: Any = None
+    """Where uncertain parameters are drawn from per replication (a
+    :class:`pppsim.calibration.ParameterDraws`, from the file's ``[uncertainty]``), or None."""
 
     @property
     def params(self) -> dict[str, Any]:
@@ -67,7 +73,7 @@ class Scenario:
         """A copy with some parameters replaced (validated)."""
         merged = self.params | overrides
         return Scenario(self.name, validate_parameters(merged, source="overrides"),
-                        self.description, self.months, self.seed, self.path)
+                        self.description, self.months, self.seed, self.path, self.uncertainty)
 
     def differences(self, other: Scenario) -> dict[str, tuple[Any, Any]]:
         """Parameters whose values differ: name -> (this value, other value)."""
@@ -180,14 +186,17 @@ def _flatten(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                 raise ScenarioError(f"{path}: '{key}' must be a table [{key}], got {show(value)}")
             top[key] = value
             continue
+        if key == UNCERTAINTY:
+            top[key] = value
+            continue
         if key not in SECTIONS:
             if key in Parameters.model_fields:
                 raise ScenarioError(
                     f"{path}: '{key}' must be inside section [{section_of(key)}]")
             raise ScenarioError(
                 f"{path}: unknown key {show(key)}"
-                f"{_suggest(key, [*SECTIONS, *TOP_LEVEL, CASE_TABLE])}; "
-                f"sections are {', '.join(SECTIONS)}")
+                f"{_suggest(key, [*SECTIONS, *TOP_LEVEL, CASE_TABLE, UNCERTAINTY])}; "
+                f"sections are {', '.join(SECTIONS)} (and {CASE_TABLE}, {UNCERTAINTY})")
         if not isinstance(value, dict):
             raise ScenarioError(
                 f"{path}: '{key}' must be a section [{key}], got {show(value)}")
@@ -218,7 +227,8 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
             raise ScenarioError(f"{path}: base = {show(top['base'])}: no such file ({base_path})")
         base = load_scenario(base_path, (*_seen, path.resolve()))
         base_params = base.params
-        base_top = {"months": base.months, "seed": base.seed}
+        base_top = {"months": base.months, "seed": base.seed,
+                    UNCERTAINTY: base.uncertainty}
     months = top.get("months", base_top.get("months", DEFAULT_MONTHS))
     if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
         raise ScenarioError(
@@ -233,6 +243,12 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         from .cases import parse_case
 
         case = parse_case(path, top[CASE_TABLE])
+    uncertainty = base_top.get(UNCERTAINTY)
+    if UNCERTAINTY in top:
+        from .calibration.uncertainty import uncertainty_from_table
+
+        uncertainty = uncertainty_from_table(top[UNCERTAINTY], base=path.parent,
+                                             source=str(path))
     return Scenario(
         name=top.get("name", path.stem.replace("_", " ")),
         parameters=parameters,
@@ -241,6 +257,7 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         seed=seed,
         path=path,
         case=case,
+        uncertainty=uncertainty,
     )
 
 

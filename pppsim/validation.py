@@ -76,7 +76,28 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
         columns=["year of age", "at risk", "ended", "failed"])
     hazard["hazard"] = hazard["ended"] / hazard["at risk"]
     hazard["failure hazard"] = hazard["failed"] / hazard["at risk"]
-    return {"patterns": patterns, "causes": causes, "hazard": hazard, "runs": runs}
+    facts = {"patterns": patterns, "causes": causes, "hazard": hazard, "runs": runs}
+    if scenario.uncertainty is not None:
+        facts["uncertainty"] = _parameter_bands(experiment, runs, scenario, out, workers,
+                                                progress)
+    return facts
+
+
+def _parameter_bands(experiment: Experiment, runs: pd.DataFrame, scenario: Scenario,
+                     out: str | Path | None, workers: int | None, progress: bool
+                     ) -> pd.DataFrame:
+    """The patterns' two bands (chance alone; chance and parameter uncertainty) when the
+    scenario draws its uncertain parameters (``[uncertainty]``): the runs again, each with
+    its own draw (docs/calibration.md)."""
+    from .calibration.uncertainty import run_with_draws, two_bands
+
+    drawn = run_with_draws(experiment, scenario.uncertainty,
+                           Path(f"{out}-drawn") if out is not None else None,
+                           workers=workers, progress=progress)
+    bands = two_bands(runs, drawn, [metric for metric, *_ in PATTERNS], [scenario.name])
+    meanings = {metric: meaning for metric, meaning, *_ in PATTERNS}
+    bands.insert(1, "meaning", bands["outcome"].map(meanings))
+    return bands
 
 
 def _pooled_interval(lifetimes: dict[str, float], key: str) -> tuple[float, float]:
@@ -107,6 +128,17 @@ def to_markdown(facts: dict[str, pd.DataFrame], scenario: Scenario, replications
     for r in facts["hazard"].itertuples():
         lines.append(f"| {r[1]} | {r[2]:.0f} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.3f} | "
                      f"{r[6]:.3f} |")
+    if "uncertainty" in facts:
+        lines += ["", f"With the uncertain parameters drawn from "
+                  f"{scenario.uncertainty.describe()}, one draw per run: where 95% of single "
+                  "runs lie by chance alone (parameters fixed) and by chance and parameter "
+                  "uncertainty.", "",
+                  "| measure | chance alone | chance and parameters | share of the spread "
+                  "from parameters |", "|---|---|---|---|"]
+        for r in facts["uncertainty"].itertuples():
+            lines.append(f"| {r.meaning} | [{_number(r.chance_low)}, {_number(r.chance_high)}]"
+                         f" | [{_number(r.total_low)}, {_number(r.total_high)}] | "
+                         f"{_share(r.parameter_share)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -115,6 +147,10 @@ def _number(value: float) -> str:
     if value == float("inf"):
         return "not reached"
     return "undefined" if value != value else f"{value:.3g}"
+
+
+def _share(share: float) -> str:
+    return "undefined" if share != share else f"{100 * share:.0f}%"
 
 
 def _undefined(missing: int, replications: int) -> str:

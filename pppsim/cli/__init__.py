@@ -9,6 +9,7 @@ module              commands
 :mod:`.compare`     ``compare``
 :mod:`.robustness`  ``robustness``
 :mod:`.claims`      ``claims``, ``patterns``
+:mod:`.calibrate`   ``calibrate``
 :mod:`.teaching`    ``demo``, ``explain``, ``cases``, ``app``
 ==================  ===========================================================
 
@@ -34,7 +35,7 @@ COMMANDS = {
     "demo": ".teaching", "cases": ".teaching", "sweep": ".sweep", "status": ".sweep",
     "verify": ".sweep", "export": ".sweep", "sensitivity": ".sensitivity",
     "discover": ".sensitivity", "compare": ".compare", "robustness": ".robustness",
-    "claims": ".claims", "patterns": ".claims",
+    "claims": ".claims", "patterns": ".claims", "calibrate": ".calibrate",
 }
 """Each command and the module of this package that defines it (a function of its name)."""
 

@@ -17,12 +17,20 @@ import click
 @click.option("--scheduler", default=None, help="'local' or a Dask scheduler address.")
 @click.option("--seed", type=click.IntRange(min=0), default=2024, show_default=True,
               help="Base seed of the paired experiments.")
+@click.option("--posterior", type=click.Path(path_type=Path), default=None,
+              help="A calibration folder (pppsim calibrate): check the claims at draws of "
+                   "its posterior and report the share of draws in which each holds.")
+@click.option("--draws", type=click.IntRange(min=1, max=1000), default=20, show_default=True,
+              help="Posterior draws, with --posterior.")
 def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
-           seed: int) -> None:
+           seed: int, posterior: Path | None, draws: int) -> None:
     """Check the seed documents' twelve claims as paired experiments."""
     from ..claims import FULL, QUICK, claim_table, run_claims, to_markdown
 
     mode = QUICK if quick else FULL
+    if posterior is not None:
+        _claims_under_posterior(posterior, draws, mode, out, workers, scheduler, seed)
+        return
     verdicts = run_claims(mode, seed=seed, out=out, workers=workers, scheduler=scheduler,
                           progress=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -39,6 +47,24 @@ def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
                f"({mode.name} mode); written to {out}/claims.md and claims.csv")
     if not summary["holds"].all():
         sys.exit(1)
+
+
+def _claims_under_posterior(posterior: Path, n_draws: int, mode: object, out: Path,
+                            workers: int | None, scheduler: str | None, seed: int) -> None:
+    """``pppsim claims --posterior DIR``: the share of posterior draws in which each holds."""
+    from ..calibration.uncertainty import load_draws
+    from ..claims import claims_under_uncertainty, robustness_markdown
+
+    draws = load_draws("posterior", posterior, source="--posterior")
+    folder = out / "posterior"
+    per_draw = claims_under_uncertainty(draws, n_draws, mode, seed=seed, out=folder,
+                                        workers=workers, scheduler=scheduler, progress=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    per_draw.to_csv(folder / "claims_by_draw.csv", index=False)
+    text = robustness_markdown(per_draw, draws, mode, seed)
+    (folder / "claims_under_uncertainty.md").write_text(text)
+    click.echo(text)
+    click.echo(f"written to {folder}/claims_under_uncertainty.md and claims_by_draw.csv")
 
 
 @click.command()

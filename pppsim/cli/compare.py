@@ -43,4 +43,6 @@ def compare(scenarios: tuple[Path, ...], replications: int | None, months: int |
     path = write_report(comparison)
     for name, text in summary_lines(comparison):
         click.echo(f"{name}: {text}")
+    if comparison.uncertainty_sentence:
+        click.echo(comparison.uncertainty_sentence)
     click.echo(f"report written to {path} (tables in {folder}/)")

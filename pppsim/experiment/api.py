@@ -12,7 +12,7 @@ from .experiment import Experiment
 from .files import load_experiment
 from .manifest import build_manifest
 from .progress import SweepProgress
-from .runner import SweepStats, run_sweep
+from .runner import RunConfiguration, SweepStats, run_sweep
 from .store import ResultStore
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ def sweep(
     retry_failed: bool = False,
     progress: bool = True,
     executor: ExecutorInfo | None = None,
+    config: RunConfiguration | None = None,
 ) -> SweepStats:
     """Run the runs of ``experiment`` missing from ``out`` and record them there.
 
@@ -45,7 +46,7 @@ def sweep(
     with ResultStore.create(out, experiment, build_manifest(experiment)) as store, \
             nullcontext(executor) if executor else open_executor(workers, scheduler) as info:
         options = {"executor_name": info.name, "workers": info.workers,
-                   "chunk_size": chunk_size, "retry_failed": retry_failed}
+                   "chunk_size": chunk_size, "retry_failed": retry_failed, "config": config}
         if not progress:
             return run_sweep(experiment, store, info.executor, **options)
         with SweepProgress(experiment.name) as bar:
@@ -62,6 +63,7 @@ def run_experiment(
     chunk_size: int | None = None,
     retry_failed: bool = False,
     progress: bool = False,
+    config: RunConfiguration | None = None,
 ) -> pd.DataFrame:
     """Run an experiment and return its results as a tidy frame (as :func:`load_results`).
 
@@ -82,6 +84,10 @@ def run_experiment(
         Re-run runs that failed in an earlier sweep into ``out``.
     progress
         Show a progress bar.
+    config
+        How to make a run (default: the experiment's own
+        :class:`~pppsim.experiment.RunConfiguration`); e.g. one that draws uncertain
+        parameters per replication (:mod:`pppsim.calibration.uncertainty`).
 
     Returns
     -------
@@ -103,7 +109,7 @@ def run_experiment(
         experiment = load_experiment(experiment)
     out = Path(out) if out else Path(tempfile.mkdtemp(prefix="pppsim-sweep-"))
     sweep(experiment, out, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
-          retry_failed=retry_failed, progress=progress)
+          retry_failed=retry_failed, progress=progress, config=config)
     from .results import load_results  # pandas, loaded only to return the table
 
     return load_results(out)

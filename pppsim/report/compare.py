@@ -180,6 +180,12 @@ class Comparison:
     end_causes: pd.DataFrame
     parameters: pd.DataFrame
     manifest: dict[str, Any]
+    uncertainty: pd.DataFrame | None = None
+    """With ``[uncertainty]`` in the scenarios: per outcome and scenario, the band of single
+    runs from chance alone and from chance and parameter uncertainty
+    (:func:`pppsim.calibration.uncertainty.two_bands`); None otherwise."""
+    uncertainty_sentence: str = ""
+    """How much of the spread is parameter uncertainty, in one generated sentence."""
 
     @property
     def names(self) -> list[str]:
@@ -305,6 +311,7 @@ def run_comparison(spec: ComparisonSpec, out: str | Path | None = None, *,
     progress
         Show a progress bar.
     """
+    comparison_draws(spec)  # refuse mixed uncertainty sources before any run
     experiment = Experiment.from_scenarios(
         spec.scenarios, replications=spec.replications, seed=spec.seed, months=spec.months,
         series=[s.name for s in SERIES], tables=("partnerships",),
@@ -319,7 +326,45 @@ def run_comparison(spec: ComparisonSpec, out: str | Path | None = None, *,
         raise ExperimentError(
             f"{folder}: run {replication} of '{spec.scenarios[point].name}' (seed {seed}) "
             f"failed: {error}; see pppsim status {folder}")
-    return build_comparison(spec, folder, experiment)
+    comparison = build_comparison(spec, folder, experiment)
+    return with_parameter_uncertainty(comparison, experiment, workers=workers,
+                                      scheduler=scheduler, progress=progress)
+
+
+DRAWS_FOLDER = "parameter_draws"
+"""Subfolder of a comparison with the runs at one parameter draw per replication."""
+
+
+def comparison_draws(spec: ComparisonSpec) -> Any:
+    """The one source of parameter draws of the compared scenarios (``[uncertainty]``), or
+    None; scenarios naming different sources are refused (draws must be common)."""
+    sources = {(s.uncertainty.kind, str(s.uncertainty.path)): s.uncertainty
+               for s in spec.scenarios if s.uncertainty is not None}
+    if len(sources) > 1:
+        raise ScenarioError("the compared scenarios draw their uncertain parameters from "
+                            f"different sources ({', '.join(f'{k} {p}' for k, p in sources)}); "
+                            "a comparison needs one, so that draws are common to all")
+    return next(iter(sources.values()), None)
+
+
+def with_parameter_uncertainty(comparison: Comparison, experiment: Experiment, *,
+                               workers: int | None = None, scheduler: str | None = None,
+                               progress: bool = False) -> Comparison:
+    """The comparison with its two bands, when its scenarios draw uncertain parameters: the
+    same scenarios run again (in ``DRAWS_FOLDER``) with parameter draw k in replication k
+    of every scenario."""
+    from dataclasses import replace
+
+    from ..calibration.uncertainty import run_with_draws, spread_sentence, two_bands
+
+    draws = comparison_draws(comparison.spec)
+    if draws is None:
+        return comparison
+    drawn = run_with_draws(experiment, draws, comparison.folder / DRAWS_FOLDER,
+                           workers=workers, scheduler=scheduler, progress=progress)
+    bands = two_bands(comparison.runs, drawn, [o.name for o in OUTCOMES], comparison.names)
+    sentence = spread_sentence(bands, "harm_prevented", "harm prevented", draws)
+    return replace(comparison, uncertainty=bands, uncertainty_sentence=sentence)
 
 
 def build_comparison(spec: ComparisonSpec, folder: Path, experiment: Experiment
@@ -459,7 +504,12 @@ def write_tables(comparison: Comparison, folder: Path | None = None) -> list[Pat
     returns the paths."""
     from ..fileio import write_csv_tables
 
-    return write_csv_tables(comparison, TABLE_FILES, folder or comparison.folder)
+    paths = write_csv_tables(comparison, TABLE_FILES, folder or comparison.folder)
+    if comparison.uncertainty is not None:
+        path = Path(folder or comparison.folder) / "uncertainty.csv"
+        comparison.uncertainty.to_csv(path, index=False)
+        paths.append(path)
+    return paths
 
 
 def metric_description(name: str) -> str:

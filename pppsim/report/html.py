@@ -465,6 +465,7 @@ calls a difference clear when both the interval of the difference and that of th
 exclude no change. The model shows mechanisms, not forecasts: trust differences more than
 levels.</p>
 {warning}
+{_uncertainty_section(comparison, colours)}
 <h2 id="outcomes">Outcomes at the end of the run</h2>
 <p class="note">Mean per run across the {comparison.replications} runs of each scenario, with
 its 95% CI. For the other scenarios: the paired difference from {reference} (scenario minus
@@ -525,6 +526,33 @@ partnerships.csv. Same scenarios and seed give the same numbers.</p>
 </body>
 </html>
 """
+
+
+def _uncertainty_section(comparison: Comparison, colours: dict[str, str]) -> str:
+    """Chance alone against chance and parameter uncertainty (scenarios with
+    ``[uncertainty]``): the generated sentence and the two bands of the headline outcomes."""
+    bands = comparison.uncertainty
+    if bands is None:
+        return ""
+    rows = []
+    for r in bands[bands["outcome"].isin(HEADLINE)].itertuples():
+        rows.append(f"<tr><td>{_e(HEADLINE_NAMES[r.outcome])}</td><td>"
+                    f"{_swatch(colours[r.scenario])}{_e(r.scenario)}</td><td>"
+                    f"{_e(r.quantity)}</td><td>{number(r.chance_low)} to "
+                    f"{number(r.chance_high)}</td><td>{number(r.total_low)} to "
+                    f"{number(r.total_high)}</td><td>{percent(r.parameter_share)}</td></tr>")
+    header = ["Outcome", "Scenario", "Quantity", "95% of runs: chance alone",
+              "95% of runs: chance and parameter uncertainty",
+              "Share of the spread from parameter uncertainty"]
+    return (f'<h2 id="uncertainty">What we do not know: two bands</h2>'
+            f'<p id="uncertainty-sentence">{_e(comparison.uncertainty_sentence)}</p>'
+            '<p class="note">The intervals elsewhere in this report cover chance alone: the '
+            "model's uncertain parameters are fixed at the scenario's values. Here every "
+            "scenario is run again with the uncertain parameters drawn anew in each run (the "
+            "same draw in run k of every scenario, so differences stay paired). The bands "
+            "hold 95% of single runs; the last column is how much wider parameter uncertainty "
+            "makes the spread (1 minus the ratio of the variances).</p>"
+            + _table(header, rows, "uncertainty-table"))
 
 
 def write_report(comparison: Comparison) -> Path:

@@ -1,0 +1,285 @@
+"""What a calibration writes: the posterior, acceptance per generation, plots, posterior
+predictive checks and a plain-language summary of what the patterns pin down.
+
+Files in the calibration folder:
+
+* ``posterior.csv`` — the last generation's particles: one column per calibrated parameter
+  (schema values, integers rounded) and ``weight`` (summing to 1);
+* ``generations.csv`` — per generation: epsilon, simulations, accepted particles, acceptance
+  rate;
+* ``predictive.csv`` — posterior predictive check of every pattern (targets and independent
+  checks): the spread of the pattern over posterior draws, each simulated afresh, and at
+  the scenario's own values;
+* ``parameters.csv`` — per parameter: prior range, posterior mean and 90% interval, and the
+  posterior's width as a share of the prior's;
+* ``marginals.png``, ``pairs.png`` — pyabc's weighted kernel density plots;
+* ``summary.md`` — all of it in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..experiment import Experiment, load_results, run_experiment
+from .abc import open_history
+from .targets import CHECK, TARGET, CalibrationSpec
+
+POSTERIOR = "posterior.csv"
+PINNED, NARROWED = 0.5, 0.8
+"""Posterior 90% width over prior 90% width: below 0.5 the patterns pin a parameter down,
+below 0.8 they narrow it, above they leave it open."""
+FEW_PARTICLES = 50
+ROUGH = (": so few that the widths are rough, and parameters look pinned down by chance; "
+         "use a larger population for conclusions")
+PAIRS_MAX = 6
+"""Parameters in the pairs plot: the most narrowed ones (a 30 x 30 grid is unreadable)."""
+
+
+def posterior_table(spec: CalibrationSpec, history: Any) -> pd.DataFrame:
+    """The last generation's weighted particles as schema values."""
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    table = pd.DataFrame({p.name: [p.cast(v) for v in frame[p.name]] for p in spec.priors})
+    table["weight"] = np.asarray(weights, dtype=float) / float(np.sum(weights))
+    return table
+
+
+def generation_table(history: Any) -> pd.DataFrame:
+    """Per generation: epsilon, simulations, accepted particles and the acceptance rate."""
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0]
+    table = pd.DataFrame({"generation": populations["t"].astype(int),
+                          "epsilon": populations["epsilon"].astype(float),
+                          "simulations": populations["samples"].astype(int),
+                          "accepted": populations["particles"].astype(int)})
+    table["acceptance_rate"] = table["accepted"] / table["simulations"]
+    return table.reset_index(drop=True)
+
+
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray,
+                        qs: Sequence[float]) -> list[float]:
+    from pyabc.weighted_statistics import weighted_quantile
+
+    return [float(weighted_quantile(values, weights, alpha=q)) for q in qs]
+
+
+def parameter_table(spec: CalibrationSpec, posterior: pd.DataFrame) -> pd.DataFrame:
+    """Per parameter: prior, posterior mean and 90% interval, width ratio and a verdict."""
+    weights = posterior["weight"].to_numpy()
+    rows = []
+    for prior in spec.priors:
+        values = posterior[prior.name].to_numpy(dtype=float)
+        low, median, high = _weighted_quantiles(values, weights, (0.05, 0.5, 0.95))
+        ratio = (high - low) / (0.9 * (prior.high - prior.low))
+        verdict = ("pinned down" if ratio < PINNED else "narrowed" if ratio < NARROWED
+                   else "left open")
+        rows.append({"parameter": prior.name, "prior_low": prior.low,
+                     "prior_high": prior.high,
+                     "scenario_value": spec.scenario.params[prior.name],
+                     "posterior_mean": float(np.sum(values * weights)),
+                     "posterior_median": median, "posterior_p05": low, "posterior_p95": high,
+                     "width_ratio": ratio, "verdict": verdict})
+    return pd.DataFrame(rows).sort_values("width_ratio", ignore_index=True)
+
+
+def draw_particles(posterior: pd.DataFrame, n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` particles drawn with replacement in proportion to their weights (seeded)."""
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(posterior), size=n, replace=True,
+                      p=posterior["weight"].to_numpy())
+    names = [c for c in posterior.columns if c != "weight"]
+    return [{name: _plain(posterior.iloc[i][name]) for name in names} for i in rows]
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar from a frame as the Python number."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Path,
+                     generation: int, *, workers: int | None = None,
+                     scheduler: str | None = None) -> pd.DataFrame:
+    """Posterior predictive check of every pattern, on the experiments engine.
+
+    ``predictive_draws`` posterior draws, each simulated ``replications`` times with fresh
+    seeds (a resumable sweep in ``folder/predictive-<generation>``), plus the scenario's own
+    values as a reference point.  Per pattern: the median and 90% range over draws of the
+    pattern, the share of draws inside the band, and the value at the scenario's own
+    parameters.
+    """
+    from .targets import RUN_METRICS
+
+    draws = draw_particles(posterior, spec.abc.predictive_draws, spec.seed + 1)
+    draws = [{p.name: p.cast(d[p.name]) for p in spec.priors} for d in draws]
+    experiment = Experiment.from_points(
+        [{}, *draws], base=spec.scenario, labels=["scenario", *map(str, range(len(draws)))],
+        replications=spec.abc.replications, seed=spec.seed + 1, months=spec.months,
+        outputs=RUN_METRICS, random_numbers="independent", name="posterior-predictive")
+    store = folder / f"predictive-{generation}"
+    run_experiment(experiment, store, workers=workers, scheduler=scheduler)
+    runs = load_results(store)
+    rows = []
+    for pattern in spec.patterns:
+        values = []
+        for _, group in runs.groupby("point"):
+            group = group.copy()
+            group.attrs["months"] = spec.months
+            values.append((int(group["point"].iloc[0]), pattern.measure(group)))
+        at_scenario = next(v for p, v in values if p == 0)
+        drawn = np.array([v for p, v in values if p != 0], dtype=float)
+        defined = drawn[np.isfinite(drawn)]
+        inside = float(np.mean((defined >= pattern.low) & (defined <= pattern.high))) \
+            if defined.size else float("nan")
+        q05, q50, q95 = (np.quantile(defined, (0.05, 0.5, 0.95)) if defined.size
+                         else (np.nan,) * 3)
+        rows.append({"pattern": pattern.name, "role": pattern.role, "meaning": pattern.meaning,
+                     "low": pattern.low, "high": pattern.high, "source": pattern.source,
+                     "predictive_p05": float(q05), "predictive_median": float(q50),
+                     "predictive_p95": float(q95), "share_inside": inside,
+                     "draws": len(drawn), "undefined": int(len(drawn) - defined.size),
+                     "at_scenario_values": at_scenario})
+    return pd.DataFrame(rows)
+
+
+def plot(spec: CalibrationSpec, history: Any, parameters: pd.DataFrame, folder: Path
+         ) -> list[Path]:
+    """``marginals.png`` (every parameter) and ``pairs.png`` (the most narrowed ones)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pyabc.visualization import plot_kde_1d, plot_kde_matrix
+
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    n = len(spec.priors)
+    cols = min(4, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
+    for ax, prior in zip(axes.flat, spec.priors, strict=False):
+        plot_kde_1d(frame, weights, x=prior.name, xmin=prior.low, xmax=prior.high, ax=ax,
+                    label="posterior")
+        ax.axhline(1.0 / (prior.high - prior.low), color="grey", linestyle=":",
+                   label="prior")
+        ax.axvline(spec.scenario.params[prior.name], color="black", linewidth=0.8,
+                   label="scenario value")
+        ax.set_title(prior.name, fontsize=8)
+        ax.set_xlabel("")
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=6)
+    fig.suptitle(f"{spec.name}: posterior marginals (generation {history.max_t})")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / (2.4 * rows)))  # room for the title
+    marginals = folder / "marginals.png"
+    fig.savefig(marginals, dpi=80)
+    plt.close(fig)
+    names = parameters["parameter"].head(PAIRS_MAX).tolist()
+    limits = {p.name: (p.low, p.high) for p in spec.priors if p.name in names}
+    plot_kde_matrix(frame[names], weights, limits=limits)
+    pairs = folder / "pairs.png"
+    plt.gcf().savefig(pairs, dpi=90)
+    plt.close("all")
+    return [marginals, pairs]
+
+
+def _runs(n: int) -> str:
+    return "one run" if n == 1 else f"{n} runs"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def _percent(x: float) -> str:
+    return "undefined" if not np.isfinite(x) else f"{100 * x:.0f}%"
+
+
+def summary_markdown(spec: CalibrationSpec, posterior: pd.DataFrame,
+                     generations: pd.DataFrame, parameters: pd.DataFrame,
+                     predictive: pd.DataFrame, command: str) -> str:
+    """The calibration in words: what was fitted, what the patterns pin down and leave open,
+    and how the posterior does on the targets and on the independent checks."""
+    from pyabc.weighted_statistics import effective_sample_size
+
+    last = generations.iloc[-1]
+    effective_size = float(effective_sample_size(posterior["weight"].to_numpy()))
+    pinned = parameters[parameters["verdict"] == "pinned down"]["parameter"].tolist()
+    narrowed = parameters[parameters["verdict"] == "narrowed"]["parameter"].tolist()
+    open_ = parameters[parameters["verdict"] == "left open"]["parameter"].tolist()
+    lines = [f"# Calibration: {spec.name}", "",
+             f"Written by `{command}`. ABC-SMC (pyabc) from the scenario "
+             f"*{spec.scenario.name}*, {spec.months} months, {_runs(spec.abc.replications)} per "
+             f"particle, {spec.abc.population} particles per generation; "
+             f"{len(generations)} generations, {int(generations['simulations'].sum())} "
+             f"particles simulated; last epsilon {last['epsilon']:.3g} (distance 0 = every "
+             "target inside its band), acceptance rate in the last generation "
+             f"{_percent(last['acceptance_rate'])}; effective sample size of the posterior "
+             f"{effective_size:.0f} particles (widths below are estimated from them"
+             f"{ROUGH if effective_size < FEW_PARTICLES else ''}).", "",
+             "## What the patterns pin down", "",
+             f"Of {len(parameters)} uncertain parameters, the targets **pin down** "
+             f"{len(pinned)} (posterior 90% interval under half the prior's), **narrow** "
+             f"{len(narrowed)} and **leave open** {len(open_)}.", ""]
+    for verdict, names in (("Pinned down", pinned), ("Narrowed", narrowed),
+                           ("Left open", open_)):
+        if names:
+            lines.append(f"- {verdict}: " + ", ".join(f"`{n}`" for n in names))
+    lines += ["", "A parameter left open is one the patterns cannot tell apart over its range: "
+              "its uncertainty is carried into every result that draws from this posterior.",
+              "", "| parameter | prior | scenario value | posterior mean | 90% interval | "
+              "width / prior width | verdict |", "|---|---|---|---|---|---|---|"]
+    for r in parameters.itertuples():
+        lines.append(f"| `{r.parameter}` | {r.prior_low:g}–{r.prior_high:g} | "
+                     f"{r.scenario_value:g} | {r.posterior_mean:.3g} | "
+                     f"[{r.posterior_p05:.3g}, {r.posterior_p95:.3g}] | {r.width_ratio:.2f} | "
+                     f"{r.verdict} |")
+    lines += ["", "## Posterior predictive checks", "",
+              f"{int(predictive['draws'].iloc[0])} posterior draws, each simulated afresh "
+              f"({_times(spec.abc.replications)}). Targets were fitted; checks were not, and test "
+              "the fit.", "",
+              "| pattern | role | band | source | posterior predictive median [90%] | "
+              "draws inside the band | at the scenario's values |", "|---|---|---|---|---|---|---|"]
+    for r in predictive.itertuples():
+        role = "target" if r.role == TARGET else "independent check" if r.role == CHECK \
+            else r.role
+        lines.append(f"| {r.meaning} | {role} | {r.low:g}–{r.high:g} | {r.source} | "
+                     f"{r.predictive_median:.3g} [{r.predictive_p05:.3g}, "
+                     f"{r.predictive_p95:.3g}] | {_percent(r.share_inside)} | "
+                     f"{r.at_scenario_values:.3g} |")
+    lines += ["", "## Generations", "", "| generation | epsilon | simulated | accepted | "
+              "acceptance rate |", "|---|---|---|---|---|"]
+    for r in generations.itertuples():
+        lines.append(f"| {r.generation} | {r.epsilon:.3g} | {r.simulations} | {r.accepted} | "
+                     f"{_percent(r.acceptance_rate)} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(spec: CalibrationSpec, folder: str | Path, *, command: str,
+                  workers: int | None = None, scheduler: str | None = None
+                  ) -> dict[str, Any]:
+    """Write every output of a finished (or stopped) calibration in ``folder``."""
+    folder = Path(folder)
+    history = open_history(folder)
+    if history.max_t < 0:
+        from .targets import CalibrationError
+
+        raise CalibrationError(f"{folder}: no finished generation yet; run the same command "
+                               "again to continue")
+    posterior = posterior_table(spec, history)
+    generations = generation_table(history)
+    parameters = parameter_table(spec, posterior)
+    predictive = predictive_check(spec, posterior, folder, history.max_t, workers=workers,
+                                  scheduler=scheduler)
+    posterior.to_csv(folder / POSTERIOR, index=False)
+    generations.to_csv(folder / "generations.csv", index=False)
+    parameters.to_csv(folder / "parameters.csv", index=False)
+    predictive.to_csv(folder / "predictive.csv", index=False)
+    plot(spec, history, parameters, folder)
+    text = summary_markdown(spec, posterior, generations, parameters, predictive, command)
+    (folder / "summary.md").write_text(text)
+    return {"posterior": posterior, "generations": generations, "parameters": parameters,
+            "predictive": predictive, "summary": text}

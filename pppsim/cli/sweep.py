@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..limits import MAX_RUNS
-from .common import interrupted, resumable_study
+from .common import interrupted, resumable_study, scenario_settings
 
 EXIT_DAMAGED = 1
 """Exit status of ``pppsim verify`` when damage remains."""
@@ -17,6 +17,7 @@ EXIT_DAMAGED = 1
 
 @click.command()
 @resumable_study
+@scenario_settings
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None,
               help="Runs per task (default: automatic).")
 @click.option("--retry-failed", is_flag=True, help="Re-run the runs that failed before.")
@@ -24,12 +25,15 @@ EXIT_DAMAGED = 1
 @click.option("--max-runs", type=click.IntRange(min=1), default=MAX_RUNS, show_default=True,
               help="Refuse a larger design (points x replications); raise it for a giant.")
 def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: str | None,
-          chunk_size: int | None, retry_failed: bool, quiet: bool, max_runs: int) -> None:
-    """Run every (point, replication) of EXPERIMENT (a .toml file) missing from --out."""
+          settings: tuple[str, ...], chunk_size: int | None, retry_failed: bool, quiet: bool,
+          max_runs: int) -> None:
+    """Run every (point, replication) of EXPERIMENT (a .toml file) missing from --out.
+
+    --set changes the experiment's base scenario (and overrides its [fixed] values)."""
     from ..experiment.api import sweep as run
     from ..experiment.files import load_experiment
 
-    loaded = load_experiment(experiment, max_runs=max_runs)
+    loaded = load_experiment(experiment, max_runs=max_runs, settings=settings)
     out = out or Path("runs") / experiment.stem
     try:
         stats = run(loaded, out, workers=workers, scheduler=scheduler, chunk_size=chunk_size,

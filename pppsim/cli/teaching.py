@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..scenario import MONTHS_RANGE
+from .common import language_option
 
 HOST = "127.0.0.1"
 """The page is served on the loopback interface only: nobody else on the network sees it."""
@@ -56,17 +57,21 @@ def app(port: int) -> None:
               help="Horizon in months (default: the scenario's).")
 @click.option("--partnership", "partnership_id", type=int, default=None,
               help="Tell only the story of this partnership (its id).")
+@language_option
 def explain(scenario: Path, seed: int | None, months: int | None,
-            partnership_id: int | None) -> None:
-    """Tell the story of each partnership in a run of SCENARIO (or of one)."""
+            partnership_id: int | None, lang: str | None) -> None:
+    """Tell the story of each partnership in a run of SCENARIO (a file or shipped name), or
+    of one."""
     from ..explain import explain as stories
+    from ..i18n import language
     from ..model.events import EventKind
     from ..run import simulate
-    from ..scenario import load_scenario
+    from ..scenario import open_scenario
 
-    result = simulate(load_scenario(scenario), seed=seed, months=months)
+    result = simulate(open_scenario(scenario), seed=seed, months=months)
     try:
-        click.echo(stories(result.model, partnership_id))
+        with language(lang):
+            click.echo(stories(result.model, partnership_id))
     except KeyError:
         started = result.model.events.of_kind(EventKind.NEGOTIATION_STARTED)
         ids = [row.partnership for row in started]

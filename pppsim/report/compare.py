@@ -17,9 +17,10 @@ A *comparison file* lists scenarios so that a ready comparison needs no long com
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,11 @@ from ..scenario import (
     ScenarioError,
     _read_toml,
     _suggest,
+    apply_settings,
     check_text,
+    find_scenario,
     load_scenario,
+    settings_label,
 )
 from .statistics import (
     effect_word,
@@ -129,6 +133,8 @@ class ComparisonSpec:
     name: str = ""
     description: str = ""
     source: Path | None = None
+    settings: tuple[str, ...] = ()
+    """The ``--set`` settings applied, as given (the report's command line repeats them)."""
 
 
 @dataclass(frozen=True)
@@ -229,30 +235,44 @@ def load_comparison(path: str | Path) -> ComparisonSpec:
         description=data.get("description", ""), source=path)
 
 
-def comparison_spec(paths: Sequence[Path], *, replications: int | None = None,
-                    months: int | None = None, seed: int | None = None) -> ComparisonSpec:
-    """What ``pppsim compare PATH ...`` compares: scenario files, or one comparison file.
+def comparison_spec(paths: Sequence[Path | str], *, replications: int | None = None,
+                    months: int | None = None, seed: int | None = None,
+                    settings: Sequence[str] = (), title: str | None = None) -> ComparisonSpec:
+    """What ``pppsim compare NAME ...`` compares: scenario files or shipped scenarios by short
+    name (:func:`~pppsim.scenario.find_scenario`), or one comparison file.
 
-    Options given here override a comparison file's.  Raises :class:`ScenarioError` (one
-    line) for a missing or bad file, a bad setting, or two scenarios with the same name.
+    Options given here override a comparison file's.  ``settings`` (``--set
+    section.key=value``) change every scenario; with a single scenario they make the second
+    one instead: the scenario as it is against the scenario so changed.  ``title`` replaces
+    the report's title.  Raises :class:`ScenarioError` (one line) for a missing or bad file,
+    a bad setting, or two scenarios with the same name.
     """
     if not paths:
         raise ScenarioError("give at least one scenario file")
-    files = [Path(p) for p in paths]
+    files = [find_scenario(p) for p in paths]
     comparison_files = [p for p in files if is_comparison_file(p)]
     if comparison_files and len(files) > 1:
         raise ScenarioError(f"{comparison_files[0]}: is a comparison file; give it alone")
     if comparison_files:
         spec = load_comparison(files[0])
+        scenarios = tuple(apply_settings(s, settings) for s in spec.scenarios)
+    elif len(files) == 1 and settings:
+        reference = load_scenario(files[0])
+        changed = apply_settings(reference, settings)
+        if changed.name == reference.name:
+            changed = replace(changed, name=f"{reference.name}, {settings_label(settings)}")
+        scenarios = (reference, changed)
+        spec = ComparisonSpec(scenarios)
     else:
-        scenarios = tuple(load_scenario(p) for p in files)
-        names = [" ".join(s.stem.split("_")) for s in files]
-        spec = ComparisonSpec(scenarios, name=" vs ".join(names))
-    settings = {"replications": replications or spec.replications,
-                "months": months or spec.months,
-                "seed": spec.seed if seed is None else seed}
-    spec = ComparisonSpec(spec.scenarios, name=spec.name, description=spec.description,
-                          source=spec.source, **settings)
+        scenarios = tuple(apply_settings(load_scenario(p), settings) for p in files)
+        spec = ComparisonSpec(scenarios)
+    if title is not None:
+        check_text("--title", "name", title)
+    settings_given = {"replications": replications or spec.replications,
+                      "months": months or spec.months,
+                      "seed": spec.seed if seed is None else seed}
+    spec = ComparisonSpec(scenarios, name=title or spec.name, description=spec.description,
+                          source=spec.source, settings=tuple(settings), **settings_given)
     _check_spec(spec)
     return spec
 
@@ -284,6 +304,9 @@ def default_folder(spec: ComparisonSpec) -> Path:
     if spec.source is not None:
         return Path("runs") / spec.source.stem
     stems = [s.path.stem if s.path else s.name for s in spec.scenarios]
+    if spec.settings:
+        digest = hashlib.sha256("\0".join(spec.settings).encode()).hexdigest()[:8]
+        stems.append(f"set-{digest}")
     return Path("runs") / "-".join(["compare", *stems])
 
 
@@ -308,7 +331,7 @@ def run_comparison(spec: ComparisonSpec, out: str | Path | None = None, *,
     experiment = Experiment.from_scenarios(
         spec.scenarios, replications=spec.replications, seed=spec.seed, months=spec.months,
         series=[s.name for s in SERIES], tables=("partnerships",),
-        name=spec.name or "comparison")
+        name=spec.name or " / ".join(s.name for s in spec.scenarios))
     folder = Path(out) if out is not None else default_folder(spec)
     run_experiment(experiment, folder, workers=workers, scheduler=scheduler,
                    progress=progress)

@@ -96,17 +96,30 @@ def status(folder: Path) -> None:
                        f"{session['runs_failed']} failed ({state})")
 
 
+def _deprecated_output(ctx: click.Context, param: click.Parameter,
+                       value: Path | None) -> Path | None:
+    if value is not None:
+        click.echo("pppsim: note: --output is deprecated; use --out (as every other "
+                   "command)", err=True)
+    return value
+
+
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
-              show_default=True, help="File format.")
-@click.option("--output", type=click.Path(path_type=Path), default=None,
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv",
+              show_default=True, help="File format: csv, parquet, or xlsx (a spreadsheet).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Output file (default: FOLDER/results.<format>).")
-def export(folder: Path, fmt: str, output: Path | None) -> None:
+@click.option("--output", type=click.Path(path_type=Path), default=None, hidden=True,
+              callback=_deprecated_output, expose_value=True,
+              help="Deprecated name of --out.")
+def export(folder: Path, fmt: str, out: Path | None, output: Path | None) -> None:
     """Write the results of FOLDER as one table (one row per finished run)."""
     from ..experiment.results import export_results
 
-    click.echo(f"results written to {export_results(folder, fmt, output)}")
+    if out is not None and output is not None:
+        raise click.UsageError("give --out only (--output is its deprecated name)")
+    click.echo(f"results written to {export_results(folder, fmt, out or output)}")
 
 
 @click.command()

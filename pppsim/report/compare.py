@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import show
+from ..i18n import N_, _
 from ..experiment import (
     Experiment,
     ExperimentError,
@@ -79,24 +80,28 @@ class Outcome:
 
 
 OUTCOMES = (
-    Outcome(LIFETIME, "Partnership lifetime, restricted mean (Kaplan-Meier, up to the horizon)",
-            "months"),
-    Outcome("partnerships_launched", "Partnerships launched", "partnerships"),
-    Outcome("partnerships_active_end", "Partnerships operating at the end", "partnerships"),
-    Outcome("success_share", "Ended partnerships that reached their goals", "share (0-1)"),
-    Outcome("negotiation_failure_share", "Negotiations that broke down", "share (0-1)"),
-    Outcome("harm_prevented", "Harm prevented over the run (harm without partnerships less "
-            "harm with them)", "harm index points"),
-    Outcome("harm_reduction", "Share of the harm without partnerships prevented, last month",
-            "share (0-1)"),
-    Outcome("information_shared", "Information shared over the run", "items"),
-    Outcome("information_followed_up", "Information followed up over the run", "items"),
-    Outcome("follow_up_ratio", "Shared information that was followed up", "share (0-1)"),
-    Outcome("trust_private_to_public", "Trust of firms in public bodies, at the end",
-            "trust (0-1)"),
-    Outcome("trust_public_to_private", "Trust of public bodies in firms, at the end",
-            "trust (0-1)"),
-    Outcome("free_riding", "Commitment withheld (free riding)", "share (0-1)"),
+    Outcome(LIFETIME, N_("Partnership lifetime, restricted mean (Kaplan-Meier, up to the "
+                         "horizon)"), N_("months")),
+    Outcome("partnerships_launched", N_("Partnerships launched"), N_("partnerships")),
+    Outcome("partnerships_active_end", N_("Partnerships operating at the end"),
+            N_("partnerships")),
+    Outcome("success_share", N_("Ended partnerships that reached their goals"),
+            N_("share (0-1)")),
+    Outcome("negotiation_failure_share", N_("Negotiations that broke down"), N_("share (0-1)")),
+    Outcome("harm_prevented", N_("Harm prevented over the run (harm without partnerships less "
+                                 "harm with them)"), N_("harm index points")),
+    Outcome("harm_reduction", N_("Share of the harm without partnerships prevented, last "
+                                 "month"), N_("share (0-1)")),
+    Outcome("information_shared", N_("Information shared over the run"), N_("items")),
+    Outcome("information_followed_up", N_("Information followed up over the run"),
+            N_("items")),
+    Outcome("follow_up_ratio", N_("Shared information that was followed up"),
+            N_("share (0-1)")),
+    Outcome("trust_private_to_public", N_("Trust of firms in public bodies, at the end"),
+            N_("trust (0-1)")),
+    Outcome("trust_public_to_private", N_("Trust of public bodies in firms, at the end"),
+            N_("trust (0-1)")),
+    Outcome("free_riding", N_("Commitment withheld (free riding)"), N_("share (0-1)")),
 )
 """The outcomes of the report's table, in order."""
 HEADLINE = (LIFETIME, "harm_prevented", "partnerships_launched")
@@ -114,10 +119,10 @@ class Series:
 
 
 SERIES = (
-    Series("active_partnerships", "Operating partnerships", "partnerships"),
-    Series("harm_prevented", "Harm prevented, cumulative", "harm index points", True),
-    Series("information_followed_up", "Information followed up", "items per month"),
-    Series("trust_private_to_public", "Trust of firms in public bodies", "trust (0-1)"),
+    Series("active_partnerships", N_("Operating partnerships"), N_("partnerships")),
+    Series("harm_prevented", N_("Harm prevented, cumulative"), N_("harm index points"), True),
+    Series("information_followed_up", N_("Information followed up"), N_("items per month")),
+    Series("trust_private_to_public", N_("Trust of firms in public bodies"), N_("trust (0-1)")),
 )
 """The monthly series of the report's time-series plots and fan charts."""
 
@@ -485,9 +490,35 @@ def write_tables(comparison: Comparison, folder: Path | None = None) -> list[Pat
     return write_csv_tables(comparison, TABLE_FILES, folder or comparison.folder)
 
 
+OUTCOME_DESCRIPTIONS = {
+    LIFETIME: N_("mean months a partnership stays in operation, counted up to the horizon "
+                 "(Kaplan-Meier restricted mean: partnerships still running count correctly)"),
+    "partnerships_launched": N_("partnerships that got past negotiation and started work"),
+    "partnerships_active_end": N_("partnerships still at work in the last month"),
+    "success_share": N_("of the partnerships that ended, the share that ended because it had "
+                        "reached its goals (undefined when none ended)"),
+    "negotiation_failure_share": N_("of the negotiations that started, the share that broke "
+                                    "down (undefined when none started)"),
+    "harm_prevented": N_("harm without any partnership minus harm with them, added up over the "
+                         "crime domains and months (harm index points)"),
+    "harm_reduction": N_("in the last month, the share of the harm there would have been "
+                         "without partnerships that they prevented"),
+    "information_shared": N_("items of information the partners shared, over the whole run"),
+    "information_followed_up": N_("items of shared information that public partners acted "
+                                  "on, over the whole run"),
+    "follow_up_ratio": N_("items followed up divided by items shared by firms (undefined "
+                          "when firms shared nothing)"),
+    "trust_private_to_public": N_("average trust of firms in public bodies in the last month"),
+    "trust_public_to_private": N_("average trust of public bodies in firms in the last month"),
+    "free_riding": N_("average share of promised effort that members held back, over the "
+                      "months"),
+}
+"""What each outcome of the report means, for its readers (translated with the report)."""
+
+
 def metric_description(name: str) -> str:
-    """What an outcome means, in words (the model's own description where it has one)."""
-    if name == LIFETIME:
-        return ("mean months a partnership stays in operation, counted up to the horizon "
-                "(Kaplan-Meier restricted mean: partnerships still running count correctly)")
+    """What an outcome means, in words, in the current language (the model's own
+    description for a metric the report does not describe itself)."""
+    if name in OUTCOME_DESCRIPTIONS:
+        return _(OUTCOME_DESCRIPTIONS[name])
     return METRIC_DESCRIPTIONS.get(name, name)

@@ -164,3 +164,18 @@ def N_(message: str) -> str:
 
 __all__ = ["LANGUAGES", "N_", "Translator", "_", "current", "language", "ngettext",
            "translator"]
+
+
+def extract_vocabulary(fileobj, keywords, comment_tags, options):  # noqa: ARG001 (Babel's API)
+    """Babel extraction method for the model's vocabulary module: every string constant
+    except docstrings (end causes, kinds of organisation, crime domains, sectors, agreement
+    forms), so the catalogs translate the words the model writes into its tables."""
+    import ast
+
+    tree = ast.parse(fileobj.read())
+    docstrings = {id(node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and id(node) not in docstrings and node.value.strip()):
+            yield node.lineno, None, node.value, []

@@ -106,6 +106,9 @@ OUTCOMES = (
 """The outcomes of the report's table, in order."""
 HEADLINE = (LIFETIME, "harm_prevented", "partnerships_launched")
 """The outcomes of the plain-language summary."""
+HEADLINE_NAMES = {LIFETIME: N_("partnership lifetime"), "harm_prevented": N_("harm prevented"),
+                  "partnerships_launched": N_("partnerships launched")}
+"""The headline outcomes in a few words (summary lines and the headline chart)."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 
 from ..i18n import _
 from ..plotting import LITERAL_TEXT
-from .compare import HEADLINE, LIFETIME, OUTCOMES, SERIES, Series
+from .compare import HEADLINE, HEADLINE_NAMES, LIFETIME, SERIES, Series
 
 WIDTH_INCHES = 7.5
 DPI = 150
@@ -127,7 +127,7 @@ def fan_figure(table: pd.DataFrame, colours: dict[str, str], spec: Series) -> Fi
     grey = "0.35"
     handles = [Patch(color=grey, alpha=0.15), Patch(color=grey, alpha=0.45),
                Line2D([], [], color=grey, linewidth=1.8), Line2D([], [], **REFERENCE_LINE)]
-    labels = [_("10-90% of runs"), _("25-75% of runs"), _("median run"),
+    labels = [_("10–90% band of runs"), _("25–75% band of runs"), _("median run"),
               _("median run, {reference}").format(reference=names[0])]
     fig.legend(handles, labels[:len(handles) if len(names) > 1 else 3],
                loc="outside lower center", ncol=4, frameon=False, fontsize=8.5)
@@ -191,7 +191,6 @@ def headline_figure(outcomes: pd.DataFrame, colours: dict[str, str],
     """The report's headline chart: per outcome (harm prevented, partnership lifetime), each
     scenario's change against the reference in percent with its bootstrap 95% interval, and
     the zero line of no change."""
-    labels = {o.name: o.label for o in OUTCOMES}
     others = list(colours)[1:]
     fig, axes = figure(0.9 + 0.38 * max(len(others), 1), 1, len(shown), sharey=True)
     y = np.arange(len(others))[::-1]
@@ -207,7 +206,9 @@ def headline_figure(outcomes: pd.DataFrame, colours: dict[str, str],
                         if np.isfinite(low + high) else None, fmt="o",
                         color=colours[name], capsize=3, markersize=6, linewidth=1.6)
         ax.axvline(0, **REFERENCE_LINE)
-        ax.set_title(_(labels[outcome]).split(" (")[0], fontsize=9.5)
+        ax.margins(x=0.12)
+        title = _(HEADLINE_NAMES[outcome])
+        ax.set_title(title[:1].upper() + title[1:], fontsize=9.5)
         ax.set_xlabel(_("change against {reference} (%)").format(reference=list(colours)[0]))
         ax.grid(axis="y", visible=False)
     axes[0, 0].set_yticks(y, others)

@@ -14,8 +14,16 @@ import numpy as np
 import pandas as pd
 
 from ..fileio import staged_folder
-from ..i18n import N_, _, current
-from .compare import HEADLINE, LIFETIME, SERIES, Comparison, metric_description, write_tables
+from ..i18n import _, current
+from .compare import (
+    HEADLINE,
+    HEADLINE_NAMES,
+    LIFETIME,
+    SERIES,
+    Comparison,
+    metric_description,
+    write_tables,
+)
 from .figures import (
     end_cause_figure,
     fan_figure,
@@ -29,8 +37,6 @@ from .statistics import BOOTSTRAP_SAMPLES
 
 REPORT = "report.html"
 MINUS = "\u2212"
-HEADLINE_NAMES = {LIFETIME: N_("partnership lifetime"), "harm_prevented": N_("harm prevented"),
-                  "partnerships_launched": N_("partnerships launched")}
 SEEDS_SHOWN = 12
 FEW_RUNS = 10
 """Below this many runs per scenario the report warns that its intervals are rough."""
@@ -193,7 +199,7 @@ def bottom_line(comparison: Comparison) -> str:
         second = second.format(scenarios=_join(unchanged))
     elif changed:
         second = _("Each of these differences holds over the {runs} paired runs per scenario "
-                   "(its 95% interval excludes no change).").format(runs=runs)
+                   "(its 95% CI excludes no change).").format(runs=runs)
     else:
         second = _("{runs} paired runs per scenario cannot tell smaller differences from none; "
                    "more runs (--replications) could.").format(runs=runs)
@@ -564,7 +570,7 @@ def render(comparison: Comparison) -> str:
                            _("Fan chart: {series}").format(series=_(s.label)),
                            _e(_("{series} ({unit}): the line is the median run, the dark band "
                                 "holds the middle half of the runs (25\u201375%), the light "
-                                "band 80% of them (10\u201390%).").format(
+                                "band four in five runs (10\u201390%).").format(
                                series=_(s.label), unit=_(s.unit))))
                    for s in SERIES)
     description = f"<p>{_e(comparison.spec.description)}</p>" if \
@@ -589,7 +595,7 @@ def render(comparison: Comparison) -> str:
             png_data_uri(headline_figure(comparison.outcomes, colours)),
             _("Change in harm prevented and partnership lifetime against {reference}").format(
                 reference=names[0]),
-            _e(_("Change against {reference} per scenario, in percent, with its 95% interval. "
+            _e(_("Change against {reference} per scenario, in percent, with its 95% CI. "
                  "Where an interval crosses the zero line, no difference can be detected."
                  ).format(reference=names[0])))
     subtitle = _(
@@ -618,8 +624,8 @@ def render(comparison: Comparison) -> str:
 <h2 id="summary">{_("Summary")}</h2>
 <div class="summary"><ul id="summary-lines">{summary}</ul></div>
 <p class="note">{_("Run k of every scenario went through the same chance events (the same "
-"random numbers), so each difference is measured run by run (paired). The 95% confidence "
-"interval (CI) is the range of values compatible with the runs; when it excludes "
+"random numbers), so each difference is measured run by run (paired). The 95% CI "
+"(confidence interval) is the range of values compatible with the runs; when it excludes "
 "&ldquo;no change&rdquo; (a ratio of 1, a difference of 0) the difference is clear at this "
 "number of runs; the summary calls a difference clear when both the interval of the "
 "difference and that of the ratio exclude no change. The model shows mechanisms, not "

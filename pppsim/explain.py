@@ -57,7 +57,7 @@ def organisation_name(model: PartnershipModel, org_id: int) -> str:
     """A short readable name, e.g. ``"police #4"`` or ``"retailers' umbrella #97"``."""
     org = model.organisation_by_id[org_id]
     if org.is_umbrella:
-        return _("{kind} umbrella #{id}").format(kind=_(org.federated_kind), id=org_id)
+        return _("{kind}s' umbrella #{id}").format(kind=_(org.federated_kind), id=org_id)
     return f"{_(org.kind)} #{org_id}"
 
 
@@ -82,10 +82,10 @@ def _share(value: float) -> str:
 
 def _governance_words(governance: float) -> str:
     if governance < 0.35:
-        return _("trust-based")
+        return _("trust-based governance")
     if governance > 0.65:
-        return _("control-based")
-    return _("a mix of trust and control")
+        return _("control-based governance")
+    return _("governance mixing trust and control")
 
 
 def _agreement_words(agreement: str) -> str:
@@ -153,7 +153,7 @@ def _launched(model: PartnershipModel, row: Event) -> str:
               (_("an agreed exit strategy"), _("agreed exit strategy"), v["exit_strategy"])]
     with_ = [text for text, _bare, present in extras if present]
     without = [bare for _text, bare, present in extras if not present]
-    design = _("{governance} governance ({value}), {agreement}, funded {funding}").format(
+    design = _("{governance} ({value}), {agreement}, funded {funding}").format(
         governance=_governance_words(v["governance"]), value=_n(v["governance"]),
         agreement=_agreement_words(v["agreement"]), funding=_funding_words(v["funding"]))
     if with_:

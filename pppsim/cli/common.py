@@ -49,8 +49,9 @@ def scenario_settings[F: Callable[..., None]](command: F) -> F:
 
 def language_option[F: Callable[..., None]](command: F) -> F:
     """The ``--lang`` option: the language of what the command writes for readers."""
-    from ..i18n import LANGUAGES
+    from ..i18n import LANGUAGE_VARIABLE, LANGUAGES
 
     return click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+                        envvar=LANGUAGE_VARIABLE,
                         help="Language of the report and summaries: en, nl (Nederlands) or "
                              "sv (svenska) (default: $PPPSIM_LANG, else en).")(command)

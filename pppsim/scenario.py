@@ -262,7 +262,7 @@ def find_scenario(name: str | Path) -> Path:
     short name (``baseline``, ``cases/holsteiner``, or a file name unique among the
     subfolders; ``.toml`` may be added).  A ScenarioError (one line) otherwise."""
     path = Path(name)
-    if path.is_file() or path.is_dir():
+    if path.exists():  # a file, or a folder or device that loading then refuses in one line
         return path
     shipped = shipped_scenarios()
     key = path.as_posix().removesuffix(SCENARIO_SUFFIX)

@@ -29,7 +29,8 @@ from pppsim.report.compare import (
 from pppsim.report.html import write_report
 
 NAMES = [stem.replace("_", " ").capitalize() for stem in COMPARED]
-NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
+"""A number as the English report writes it, thousands separated by commas."""
 
 
 class ReportParser(HTMLParser):
@@ -100,13 +101,13 @@ def tables(small_comparison: Path) -> dict[str, pd.DataFrame]:
 
 def numbers(text: str) -> list[float]:
     """The numbers written in a piece of report text (Unicode minus signs included)."""
-    return [float(x) for x in NUMBER.findall(text.replace("\u2212", "-"))]
+    return [float(x.replace(",", "")) for x in NUMBER.findall(text.replace("\u2212", "-"))]
 
 
 def assert_shown(text: str, expected: list[float]) -> None:
     """``text`` shows exactly the finite ``expected`` values, each rounded as written."""
     expected = [x for x in expected if np.isfinite(x)]
-    written = NUMBER.findall(text.replace("\u2212", "-"))
+    written = [x.replace(",", "") for x in NUMBER.findall(text.replace("\u2212", "-"))]
     assert len(written) == len(expected), (text, expected)
     for shown, value in zip(written, expected, strict=True):
         decimals = len(shown.split(".")[1]) if "." in shown else 0

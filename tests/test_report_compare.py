@@ -238,8 +238,8 @@ def test_survival_end_cause_and_parameter_tables_show_the_csv_numbers(
                  if "data-scenario" in a}
     for _, row in tables["lifetimes"].iterrows():
         cells = lifetimes[row["scenario"]]
-        assert [int(c) for c in cells[1:4]] == [row["partnerships"], row["ended"],
-                                                row["operating_at_end"]]
+        assert [int(c.replace(",", "")) for c in cells[1:4]] == [
+            row["partnerships"], row["ended"], row["operating_at_end"]]
         assert_shown(cells[4], estimate(row, "restricted_mean_months", "restricted_mean_low",
                                         "restricted_mean_high"))
         if np.isfinite(row["median_months"]) and np.isinf(row["median_high"]):
@@ -275,7 +275,7 @@ def png_size(source: str) -> tuple[int, int, np.ndarray]:
 
 
 def test_every_figure_is_embedded_and_not_blank(report: ReportParser) -> None:
-    assert len(report.images) == 7  # means, four fan charts, survival, end causes
+    assert len(report.images) == 8  # headline, means, four fan charts, survival, end causes
     for source in report.images:
         width, height, pixels = png_size(source)
         assert width == 1125  # 7.5 inches at 150 dpi: A4 width

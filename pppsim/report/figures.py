@@ -192,7 +192,7 @@ def headline_figure(outcomes: pd.DataFrame, colours: dict[str, str],
     scenario's change against the reference in percent with its bootstrap 95% interval, and
     the zero line of no change."""
     others = list(colours)[1:]
-    fig, axes = figure(0.9 + 0.38 * max(len(others), 1), 1, len(shown), sharey=True)
+    fig, axes = figure(1.4 + 0.38 * max(len(others), 1), 1, len(shown), sharey=True)
     y = np.arange(len(others))[::-1]
     for ax, outcome in zip(axes.flat, shown, strict=True):
         rows = outcomes[outcomes["outcome"] == outcome].set_index("scenario")

@@ -98,6 +98,11 @@ def number(x: float) -> str:
     return _minus(current().number(x, _decimals(abs(x))))
 
 
+def count(n: int) -> str:
+    """A whole number (partnerships, runs) in the current language's style: ``1,234``."""
+    return current().number(n, 0)
+
+
 def estimate(value: float, low: float, high: float) -> str:
     """``value [low, high]``; without the interval when it is missing."""
     if not (np.isfinite(low) and np.isfinite(high)):
@@ -427,9 +432,9 @@ def _lifetime_rows(comparison: Comparison, colours: dict[str, str]) -> list[str]
                             row.restricted_mean_high)
         rows.append(f'<tr data-scenario="{_e(row.scenario)}">'
                     f"<td>{_swatch(colours[row.scenario])}{_e(row.scenario)}</td>"
-                    f'<td class="num">{number(row.partnerships)}</td>'
-                    f'<td class="num">{number(row.ended)}</td>'
-                    f'<td class="num">{number(row.operating_at_end)}</td>'
+                    f'<td class="num">{count(row.partnerships)}</td>'
+                    f'<td class="num">{count(row.ended)}</td>'
+                    f'<td class="num">{count(row.operating_at_end)}</td>'
                     f'<td class="num">{mean}</td><td class="num">{median}</td></tr>')
     return rows
 
@@ -444,7 +449,7 @@ def _end_cause_rows(comparison: Comparison) -> list[str]:
     rows = []
     for cause, values in shares.iterrows():
         cells = "".join(f'<td class="num">{percent(values[name])} '
-                        f"({number(counts.loc[cause, name])})</td>" for name in comparison.names)
+                        f"({count(counts.loc[cause, name])})</td>" for name in comparison.names)
         rows.append(f'<tr data-cause="{_e(cause)}"><td>{_e(_(cause))}</td>{cells}</tr>')
     return rows
 

@@ -24,7 +24,8 @@ CAUSE_IN_WORDS: dict[str, str] = {
     EndCause.NEGOTIATION_FAILED: N_("the partners could not agree"),
     EndCause.MISTRUST: N_("trust between the partners had worn away"),
     EndCause.MISALIGNED_GOALS: N_("the partners wanted different things"),
-    EndCause.INSUFFICIENT_VALUE: N_("shared information was not followed up, so it was not worth it"),
+    EndCause.INSUFFICIENT_VALUE: N_("shared information was not followed up, so it was not "
+                                    "worth it"),
     EndCause.FREE_RIDING: N_("others were not pulling their weight (free riding)"),
     EndCause.UNEQUAL_BENEFITS: N_("costs and benefits were shared unequally"),
     EndCause.ONLY_TALK: N_("there was only talk and no results"),

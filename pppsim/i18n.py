@@ -157,7 +157,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return current().ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for it)
     """Mark a constant for the catalogs without translating it now (``_(constant)`` later)."""
     return message
 
@@ -166,7 +166,7 @@ __all__ = ["LANGUAGES", "N_", "Translator", "_", "current", "language", "ngettex
            "translator"]
 
 
-def extract_vocabulary(fileobj, keywords, comment_tags, options):  # noqa: ARG001 (Babel's API)
+def extract_vocabulary(fileobj, keywords, comment_tags, options):
     """Babel extraction method for the model's vocabulary module: every string constant
     except docstrings (end causes, kinds of organisation, crime domains, sectors, agreement
     forms), so the catalogs translate the words the model writes into its tables."""

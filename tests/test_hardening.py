@@ -296,7 +296,8 @@ def test_a_lost_definition_is_restored_from_the_manifest(finished: Path,
     assert repaired.code == 0
     resumed = invoke(["sweep", write(tmp_path, "exp.toml", SMALL_EXPERIMENT), "--out",
                       folder, "--workers", "1", "--quiet"])
-    assert "finished: nothing to run, every run is already in the folder" in resumed.stdout, resumed.stderr
+    assert "finished: nothing to run, every run is already in the folder" in resumed.stdout, \
+        resumed.stderr
     pd.testing.assert_frame_equal(load_results(folder), load_results(finished),
                                   check_exact=True)
 

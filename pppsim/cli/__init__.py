@@ -42,7 +42,8 @@ def cli() -> None:
     """Simulate public-private partnerships for crime prevention."""
 
 
-for _command in (_run.run, _run.parameters, _run.scenarios, _teaching.app, _teaching.explain, _teaching.demo,
+for _command in (_run.run, _run.parameters, _run.scenarios, _teaching.app, _teaching.explain,
+                 _teaching.demo,
                  _sweep.sweep, _sweep.status, _sweep.verify, _sweep.export,
                  _sensitivity.sensitivity, _sensitivity.discover, _compare.compare,
                  _robustness.robustness, _claims.claims, _claims.patterns):

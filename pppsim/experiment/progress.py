@@ -30,7 +30,7 @@ LOG_INTERVAL = 10.0
 
 def clock(seconds: float) -> str:
     """``h:mm:ss``."""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 

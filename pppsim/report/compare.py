@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import show
-from ..i18n import N_, _
 from ..experiment import (
     Experiment,
     ExperimentError,
@@ -39,6 +38,7 @@ from ..experiment import (
     run_experiment,
     summarise,
 )
+from ..i18n import N_, _
 from ..limits import MAX_COMPARISON_REPLICATIONS
 from ..model.outputs import METRIC_DESCRIPTIONS
 from ..model.vocabulary import EndCause

@@ -209,7 +209,7 @@ def headline_figure(outcomes: pd.DataFrame, colours: dict[str, str],
         ax.margins(x=0.12)
         title = _(HEADLINE_NAMES[outcome])
         ax.set_title(title[:1].upper() + title[1:], fontsize=9.5)
-        ax.set_xlabel(_("change against {reference} (%)").format(reference=list(colours)[0]))
+        ax.set_xlabel(_("change against {reference} (%)").format(reference=next(iter(colours))))
         ax.grid(axis="y", visible=False)
     axes[0, 0].set_yticks(y, others)
     axes[0, 0].set_ylim(-0.6, len(others) - 0.4)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 import shlex
-from datetime import datetime
 from collections.abc import Iterable
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 

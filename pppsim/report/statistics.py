@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..i18n import N_
-
 from ..experiment import summarise
+from ..i18n import N_
 from ..model.outputs import kaplan_meier_summary
 
 CONFIDENCE = 0.95

@@ -16,14 +16,21 @@ with a language setting would.
 Maintaining the catalogs (from the repository root)::
 
     .venv/bin/pybabel extract -F pppsim/locale/babel.cfg -o pppsim/locale/pppsim.pot \\
-        --no-location --sort-output -k N_ -k ngettext:1,2 pppsim
+        --no-location --sort-output -k N_ -k ngettext:1,2 pppsim scenarios \\
+        experiments/compare_barriers.toml
     .venv/bin/pybabel update -i pppsim/locale/pppsim.pot -d pppsim/locale -D pppsim \\
         --no-fuzzy-matching
     (translate the new entries in pppsim/locale/{nl,sv}/LC_MESSAGES/pppsim.po)
     .venv/bin/pybabel compile -d pppsim/locale -D pppsim --statistics
 
 ``tests/test_i18n.py`` fails while a marked sentence is missing from a catalog, untranslated
-or fuzzy, or a compiled catalog is older than its ``.po``.
+or fuzzy, or a compiled catalog is older than its ``.po``.  A ``%`` followed by a space and a
+letter reads to ``pybabel compile`` as an old-style placeholder: write ``95% CI`` or
+``95%-BI``, not ``95% interval``.
+
+The names and descriptions of the shipped scenarios (``scenarios/*.toml``) and of the ready
+comparison are in the catalogs too: reports show them translated (:func:`shown_name`); names
+of one's own scenarios are shown as written.
 """
 
 from __future__ import annotations
@@ -157,13 +164,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return current().ngettext(singular, plural, n)
 
 
+def shown_name(text: str) -> str:
+    """A scenario's (or comparison's) name or description for readers: the catalog's
+    translation of a shipped one, anything else as written."""
+    return _(text) if text else text
+
+
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for it)
     """Mark a constant for the catalogs without translating it now (``_(constant)`` later)."""
     return message
 
 
 __all__ = ["LANGUAGES", "N_", "Translator", "_", "current", "language", "ngettext",
-           "translator"]
+           "shown_name", "translator"]
 
 
 def extract_vocabulary(fileobj, keywords, comment_tags, options):
@@ -179,3 +192,15 @@ def extract_vocabulary(fileobj, keywords, comment_tags, options):
         if (isinstance(node, ast.Constant) and isinstance(node.value, str)
                 and id(node) not in docstrings and node.value.strip()):
             yield node.lineno, None, node.value, []
+
+
+def extract_scenario(fileobj, keywords, comment_tags, options):  # Babel's signature
+    """Babel extraction method for a shipped scenario or comparison file: its ``name`` and
+    ``description``, which reports show translated (a scenario of one's own, not in the
+    catalogs, is shown as written)."""
+    import tomllib
+
+    data = tomllib.loads(fileobj.read().decode("utf-8"))
+    for key in ("name", "description"):
+        if isinstance(data.get(key), str) and data[key].strip():
+            yield 1, None, data[key], []

@@ -12,20 +12,25 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import (
+    DEFAULT_KEYWORDS,
+    check_and_call_extract_file,
+    extract_from_dir,
+)
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from conftest import invoke
+from conftest import REPO, invoke
 
 import pppsim
 from pppsim.i18n import LANGUAGES, LOCALE_DIR, language, translator
 from pppsim.report.compare import comparison_spec, run_comparison
 from pppsim.report.html import render
 from pppsim.run import simulate, summary_text
-from pppsim.scenario import Scenario, apply_settings
+from pppsim.scenario import Scenario, apply_settings, scenario_summary, shipped_folder
 
 PACKAGE = Path(pppsim.__file__).parent
+READY_COMPARISON = "experiments/compare_barriers.toml"
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 FRAGMENT_WORDS = 4
@@ -34,15 +39,19 @@ shorter one may be the same in both: "runs per scenario" is Dutch too)."""
 
 
 def source_messages() -> dict[str, object]:
-    """Every message marked in pppsim's code, extracted as ``pybabel extract`` does."""
+    """Every message marked in pppsim's code, and the shipped scenarios' and the ready
+    comparison's names and descriptions, extracted as ``pybabel extract`` does (the command
+    in pppsim/i18n.py)."""
     with (LOCALE_DIR / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     keywords = DEFAULT_KEYWORDS | {"N_": None}  # as pybabel extract -k N_
-    messages: dict[str, object] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-            str(PACKAGE), method_map, options_map, keywords=keywords):
-        messages[message[0] if isinstance(message, tuple) else message] = message
-    return messages
+    found = [entry for folder in (PACKAGE, shipped_folder())
+             for entry in extract_from_dir(str(folder), method_map, options_map,
+                                           keywords=keywords)]
+    found += check_and_call_extract_file(REPO / READY_COMPARISON, method_map, options_map,
+                                         None, keywords, (), False, dirpath=REPO)
+    return {message[0] if isinstance(message, tuple) else message: message
+            for _file, _line, message, _comments, _context in found}
 
 
 def catalog(lang: str) -> Catalog:
@@ -153,14 +162,16 @@ def leaked(text: str, fragments: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def tiny_comparison(tmp_path_factory: pytest.TempPathFactory):
-    """Three scenarios with names that are no English words, 3 runs of 24 months each."""
+    """Small copies of three shipped scenarios (their names and descriptions, 30
+    organisations), 3 runs of 24 months each."""
     folder = tmp_path_factory.mktemp("i18n")
     paths = []
-    for name, body in (("S0", ""), ("S1", "[information_sharing]\nlegal_barrier = 0.9\n"),
-                       ("S2", "[funding]\ngrant_share = 0.0\nstructural_share = 0.8\n")):
-        path = folder / f"{name}.toml"
-        path.write_text(f'name = "{name}"\nmonths = 24\nseed = 3\n\n[organisations]\n'
-                        f"n_organisations = 30\n\n{body}")
+    for stem in ("baseline", "high_barriers", "structural_funding"):
+        path = folder / f"{stem}.toml"
+        shipped = shipped_folder() / f"{stem}.toml"
+        name, description = scenario_summary(shipped)
+        path.write_text(f'name = "{name}"\ndescription = "{description}"\nbase = "{shipped}"\n'
+                        "months = 24\nseed = 3\n\n[organisations]\nn_organisations = 30\n")
         paths.append(path)
     spec = comparison_spec(paths, replications=3)
     return run_comparison(spec, folder / "out", workers=1)

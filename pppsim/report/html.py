@@ -3,6 +3,7 @@ no scripts, no external resources), so it opens offline and can be forwarded as 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import shlex
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..fileio import staged_folder
-from ..i18n import _, current
+from ..i18n import _, current, shown_name
 from .compare import (
     HEADLINE,
     HEADLINE_NAMES,
@@ -172,6 +173,7 @@ def bottom_line(comparison: Comparison) -> str:
 
     Built from the measured numbers of the outcome table, like the summary below it.
     """
+    comparison = localised(comparison)
     outcomes = comparison.outcomes.set_index(["outcome", "point"])
     names = comparison.names
     reference = names[0]
@@ -224,6 +226,7 @@ def summary_lines(comparison: Comparison) -> list[tuple[str, str]]:
     scenario the relative change of the headline outcomes with 95% intervals.  A scenario
     in which no partnership launched says so; runs in which the lifetime is undefined (none
     launched) are counted."""
+    comparison = localised(comparison)
     outcomes = comparison.outcomes.set_index(["outcome", "point"])
     names = comparison.names
     reference = names[0]
@@ -553,6 +556,41 @@ def _version(package: str) -> str | None:
         return None
 
 
+def localised(comparison: Comparison) -> Comparison:
+    """The comparison as its readers see it in the current language: the shipped scenarios'
+    names and descriptions, and the ready comparison's, translated (:func:`shown_name`) in the
+    settings and in every table.  Unchanged when two names would become one."""
+    names = {name: _shown_scenario_name(name) for name in comparison.names}
+    if names == {n: n for n in names} and not comparison.spec.description \
+            and all(not s.description for s in comparison.spec.scenarios):
+        return comparison
+    if len(set(names.values())) < len(names):
+        return comparison
+    spec = comparison.spec
+    spec = dataclasses.replace(
+        spec, name=shown_name(spec.name), description=shown_name(spec.description),
+        scenarios=tuple(dataclasses.replace(s, name=names[s.name],
+                                            description=shown_name(s.description))
+                        for s in spec.scenarios))
+    tables = {field.name: getattr(comparison, field.name)
+              for field in dataclasses.fields(comparison)
+              if isinstance(getattr(comparison, field.name), pd.DataFrame)}
+    renamed = {key: (table.assign(scenario=table["scenario"].map(names))
+                     if "scenario" in table else table.rename(columns=names))
+               for key, table in tables.items()}
+    return dataclasses.replace(comparison, spec=spec, **renamed)
+
+
+def _shown_scenario_name(name: str) -> str:
+    """A scenario's name for readers; ``"Baseline, legal_barrier = 0.1"`` (a shipped scenario
+    changed by --set) keeps its settings and translates the shipped name."""
+    shown = shown_name(name)
+    head, comma, rest = name.partition(", ")
+    if shown == name and comma and shown_name(head) != head:
+        return f"{shown_name(head)}, {rest}"
+    return shown
+
+
 def default_title(comparison: Comparison) -> str:
     """The report's title when none is given: the scenarios by name."""
     names = comparison.names
@@ -564,6 +602,7 @@ def default_title(comparison: Comparison) -> str:
 
 def render(comparison: Comparison) -> str:
     """The whole report as one HTML string, in the current language (:mod:`pppsim.i18n`)."""
+    comparison = localised(comparison)
     names = comparison.names
     colours = scenario_colours(names)
     reference = _e(names[0])

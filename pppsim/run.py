@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .fileio import staged_folder
-from .i18n import N_, _, current
+from .i18n import N_, _, current, shown_name
 from .model import PartnershipModel
 from .model.outputs import membership_table, partnership_table, summary_metrics, time_series
 from .plotting import LITERAL_TEXT, literal_text
@@ -114,33 +114,39 @@ def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
 
 @literal_text
 def overview_figure(result: RunResult) -> plt.Figure:
-    """Four panels: partnerships by stage, trust between sectors, harm, end causes."""
+    """Four panels: partnerships by stage, trust between sectors, harm, end causes (in the
+    current language)."""
     s = result.series
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), constrained_layout=True)
-    fig.suptitle(f"{result.scenario.name} (seed {result.seed})", fontsize=13)
+    fig.suptitle(_("{scenario} (seed {seed})").format(scenario=shown_name(result.scenario.name),
+                                                     seed=result.seed), fontsize=13)
 
     ax = axes[0, 0]
     ax.stackplot(s.index, s["philanthropic"], s["transactional"], s["integrative"],
-                 labels=["philanthropic", "transactional", "integrative"],
+                 labels=[_(stage) for stage in ("philanthropic", "transactional",
+                                                "integrative")],
                  colors=["#c6dbef", "#6baed6", "#08519c"])
-    ax.plot(s.index, s["negotiating"], color="k", lw=1, ls="--", label="negotiating")
-    ax.set(title="Partnerships by Austin stage", xlabel="month", ylabel="partnerships")
+    ax.plot(s.index, s["negotiating"], color="k", lw=1, ls="--", label=_("negotiating"))
+    ax.set(title=_("Partnerships by Austin stage"), xlabel=_("month"),
+           ylabel=_("partnerships"))
     ax.legend(loc="upper left", fontsize=8)
 
     ax = axes[0, 1]
     ax.plot(s.index, s["trust_public_to_private"], color=SECTOR_COLOURS["public"],
-            label="public → private")
+            label=_("public → private"))
     ax.plot(s.index, s["trust_private_to_public"], color=SECTOR_COLOURS["private"],
-            label="private → public")
-    ax.plot(s.index, s["trust_in_partnerships"], color="k", lw=1, label="within partnerships")
-    ax.set(title="Trust between sectors", xlabel="month", ylabel="trust (0-1)", ylim=(0, 1))
+            label=_("private → public"))
+    ax.plot(s.index, s["trust_in_partnerships"], color="k", lw=1,
+            label=_("within partnerships"))
+    ax.set(title=_("Trust between sectors"), xlabel=_("month"), ylabel=_("trust (0-1)"),
+           ylim=(0, 1))
     ax.legend(loc="lower right", fontsize=8)
 
     ax = axes[1, 0]
     ax.plot(s.index, s["harm_without_prevention"], color="grey", ls="--",
-            label="without partnerships")
-    ax.plot(s.index, s["harm"], color="#a50f15", label="with partnerships")
-    ax.set(title="Crime harm (all domains)", xlabel="month", ylabel="harm index")
+            label=_("without partnerships"))
+    ax.plot(s.index, s["harm"], color="#a50f15", label=_("with partnerships"))
+    ax.set(title=_("Crime harm (all domains)"), xlabel=_("month"), ylabel=_("harm index"))
     ax.legend(loc="upper left", fontsize=8)
 
     ax = axes[1, 1]
@@ -148,8 +154,8 @@ def overview_figure(result: RunResult) -> plt.Figure:
     causes = table["end_cause"].dropna().value_counts().sort_values()
     if len(causes):
         colours = ["#31a354" if c == "goals reached" else "#969696" for c in causes.index]
-        ax.barh(causes.index, causes.values, color=colours)
-    ax.set(title="Why partnerships ended", xlabel="partnerships")
+        ax.barh([_(cause) for cause in causes.index], causes.values, color=colours)
+    ax.set(title=_("Why partnerships ended"), xlabel=_("partnerships"))
     ax.tick_params(axis="y", labelsize=8)
     return fig
 
@@ -201,7 +207,7 @@ def summary_text(result: RunResult) -> str:
 
     lines = [
         _("{scenario}: {months}, seed {seed}, {organisations} organisations").format(
-            scenario=result.scenario.name, months=months, seed=result.seed,
+            scenario=shown_name(result.scenario.name), months=months, seed=result.seed,
             organisations=result.scenario.parameters.n_organisations),
         line("formation_attempts", _value(m["formation_attempts"], 0)),
         line("negotiations_started", _value(m["negotiations_started"], 0)

@@ -245,13 +245,30 @@ def test_lang_option_and_environment_variable(tmp_path: Path,
 
     done = invoke("run", BASELINE, "--months", "12", "--out", tmp_path / "r", "--lang", "sv")
     assert done.returncode == 0, done.stderr
-    assert "Baseline: 12 månader, frö 1" in done.stdout
+    assert "Basscenario: 12 månader, frö 1" in done.stdout
     assert invoke("run", BASELINE, "--lang", "de").returncode == 2
     monkeypatch.setenv("PPPSIM_LANG", "nl")
     done = invoke("run", BASELINE, "--months", "12", "--out", tmp_path / "r2")
-    assert "Baseline: 12 maanden, seed 1" in done.stdout
+    assert "Basisscenario: 12 maanden, seed 1" in done.stdout
     monkeypatch.setenv("PPPSIM_LANG", "xx")
     done = invoke("run", BASELINE, "--months", "12", "--out", tmp_path / "r3")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "'xx' is not one of" in done.stderr
     assert not (tmp_path / "r3").exists()
+
+
+@pytest.mark.slow
+def test_shipped_names_are_translated_in_the_report_but_not_in_the_tables(
+        tiny_comparison, pages: dict[str, str]) -> None:
+    import pandas as pd
+
+    from pppsim.report.html import write_report
+
+    assert "Hoge drempels" in pages["nl"] and "Höga hinder" in pages["sv"]
+    assert "High barriers" not in pages["nl"] + pages["sv"]
+    with language("nl"):
+        write_report(tiny_comparison)
+    tables = pd.read_csv(tiny_comparison.folder / "outcomes.csv")
+    assert set(tables["scenario"]) == {"Baseline", "High barriers", "Structural funding"}
+    page = (tiny_comparison.folder / "report.html").read_text(encoding="utf-8")
+    assert "Structurele financiering" in page

@@ -48,8 +48,8 @@ def run(scenario: Path, settings: tuple[str, ...], seed: int | None, months: int
                               progress=lambda m: bar.update(task, completed=m))
     else:
         result = simulate(loaded, seed=seed, months=months)
-    write_run(result, out, fmt)
     with language(lang) as words:
+        write_run(result, out, fmt)
         click.echo(summary_text(result))
         click.echo(words.gettext("results written to {folder}/").format(folder=out))
 

@@ -74,9 +74,10 @@ def headline(*scenarios: dict[str, tuple[float, float, float]]) -> SimpleNamespa
                       .assign(point=point))
     table = pd.concat(frames, ignore_index=True)
     table["mean"] = 10.0
-    return SimpleNamespace(outcomes=table, names=["Ref", *[f"S{k}" for k in
-                                                            range(1, len(scenarios) + 1)]],
-                           replications=30)
+    names = ["Ref", *[f"S{k}" for k in range(1, len(scenarios) + 1)]]
+    spec = SimpleNamespace(name="", description="",
+                           scenarios=[SimpleNamespace(name=n, description="") for n in names])
+    return SimpleNamespace(outcomes=table, names=names, replications=30, spec=spec)
 
 
 def test_bottom_line_gives_directions_only_for_clear_changes() -> None:

@@ -45,12 +45,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-
-from babel import Locale
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from typing import TYPE_CHECKING
 
 from .errors import PppsimError
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 LANGUAGES = ("en", "nl", "sv")
 """Languages of the report, ``pppsim explain`` and the run summary (English is the source)."""
@@ -75,6 +75,10 @@ class Translator:
 
     @property
     def locale(self) -> Locale:
+        """Babel's locale data of the language (imported when first needed, so that the
+        command line starts fast)."""
+        from babel import Locale
+
         return Locale.parse(self.lang)
 
     def gettext(self, message: str) -> str:
@@ -90,6 +94,8 @@ class Translator:
         minus sign; a dash when it is missing (NaN or None)."""
         if value is None or not math.isfinite(value):
             return DASH
+        from babel.numbers import format_decimal
+
         rounded = round(float(value), decimals) or 0.0  # no "-0"
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
         return format_decimal(rounded, format=f"+{pattern};-{pattern}" if sign else pattern,
@@ -104,10 +110,14 @@ class Translator:
 
     def date(self, when: date | datetime) -> str:
         """A date written out in the language (``2 December 2026``, ``2 december 2026``)."""
+        from babel.dates import format_date
+
         return format_date(when, format="long", locale=self.locale)
 
     def datetime(self, when: datetime) -> str:
         """A date and time in the language's medium format."""
+        from babel.dates import format_datetime
+
         return format_datetime(when, format="medium", locale=self.locale)
 
 

@@ -23,6 +23,7 @@ Shipped scenarios are found by short name (:func:`find_scenario`: ``baseline``,
 from __future__ import annotations
 
 import difflib
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -312,6 +313,9 @@ def parse_setting(text: str) -> tuple[str, str, Any]:
         raise ScenarioError(f"{where}: expected section.key=value, e.g. "
                             "information_sharing.legal_barrier=0.2")
     section, _, key = head.rpartition(".")
+    if re.fullmatch(r"[-+]?\d+,\d+", raw):
+        raise ScenarioError(f"{where}: write decimals with a point, as in a scenario file: "
+                            f"{head}={raw.replace(',', '.')}")
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:

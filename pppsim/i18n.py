@@ -19,7 +19,7 @@ Maintaining the catalogs (from the repository root)::
         --no-location --sort-output -k N_ -k ngettext:1,2 pppsim scenarios \\
         experiments/compare_barriers.toml
     .venv/bin/pybabel update -i pppsim/locale/pppsim.pot -d pppsim/locale -D pppsim \\
-        --no-fuzzy-matching
+        --no-fuzzy-matching --ignore-obsolete
     (translate the new entries in pppsim/locale/{nl,sv}/LC_MESSAGES/pppsim.po)
     .venv/bin/pybabel compile -d pppsim/locale -D pppsim --statistics
 

@@ -27,7 +27,7 @@ from pppsim.i18n import LANGUAGES, LOCALE_DIR, language, translator
 from pppsim.report.compare import comparison_spec, run_comparison
 from pppsim.report.html import render
 from pppsim.run import simulate, summary_text
-from pppsim.scenario import Scenario, apply_settings, scenario_summary, shipped_folder
+from pppsim.scenario import open_scenario, scenario_summary, shipped_folder
 
 PACKAGE = Path(pppsim.__file__).parent
 READY_COMPARISON = "experiments/compare_barriers.toml"
@@ -222,13 +222,14 @@ def test_report_declares_its_language_and_keeps_the_numbers(tiny_comparison, pag
 
 @pytest.fixture(scope="module")
 def small_run():
-    scenario = apply_settings(Scenario("S"), ["organisations.n_organisations=30"])
-    return simulate(scenario, seed=2, months=36)
+    """The baseline for five years: exits, revitalised and transformed partnerships, and
+    several end causes to tell."""
+    return simulate(open_scenario("baseline"), seed=1, months=60)
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_no_english_sentence_leaks_into_explain_and_the_summary(small_run, lang: str) -> None:
-    from pppsim.explain import explain
+    from pppsim.explain import SENTENCES, explain
 
     with language("en"):
         english = explain(small_run.model) + summary_text(small_run)
@@ -237,6 +238,13 @@ def test_no_english_sentence_leaks_into_explain_and_the_summary(small_run, lang:
     fragments = english_fragments()
     assert len(leaked(english, fragments)) >= 10
     assert leaked(text, fragments) == []
+    told = [row for row in small_run.model.events.rows if row.kind in SENTENCES]
+    words = {str(row.cause) for row in told if row.cause} | {
+        str(row.values[key]) for row in told for key in ("domain", "stage", "sector")
+        if key in row.values}
+    assert len(words) >= 8  # causes, decisions, stages, domains and sectors the stories tell
+    with language(lang) as words_in:
+        assert [w for w in sorted(words) if words_in.gettext(w) == w] == []
 
 
 def test_lang_option_and_environment_variable(tmp_path: Path,

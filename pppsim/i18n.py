@@ -204,6 +204,17 @@ def extract_vocabulary(fileobj, keywords, comment_tags, options):
             yield node.lineno, None, node.value, []
 
 
+def extract_units(fileobj, keywords, comment_tags, options):  # Babel's signature
+    """Babel extraction method for the parameter schema: every ``units="..."`` of a parameter,
+    shown in the report's table of what differs between scenarios."""
+    import ast
+
+    for node in ast.walk(ast.parse(fileobj.read())):
+        if isinstance(node, ast.keyword) and node.arg == "units" \
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            yield node.value.lineno, None, node.value.value, []
+
+
 def extract_scenario(fileobj, keywords, comment_tags, options):  # Babel's signature
     """Babel extraction method for a shipped scenario or comparison file: its ``name`` and
     ``description``, which reports show translated (a scenario of one's own, not in the

@@ -273,6 +273,7 @@ def test_shipped_names_are_translated_in_the_report_but_not_in_the_tables(
     from pppsim.report.html import write_report
 
     assert "Hoge drempels" in pages["nl"] and "Höga hinder" in pages["sv"]
+    assert "drempel 0–1" in pages["nl"] and "barrier 0-1" not in pages["nl"]  # units
     assert "High barriers" not in pages["nl"] + pages["sv"]
     with language("nl"):
         write_report(tiny_comparison)

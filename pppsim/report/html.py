@@ -467,7 +467,7 @@ def _parameter_rows(comparison: Comparison) -> list[str]:
             css = "changed" if changed else "same" if i > 0 else ""
             cells.append(f'<td class="num {css}">{_e(row[name])}</td>')
         rows.append(f'<tr><td>{_e(row["parameter"])} <span class="unit">'
-                    f'[{_e(row["section"])}] {_e(row["units"])}</span></td>{"".join(cells)}'
+                    f'[{_e(row["section"])}] {_e(_(row["units"]))}</span></td>{"".join(cells)}'
                     "</tr>")
     return rows
 

@@ -97,17 +97,17 @@ NO_FUNDING = {"grant_share": 0.0, "structural_share": 0.0, "private_budget_keur"
 NO_ENGAGEMENT = {"public_capacity_fte": 0.15, "private_capacity_fte": 0.15}
 
 CLAIMS: tuple[Claim, ...] = (
-    Claim(1, "Higher information-sharing barriers: less shared, less harm prevented, "
-             "shorter partnerships", "001 L220-L252; 002 L1302-L1330",
+    Claim(1, "Higher information-sharing barriers: less information acted on, less harm "
+             "prevented, shorter partnerships", "001 L220-L252; 002 L1302-L1330",
           {"baseline": {}, "high barriers": HIGH_BARRIERS},
-          (Check("information_shared", "baseline", "high barriers", direction=-1),
+          (Check("information_followed_up", "baseline", "high barriers", direction=-1),
            Check("harm_prevented", "baseline", "high barriers", direction=-1),
            Check("survival_36m", "baseline", "high barriers", direction=-1))),
-    Claim(2, "Scarce public follow-up capacity: private satisfaction falls, private exits rise",
+    Claim(2, "Scarce public follow-up capacity: private exits rise, partnerships last less",
           "002 L1242",
           {"baseline": {}, "scarce follow-up": {"follow_up_capacity": 0.33}},
-          (Check("satisfaction_private", "baseline", "scarce follow-up", direction=-1),
-           Check("private_exits", "baseline", "scarce follow-up", direction=1))),
+          (Check("private_exits", "baseline", "scarce follow-up", direction=1),
+           Check("survival_36m", "baseline", "scarce follow-up", direction=-1))),
     Claim(3, "Governance: pure trust suffers under opportunism, pure control pays overhead when "
              "goals align, a mix does best across conditions", "002 L1288-L1296",
           {"trust, low opportunism": {"governance": 0.0, "opportunism_mean": 0.05},
@@ -121,10 +121,10 @@ CLAIMS: tuple[Claim, ...] = (
           Optimum("governance", (0.0, 0.25, 0.5, 0.75, 1.0), "harm_prevented",
                   across=({"opportunism_mean": 0.05}, {"opportunism_mean": 0.2},
                           {"opportunism_mean": 0.5}))),
-    Claim(4, "More partners: more free riding per member", "002 L575",
+    Claim(4, "More partners: more free riding per member, felt as lost trust", "002 L575",
           {"bilateral": {"extra_partners_mean": 0.0},
            "multi-partner": {"extra_partners_mean": 4.0}},
-          (Check("free_riding", "bilateral", "multi-partner", direction=1),)),
+          (Check("trust_in_partnerships", "bilateral", "multi-partner", direction=-1),)),
     Claim(5, "Structural funding: longer partnerships than a time-limited grant; many end when "
              "the grant ends", "001 L191-L193; 002 L578",
           {"two-year grants": {"grant_share": 0.8, "structural_share": 0.0},
@@ -154,13 +154,13 @@ CLAIMS: tuple[Claim, ...] = (
           "001 L103; 002 L1254",
           {"single firms": {"umbrella_partnering": 0.0},
            "umbrella": {"umbrella_partnering": 0.9}},
-          (Check("public_legitimacy", "single firms", "umbrella", direction=1),)),
-    Claim(11, "Low starting trust lengthens formation and raises early failure",
+          (Check("public_exits", "single firms", "umbrella", direction=-1),)),
+    Claim(11, "Low starting trust: fewer partnerships formed, more early failure",
           "001 L137-L143; 002 L1250",
           {"high initial trust": {"initial_trust": 0.7},
            "low initial trust": {"initial_trust": 0.3}},
-          (Check("negotiation_months_mean", "high initial trust", "low initial trust",
-                 direction=1),
+          (Check("partnerships_launched", "high initial trust", "low initial trust",
+                 direction=-1),
            Check("early_failure_share", "high initial trust", "low initial trust",
                  direction=1))),
     Claim(12, "Engaged partners without funding, and funding without engaged partners, both "
@@ -356,10 +356,13 @@ def to_markdown(verdicts: pd.DataFrame, mode: Mode, seed: int | None = None) -> 
         text = TEXTS[int(number)]
         lines += [f"## {number}. {text.heading}", "",
                   f"*The seeds:* {text.seeds}", "", f"*The model:* {text.model}", "",
+                  f"*What is assumed, what emerges:* {text.basis}", "",
                   "*The numbers:*", ""]
         lines += [f"- {_check_sentence(row)}" for row in group.itertuples()]
-        verdict = "holds" if summary.loc[number, "holds"] else "**does not hold**"
-        lines += ["", f"The claim {verdict}.", ""]
+        holds = summary.loc[number, "holds"]
+        lines += ["", f"The claim {'holds' if holds else '**does not hold**'}.", ""]
+        if not holds and text.needs:
+            lines += [f"*Why not, and what the model would need:* {text.needs}", ""]
     lines += ["## All checks", "",
               "| claim | source | check | conditions | effect | 95% CI | holds |",
               "|---|---|---|---|---|---|---|"]

@@ -31,6 +31,10 @@ class PppsimError(ValueError):
         super().__init__(" ".join(str(message).split()))
 
 
+class ScenarioError(PppsimError):
+    """A scenario (or experiment) file is missing or wrong; the message is one line."""
+
+
 class OutputError(PppsimError):
     """An output file or folder cannot be written; the message names it and what to do."""
 

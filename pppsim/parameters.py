@@ -25,7 +25,7 @@ SECTIONS: dict[str, str] = {
     "policy": "Policy instruments and partnership culture",
     "crime": "Crime harm and how prevention acts on it",
     "behaviour": "Decision thresholds and rates of the organisations",
-    "grievances": "What a member tolerates before a grievance becomes its reason to leave",
+    "decision": "How much each cause a member perceives weighs in its satisfaction",
 }
 
 
@@ -168,10 +168,15 @@ class Parameters(BaseModel):
         3.0, ge=1.0, le=10.0, section="trust", units="ratio",
         why="Trust is lost this many times faster than it is built",
         source="Slovic 1993; Pant & Yu 2025 (median ratio about 3)")
-    newcomer_dilution: float = _param(
-        0.1, ge=0.0, le=0.5, section="trust", units="fraction",
-        why="Share of incumbents' mutual trust lost when a newcomer joins",
-        source="001 L141")
+    representatives_per_member: int = _param(
+        1, ge=1, le=5, section="trust", units="persons",
+        why="People each member sends; trust is built person to person and a departing "
+        "representative takes their share of it; each carries knowledge home",
+        source="002 L733 (at least 2 persons per organisation for continuity), L899, L721")
+    representative_turnover: float = _param(
+        0.02, ge=0.0, le=0.2, section="trust", units="per representative per month",
+        why="Chance a representative is replaced in a month (rotation, job change)",
+        source="002 L899 (continuity of staffing supports trust); assumption for the rate")
     reliability_norm: float = _param(
         0.8, ge=0.05, le=1.0, section="trust", units="fraction of commitment",
         why="Delivered share of a promise that partners take as reliable: above it trust grows",
@@ -202,6 +207,23 @@ class Parameters(BaseModel):
         0.6, ge=0.0, le=1.0, section="information_sharing", units="fraction",
         why="Share of the technical barrier a secure platform removes",
         source="001 L252; assumption for the size")
+    pet_share: float = _param(
+        0.0, ge=0.0, le=1.0, section="information_sharing", units="fraction of partnerships",
+        why="Chance a new partnership shares through privacy-enhancing technology (e.g. "
+        "multi-party computation) instead of disclosing the data",
+        source="002 L1322 (valuable without sharing personal data), L1637-L1639 (MPC)")
+    pet_legal_relief: float = _param(
+        0.7, ge=0.0, le=1.0, section="information_sharing", units="fraction",
+        why="Share of the legal barrier privacy-enhancing technology removes",
+        source="002 L1322, L1637; assumption for the size")
+    pet_value_kept: float = _param(
+        0.8, ge=0.0, le=1.0, section="information_sharing", units="fraction",
+        why="Share of the value of an item that an analysis without disclosure keeps",
+        source="002 L1322, L1637; assumption for the size")
+    pet_cost_keur: float = _param(
+        2.0, ge=0.0, le=50.0, section="information_sharing", units="k EUR per month",
+        why="Running cost of the privacy-enhancing technology, paid from the partnership's money",
+        source="002 L1316-L1318 (technical challenges of secure exchange); assumption")
     confidentiality_share: float = _param(
         0.4, ge=0.0, le=1.0, section="information_sharing", units="fraction of partnerships",
         why="Chance a new partnership signs a confidentiality agreement",
@@ -324,6 +346,17 @@ class Parameters(BaseModel):
         0.15, ge=0.0, le=0.5, section="governance", units="standard deviation",
         why="Spread of agreement formality around the mean",
         source="001 L169-L187 (every form from none to a legal entity occurs)")
+    scope_domains: int = _param(
+        1, ge=1, le=4, section="governance", units="crime domains",
+        why="Crime domains a partnership takes on: its founding domain and the next its "
+        "members care most about",
+        source="002 L570-L572 (scope from one domain to subversion in general)")
+    scope_conflict: float = _param(
+        0.08, ge=0.0, le=0.3, section="governance", units="fraction per extra domain",
+        why="Effort lost to, and alignment lost in, discussions about priorities, per domain "
+        "beyond the first",
+        source="002 L743 (a clearly bounded scope leaves few discussions about priorities); "
+        "001 L210 (focus on a limited number of actions); assumption for the size")
     meeting_irritation: float = _param(
         0.04, ge=0.0, le=0.5, section="governance", units="satisfaction per month",
         why="Satisfaction lost each month for each meeting a month above the tolerated number",
@@ -372,6 +405,11 @@ class Parameters(BaseModel):
         0.05, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
         why="Harm prevented per unit of joint output; calibrated to about -10% harm",
         source="MacDonald et al. 2010; Cook & MacDonald 2011 (calibration target)")
+    information_weight: float = _param(
+        0.5, ge=0.05, le=2.0, section="crime", units="output per item followed up",
+        why="Joint output from each information item the public side acts on",
+        source="001 L220-L252, 002 L578, L1302-L1330 (sharing and acting on information is "
+        "the core of crime-fighting partnerships); assumption for the size")
     harm_noise_sd: float = _param(
         0.01, ge=0.0, le=0.1, section="crime", units="relative, per month",
         why="Monthly noise in each domain's underlying harm (new modus operandi)",
@@ -422,10 +460,11 @@ class Parameters(BaseModel):
         0.3, ge=0.0, le=1.0, section="behaviour", units="0-1",
         why="Legitimacy (public) or reputation (private) under which a member leaves",
         source="002 L1254-L1258")
-    single_firm_legitimacy_cost: float = _param(
+    favouritism_legitimacy_cost: float = _param(
         0.008, ge=0.0, le=0.2, section="behaviour", units="per month",
-        why="Legitimacy a public member loses each month in a partnership with one single firm",
-        source="002 L1254; 001 L103")
+        why="Legitimacy a public member loses each month in a partnership whose private side is "
+        "one firm; divided by the number of firms the private members represent",
+        source="001 L103; 002 L1254 (a public body cannot favour individual firms)")
     learning_rate: float = _param(
         0.01, ge=0.0, le=0.2, section="behaviour", units="per month",
         why="Share of the gap to full PPP capability closed by a month of partnering",
@@ -487,35 +526,31 @@ class Parameters(BaseModel):
         why="Value of joint work at the integrative stage: merged missions create more",
         source="001 L149-L161; assumption for the size")
 
-    # --- grievances -----------------------------------------------------------------------
-    tolerance_mistrust: float = _param(
-        0.55, ge=0.0, le=2.0, section="grievances", units="grievance level",
-        why="Level of mistrust (1 - trust in partners) a member tolerates",
-        source="001 L137 (trust the largest challenge); assumption for the level")
-    tolerance_insufficient_value: float = _param(
-        0.35, ge=0.0, le=2.0, section="grievances", units="grievance level",
-        why="Shortfall of follow-up (firms) or information return (public) a member tolerates",
-        source="002 L1242; assumption for the level")
-    tolerance_free_riding: float = _param(
-        0.15, ge=0.0, le=2.0, section="grievances", units="grievance level",
-        why="Partners' mean withheld share of their commitment a member tolerates",
-        source="002 L575; assumption for the level")
-    tolerance_information_blocked: float = _param(
-        0.7, ge=0.0, le=2.0, section="grievances", units="grievance level",
-        why="Share of information stopped by the barriers a member tolerates",
-        source="002 L1302, L1454; assumption for the level")
-    tolerance_misaligned_goals: float = _param(
-        0.35, ge=0.0, le=2.0, section="grievances", units="grievance level",
-        why="Goal misfit plus misjudged expectations a member tolerates",
-        source="002 L1061; assumption for the level")
-    tolerance_unequal_benefits: float = _param(
-        0.25, ge=0.0, le=2.0, section="grievances", units="grievance level",
-        why="Excess of a member's share of the burden over its share of the benefit, x members",
-        source="002 L1061; assumption for the level")
-    tolerance_only_talk: float = _param(
-        0.25, ge=0.0, le=2.0, section="grievances", units="grievance level",
-        why="Effort lost to overhead and meetings while results lag, that a member tolerates",
-        source="002 L1061, L1272; assumption for the level")
+    # --- decision -------------------------------------------------------------------------
+    weight_free_riding: float = _param(
+        0.25, ge=0.0, le=2.0, section="decision", units="satisfaction per share withheld",
+        why="Satisfaction a member's target loses per unit of its partners' mean free riding",
+        source="002 L575, L897 (all must contribute); Fischbacher & Gachter 2010")
+    weight_unequal_benefits: float = _param(
+        0.15, ge=0.0, le=2.0, section="decision", units="satisfaction per unit of excess burden",
+        why="Satisfaction lost per unit of (burden share - benefit share) x members",
+        source="002 L897 ('give and take'), L1061; assumption for the size")
+    weight_misaligned_goals: float = _param(
+        0.3, ge=0.0, le=2.0, section="decision", units="satisfaction per unit of misalignment",
+        why="Satisfaction lost per unit of misalignment (1 - alignment of the partnership's "
+        "goals with the member's own)",
+        source="002 L1061, L1203; assumption for the size")
+    goal_drift: float = _param(
+        0.02, ge=0.0, le=0.1, section="decision", units="per month",
+        why="Share of its alignment with the partnership's goals a member loses each month as "
+        "its own priorities move; an evaluation realigns the goals",
+        source="002 L1198-L1203 (priorities shift during the ride), L739 (evaluate regularly "
+        "whether it still meets the parties' wishes)")
+    reciprocity: float = _param(
+        0.5, ge=0.0, le=1.0, section="decision", units="fraction",
+        why="Share of its partners' withheld contribution a member matches (conditional "
+        "cooperation)",
+        source="Fischbacher & Gachter 2010 (imperfect conditional cooperation); 002 L575")
 
     @model_validator(mode="after")
     def _funding_shares_add_up(self) -> Parameters:

@@ -33,23 +33,18 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from .errors import PppsimError, describe_os_error, show
+from .errors import ScenarioError, describe_os_error, show
+from .limits import MONTHS_RANGE
 from .parameters import SECTIONS, Parameters, allowed_range, section_of
 
 _TYPE_WORDS = {str: "a string", int: "an int", float: "a float", bool: "a bool", list: "a list",
                dict: "a table"}
 TOP_LEVEL = {"name": str, "description": str, "months": int, "seed": int, "base": str}
-MONTHS_RANGE = (1, 1200)
-"""The horizons a scenario, experiment or command accepts, in months (the one home of the limit)."""
 DEFAULT_MONTHS = 120
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario, experiment or comparison file read (1 MB; the shipped ones are < 4 kB)."""
 TEXT_LIMITS = {"name": 200, "description": 10_000, "base": 4096, "scenario": 4096}
 """Longest allowed string per top-level key, in characters."""
-
-
-class ScenarioError(PppsimError):
-    """A scenario (or experiment) file is missing or wrong; the message is one line."""
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ replicated claims (``pppsim claims``) would show it.
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cache
 from typing import Any
 
 import pytest
 
-from pppsim.model import PartnershipModel
+from pppsim.model import EndCause, EventKind, PartnershipModel
 from pppsim.model.outputs import summary_metrics
 
 SEEDS = range(8)
@@ -23,10 +24,26 @@ MONTHS = 60
 
 
 @cache
-def _metrics(seed: int, overrides: tuple[tuple[str, Any], ...]) -> dict[str, float]:
+def _run(seed: int, overrides: tuple[tuple[str, Any], ...]) -> PartnershipModel:
     model = PartnershipModel(rng=seed, **(SMALL | dict(overrides)))
     model.run(MONTHS)
-    return summary_metrics(model)
+    return model
+
+
+@cache
+def _metrics(seed: int, overrides: tuple[tuple[str, Any], ...]) -> dict[str, float]:
+    return summary_metrics(_run(seed, overrides))
+
+
+def _exits(seed: int, overrides: tuple[tuple[str, Any], ...]) -> Counter:
+    """Members' exits, by the cause that tipped each."""
+    return Counter(row.cause for row in _run(seed, overrides).events.of_kind(EventKind.EXITED))
+
+
+def paired_exits(cause: EndCause, low: dict[str, Any], high: dict[str, Any]) -> list[float]:
+    """Members' exits for ``cause`` under ``high`` minus under ``low``, one difference per seed."""
+    return [float(_exits(seed, tuple(sorted(high.items())))[cause]
+                  - _exits(seed, tuple(sorted(low.items())))[cause]) for seed in SEEDS]
 
 
 def paired(metric: str, low: dict[str, Any], high: dict[str, Any]) -> list[float]:
@@ -102,3 +119,61 @@ def test_impatient_members_leave_more_often() -> None:
 def test_the_same_seed_and_setting_give_the_same_outcome(metric: str) -> None:
     """The pairing is sound: the same setting twice differs by exactly nothing."""
     assert paired(metric, {}, {}) == [0.0] * len(SEEDS)
+
+
+# --- decisions from causes: what a member perceives decides whether and why it leaves -------
+def test_without_goal_reviews_goals_drift_and_more_members_leave_over_misaligned_goals() -> None:
+    review = {"evaluation_interval_months": 12, "goal_drift": 0.08}
+    never = {"evaluation_interval_months": 0, "goal_drift": 0.08}
+    assert_rises(paired_exits(EndCause.MISALIGNED_GOALS, review, never))
+
+
+def test_unequal_burdens_make_members_leave_over_unequal_benefits() -> None:
+    equal = {"capacity_spread": 0.0, "weight_unequal_benefits": 0.5}
+    unequal = {"capacity_spread": 2.0, "weight_unequal_benefits": 0.5}
+    assert_rises(paired_exits(EndCause.UNEQUAL_BENEFITS, equal, unequal))
+
+
+def test_members_who_mind_free_riding_leave_over_it() -> None:
+    indifferent = {"weight_free_riding": 0.0, "opportunism_mean": 0.4}
+    minding = {"weight_free_riding": 1.0, "opportunism_mean": 0.4}
+    assert_rises(paired_exits(EndCause.FREE_RIDING, indifferent, minding))
+
+
+def test_conditional_cooperation_spreads_free_riding_and_costs_prevention() -> None:
+    unconditional, reciprocal = {"reciprocity": 0.0}, {"reciprocity": 0.9}
+    assert_rises(paired("free_riding", unconditional, reciprocal))
+    assert_falls(paired("harm_prevented", unconditional, reciprocal))
+
+
+# --- information acted on reaches harm ------------------------------------------------------
+def test_information_acted_on_weighs_in_harm_prevented() -> None:
+    assert_rises(paired("harm_prevented", {"information_weight": 0.15},
+                        {"information_weight": 1.0}))
+
+
+def test_privacy_enhancing_technology_gets_information_past_a_legal_barrier() -> None:
+    without, with_pet = {"legal_barrier": 0.8, "pet_share": 0.0}, \
+        {"legal_barrier": 0.8, "pet_share": 1.0}
+    assert_rises(paired("information_followed_up", without, with_pet))
+    blind = {"legal_barrier": 0.8, "pet_share": 1.0, "pet_value_kept": 0.3}
+    assert_falls(paired("harm_prevented", with_pet | {"pet_value_kept": 1.0}, blind))
+
+
+# --- representatives and scope --------------------------------------------------------------
+def test_representative_turnover_erodes_trust() -> None:
+    assert_falls(paired("trust_in_partnerships", {"representative_turnover": 0.0},
+                        {"representative_turnover": 0.1}))
+
+
+def test_more_representatives_keep_trust_through_turnover_and_carry_knowledge_home() -> None:
+    one = {"representative_turnover": 0.1, "representatives_per_member": 1}
+    three = {"representative_turnover": 0.1, "representatives_per_member": 3}
+    assert_rises(paired("trust_in_partnerships", one, three))
+    assert_rises(paired("mean_capability", one, three))
+
+
+def test_priority_conflicts_of_a_broad_scope_cost_prevention() -> None:
+    assert_falls(paired("harm_prevented", {"scope_domains": 3, "scope_conflict": 0.0},
+                        {"scope_domains": 3, "scope_conflict": 0.25}))
+    assert_falls(paired("harm_prevented", {"scope_domains": 1}, {"scope_domains": 4}))

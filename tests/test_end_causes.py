@@ -20,13 +20,14 @@ CALM: dict[str, Any] = {
     "initial_trust": 1.0, "sector_prejudice": 0.0, "power_imbalance": 0.0,
     "legal_barrier": 0.0, "organisational_barrier": 0.0, "technical_barrier": 0.0,
     "follow_up_capacity": 4.0, "opportunism_mean": 0.0, "priority_shift_hazard": 0.0,
-    "single_firm_legitimacy_cost": 0.0, "control_overhead": 0.0, "meeting_cost_fte": 0.0,
+    "favouritism_legitimacy_cost": 0.0, "control_overhead": 0.0, "meeting_cost_fte": 0.0,
     "grant_share": 0.0, "structural_share": 1.0, "evaluation_interval_months": 0,
 }
 """A world in which partnerships hardly end, to isolate one cause at a time."""
 
 RESTLESS = {"exit_threshold": 1.0}
-"""Every member is always somewhat dissatisfied, so its largest grievance decides its exit."""
+"""Every member is always somewhat dissatisfied, so the largest pull on its satisfaction (the
+cause that tipped it) decides its exit."""
 
 CLEAR = {"governance": 1.0, "governance_spread": 0.0, "agreement_formality": 1.0}
 """Explicit expectations: little misestimated value, so few misaligned-goal exits."""
@@ -60,7 +61,7 @@ SCENARIOS: dict[EndCause, dict[str, Any]] = {
     EndCause.INFORMATION_BLOCKED: CALM | RESTLESS | CLEAR | {
         "legal_barrier": 1.0, "organisational_barrier": 1.0, "technical_barrier": 1.0,
         "covenant_legal_relief": 0.0, "confidentiality_relief": 0.0, "platform_relief": 0.0},
-    EndCause.LEGITIMACY_RISK: {"umbrella_partnering": 0.0, "single_firm_legitimacy_cost": 0.2},
+    EndCause.LEGITIMACY_RISK: {"umbrella_partnering": 0.0, "favouritism_legitimacy_cost": 0.2},
     EndCause.PRIORITY_SHIFT: {"priority_shift_hazard": 0.1},
 }
 

@@ -198,3 +198,26 @@ def test_status_command_counts_runs(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert f"{tmp_path / 'out'}: 2 done, 0 failed, 0 remaining of 2 runs" in result.stdout
     assert "in-process, 1 workers, 2 done, 0 failed (finished)" in result.stdout
+
+
+def test_status_counts_undefined_metrics_as_the_results_table_does(tmp_path) -> None:
+    """The ledger's per-run lists of undefined metrics give the counts of the full table,
+    also for a ledger whose older runs have no list (counted from the metrics then)."""
+    folder = tmp_path / "out"
+    exp = replace(small_experiment(points=2, replications=2, months=12),
+                  outputs=("success_share", "harm_prevented", "failure_share"))
+    sweep(exp, folder, workers=1, progress=False)
+    frame = load_results(folder)
+    expected = {m: int(frame[m].isna().sum()) for m in frame.attrs["metrics"]}
+    assert expected["success_share"] > 0  # nothing ends within a year
+    with ResultStore.open(folder) as store:
+        runs, kept = store.undefined_counts()
+    assert runs == len(frame)
+    assert {m: kept.get(m, 0) for m in expected} == expected
+    shown = invoke("status", folder).stdout
+    assert f"success_share: {expected['success_share']} of {runs} runs" in shown
+    with sqlite3.connect(folder / DATABASE) as db:
+        db.execute("UPDATE runs SET undefined = NULL WHERE replication = 0")
+    with ResultStore.open(folder) as store:
+        assert store.undefined_counts() is None
+    assert invoke("status", folder).stdout == shown

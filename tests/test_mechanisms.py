@@ -15,7 +15,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pppsim.model import mechanisms as mech
-from pppsim.model.partnership.ending import grievance_tolerance
 from pppsim.model.vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
 from pppsim.parameters import DEFAULTS, Parameters
 
@@ -24,7 +23,6 @@ ROLE_CLARITY = DEFAULTS["role_clarity"]
 HALF = DEFAULTS["meeting_half_saturation"]
 IRRITATION = DEFAULTS["meeting_irritation"]
 NORM = DEFAULTS["reliability_norm"]
-TOLERANCE = grievance_tolerance(Parameters())
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 open_unit = st.floats(0.01, 0.99, allow_nan=False)
@@ -352,6 +350,7 @@ def output(effort: float, money: float, followed: float = 0.0, multiplier: float
     """``joint_output`` by keyword, at medium trust if the mechanism takes trust into account."""
     if "trust" in inspect.signature(mech.joint_output).parameters:
         extra = {"trust": 0.5} | extra
+    extra = {"information_weight": DEFAULTS["information_weight"]} | extra
     return mech.joint_output(productive_effort=effort, resources=money,
                              followed_information=followed, multiplier=multiplier, **extra)
 
@@ -390,129 +389,171 @@ def test_joint_output_scales_with_its_multiplier() -> None:
     assert output(2.0, 5.0, 1.0, 0.0) == 0.0
 
 
-# --- satisfaction -------------------------------------------------------------------------
-@given(satisfaction=unit, value=st.floats(0.0, 10.0), expectation=st.floats(0.0, 3.0),
-       memory=st.floats(0.01, 1.0), penalty=st.floats(0.0, 1.0))
-def test_satisfaction_stays_in_unit_interval(satisfaction, value, expectation, memory,
-                                             penalty) -> None:
-    assert 0.0 <= mech.update_satisfaction(satisfaction, value, expectation, memory,
-                                           penalty) <= 1.0
+# --- satisfaction: the pulls of each cause ---------------------------------------------
+WEIGHTS = np.array([DEFAULTS["weight_free_riding"], DEFAULTS["weight_unequal_benefits"],
+                    DEFAULTS["weight_misaligned_goals"]])
+CAUSE = {cause: k for k, cause in enumerate(GRIEVANCE_CAUSES)}
 
 
-def test_satisfaction_follows_value_against_expectation() -> None:
-    update = mech.update_satisfaction
-    assert update(0.5, 2.0, 1.0, 0.2, 0.0) > 0.5  # more than expected
-    assert update(0.5, 0.1, 1.0, 0.2, 0.0) < 0.5  # much less than expected
-    assert update(0.5, 0.5, 2.0, 0.2, 0.0) < update(0.5, 0.5, 1.0, 0.2, 0.0)  # higher hopes
-    assert update(0.5, 0.1, 1.0, 0.5, 0.0) < update(0.5, 0.1, 1.0, 0.1, 0.0)  # short memory
-    assert update(0.6, 0.6, 1.0, 0.3, 0.0) == pytest.approx(0.6)  # a fixed point
+def pulls(**changes) -> np.ndarray:
+    """``satisfaction_pulls`` of a member in an ordinary situation, with ``changes``."""
+    inputs = {
+        "value_by_motive": np.array([1.0, 1.0, 0.6]), "motives": np.array([0.4, 0.4, 0.2]),
+        "expectation": 1.0, "pass_through": 0.5, "partners_free_riding": 0.1,
+        "alignment": 0.8, "cost_share": 0.3, "value_share": 0.3, "n_members": 3,
+        "irritation": 0.0, "memory": 0.2, "weights": WEIGHTS} | changes
+    return mech.satisfaction_pulls(**inputs)
 
 
-def test_irritation_lowers_satisfaction() -> None:
-    assert mech.update_satisfaction(0.7, 1.0, 1.0, 0.2, 0.05) < mech.update_satisfaction(
-        0.7, 1.0, 1.0, 0.2, 0.0)
-
-
-# --- grievances ---------------------------------------------------------------------------
-def test_grievance_tolerances_cover_every_grievance_cause() -> None:
-    assert set(TOLERANCE) == set(GRIEVANCE_CAUSES)
-    assert all(0.0 < level < 1.5 for level in TOLERANCE.values())
-
-
-@pytest.mark.parametrize("cause", GRIEVANCE_CAUSES)
-def test_dominant_grievance_picks_the_largest_excess(cause: EndCause) -> None:
-    grievances = {c: TOLERANCE[c] - 0.1 for c in GRIEVANCE_CAUSES}
-    grievances[cause] = TOLERANCE[cause] + 0.2
-    dominant, excess = mech.dominant_grievance(grievances, TOLERANCE)
-    assert dominant is cause
-    assert excess == pytest.approx(0.2)
-
-
-def test_dominant_grievance_compares_excess_not_level() -> None:
-    """A high grievance that is also highly tolerated loses to a smaller one over par."""
-    tolerance = TOLERANCE
-    most, least = max(tolerance, key=tolerance.get), min(tolerance, key=tolerance.get)
-    grievances = dict.fromkeys(GRIEVANCE_CAUSES, 0.0)
-    grievances[most] = tolerance[most] + 0.05
-    grievances[least] = tolerance[least] + 0.1
-    assert grievances[most] > grievances[least]
-    assert mech.dominant_grievance(grievances, TOLERANCE)[0] is least
-
-
-@given(st.lists(st.floats(0.0, 2.0), min_size=len(GRIEVANCE_CAUSES),
-                max_size=len(GRIEVANCE_CAUSES)))
-def test_dominant_grievance_is_the_argmax_of_excess(levels: list[float]) -> None:
-    grievances = dict(zip(GRIEVANCE_CAUSES, levels, strict=True))
-    cause, excess = mech.dominant_grievance(grievances, TOLERANCE)
-    excesses = {c: grievances[c] - TOLERANCE[c] for c in GRIEVANCE_CAUSES}
-    assert cause in GRIEVANCE_CAUSES
-    assert excess == pytest.approx(max(excesses.values()))
-    assert excesses[cause] == pytest.approx(excess)
-
-
-# --- grievance levels ---------------------------------------------------------------------
-GRIEVANCE_INPUTS = {
-    "trust_in_partners": unit, "is_public": st.booleans(), "follow_up_ratio": unit,
-    "organisational_value": st.floats(0.0, 5.0), "partners_free_riding": unit,
-    "pass_through": unit, "domain_fit": unit, "optimism": st.floats(-1.0, 1.0),
-    "cost_share": unit, "value_share": unit, "n_members": st.integers(2, 10),
-    "overhead": st.floats(0.0, 0.95), "meeting_share": st.floats(0.0, 2.0),
-    "societal_value": st.floats(0.0, 3.0),
+PULL_INPUTS = {
+    "value_by_motive": st.lists(st.floats(0.0, 3.0), min_size=3, max_size=3),
+    "motives": st.lists(st.floats(0.01, 1.0), min_size=3, max_size=3),
+    "expectation": st.floats(0.2, 2.0), "pass_through": st.floats(0.01, 1.0),
+    "partners_free_riding": unit, "alignment": unit, "cost_share": unit,
+    "value_share": unit, "n_members": st.integers(2, 10), "irritation": st.floats(0.0, 0.2),
 }
 
 
-@given(st.fixed_dictionaries(GRIEVANCE_INPUTS))
-def test_grievance_levels_cover_every_cause_and_are_never_negative(inputs) -> None:
-    levels = mech.member_grievances(**inputs)
-    assert set(levels) == set(GRIEVANCE_CAUSES)
-    assert all(level >= 0.0 for level in levels.values())
+def _pull_inputs(draw: dict) -> dict:
+    motives = np.array(draw["motives"])
+    return draw | {"value_by_motive": np.array(draw["value_by_motive"]),
+                   "motives": motives / motives.sum(), "memory": 0.2, "weights": WEIGHTS}
 
 
-@given(st.fixed_dictionaries(GRIEVANCE_INPUTS), st.floats(0.01, 0.5))
-def test_grievances_fall_as_their_cause_improves(inputs, delta: float) -> None:
-    levels = mech.member_grievances(**inputs)
-    better = {"trust_in_partners": EndCause.MISTRUST, "pass_through":
-              EndCause.INFORMATION_BLOCKED, "domain_fit": EndCause.MISALIGNED_GOALS}
-    for name, cause in better.items():
-        improved = mech.member_grievances(**inputs | {name: min(1.0, inputs[name] + delta)})
-        assert improved[cause] <= levels[cause]
-    fewer = mech.member_grievances(
-        **inputs | {"partners_free_riding": max(0.0, inputs["partners_free_riding"] - delta)})
-    assert fewer[EndCause.FREE_RIDING] <= levels[EndCause.FREE_RIDING]
+@given(st.fixed_dictionaries(PULL_INPUTS))
+def test_pulls_cover_every_cause_are_never_negative_and_split_the_value_shortfall(draw) -> None:
+    inputs = _pull_inputs(draw)
+    levels = mech.satisfaction_pulls(**inputs)
+    assert levels.shape == (len(GRIEVANCE_CAUSES),)
+    assert (levels >= -1e-12).all()
+    value = float(inputs["motives"] @ inputs["value_by_motive"])
+    shortfall = max(0.0, 1.0 - value / inputs["expectation"])
+    value_causes = [CAUSE[c] for c in (EndCause.MISTRUST, EndCause.INSUFFICIENT_VALUE,
+                                       EndCause.INFORMATION_BLOCKED)]
+    talk = levels[CAUSE[EndCause.ONLY_TALK]] - inputs["irritation"] / 0.2
+    assert levels[value_causes].sum() + talk == pytest.approx(shortfall, abs=1e-9)
 
 
-def test_insufficient_value_is_follow_up_for_firms_and_information_for_public_bodies() -> None:
-    base = dict.fromkeys(GRIEVANCE_INPUTS, 0.5) | {"is_public": False, "n_members": 3}
-    firm = mech.member_grievances(**base | {"follow_up_ratio": 0.2})
-    assert firm[EndCause.INSUFFICIENT_VALUE] == pytest.approx(0.8)
-    public = base | {"is_public": True}
-    poor = mech.member_grievances(**public | {"organisational_value": 0.1})
-    rich = mech.member_grievances(**public | {"organisational_value": 1.5})
-    assert poor[EndCause.INSUFFICIENT_VALUE] == pytest.approx(0.9)
-    assert rich[EndCause.INSUFFICIENT_VALUE] == 0.0
+def test_pulls_work_on_arrays_over_members() -> None:
+    """The same numbers member by member and for all members at once (shape (7, members))."""
+    values = np.array([[1.0, 0.2], [0.5, 0.9], [0.4, 0.7]])
+    together = pulls(value_by_motive=values, motives=np.full((3, 2), 1 / 3),
+                     expectation=np.array([1.0, 1.3]), alignment=np.array([0.9, 0.4]),
+                     partners_free_riding=np.array([0.0, 0.3]))
+    for k in range(2):
+        alone = pulls(value_by_motive=values[:, k], motives=np.full(3, 1 / 3),
+                      expectation=[1.0, 1.3][k], alignment=[0.9, 0.4][k],
+                      partners_free_riding=[0.0, 0.3][k])
+        assert together[:, k] == pytest.approx(alone)
 
 
-def test_unequal_benefits_and_only_talk_vanish_when_fairly_served() -> None:
-    base = dict.fromkeys(GRIEVANCE_INPUTS, 0.5) | {"is_public": False, "n_members": 4}
-    fair = mech.member_grievances(**base | {"cost_share": 0.2, "value_share": 0.3,
-                                            "societal_value": 1.2})
-    assert fair[EndCause.UNEQUAL_BENEFITS] == 0.0
-    assert fair[EndCause.ONLY_TALK] == 0.0
-    burdened = mech.member_grievances(**base | {"cost_share": 0.4, "value_share": 0.2})
-    assert burdened[EndCause.UNEQUAL_BENEFITS] == pytest.approx(0.8)  # 0.2 excess x 4 members
+def test_each_cause_pulls_harder_as_it_worsens() -> None:
+    base = pulls()
+    worse = {
+        EndCause.FREE_RIDING: pulls(partners_free_riding=0.4),
+        EndCause.MISALIGNED_GOALS: pulls(alignment=0.4),
+        EndCause.UNEQUAL_BENEFITS: pulls(cost_share=0.5, value_share=0.2),
+        EndCause.INFORMATION_BLOCKED: pulls(pass_through=0.2,
+                                            value_by_motive=np.array([1.0, 0.4, 0.6])),
+        EndCause.MISTRUST: pulls(value_by_motive=np.array([1.0, 1.0, 0.1])),
+        EndCause.ONLY_TALK: pulls(value_by_motive=np.array([0.2, 1.0, 0.6])),
+    }
+    for cause, levels in worse.items():
+        assert levels[CAUSE[cause]] > base[CAUSE[cause]], cause
+
+
+def test_a_shortfall_of_information_not_due_to_the_barriers_is_insufficient_value() -> None:
+    """With nothing blocked, the organisational shortfall is too little followed up."""
+    open_barriers = pulls(pass_through=1.0, value_by_motive=np.array([1.0, 0.3, 1.0]))
+    assert open_barriers[CAUSE[EndCause.INFORMATION_BLOCKED]] == 0.0
+    assert open_barriers[CAUSE[EndCause.INSUFFICIENT_VALUE]] > 0.0
+
+
+def test_unequal_benefits_vanish_when_fairly_served() -> None:
+    assert pulls(cost_share=0.2, value_share=0.3)[CAUSE[EndCause.UNEQUAL_BENEFITS]] == 0.0
+    burdened = pulls(cost_share=0.4, value_share=0.2, n_members=4)
+    assert burdened[CAUSE[EndCause.UNEQUAL_BENEFITS]] == pytest.approx(WEIGHTS[1] * 0.2 * 4)
+
+
+@given(satisfaction=unit, total=st.floats(0.0, 3.0), memory=st.floats(0.01, 1.0))
+def test_satisfaction_stays_in_unit_interval(satisfaction, total, memory) -> None:
+    levels = np.full(len(GRIEVANCE_CAUSES), total / len(GRIEVANCE_CAUSES))
+    assert 0.0 <= mech.update_satisfaction(satisfaction, levels, memory) <= 1.0
+
+
+def test_satisfaction_falls_below_full_by_the_remembered_pulls() -> None:
+    """The decomposition: from full satisfaction and no remembered pulls, satisfaction after
+    any months equals 1 minus the sum of the remembered pulls (inside the bounds)."""
+    rng = np.random.default_rng(3)
+    satisfaction, remembered = 1.0, np.zeros(len(GRIEVANCE_CAUSES))
+    for _ in range(24):
+        month = rng.uniform(0.0, 0.08, len(GRIEVANCE_CAUSES))
+        satisfaction = mech.update_satisfaction(satisfaction, month, 0.2)
+        remembered = mech.remember_pulls(remembered, month, 0.2)
+    assert satisfaction == pytest.approx(1.0 - remembered.sum())
+
+
+def test_the_tipping_cause_is_the_largest_remembered_pull() -> None:
+    remembered = np.array([0.05, 0.02, 0.2, 0.01, 0.1, 0.0, 0.02])
+    cause, share = mech.tipping_cause(remembered)
+    assert cause is GRIEVANCE_CAUSES[2]
+    assert share == pytest.approx(0.2 / remembered.sum())
+    assert np.isnan(mech.tipping_cause(np.zeros(len(GRIEVANCE_CAUSES)))[1])
+
+
+def test_goals_drift_out_of_alignment() -> None:
+    assert mech.drift_alignment(0.8, 0.01) == pytest.approx(0.792)
+    assert mech.drift_alignment(np.array([0.8, 0.5]), 0.0) == pytest.approx([0.8, 0.5])
+
+
+@given(own=unit, partners=unit, reciprocity=unit)
+def test_conditional_cooperators_withhold_more_when_partners_do(own, partners,
+                                                                reciprocity) -> None:
+    withheld = mech.conditional_free_riding(own, partners, reciprocity)
+    assert own - 1e-12 <= withheld <= 1.0 + 1e-12
+    assert mech.conditional_free_riding(own, min(1.0, partners + 0.1), reciprocity) >= withheld
+
+
+# --- representatives, scope, privacy-enhancing technology -----------------------------------
+def test_more_representatives_keep_more_trust_through_turnover() -> None:
+    one = mech.representative_trust_loss(0.8, 0.3, 0.05, 1)
+    three = mech.representative_trust_loss(0.8, 0.3, 0.05, 3)
+    assert one == pytest.approx(0.8 - 0.05 * 0.5)
+    assert 0.3 < one < three < 0.8
+    assert mech.representative_trust_loss(0.8, 0.3, 0.0, 1) == 0.8
+
+
+def test_scope_takes_the_founding_domain_then_the_members_main_interests() -> None:
+    interest = np.array([0.2, 1.5, 0.9, 0.1])
+    assert mech.scope_domains(3, interest, 1) == (3,)
+    assert mech.scope_domains(3, interest, 3) == (3, 1, 2)
+    assert mech.scope_conflict_share(1, 0.1) == 0.0
+    assert mech.scope_conflict_share(4, 0.1) == pytest.approx(0.3)
+
+
+def test_privacy_enhancing_technology_lets_more_through_at_a_lower_value_per_item() -> None:
+    without = mech.information_pass_through(0.6, 0.3, 0.3)
+    relief = mech.combined_relief(0.0, 0.7)
+    with_pet = mech.information_pass_through(0.6, 0.3, 0.3, legal_relief=relief)
+    assert with_pet > without
+    value = mech.pet_information_value(with_pet, without, 0.8)
+    assert 0.8 < value < 1.0
+    assert value * with_pet > without  # more value gets through than without it
+    assert mech.combined_relief(0.4, 0.5) == pytest.approx(0.7)
 
 
 # --- standing -----------------------------------------------------------------------------
 @given(standing=unit, societal=st.floats(0.0, 5.0), cost=st.floats(0.0, 0.2))
-def test_public_standing_rises_with_results_and_falls_with_single_firm_partnering(
+def test_public_standing_rises_with_results_and_falls_with_favouring_few_firms(
     standing: float, societal: float, cost: float,
 ) -> None:
-    alone = mech.public_standing(standing, societal, False, cost)
-    with_one_firm = mech.public_standing(standing, societal, True, cost)
-    assert 0.0 <= with_one_firm <= alone <= 1.0
-    assert alone >= standing
-    assert mech.public_standing(0.5, 2.0, False, cost) == mech.public_standing(
-        0.5, 1.5, False, cost)  # visible results count up to 1.5
+    no_firm = mech.public_standing(standing, societal, 0, cost)
+    one_firm = mech.public_standing(standing, societal, 1, cost)
+    federation = mech.public_standing(standing, societal, 12, cost)
+    assert 0.0 <= one_firm <= federation <= no_firm <= 1.0
+    assert no_firm >= standing
+    assert mech.public_standing(0.5, 2.0, 0, cost) == mech.public_standing(
+        0.5, 1.5, 0, cost)  # visible results count up to 1.5
 
 
 @given(risk=unit, governance=unit)
@@ -605,18 +646,10 @@ def test_revitalisation_realigns_expectations_and_lifts_satisfaction(
 
 
 @given(base=st.integers(1, 60))
-def test_members_are_more_patient_without_exit_strategy_or_evaluations(base: int) -> None:
-    quickest = mech.exit_patience(base, exit_strategy=True, evaluates=True)
+def test_members_are_more_patient_without_exit_strategy(base: int) -> None:
+    quickest = mech.exit_patience(base, exit_strategy=True)
     assert quickest == base
-    assert mech.exit_patience(base, exit_strategy=False, evaluates=True) > quickest
-    assert mech.exit_patience(base, exit_strategy=True, evaluates=False) > quickest
-
-
-@given(base=st.floats(0.0, 0.1), formality=unit)
-def test_formal_agreements_lower_the_priority_shift_hazard(base: float, formality: float) -> None:
-    hazard = mech.priority_shift_hazard(base, formality)
-    assert 0.0 <= hazard <= base
-    assert mech.priority_shift_hazard(base, min(1.0, formality + 0.1)) <= hazard
+    assert mech.exit_patience(base, exit_strategy=False) > quickest
 
 
 @given(value=st.floats(-10.0, 10.0))

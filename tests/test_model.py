@@ -242,7 +242,7 @@ def test_event_log_records_every_exit_with_cause_and_trigger(busy_model) -> None
             assert "hazard" in values
         elif "threshold" in values:  # lasting dissatisfaction
             assert values["satisfaction"] < values["threshold"]
-            assert "grievance_excess" in values
+            assert "cause_share" in values
     assert len(seen) >= 2
 
 

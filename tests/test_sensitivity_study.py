@@ -280,8 +280,9 @@ def test_pilot_measures_noise_and_recommends_replications(tmp_path, capsys) -> N
     expected = max(2, int(needed[estimable].max()))
     assert f"recommendation: replications = {expected} (meets the 5% target for " \
         f"{', '.join(estimable)})" in stdout
-    for metric in noisy:
-        assert f"{metric} (needs {needed[metric]:.0f})" in stdout
+    for metric in noisy:  # an output that is all noise needs infinitely many: named alone
+        assert (f"{metric} (needs {needed[metric]:.0f})" if np.isfinite(needed[metric])
+                else metric) in stdout
     assert f"--replications {expected}" in stdout
     assert (out / "pilot" / "pilot.md").read_text().startswith("# Pilot: ")
     assert not (out / "study.json").exists()          # the study itself is untouched
@@ -323,12 +324,13 @@ def test_undefined_runs_are_counted_on_the_console_and_in_the_report(tmp_path,
 def test_ready_designs_load_and_sample(tmp_path, name) -> None:
     experiment = load_experiment(ROOT / "experiments" / f"{name}.toml")
     study = prepare(experiment, tmp_path / name)
-    rows = {"sobol_main_levers": 64 * 15, "morris_all_levers": 10 * 108}[name]
+    rows = {"sobol_main_levers": 64 * 16, "morris_all_levers": 10 * 114}[name]
     assert len(study.design.samples) == rows
     assert study.experiment.n_runs == rows * experiment.replications
     if name == "sobol_main_levers":
         assert set(study.design.parameters) >= {
             "grant_keur", "grant_months", "legal_barrier", "organisational_barrier",
-            "technical_barrier", "governance", "follow_up_capacity", "initial_trust",
+            "technical_barrier", "information_weight", "governance", "follow_up_capacity",
+            "initial_trust",
             "sector_prejudice", "meeting_interval_months", "opportunism_mean",
             "n_organisations"}

@@ -40,3 +40,27 @@ def test_reporters_read_the_same_values_with_and_without_a_month_view() -> None:
     assert alone["active_partnerships"] > 0
     last = model.datacollector.get_model_vars_dataframe().iloc[-1]
     assert all(_same(float(last[k]), float(alone[k])) for k in alone)
+
+
+def test_metric_names_are_the_keys_of_the_end_of_run_metrics_in_order() -> None:
+    from pppsim.experiment.experiment import available_outputs
+    from pppsim.model.outputs import METRIC_NAMES, summary_metrics, time_series
+
+    model = PartnershipModel(n_organisations=30, rng=2)
+    model.run(3)
+    assert tuple(summary_metrics(model)) == METRIC_NAMES
+    assert available_outputs() == (METRIC_NAMES, tuple(time_series(model).columns))
+
+
+def test_launched_counts_every_partnership_launched_in_the_month() -> None:
+    """The month view counts launches among the operating and the just-ended partnerships;
+    every partnership ever attempted gives the same count, month by month."""
+    model = PartnershipModel(n_organisations=80, rng=5)
+    launched = 0
+    for _ in range(60):
+        model.step()
+        month = model.month
+        expected = sum(p.launched_month == month for p in model.partnerships_ever)
+        assert model.datacollector.model_vars["launched"][-1] == expected
+        launched += expected
+    assert launched > 0

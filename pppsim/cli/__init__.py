@@ -22,32 +22,42 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 
 import click
 
 from ..errors import EXIT_BAD_INPUT, one_line
-from . import claims as _claims
-from . import compare as _compare
-from . import robustness as _robustness
-from . import run as _run
-from . import sensitivity as _sensitivity
-from . import sweep as _sweep
-from . import teaching as _teaching
 from .common import EXIT_INTERRUPTED
 
+COMMANDS = {
+    "run": ".run", "parameters": ".run", "scenarios": ".run", "app": ".teaching",
+    "explain": ".teaching", "demo": ".teaching", "sweep": ".sweep", "status": ".sweep",
+    "verify": ".sweep", "export": ".sweep", "sensitivity": ".sensitivity",
+    "discover": ".sensitivity", "compare": ".compare", "robustness": ".robustness",
+    "claims": ".claims", "patterns": ".claims",
+}
+"""Each command and the module of this package that defines it (a function of its name)."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when the command is used (or listed
+    by ``--help``), so that ``pppsim --version`` and each command load no other command."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        return getattr(import_module(module, __name__), cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pppsim")
 def cli() -> None:
     """Simulate public-private partnerships for crime prevention."""
 
-
-for _command in (_run.run, _run.parameters, _run.scenarios, _teaching.app, _teaching.explain,
-                 _teaching.demo,
-                 _sweep.sweep, _sweep.status, _sweep.verify, _sweep.export,
-                 _sensitivity.sensitivity, _sensitivity.discover, _compare.compare,
-                 _robustness.robustness, _claims.claims, _claims.patterns):
-    cli.add_command(_command)
 
 TRACEBACK_VARIABLE = "PPPSIM_TRACEBACK"
 """Set to 1 to get the full traceback of a reported error (for debugging pppsim)."""

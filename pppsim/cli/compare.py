@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..limits import MAX_COMPARISON_REPLICATIONS as MAX_REPLICATIONS
-from ..scenario import MONTHS_RANGE
+from ..limits import MONTHS_RANGE
 from .common import language_option, scenario_settings
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..scenario import MONTHS_RANGE
+from ..limits import MONTHS_RANGE
 from .common import language_option, scenario_settings
 
 PROGRESS_WORK = 200 * 240

@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from ..limits import MAX_RUNS
 from ..fileio import prepare_folder, staged_folder
-from ..sensitivity.problem import Method, SensitivityError
+from ..limits import MAX_RUNS
+from ..sensitivity.methods import Method
 from .common import interrupted
 
 
@@ -177,6 +177,7 @@ def _run_pilot(loaded, out: Path, path: Path, *, method: str | None, points: int
     from ..experiment import sweep
     from ..sensitivity import pilot as pilots
     from ..sensitivity import study as studies
+    from ..sensitivity.problem import SensitivityError
 
     max_replications = max_replications or pilots.MAX_REPLICATIONS
     made = pilots.prepare_pilot(loaded, out, points=points, replications=replications,
@@ -232,6 +233,7 @@ def discover(results: Path, metric: str, below: float | None, above: float | Non
     from ..experiment import load_results
     from ..sensitivity.discovery import discover as find_boxes
     from ..sensitivity.discovery import trajectory_figure
+    from ..sensitivity.problem import SensitivityError
     from ..sensitivity.report import slug
     from ..sensitivity.study import SETTINGS_FILE, read_settings, runs_folder
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -31,13 +32,19 @@ def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: st
 
     --set changes the experiment's base scenario (and overrides its [fixed] values)."""
     from ..experiment.api import sweep as run
-    from ..experiment.files import load_experiment
+    from ..experiment.executors import open_executor
 
-    loaded = load_experiment(experiment, max_runs=max_runs, settings=settings)
     out = out or Path("runs") / experiment.stem
+    # local worker processes start (and load the model) while the experiment is read
+    early = scheduler is None
     try:
-        stats = run(loaded, out, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
-                    retry_failed=retry_failed, progress=not quiet)
+        with open_executor(workers) if early else nullcontext() as executor:
+            from ..experiment.files import load_experiment
+
+            loaded = load_experiment(experiment, max_runs=max_runs, settings=settings)
+            stats = run(loaded, out, workers=workers, scheduler=scheduler,
+                        chunk_size=chunk_size, retry_failed=retry_failed,
+                        progress=not quiet, executor=executor)
     except KeyboardInterrupt:
         interrupted(out)
     click.echo(stats.text())
@@ -63,19 +70,28 @@ def _print_status(folder: Path) -> None:
 
 
 def _print_missing(folder: Path) -> None:
-    """Name the metrics that are undefined (NaN) in some finished runs, with their counts."""
-    from ..experiment.results import load_results
+    """Name the metrics that are undefined (NaN) in some finished runs, with their counts
+    (kept by the ledger as runs finish; counted from the results table for older ledgers)."""
+    from ..experiment.store import ResultStore
 
-    runs = load_results(folder)
-    metrics = runs.attrs.get("metrics") or []
-    missing = {m: int(runs[m].isna().sum()) for m in metrics if m in runs}
+    with ResultStore.open(folder) as store:
+        kept = store.undefined_counts()
+    if kept is None:
+        from ..experiment.results import load_results
+
+        runs = load_results(folder)
+        metrics = runs.attrs.get("metrics") or []
+        n_runs = len(runs)
+        missing = {m: int(runs[m].isna().sum()) for m in metrics if m in runs}
+    else:
+        n_runs, missing = kept
     missing = {m: n for m, n in missing.items() if n}
     if not missing:
         return
-    click.echo(f"  undefined (NaN) in some of the {len(runs)} finished runs, e.g. a share of "
+    click.echo(f"  undefined (NaN) in some of the {n_runs} finished runs, e.g. a share of "
                "ended partnerships where none ended; analyses leave those runs out and say so:")
     for metric, n in sorted(missing.items(), key=lambda item: -item[1]):
-        click.echo(f"    {metric}: {n} of {len(runs)} runs")
+        click.echo(f"    {metric}: {n} of {n_runs} runs")
 
 
 @click.command()

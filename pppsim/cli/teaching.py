@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..scenario import MONTHS_RANGE
+from ..limits import MONTHS_RANGE
 from .common import language_option
 
 HOST = "127.0.0.1"

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from .executors import open_executor
+from .executors import ExecutorInfo, open_executor
 from .experiment import Experiment
 from .files import load_experiment
 from .manifest import build_manifest
 from .progress import SweepProgress
-from .results import load_results
 from .runner import SweepStats, run_sweep
 from .store import ResultStore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def sweep(
@@ -26,12 +28,14 @@ def sweep(
     chunk_size: int | None = None,
     retry_failed: bool = False,
     progress: bool = True,
+    executor: ExecutorInfo | None = None,
 ) -> SweepStats:
     """Run the runs of ``experiment`` missing from ``out`` and record them there.
 
     Re-running with the same experiment and folder continues where a previous (interrupted)
     sweep stopped; a different experiment is refused.  See :func:`run_experiment` for the
-    parameters.
+    parameters; ``executor``, an executor already open (:func:`open_executor`), is used
+    instead of opening one for ``workers`` and ``scheduler``.
 
     Returns
     -------
@@ -39,7 +43,7 @@ def sweep(
         Workers, wall time, runs done and failed in this call, time per run.
     """
     with ResultStore.create(out, experiment, build_manifest(experiment)) as store, \
-            open_executor(workers, scheduler) as info:
+            nullcontext(executor) if executor else open_executor(workers, scheduler) as info:
         options = {"executor_name": info.name, "workers": info.workers,
                    "chunk_size": chunk_size, "retry_failed": retry_failed}
         if not progress:
@@ -100,4 +104,6 @@ def run_experiment(
     out = Path(out) if out else Path(tempfile.mkdtemp(prefix="pppsim-sweep-"))
     sweep(experiment, out, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
           retry_failed=retry_failed, progress=progress)
+    from .results import load_results  # pandas, loaded only to return the table
+
     return load_results(out)

@@ -1,8 +1,11 @@
 """Executors: where runs happen.  All are ``concurrent.futures.Executor`` objects.
 
 * one worker: :class:`InProcessExecutor`, runs in this process (no start-up cost);
-* several workers: a ``ProcessPoolExecutor`` with a *spawn* context of our own (never a global
-  ``set_start_method``), which behaves the same on Linux, macOS and Windows and from Jupyter;
+* several workers: a ``ProcessPoolExecutor`` with a multiprocessing context of our own (never a
+  global ``set_start_method``): *forkserver* where the system has it (Linux, macOS), whose
+  server loads the model once and forks every worker from it, else *spawn* (Windows); both
+  start workers from a fresh interpreter, so a sweep behaves the same everywhere and from
+  Jupyter;
 * ``scheduler="local"``: a Dask ``LocalCluster`` on this machine (for testing the Dask path);
 * ``scheduler="tcp://host:8786"``: an existing Dask cluster, through ``Client.get_executor()``.
 """
@@ -16,6 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from .experiment import ExperimentError, model_version
@@ -48,9 +52,31 @@ def default_workers() -> int:
         os.cpu_count() or 1)
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the main process, which stops the sweep cleanly."""
+MODEL_MODULE = "pppsim.model.model"
+"""What a worker needs loaded before its first run (Mesa, numpy, pandas: a second or two)."""
+
+
+def _start_worker() -> None:
+    """A new worker leaves Ctrl-C to the main process, which stops the sweep cleanly, and
+    has the model loaded before its first run (a forked worker already has it), so that the
+    runs' own times, which size the chunks, do not include loading it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import_module(MODEL_MODULE)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Forkserver, its server preloading the model (loaded once, not once per worker), where
+    the system has it; spawn elsewhere."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", MODEL_MODULE])
+    return context
+
+
+def _started() -> None:
+    """A task that does nothing: submitted once per worker, it starts the workers (and their
+    imports) while the main process prepares the sweep."""
 
 
 @contextmanager
@@ -72,8 +98,10 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
         if workers == 1:
             yield ExecutorInfo(InProcessExecutor(), "in-process", 1)
             return
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint,
-                                   mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                                   mp_context=_worker_context())
+        for _ in range(workers):
+            pool.submit(_started)
         try:
             yield ExecutorInfo(pool, "process pool", workers)
         finally:

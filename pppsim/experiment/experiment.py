@@ -20,19 +20,11 @@ from typing import Any
 
 from ..errors import show
 from ..parameters import DEFAULTS, Parameters, _plain
-from ..scenario import DEFAULT_MONTHS, Scenario, ScenarioError, _suggest
+from ..scenario import DEFAULT_MONTHS, Scenario, _suggest
 from .design import SAMPLED, DesignKind, Factor, salib_problem
+from .errors import ExperimentError, _digest
 from .seeds import RandomNumbers, run_seed
 from .tables import TABLES
-
-
-class ExperimentError(ScenarioError):
-    """An experiment file or results folder is wrong; the message is one line."""
-
-
-def _digest(data: Any, length: int = 16) -> str:
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
 @cache
@@ -303,15 +295,12 @@ def _schema_types(params: Mapping[str, Any]) -> dict[str, Any]:
     return typed
 
 
-@cache
 def available_outputs() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(metric names, series names) the model reports, read from a tiny model."""
-    from ..model import PartnershipModel
-    from ..model.outputs import summary_metrics, time_series
+    """(metric names, series names) the model reports (without building a model, so that
+    neither Mesa nor pandas is loaded to check an experiment's outputs)."""
+    from ..model.outputs import METRIC_NAMES, MODEL_REPORTERS
 
-    model = PartnershipModel(n_organisations=4, rng=0)
-    model.step()
-    return tuple(summary_metrics(model)), tuple(time_series(model).columns)
+    return METRIC_NAMES, tuple(MODEL_REPORTERS)
 
 
 def check_outputs(outputs: Iterable[str], series: Iterable[str], *, source: str) -> None:

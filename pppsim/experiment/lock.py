@@ -24,7 +24,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .experiment import ExperimentError
+from .errors import ExperimentError
 
 LOCK = "lock"
 OWNER = "lock.owner"

@@ -42,14 +42,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import describe_sqlite_error, show
 from ..fileio import PARTIAL, atomic_file, prepare_folder
-from .experiment import Experiment, ExperimentError, _digest
+from .errors import ExperimentError, _digest
 from .lock import FILES as LOCK_FILES
 from .lock import FolderLock
-from .runner import RunRecord, SweepStats
+
+if TYPE_CHECKING:
+    from .experiment import Experiment
+    from .runner import RunRecord, SweepStats
 
 DATABASE = "runs.sqlite"
 MANIFEST = "manifest.json"
@@ -63,7 +66,7 @@ CREATE TABLE IF NOT EXISTS runs (
     seed INTEGER NOT NULL, status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
     metrics TEXT, series TEXT, error TEXT, traceback TEXT,
     seconds REAL NOT NULL, worker TEXT NOT NULL, finished REAL NOT NULL, checksum TEXT,
-    PRIMARY KEY (point, replication));
+    undefined TEXT, PRIMARY KEY (point, replication));
 CREATE INDEX IF NOT EXISTS runs_by_id ON runs (run_id);
 CREATE TABLE IF NOT EXISTS run_tables (
     point INTEGER NOT NULL, replication INTEGER NOT NULL, name TEXT NOT NULL,
@@ -76,7 +79,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 TABLES = ("meta", "points", "runs", "run_tables", "sessions")
 RUN_COLUMNS = ("point", "replication", "run_id", "seed", "status", "metrics", "series", "error",
-               "traceback", "seconds", "worker", "finished", "checksum")
+               "traceback", "seconds", "worker", "finished", "checksum", "undefined")
+"""``undefined``: the names of the run's metrics that are NaN (a JSON list), so that ``pppsim
+status`` counts them without reading every run's metrics."""
 SHOWN_DIFFERENCES = 3
 """Differences named when a folder refuses a changed experiment."""
 
@@ -288,7 +293,7 @@ class ResultStore:
     @_guard
     def _prepare(self, experiment: Experiment, manifest: dict[str, Any]) -> None:
         self.db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")  # all tables or none
-        self._add_checksum_columns()
+        self._add_columns()
         definition = experiment.definition()
         if self.meta("definition") is None and not self._has_design():
             with self.transaction():
@@ -326,12 +331,15 @@ class ResultStore:
                 with atomic_file(self.folder / name, "--out") as tmp:
                     tmp.write_text(text)
 
-    def _add_checksum_columns(self) -> None:
-        """Ledgers made before checksums get the column (their old rows stay unchecked)."""
-        for table in ("runs", "run_tables"):
+    def _add_columns(self) -> None:
+        """Ledgers made before checksums get the column (their old rows stay unchecked), and
+        those made before the list of undefined metrics get that (their old rows have none,
+        and ``pppsim status`` then counts from the metrics)."""
+        for table, column in (("runs", "checksum"), ("run_tables", "checksum"),
+                              ("runs", "undefined")):
             columns = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-            if "checksum" not in columns:
-                self.db.execute(f"ALTER TABLE {table} ADD COLUMN checksum TEXT")
+            if column not in columns:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     def _has_design(self) -> bool:
         return bool(self.db.execute("SELECT EXISTS (SELECT 1 FROM points) OR "
@@ -475,6 +483,8 @@ class ResultStore:
         killed session still shows the runs it committed."""
         status = "failed" if record.error else "done"
         metrics = json.dumps(record.metrics) if record.metrics is not None else None
+        undefined = json.dumps([name for name, value in record.metrics.items()
+                                if value != value]) if record.metrics is not None else None
         series = json.dumps(record.series) if record.series is not None else None
         checksum = run_checksum(record.point, record.replication, record.run_id, record.seed,
                                 status, metrics, series, record.error)
@@ -484,7 +494,7 @@ class ResultStore:
                 f"VALUES ({', '.join('?' for _ in RUN_COLUMNS)})",
                 (record.point, record.replication, record.run_id, record.seed, status, metrics,
                  series, record.error, record.traceback, record.seconds, record.worker,
-                 time.time(), checksum))
+                 time.time(), checksum, undefined))
             if record.tables:
                 rows = [(record.point, record.replication, name, json.dumps(columns))
                         for name, columns in record.tables.items()]
@@ -533,6 +543,28 @@ class ResultStore:
         definition = self.meta("definition")
         return Counts(definition["n_points"] * definition["replications"],
                       rows.get("done", 0), rows.get("failed", 0))
+
+    @_guard
+    def undefined_counts(self) -> tuple[int, dict[str, int]] | None:
+        """Finished runs, and per metric the number of them in which it is undefined (NaN);
+        None for a ledger with runs recorded before it kept that (count from the metrics)."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        if "undefined" not in columns:
+            return None
+        runs, counts = 0, {}
+        for names, n in self.db.execute("SELECT undefined, count(*) FROM runs "
+                                        "WHERE status = 'done' GROUP BY undefined"):
+            if names is None:
+                return None
+            try:
+                undefined = json.loads(names)
+            except ValueError:
+                raise self._damaged("a run's list of undefined metrics is not readable") \
+                    from None
+            runs += n
+            for name in undefined:
+                counts[name] = counts.get(name, 0) + n
+        return runs, counts
 
     @_guard
     def finished(self, first_point: int, end_point: int) -> dict[tuple[int, int], str]:

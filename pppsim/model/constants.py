@@ -10,12 +10,6 @@ Numbers written inside a mechanism's formula in :mod:`pppsim.model.mechanisms` (
 of a mean, the slope of a functional form) are part of that formula, and docs/ODD.md §7.2 writes
 each formula out with them.
 
-Provisional constants
----------------------
-Two constants below, and two parameters, each exist for one qualitative claim of the seed
-documents and will be reworked by a later change of the mechanisms; their behaviour is kept as
-it is until then: :data:`UNEVALUATED_PATIENCE`, :data:`FORMAL_COMMITMENT`, and the parameters
-``newcomer_dilution`` and ``single_firm_legitimacy_cost``.
 """
 
 from __future__ import annotations
@@ -38,12 +32,3 @@ MAX_MEMBERS = 10
 """Most members a partnership can have: the model represents alliances of a few partners (the
 seeds' partnerships have two to about ten members [002 L575, L604]); founders are drawn as
 2 + Poisson(``extra_partners_mean``), so the bound rarely binds at the defaults."""
-
-# --- provisional (one claim each; to be reworked) ------------------------------------------
-UNEVALUATED_PATIENCE = 1.5
-"""Factor by which members wait longer to leave when the partnership never evaluates
-(problems surface late [001 L283]).  Provisional: see the module docstring."""
-
-FORMAL_COMMITMENT = 0.6
-"""Share of the priority-shift hazard a fully formal agreement removes (senior management
-signed it [002 L1131-L1142; 001 L80, L313]).  Provisional: see the module docstring."""

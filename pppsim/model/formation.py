@@ -34,10 +34,20 @@ class Formation:
         [002 L1540-L1560]; public bodies initiate more often [001 L97].
         """
         p = self.p
-        candidates = [o for o in self.organisations if o.has_room and not o.is_umbrella]
+        orgs = self.organisations
+        able = [o.has_room and not o.is_umbrella for o in orgs]
+        candidates = [o for o, yes in zip(orgs, able, strict=True) if yes]
         draws = self.rng.random(len(candidates))
         harm_ratio = self.harm_ratio  # Organisation.need() without recomputing it for each
-        for org, draw in zip(candidates, draws, strict=True):
+        # The rates of all candidates at once, to within a few units in the last place, pick
+        # those whose draw may fall below their rate; the rate of each of those is then
+        # computed exactly as Organisation.need() and the decision taken on it.
+        able_index = np.flatnonzero(able)
+        capability = np.array([o.capability for o in candidates])
+        approximate = (p.initiation_rate * (self.interests[able_index] @ harm_ratio)
+                       * (0.5 + capability) * self.initiative[able_index])
+        for k in np.flatnonzero(draws < approximate * (1.0 + 1e-9)):
+            org, draw = candidates[k], draws[k]
             need = float(org.interest @ harm_ratio)
             rate = p.initiation_rate * need * (0.5 + org.capability)
             if not org.is_public:
@@ -113,7 +123,7 @@ class Formation:
         alpha = self.p.partner_choice_fit_weight
         ranked = sorted(
             pool,
-            key=lambda o: -mech.partner_score(o.interest[domain] / o.interest.max(),
+            key=lambda o: -mech.partner_score(o.goal_fit[domain],
                                               initiator.trust_in(o), alpha))
         other_sector = [o for o in ranked if o.sector is not initiator.sector]
         if other_sector:
@@ -141,7 +151,7 @@ class Formation:
                 break
             screened_out = rng.random() < p.screening_strength * initiator.capability \
                 * candidate.opportunism
-            fit = candidate.interest[domain] / candidate.interest.max()
+            fit = candidate.goal_fit[domain]
             utility = mech.join_utility(
                 fit, candidate.trust_in(initiator), len(members) + 1, barrier=barrier,
                 subsidy=p.private_subsidy, strictness=p.grant_strictness,
@@ -195,7 +205,7 @@ class Formation:
             return None
         alpha = self.p.partner_choice_fit_weight
         best = max(candidates, key=lambda o: mech.partner_score(
-            o.interest[domain] / o.interest.max(), known[o.unique_id], alpha))
+            o.goal_fit[domain], known[o.unique_id], alpha))
         partnership.welcome_newcomer(best)
         return best
 

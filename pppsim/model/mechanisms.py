@@ -9,11 +9,9 @@ plain numbers or numpy arrays so that a test can exercise each alone; ``Partners
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-
 import numpy as np
 
-from .constants import FORMAL_COMMITMENT, TRANSACTIONAL_STAGE_VALUE, UNEVALUATED_PATIENCE
+from .constants import TRANSACTIONAL_STAGE_VALUE
 from .vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
 
 
@@ -118,13 +116,37 @@ def information_pass_through(
 
     Barriers are legal, organisational and technical [001 L222]; a covenant with a legal basis
     [002 L803], a confidentiality agreement and a secure platform [001 L252] each remove part of
-    one barrier.  Barriers act in series, so their pass-through fractions multiply.
+    one barrier (:func:`combined_relief` when two instruments act on the same barrier).
+    Barriers act in series, so their pass-through fractions multiply.
     """
     return (
         (1.0 - legal * (1.0 - legal_relief))
         * (1.0 - organisational * (1.0 - organisational_relief))
         * (1.0 - technical * (1.0 - technical_relief))
     )
+
+
+def combined_relief(*reliefs: float) -> float:
+    """Share of one barrier that several instruments remove together: each removes its share of
+    what the others leave (a covenant's legal basis, then privacy-enhancing technology on the
+    legal barrier that remains [002 L803, L1322])."""
+    left = 1.0
+    for relief in reliefs:
+        left *= 1.0 - relief
+    return 1.0 - left
+
+
+def pet_information_value(pass_with: float, pass_without: float, value_kept: float) -> float:
+    """Value, per item shared, of information that passes thanks to privacy-enhancing technology.
+
+    Analysing data without disclosing it (multi-party computation) lets through information the
+    legal barrier would stop, but an item analysed blind is worth only ``value_kept`` of a
+    disclosed one [002 L1322, L1637-L1639]: of ``pass_with`` items passing, ``pass_without``
+    would have passed anyway at full value.  Returns the mean value factor of a passing item.
+    """
+    if pass_with <= 0.0:
+        return 1.0
+    return (pass_without + value_kept * (pass_with - pass_without)) / pass_with
 
 
 def effective_opportunism(opportunism: float, governance: float, control_efficacy: float) -> float:
@@ -153,6 +175,45 @@ def free_riding(
         return 0.0
     clarity = 1.0 - role_clarity * formality
     return min(1.0, effective_opportunism * (1.0 - 1.0 / n_members) * 2.0 * clarity)
+
+
+def conditional_free_riding(own: float, partners: float, reciprocity: float) -> float:
+    """Share withheld by a conditional cooperator: its own temptation, plus a share of what it
+    has seen its partners withhold.
+
+    Most people cooperate conditionally, matching part of others' contributions, so that
+    cooperation decays once some free ride (Fischbacher & Gachter 2010); each partner must
+    bring people or means [002 L898].  ``partners`` is the partners' mean withheld share last
+    month; works elementwise on numpy arrays over members.
+    """
+    return own + reciprocity * (1.0 - own) * partners
+
+
+def scope_domains(founding: int, interest: np.ndarray, scope: int) -> tuple[int, ...]:
+    """The crime domains a partnership takes on: its founding domain, then the domains its
+    members together care most about, ``scope`` in all [002 L570-L572]."""
+    order = [int(d) for d in np.argsort(-interest, kind="stable") if d != founding]
+    return (founding, *order[:max(0, scope - 1)])
+
+
+def scope_conflict_share(scope: int, conflict: float) -> float:
+    """Share of effort and of goal alignment lost to priority discussions in a partnership
+    with ``scope`` domains: none with one domain, rising with breadth [002 L743; 001 L210]."""
+    return min(0.9, conflict * (scope - 1))
+
+
+def representative_trust_loss(trust, baseline, turnover: float, representatives: int):
+    """Trust towards a partner after a month of representative turnover.
+
+    Trust is built person to person [002 L899]: a representative who is replaced takes the
+    trust they built above the organisation's prejudice-based ``baseline``.  With several
+    representatives, colleagues who stay introduce the newcomer and pass on all but a
+    1/``representatives`` share of it ([002 L733]: at least two persons for continuity).  Each
+    of the ``representatives`` leaves with probability ``turnover`` and carries 1/representatives
+    of the trust, of which 1/representatives is lost: an expected loss of turnover /
+    representatives of the trust above the baseline each month.  Works on arrays.
+    """
+    return trust - (turnover / representatives) * (trust - baseline)
 
 
 def control_overhead(governance: float, overhead_at_full_control: float) -> float:
@@ -221,7 +282,7 @@ def follow_up(shared_by_private: float, follow_up_capacity_items: float) -> tupl
 
 def joint_output(
     productive_effort: float, resources: float, followed_information: float, trust: float,
-    multiplier: float,
+    multiplier: float, information_weight: float,
 ) -> float:
     """Monthly output of a partnership's prevention and interventions.
 
@@ -230,10 +291,12 @@ def joint_output(
     Joint work yields more where partners trust each other: personal relationships and trust
     bring results and joint conflict resolution [002 L899] (Ansell & Gash 2008: trust ->
     commitment -> outcomes); the factor 0.5 + trust is 1 at medium trust.  Interventions on
-    followed-up information add to it [002 L1242, L1302].
+    followed-up information add ``information_weight`` per item acted on: sharing and acting on
+    information is the core of crime-fighting partnerships [001 L220-L252; 002 L578,
+    L1242, L1302-L1330].
     """
     joint = 0.25 * math.sqrt(max(productive_effort, 0.0) * max(resources, 0.0)) * (0.5 + trust)
-    return (joint + 0.15 * followed_information) * multiplier
+    return (joint + information_weight * followed_information) * multiplier
 
 
 def stage_value(stage: Stage, philanthropic: float, integrative: float) -> float:
@@ -242,74 +305,113 @@ def stage_value(stage: Stage, philanthropic: float, integrative: float) -> float
             Stage.INTEGRATIVE: integrative}[stage]
 
 
-def update_satisfaction(
-    satisfaction: float, value: float, expectation: float, memory: float, penalty: float,
-) -> float:
-    """Move satisfaction towards realised value over expectation, minus irritation.
+def satisfaction_pulls(
+    *, value_by_motive: np.ndarray, motives: np.ndarray, expectation, pass_through,
+    partners_free_riding, alignment, cost_share, value_share, n_members,
+    irritation, memory: float, weights: np.ndarray,
+) -> np.ndarray:
+    """What pulls a member's satisfaction below full, by cause (rows in GRIEVANCE_CAUSES order).
 
-    Members judge a PPS by the value it realises against what was expected [002 L1038-L1055];
-    within [0, 1].
+    A member weighs what the partnership brings it against what it expected and what it costs
+    [002 L1038-L1055, L897-L898]; TNO's failure reasons [002 L1061] and the Piraeus challenges
+    [001 L199-L205] are the causes.  Each pull is in satisfaction units; the target satisfaction
+    is 1 minus their sum (:func:`update_satisfaction`):
+
+    * the value shortfall ``max(0, 1 - value / expectation)``, split over the motives that fall
+      short (value = motives . value_by_motive, the motives summing to 1): the societal shortfall
+      is *only talk, no results* [002 L1272]; the individual one (value of the relationships,
+      i.e. trust) *mistrust* [001 L137]; the organisational one is split between *information
+      blocked* (the log-share of the barriers' pass-through in the log-shortfall [002 L1302])
+      and *insufficient value / no follow-up* (the rest: too little followed up, too little
+      shared [002 L1242]);
+    * ``weights[0]`` x partners' mean free riding: reciprocity, others' free riding is felt
+      (Fischbacher & Gachter 2010; [002 L575]);
+    * ``weights[1]`` x (burden share - benefit share) x members: unequal benefits and burdens
+      [002 L898, L1061];
+    * ``weights[2]`` x (1 - alignment): the partnership's goals no longer match the member's own
+      [002 L1061, L1203];
+    * meeting irritation / ``memory`` (the steady loss of irritation per month), *only talk*
+      [001 L141].
+
+    Inputs may be numpy arrays over members (``value_by_motive`` and ``motives`` then have
+    shape (3, members)); the result has shape (7,) or (7, members).
     """
-    target = min(1.0, value / expectation) if expectation > 0 else 1.0
-    satisfaction += memory * (target - satisfaction) - penalty
-    return clamp01(satisfaction)
+    value_by_motive = np.asarray(value_by_motive, dtype=float)
+    motives = np.asarray(motives, dtype=float)
+    expectation = np.asarray(expectation, dtype=float)
+    ratio = value_by_motive / expectation
+    shortfall = np.maximum(0.0, 1.0 - (motives * ratio).sum(axis=0))
+    by_motive = np.maximum(0.0, motives * (1.0 - ratio))
+    total = by_motive.sum(axis=0)
+    share = np.divide(by_motive, total, out=np.zeros_like(by_motive), where=total > 0)
+    societal, organisational, individual = shortfall * share
+    log_short = -np.log(np.clip(ratio[1], 1e-9, 1.0))
+    blocked = -np.log(np.clip(pass_through, 1e-9, 1.0))
+    blocked_share = np.clip(np.divide(blocked, log_short, out=np.ones_like(log_short),
+                                      where=log_short > 0), 0.0, 1.0)
+    zeros = np.zeros_like(shortfall)
+    return np.stack([
+        individual,                                                        # mistrust
+        organisational * (1.0 - blocked_share),                            # insufficient value
+        weights[0] * np.asarray(partners_free_riding) + zeros,             # free riding
+        organisational * blocked_share,                                    # information blocked
+        weights[2] * (1.0 - np.asarray(alignment)) + zeros,                # misaligned goals
+        weights[1] * np.maximum(0.0, np.asarray(cost_share) - value_share) * n_members + zeros,
+        societal + np.asarray(irritation) / memory,                        # only talk
+    ])
 
 
-def dominant_grievance(
-    grievances: Mapping[EndCause, float], tolerance: Mapping[EndCause, float],
-) -> tuple[EndCause, float]:
-    """The grievance furthest above what a member tolerates: the cause it gives for leaving.
+def update_satisfaction(satisfaction, pulls: np.ndarray, memory: float):
+    """Move satisfaction towards 1 minus the month's pulls (:func:`satisfaction_pulls`).
 
-    Failure reasons after TNO [002 L1061] and EUCPN (Piraeus) [001 L199-L205]; ``tolerance``
-    holds the ``tolerance_*`` parameters.
+    Members judge a PPS by the value it realises against what was expected and what it costs
+    them [002 L1038-L1055]; an exponential memory of weight ``memory``; within [0, 1].  Works on
+    arrays over members (``pulls`` of shape (7, members)).
     """
-    best, excess = GRIEVANCE_CAUSES[0], -math.inf
-    for cause in GRIEVANCE_CAUSES:
-        e = grievances[cause] - tolerance[cause]
-        if e > excess:
-            best, excess = cause, e
-    return best, excess
+    target = 1.0 - np.asarray(pulls).sum(axis=0)
+    return np.clip(satisfaction + memory * (target - satisfaction), 0.0, 1.0)
 
 
-def member_grievances(
-    *, trust_in_partners: float, is_public: bool, follow_up_ratio: float,
-    organisational_value: float, partners_free_riding: float, pass_through: float,
-    domain_fit: float, optimism: float, cost_share: float, value_share: float, n_members: int,
-    overhead: float, meeting_share: float, societal_value: float,
-) -> dict[EndCause, float]:
-    """This month's level of each of a member's seven grievances [002 L1061; 001 L199-L205].
+def remember_pulls(grievances: np.ndarray, pulls: np.ndarray, memory: float) -> np.ndarray:
+    """Each cause's pull as the member remembers it, with the same memory as satisfaction.
 
-    Mistrust is the trust it lacks in its partners [001 L137]; insufficient value is, for a
-    firm, the information not followed up [002 L1242] and, for a public body, the shortfall of
-    its information return; free riding is what its partners withhold [002 L575]; information
-    blocked is what the barriers stop [002 L1302]; misaligned goals are its misfit with the
-    domain plus its misjudged expectations; unequal benefits its excess of burden over benefit
-    share, times the number of members; only talk the share of effort lost to overhead and
-    meetings while societal results fall short [002 L1272].
+    Because satisfaction is the same exponential average of 1 minus the pulls, its fall below
+    full is (up to the bounds 0 and 1 and the starting level) the sum of these remembered pulls:
+    the decomposition of the member's dissatisfaction by cause.
     """
-    return {
-        EndCause.MISTRUST: 1.0 - trust_in_partners,
-        EndCause.INSUFFICIENT_VALUE: (1.0 - follow_up_ratio) if not is_public
-        else max(0.0, 1.0 - organisational_value),
-        EndCause.FREE_RIDING: partners_free_riding,
-        EndCause.INFORMATION_BLOCKED: 1.0 - pass_through,
-        EndCause.MISALIGNED_GOALS: (1.0 - domain_fit) + abs(optimism),
-        EndCause.UNEQUAL_BENEFITS: max(0.0, cost_share - value_share) * n_members,
-        EndCause.ONLY_TALK: (overhead + meeting_share) * max(0.0, 1.0 - societal_value),
-    }
+    return grievances + memory * (pulls - grievances)
+
+
+def tipping_cause(grievances: np.ndarray) -> tuple[EndCause, float]:
+    """The cause that tipped a member's decision: the largest remembered pull, and its share
+    of the summed pulls [002 L1061; 001 L199-L205]."""
+    grievances = np.asarray(grievances, dtype=float)
+    k = int(np.argmax(grievances))
+    total = float(grievances.sum())
+    return GRIEVANCE_CAUSES[k], float(grievances[k]) / total if total > 0 else float("nan")
+
+
+def drift_alignment(alignment, drift: float):
+    """Alignment of a partnership's goals with a member's own after a month: interests and
+    priorities move on [002 L1198-L1203], so alignment decays at rate ``drift`` until a review
+    realigns the goals [002 L739].  Works on arrays."""
+    return alignment * (1.0 - drift)
 
 
 def public_standing(
-    standing: float, societal_value: float, single_firm: bool, single_firm_cost: float,
+    standing: float, societal_value: float, firms_represented: float, favouritism_cost: float,
 ) -> float:
     """A public body's legitimacy after a month in a partnership [002 L1254-L1258; 001 L103].
 
-    Visible results raise it (0.004 per unit of societal value, at most 1.5 units); partnering
-    with one single firm costs it ``single_firm_cost`` (an umbrella organisation does not).
+    Visible results raise it (0.004 per unit of societal value, at most 1.5 units).  A public
+    body must not be seen to favour particular firms [001 L103; 002 L1254]: it loses
+    ``favouritism_cost`` divided by the number of firms the private members represent (one for
+    each firm, all firms of its kind for an umbrella organisation), so a partnership with one
+    firm costs most, several firms less, a sector's federation hardly anything.
     """
     standing += 0.004 * min(societal_value, 1.5)
-    if single_firm:
-        standing -= single_firm_cost
+    if firms_represented > 0:
+        standing -= favouritism_cost / firms_represented
     return clamp01(standing)
 
 
@@ -376,26 +478,19 @@ def revitalised(
             min(1.0, satisfaction + 0.1))
 
 
-def exit_patience(base_months: float, exit_strategy: bool, evaluates: bool) -> float:
+def exit_patience(base_months: float, exit_strategy: bool) -> float:
     """Months a dissatisfied member waits before it leaves [002 L1203, L1280-L1282]: twice as
-    long without an agreed exit strategy (parties muddle on [002 L1185]), longer again where the
-    partnership never evaluates (problems surface late [001 L283])."""
-    return base_months * (1 if exit_strategy else 2) * (1.0 if evaluates else UNEVALUATED_PATIENCE)
-
-
-def priority_shift_hazard(base: float, formality: float) -> float:
-    """Monthly chance a member's board withdraws support [002 L1061, L1203], lower under a
-    formal agreement its senior management signed [002 L1131-L1142; 001 L80, L313]."""
-    return base * (1.0 - FORMAL_COMMITMENT * formality)
+    long without an agreed exit strategy (parties muddle on [002 L1185])."""
+    return base_months * (1 if exit_strategy else 2)
 
 
 def learn(capability: float, rate: float, culture: float) -> float:
     """PPP capability grows with experience; a partnership-culture policy speeds it.
 
     From 'critical success factor' to 'core competence' [002 L1554-L1570]; learning routines
-    and a PPS office accelerate it [002 L1588-L1596].
+    and a PPS office accelerate it [002 L1588-L1596].  A month closes at most the whole gap.
     """
-    return capability + rate * (1.0 + 2.0 * culture) * (1.0 - capability)
+    return capability + min(1.0, rate * (1.0 + 2.0 * culture)) * (1.0 - capability)
 
 
 def capability_level(capability: float) -> int:

@@ -13,7 +13,7 @@ from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
 from .organisation import Organisation
-from .outputs import MODEL_REPORTERS, MonthView
+from .outputs import MODEL_REPORTERS, MonthView, OrganisationState
 from .partnership import Partnership
 from .vocabulary import (
     DOMAINS,
@@ -63,6 +63,9 @@ class PartnershipModel(Formation, mesa.Model):
         self._create_network()
         self.month_view: MonthView | None = None
         """What the reporters read, while :meth:`collect` runs (None otherwise)."""
+        self.organisation_state: OrganisationState | None = None
+        """The organisations' capability and standing as :meth:`end_month` left them, until
+        the month's outputs are collected (None otherwise)."""
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.collect()
 
@@ -106,6 +109,13 @@ class PartnershipModel(Formation, mesa.Model):
         self.organisation_by_id = {o.unique_id: o for o in self.organisations}
         self.public_ids = frozenset(o.unique_id for o in self.organisations if o.is_public)
         """Ids of the public bodies."""
+        self.public_mask = [o.is_public for o in self.organisations]
+        """Whether each organisation is a public body, in the order of ``organisations``."""
+        self.interests = np.array([o.interest for o in self.organisations])
+        """Each organisation's interests over the crime domains, one row each."""
+        self.initiative = np.array([1.0 if o.is_public else p.private_initiative
+                                    for o in self.organisations])
+        """How readily each organisation takes the initiative, relative to a public body."""
         self.umbrella_for = {o.federated_kind: o for o in self.organisations if o.is_umbrella}
 
     def _create_network(self) -> None:
@@ -150,9 +160,10 @@ class PartnershipModel(Formation, mesa.Model):
         """Partnerships that have not ended (negotiating or operating)."""
         return self.agents_by_type.get(Partnership, mesa.agent.AgentSet([], random=self.random))
 
-    def domain_vector(self, domain: int) -> np.ndarray:
+    def domain_vector(self, domains: int | tuple[int, ...]) -> np.ndarray:
+        """Indicator vector over crime domains of one domain or several."""
         vector = np.zeros(len(DOMAINS))
-        vector[domain] = 1.0
+        vector[list(domains) if isinstance(domains, tuple) else domains] = 1.0
         return vector
 
     # --- the month -------------------------------------------------------------------------
@@ -177,20 +188,38 @@ class PartnershipModel(Formation, mesa.Model):
                 self.maybe_grow(partnership)
         self.release_overcommitted()
         self.finish_month_accounting()
-        for org in self.organisations:
-            org.learn()
-            org.recover_standing()
-            org.fluctuate_capacity()
+        self.end_month()
         self.collect()
+
+    def end_month(self) -> None:
+        """Every organisation that partners learns, every standing recovers and every
+        organisation's available staff fluctuates (:meth:`Organisation.learned`,
+        :meth:`~Organisation.recovered_standing`, :meth:`~Organisation.fluctuated_level`),
+        computed for all organisations at once, one normal draw each in their order."""
+        orgs = self.organisations
+        capability = np.array([o.capability for o in orgs])
+        partnering = np.array([bool(o.partnerships) for o in orgs])
+        capability = np.where(partnering, Organisation.learned(capability, self.p), capability)
+        standing = Organisation.recovered_standing(np.array([o.standing for o in orgs]), self.p)
+        shocks = self.rng.normal(0.0, self.p.capacity_shock_sd, size=len(orgs))
+        level = Organisation.fluctuated_level(np.array([o.capacity_level for o in orgs]),
+                                              shocks, self.p)
+        capability, standing = capability.tolist(), standing.tolist()
+        for org, c, s, lv in zip(orgs, capability, standing, level.tolist(), strict=True):
+            org.capability, org.standing, org.capacity_level = c, s, lv
+        self.organisation_state = OrganisationState(
+            capability, [s for s, public in zip(standing, self.public_mask, strict=True)
+                         if public])
 
     def collect(self) -> None:
         """Record the month's outputs in the ``DataCollector``, its reporters reading one
         :class:`~pppsim.model.outputs.MonthView` of the model."""
-        self.month_view = MonthView(self)
         try:
+            self.month_view = MonthView(self)
             self.datacollector.collect(self)
         finally:
             self.month_view = None
+            self.organisation_state = None
 
     def run(self, months: int | None = None) -> None:
         """Run for ``months`` months (default: 120, ten years)."""
@@ -244,8 +273,10 @@ class PartnershipModel(Formation, mesa.Model):
         satisfies it least.
         """
         for org in self.organisations:
+            if not org.partnerships or not org.overcommitted:
+                continue
             operating = [p for p in org.partnerships.values() if p.is_operating]
-            if operating and org.overcommitted:
+            if operating:
                 worst = min(operating, key=lambda p: p.members[org.unique_id].satisfaction)
                 worst.remove_member(org, EndCause.RESOURCES_EXHAUSTED,
                                     capacity=org.available_fte, promised=org.promised_fte)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -11,6 +11,7 @@ from . import mechanisms as mech
 from .vocabulary import UMBRELLA_KIND, Sector
 
 if TYPE_CHECKING:
+    from ..parameters import Parameters
     from .model import PartnershipModel
     from .partnership import Partnership
 
@@ -67,18 +68,32 @@ class Organisation(mesa.Agent):
         """:attr:`promised_fte` as last summed; None once a membership has changed."""
         self.federated_kind: str | None = None
         """For an umbrella organisation: the kind of firm it represents."""
+        params = model.p
+        self.goal_fit = (interest / interest.max()).tolist()
+        """Per crime domain: how well it fits the organisation's goals (its interest there
+        relative to its main interest)."""
+        self.seat_limit = 3 * params.max_partnerships if self.is_umbrella \
+            else params.max_partnerships
+        """:attr:`max_partnerships`, fixed with the kind and the scenario."""
+        self.commitment = max(params.min_commitment_fte,
+                              capacity_fte / params.max_partnerships)
+        """:attr:`commitment_fte`, fixed with the capacity and the scenario."""
+        self.prejudice = {public: mech.initial_trust(
+            params.initial_trust, params.sector_prejudice, params.power_imbalance,
+            cross_sector=self.is_public is not public, truster_is_private=not self.is_public)
+            for public in (True, False)}
+        """Trust in an organisation it does not know yet, by whether that one is public
+        (sector prejudice [001 L137-L141])."""
 
     # --- derived state ---------------------------------------------------------------------
     @property
     def max_partnerships(self) -> int:
-        limit = self.model.p.max_partnerships
-        return 3 * limit if self.is_umbrella else limit
+        return self.seat_limit
 
     @property
     def commitment_fte(self) -> float:
         """Staff this organisation puts into each partnership it joins."""
-        p = self.model.p
-        return max(p.min_commitment_fte, self.capacity_fte / p.max_partnerships)
+        return self.commitment
 
     @property
     def commitment_keur(self) -> float:
@@ -110,14 +125,14 @@ class Organisation(mesa.Agent):
     def has_room(self) -> bool:
         """Whether it can take on one more partnership: a free seat and the staff for it.
 
-        (:attr:`max_partnerships`, :attr:`commitment_fte` and :attr:`available_fte` written
-        out: it is asked for every organisation every month.)"""
-        p = self.model.p
-        limit = p.max_partnerships
-        if len(self.partnerships) >= (3 * limit if self.is_umbrella else limit):
+        (:attr:`promised_fte` and :attr:`available_fte` written out: it is asked for every
+        organisation every month.)"""
+        if len(self.partnerships) >= self.seat_limit:
             return False
-        commitment = max(p.min_commitment_fte, self.capacity_fte / limit)
-        return self.promised_fte + commitment <= self.capacity_fte * self.capacity_level + 1e-9
+        promised = self._promised_fte
+        if promised is None:
+            promised = self.promised_fte
+        return promised + self.commitment <= self.capacity_fte * self.capacity_level + 1e-9
 
     @property
     def overcommitted(self) -> bool:
@@ -127,14 +142,7 @@ class Organisation(mesa.Agent):
     def trust_in(self, other: Organisation) -> float:
         """Directed trust towards another organisation; prejudice-based if not yet known."""
         known = self.trust.get(other.unique_id)
-        if known is not None:
-            return known
-        p = self.model.p
-        return mech.initial_trust(
-            p.initial_trust, p.sector_prejudice, p.power_imbalance,
-            cross_sector=self.sector is not other.sector,
-            truster_is_private=not self.is_public,
-        )
+        return known if known is not None else self.prejudice[other.is_public]
 
     def need(self) -> float:
         """Unmet need: interest-weighted crime harm relative to its starting level.
@@ -145,20 +153,22 @@ class Organisation(mesa.Agent):
         return float(self.interest @ self.model.harm_ratio)
 
     # --- monthly processes -----------------------------------------------------------------
-    def fluctuate_capacity(self) -> None:
-        """Available staff drifts with turnover and competing priorities [002 L439, L741]."""
-        p = self.model.p
-        shock = self.model.rng.normal(0.0, p.capacity_shock_sd)
-        level = 1.0 + p.capacity_persistence * (self.capacity_level - 1.0) + shock
-        self.capacity_level = max(0.0, level)
+    # Each process is written once, as a function of the state that works on one value or on
+    # an array of every organisation's values (PartnershipModel.end_month).
+    @staticmethod
+    def fluctuated_level(level: Any, shock: Any, p: Parameters) -> Any:
+        """Available staff drifts with turnover and competing priorities [002 L439, L741]:
+        the capacity level after a month with ``shock`` (a normal draw)."""
+        return np.maximum(0.0, 1.0 + p.capacity_persistence * (level - 1.0) + shock)
 
-    def recover_standing(self) -> None:
+    @staticmethod
+    def recovered_standing(standing: Any, p: Parameters) -> Any:
         """Legitimacy and reputation drift back to their baseline [002 L1254-L1258]."""
-        p = self.model.p
-        self.standing += p.standing_recovery * (p.standing_baseline - self.standing)
+        return standing + p.standing_recovery * (p.standing_baseline - standing)
 
-    def learn(self) -> None:
-        """PPP capability grows in each month spent partnering [002 L1554-L1590]."""
-        if self.partnerships:
-            p = self.model.p
-            self.capability = mech.learn(self.capability, p.learning_rate, p.partnership_culture)
+    @staticmethod
+    def learned(capability: Any, p: Parameters) -> Any:
+        """PPP capability grows in each month spent partnering [002 L1554-L1590]; each of its
+        representatives carries knowledge home [002 L721, L733]."""
+        return mech.learn(capability, p.learning_rate * p.representatives_per_member,
+                          p.partnership_culture)

@@ -8,12 +8,13 @@ from math import fsum
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .events import EventKind
 from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause, Sector, Stage
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .model import PartnershipModel
     from .partnership import Partnership
 
@@ -27,20 +28,26 @@ def _mean_or_nan(values: list[float]) -> float:
 
 
 class MonthView:
-    """What several reporters read, gathered in one pass over the model's state.
+    """What the reporters read, gathered in one pass over the model's state.
 
     :meth:`PartnershipModel.collect` builds one while the ``DataCollector`` collects, so that
     the reporters do not each rebuild the list of operating partnerships and scan every trust
-    tie; a reporter called outside a collection builds its own.
+    tie; a reporter called outside a collection builds its own.  The organisations' mean
+    capability and standing come from the arrays of the month's end
+    (:meth:`PartnershipModel.end_month`) when the model has them.
     """
 
     def __init__(self, model: PartnershipModel) -> None:
-        partnerships = list(model.partnerships)
-        self.operating: list[Partnership] = [p for p in partnerships if p.is_operating]
-        self.negotiating = len(partnerships) - len(self.operating)
+        month = model.month
+        active = list(model.partnerships)
+        operating: list[Partnership] = [p for p in active if p.is_operating]
+        self.operating = operating
+        self.negotiating = len(active) - len(operating)
+        # launched this month: operating now, or ended within the month
+        self.launched = sum(p.launched_month == month for p in operating) + sum(
+            p.launched_month == month for p in model.ended_this_month)
         by_id = model.organisation_by_id
-        # mean trust of each sector towards the other, over known ties, in the order of
-        # the organisations and of their ties
+        # mean trust of each sector towards the other, over known ties
         public_ids = model.public_ids
         public_to_private: list[float] = []
         private_to_public: list[float] = []
@@ -54,14 +61,50 @@ class MonthView:
         satisfaction_public: list[float] = []
         satisfaction_private: list[float] = []
         free_riding: list[float] = []
-        for p in self.operating:
+        stages = dict.fromkeys(Stage, 0)
+        shared: list[float] = []
+        followed: list[float] = []
+        resources: list[float] = []
+        for p in operating:
+            stages[p.stage] += 1
+            flows = p.flows
+            shared.append(flows.shared)
+            followed.append(flows.followed)
+            money = []
             for i, led in p.members.items():
                 (satisfaction_public if by_id[i].is_public else satisfaction_private).append(
                     led.satisfaction)
                 free_riding.append(led.free_riding)
+                money.append(led.money_keur)
+            resources.append(sum(money) + p.funding_keur)
+        self.stages = stages
+        # sum(), as each reporter summed before: its compensated float sum, not a loop of +=
+        self.information_shared = sum(shared)
+        self.information_followed_up = sum(followed)
+        self.resources_spent_keur = sum(resources)
+        self.trust_in_partnerships = _mean_or_nan([p.trust for p in operating])
         self.satisfaction_public = _mean_or_nan(satisfaction_public)
         self.satisfaction_private = _mean_or_nan(satisfaction_private)
         self.free_riding = _mean_or_nan(free_riding)
+        state = model.organisation_state
+        if state is None:
+            state = OrganisationState.of(model)
+        self.mean_capability = _mean_or_nan(state.capability)
+        self.public_legitimacy = _mean_or_nan(state.public_standing)
+
+
+class OrganisationState:
+    """Capability of every organisation and standing of the public bodies, as lists in the
+    order of ``model.organisations`` (what two reporters average)."""
+
+    def __init__(self, capability: list[float], public_standing: list[float]) -> None:
+        self.capability = capability
+        self.public_standing = public_standing
+
+    @classmethod
+    def of(cls, model: PartnershipModel) -> OrganisationState:
+        orgs = model.organisations
+        return cls([o.capability for o in orgs], [o.standing for o in orgs if o.is_public])
 
 
 def _view(model: PartnershipModel) -> MonthView:
@@ -69,18 +112,14 @@ def _view(model: PartnershipModel) -> MonthView:
     return view if view is not None else MonthView(model)
 
 
-def _operating(model: PartnershipModel) -> list[Partnership]:
-    return _view(model).operating
-
-
 MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
-    "active_partnerships": lambda m: len(_operating(m)),
+    "active_partnerships": lambda m: len(_view(m).operating),
     "negotiating": lambda m: _view(m).negotiating,
-    "philanthropic": lambda m: sum(p.stage is Stage.PHILANTHROPIC for p in _operating(m)),
-    "transactional": lambda m: sum(p.stage is Stage.TRANSACTIONAL for p in _operating(m)),
-    "integrative": lambda m: sum(p.stage is Stage.INTEGRATIVE for p in _operating(m)),
+    "philanthropic": lambda m: _view(m).stages[Stage.PHILANTHROPIC],
+    "transactional": lambda m: _view(m).stages[Stage.TRANSACTIONAL],
+    "integrative": lambda m: _view(m).stages[Stage.INTEGRATIVE],
     "formation_attempts": lambda m: m.attempts_this_month,
-    "launched": lambda m: sum(p.launched_month == m.month for p in m.partnerships_ever),
+    "launched": lambda m: _view(m).launched,
     "dissolved": lambda m: sum(p.end_cause is not EndCause.NEGOTIATION_FAILED
                                for p in m.ended_this_month),
     "negotiations_failed": lambda m: sum(p.end_cause is EndCause.NEGOTIATION_FAILED
@@ -90,20 +129,17 @@ MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
     "harm": lambda m: float(m.harm.sum()),
     "harm_without_prevention": lambda m: float(m.harm_underlying.sum()),
     "harm_prevented": lambda m: float((m.harm_underlying - m.harm).sum()),
-    "information_shared": lambda m: sum(p.flows.shared for p in _operating(m)),
-    "information_followed_up": lambda m: sum(p.flows.followed for p in _operating(m)),
+    "information_shared": lambda m: _view(m).information_shared,
+    "information_followed_up": lambda m: _view(m).information_followed_up,
     "trust_public_to_private": lambda m: _view(m).trust_public_to_private,
     "trust_private_to_public": lambda m: _view(m).trust_private_to_public,
-    "trust_in_partnerships": lambda m: _mean_or_nan([p.trust for p in _operating(m)]),
+    "trust_in_partnerships": lambda m: _view(m).trust_in_partnerships,
     "satisfaction_public": lambda m: _view(m).satisfaction_public,
     "satisfaction_private": lambda m: _view(m).satisfaction_private,
     "free_riding": lambda m: _view(m).free_riding,
-    "resources_spent_keur": lambda m: sum(
-        sum(led.money_keur for led in p.members.values()) + p.funding_keur
-        for p in _operating(m)),
-    "mean_capability": lambda m: _mean_or_nan([o.capability for o in m.organisations]),
-    "public_legitimacy": lambda m: _mean_or_nan(
-        [o.standing for o in m.organisations if o.is_public]),
+    "resources_spent_keur": lambda m: _view(m).resources_spent_keur,
+    "mean_capability": lambda m: _view(m).mean_capability,
+    "public_legitimacy": lambda m: _view(m).public_legitimacy,
 }
 """Monthly model-level outputs, collected by the model's Mesa ``DataCollector`` after each
 month (docs/ODD.md §7.4)."""
@@ -111,7 +147,7 @@ month (docs/ODD.md §7.4)."""
 
 def time_series(model: PartnershipModel) -> pd.DataFrame:
     """Monthly model-level outputs, one row per month (month 0 = initial state)."""
-    frame = model.datacollector.get_model_vars_dataframe()
+    frame = model.datacollector.get_model_vars_dataframe()  # pandas, imported by Mesa
     frame.index.name = "month"
     return frame
 
@@ -132,6 +168,8 @@ def partnership_table(model: PartnershipModel) -> pd.DataFrame:
     Partnerships still running at the end have an empty end and cause (right-censored), which
     is what survival analysis needs.
     """
+    import pandas as pd  # here, not at the top: the command line starts without pandas
+
     by_id = model.organisation_by_id
     weights = persistence_weights(model)
     rows = []
@@ -180,6 +218,8 @@ def membership_table(model: PartnershipModel) -> pd.DataFrame:
     membership still running at the end of the run has no end (right-censored), like an
     organisation that leaves and is recruited again has two rows.  Built from the event log.
     """
+    import pandas as pd
+
     by_id = model.organisation_by_id
     partnerships = {p.unique_id: p for p in model.partnerships_ever}
     open_spells: dict[tuple[int, int], dict] = {}
@@ -260,24 +300,28 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "revitalisations": "evaluations that revitalised or transformed a partnership",
     "survival_36m": "share of partnerships launched 36+ months before the horizon that were "
     "still operating 36 months after launch",
+    "success_share_of_launched": "share of launched partnerships that ended reaching their goals",
+    "running_share": "share of launched partnerships still operating at the horizon",
+    **{name: text for y in range(1, 6) for name, text in (
+        (f"at_risk_year_{y}", f"partnerships operating at the start of their year {y}"),
+        (f"ended_year_{y}", f"partnerships that ended during their year {y} of operation"),
+        (f"failed_year_{y}", f"partnerships that ended without reaching their goals during "
+         f"their year {y} of operation"))},
+    "trust_lifetime_correlation": "correlation between a partnership's mean trust and its "
+    "lifetime, over launched partnerships",
     "newcomer_trust_dip": "mean change in a partnership's trust from the month before a "
     "newcomer joined to the month after",
     "newcomer_trust_recovery": "mean change in trust from the month after a newcomer joined "
     "to 12 months later",
-    "success_share_of_launched": "share of launched partnerships that ended reaching their goals",
-    "running_share": "share of launched partnerships still operating at the horizon",
-    **{f"at_risk_year_{y}": f"partnerships operating at the start of their year {y}"
-       for y in range(1, 6)},
-    **{f"ended_year_{y}": f"partnerships that ended during their year {y} of operation"
-       for y in range(1, 6)},
-    **{f"failed_year_{y}": f"partnerships that ended without reaching their goals during "
-       f"their year {y} of operation" for y in range(1, 6)},
-    "trust_lifetime_correlation": "correlation between a partnership's mean trust and its "
-    "lifetime, over launched partnerships",
     "months_failing_before_end": "mean months a partnership that ended in dissatisfaction had "
     "its members, on average, below their exit threshold",
 }
-"""End-of-run metrics, by name (the outputs a sweep can record)."""
+"""End-of-run metrics, by name, in the order of :func:`summary_metrics`."""
+
+METRIC_NAMES: tuple[str, ...] = (*METRIC_DESCRIPTIONS, *(
+    f"end_share:{cause.name.lower()}" for cause in EndCause
+    if cause is not EndCause.NEGOTIATION_FAILED))
+"""Every key of :func:`summary_metrics`, in its order (the outputs a sweep can record)."""
 
 
 def kaplan_meier_summary(lifetimes: np.ndarray, ended: np.ndarray, horizon: float
@@ -322,8 +366,8 @@ def harm_prevented_by(partnership: Partnership, weights: np.ndarray) -> float:
     over all partnerships this is exactly the model's harm prevented.  ``weights`` are
     :func:`persistence_weights` of the model.
     """
-    return float(sum(share * weights[month - 1, partnership.domain]
-                     for month, share in partnership.prevented_shares))
+    return float(sum(share * weights[month - 1, domain]
+                     for month, domain, share in partnership.prevented_shares))
 
 
 def persistence_weights(model: PartnershipModel) -> np.ndarray:
@@ -418,19 +462,20 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
     A metric that is undefined in this run (a share of nothing, the lifetime of partnerships
     that never launched) is NaN, never a stand-in value.
     """
-    full_series = time_series(model)
-    series, final = full_series.iloc[1:], full_series.iloc[-1]
+    series = {name: np.asarray(values) for name, values
+              in model.datacollector.model_vars.items()}
     launched = [p for p in model.partnerships_ever if p.launched_month is not None]
     ended = [p for p in launched if p.end_cause is not None]
-    return (_count_metrics(model, series, final, launched, ended)
-            | _flow_metrics(model, series, final, launched)
+    return (_count_metrics(model, series, launched, ended)
+            | _flow_metrics(model, series, launched)
             | _history_metrics(model, launched, ended) | _end_shares(ended))
 
 
-def _count_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Series,
-                   launched: list, ended: list) -> dict[str, float]:
+def _count_metrics(model: PartnershipModel, series: dict[str, np.ndarray], launched: list,
+                   ended: list) -> dict[str, float]:
     """How many partnerships were attempted, launched and ended, and how long they lasted
-    (Kaplan-Meier: partnerships still running count as censored)."""
+    (Kaplan-Meier: partnerships still running count as censored).  ``series``: the monthly
+    outputs from month 0, one array each."""
     horizon = model.month
     attempted = model.partnerships_ever
     successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
@@ -441,12 +486,12 @@ def _count_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Seri
         np.array([p.age_months for p in launched]),
         np.array([p.end_cause is not None for p in launched]), horizon)
     return {
-        "formation_attempts": float(series["formation_attempts"].sum()),
+        "formation_attempts": float(series["formation_attempts"][1:].sum()),
         "negotiations_started": float(len(attempted)),
         "negotiation_failure_share": _share(failed_negotiation, len(attempted)),
         "partnerships_launched": float(len(launched)),
         "partnerships_ended": float(len(ended)),
-        "partnerships_active_end": float(final["active_partnerships"]),
+        "partnerships_active_end": float(series["active_partnerships"][-1]),
         "success_share": _share(successes, len(ended)),
         "failure_share": _share(len(ended) - successes, len(launched)),
         "early_end_share": _share(len(early_end), len(first_half)),
@@ -455,35 +500,47 @@ def _count_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Seri
     }
 
 
-def _flow_metrics(model: PartnershipModel, series: pd.DataFrame, final: pd.Series,
+def _defined_mean(values: np.ndarray) -> float:
+    """Mean of the values that are not NaN (NaN if none): what pandas' ``Series.mean``
+    computes, to the last bit (NaN set to 0, the float sum, divided by the count)."""
+    values = np.asarray(values, dtype=float)
+    missing = np.isnan(values)
+    count = values.size - int(missing.sum())
+    if not count:
+        return float("nan")
+    return float(np.where(missing, 0.0, values).sum() / count)
+
+
+def _flow_metrics(model: PartnershipModel, series: dict[str, np.ndarray],
                   launched: list) -> dict[str, float]:
     """Harm, information, trust, satisfaction, exits and standing over the run."""
     shared_private = sum(p.shared_private_total for p in launched)
     followed = sum(p.followed_total for p in launched)
     underlying = model.harm_underlying.sum()
+    active = series["active_partnerships"][1:] > 0
 
     def avg(column: str) -> float:
-        values = series[column][series["active_partnerships"] > 0]
-        return float(values.mean()) if len(values) else float("nan")
+        return _defined_mean(series[column][1:][active])
 
     return {
         "harm_prevented": float(model.harm_prevented_total),
         "harm_reduction": float(1.0 - model.harm.sum() / underlying) if underlying > 0
         else float("nan"),
-        "information_shared": float(series["information_shared"].sum()),
-        "information_followed_up": float(series["information_followed_up"].sum()),
+        "information_shared": float(series["information_shared"][1:].astype(float).sum()),
+        "information_followed_up": float(
+            series["information_followed_up"][1:].astype(float).sum()),
         "follow_up_ratio": followed / shared_private if shared_private > 0 else float("nan"),
-        "trust_public_to_private": float(final["trust_public_to_private"]),
-        "trust_private_to_public": float(final["trust_private_to_public"]),
+        "trust_public_to_private": float(series["trust_public_to_private"][-1]),
+        "trust_private_to_public": float(series["trust_private_to_public"][-1]),
         "trust_in_partnerships": avg("trust_in_partnerships"),
         "satisfaction_private": avg("satisfaction_private"),
         "satisfaction_public": avg("satisfaction_public"),
-        "private_exits": float(series["private_exits"].sum()),
-        "public_exits": float(series["public_exits"].sum()),
+        "private_exits": float(series["private_exits"][1:].sum()),
+        "public_exits": float(series["public_exits"][1:].sum()),
         "free_riding": avg("free_riding"),
-        "active_partnerships_mean": _mean(series["active_partnerships"].tolist()),
-        "mean_capability": float(final["mean_capability"]),
-        "public_legitimacy": _mean(series["public_legitimacy"].tolist()),
+        "active_partnerships_mean": _mean(series["active_partnerships"][1:].tolist()),
+        "mean_capability": float(series["mean_capability"][-1]),
+        "public_legitimacy": _mean(series["public_legitimacy"][1:].tolist()),
     }
 
 

@@ -62,6 +62,10 @@ CASES = (
     # a small region over three years: formation, negotiation and early ends
     Case("small-high-barriers-seed5", "high_barriers.toml", seed=5, months=36,
          overrides={"n_organisations": 40}),
+    # privacy-enhancing technology, several representatives with turnover, a broad scope
+    Case("pet-representatives-scope-seed6", "privacy_technology.toml", seed=6, months=60,
+         overrides={"n_organisations": 60, "pet_share": 0.5, "representatives_per_member": 2,
+                    "representative_turnover": 0.05, "scope_domains": 2}),
 )
 
 

@@ -25,7 +25,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     """A public-private partnership in the alliance form [002 L280-L341].
 
     It carries its design (governance, agreement, funding, meeting and evaluation intervals,
-    platform, confidentiality agreement, exit strategy), its Austin stage [001 L149-L161],
+    platform, confidentiality agreement, exit strategy, privacy-enhancing technology, the crime
+    domains it takes on), its Austin stage [001 L149-L161],
     per-member ledgers, shared and followed-up information, and once ended, exactly one end
     cause.  TNO's phases [002 L1068-L1190] are its states: negotiating (no ``launched_month``),
     operating, and ended (an ``end_cause``); evaluation, revitalisation and transformation are
@@ -51,6 +52,9 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         p = model.p
         self.initiator = initiator.unique_id
         self.domain = domain
+        self.domains = mech.scope_domains(domain, sum(m.interest for m in members),
+                                          p.scope_domains)
+        """The crime domains it takes on: the founding ``domain`` first [002 L570-L572]."""
         self.stage = Stage.TRANSACTIONAL
         self._draw_design(funding)
         self.members: dict[int, MemberLedger] = {}
@@ -101,6 +105,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.platform = bool(rng.random() < p.platform_share)
         self.confidentiality_agreement = bool(rng.random() < p.confidentiality_share)
         self.exit_strategy = bool(rng.random() < p.exit_strategy_share)
+        self.pet = bool(rng.random() < p.pet_share)
+        """Whether it shares through privacy-enhancing technology [002 L1322, L1637]."""
 
     # --- derived state ---------------------------------------------------------------------
     @property

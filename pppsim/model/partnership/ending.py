@@ -5,19 +5,15 @@ from __future__ import annotations
 from statistics import fmean
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .. import mechanisms as mech
 from ..events import EventKind
-from ..vocabulary import GRIEVANCE_CAUSES, EndCause, Funding
+from ..vocabulary import EndCause, Funding
 
 if TYPE_CHECKING:
-    from ...parameters import Parameters
     from ..organisation import Organisation
     from .agent import Partnership
-
-
-def grievance_tolerance(p: Parameters) -> dict[EndCause, float]:
-    """The level of each grievance a member tolerates (the ``tolerance_*`` parameters)."""
-    return {cause: getattr(p, f"tolerance_{cause.name.lower()}") for cause in GRIEVANCE_CAUSES}
 
 
 class Ending:
@@ -85,7 +81,11 @@ class Ending:
         whose members are on average below their exit threshold is terminated as a whole, one
         that is unsatisfying but above it is revitalised or transformed.  A partnership
         that reached its goals ends (a success) if it agreed an exit strategy; otherwise it
-        sets itself new goals and carries on [002 L1185, L1493].
+        sets itself new goals and carries on [002 L1185, L1493].  A partnership that goes on
+        realigns its goals with its members' interests, which have drifted since the last
+        review ([002 L739]: evaluate whether it still meets the parties' wishes).  A
+        termination's cause is the members' largest remembered pull on satisfaction
+        (:meth:`main_cause`).
         """
         satisfaction = self.satisfaction
         progress = self.goal_progress
@@ -98,14 +98,17 @@ class Ending:
             self._record_evaluation("goals reached, new goals set", values)
             self.goal_output += self.goal_output
         decision = mech.evaluation_decision(satisfaction, self.model.p.exit_threshold)
+        if decision == "terminate":
+            cause, share = self.main_cause()
+            self._record_evaluation("terminate", values | {"cause_share": share})
+            self.dissolve(cause, **values)
+            return
         if decision == "continue":
             self._record_evaluation("continue", values)
-        elif decision == "renew":
-            self._revitalise_or_transform(values)
         else:
-            cause, excess = self.dominant_grievance()
-            self._record_evaluation("terminate", values | {"grievance_excess": excess})
-            self.dissolve(cause, **values)
+            self._revitalise_or_transform(values)
+        for led in self.members.values():
+            led.alignment = self.realigned(led.domain_fit)
 
     def _revitalise_or_transform(self: Partnership, values: dict[str, float]) -> None:
         """Transform (the dissatisfied leave, newcomers are sought) or revitalise.
@@ -125,14 +128,13 @@ class Ending:
                     led.expectation, led.optimism, led.satisfaction, led.value)
             return
         self._record_evaluation("transform", values | {"leaving": len(leaving)})
-        tolerance = grievance_tolerance(model.p)
         for org_id in leaving:
             if not self.is_active:
                 return
             led = self.members[org_id]
-            cause, excess = mech.dominant_grievance(led.grievances, tolerance)
+            cause, share = mech.tipping_cause(led.grievances)
             self.remove_member(model.organisation_by_id[org_id], cause,
-                               satisfaction=led.satisfaction, grievance_excess=excess)
+                               satisfaction=led.satisfaction, cause_share=share)
         for _ in leaving:
             if self.is_active:
                 model.recruit(self)
@@ -158,25 +160,23 @@ class Ending:
                 status[f"satisfaction_{sector}"] = fmean(levels)
         return status
 
-    def dominant_grievance(self: Partnership) -> tuple[EndCause, float]:
-        """The partnership's main problem: the members' mean grievances, furthest over par."""
-        ledgers = list(self.members.values())
-        mean = {c: fmean([led.grievances[c] for led in ledgers]) for c in GRIEVANCE_CAUSES}
-        return mech.dominant_grievance(mean, grievance_tolerance(self.model.p))
+    def main_cause(self: Partnership) -> tuple[EndCause, float]:
+        """The partnership's main problem: the cause with the largest pull on its members'
+        satisfaction, averaged over the members, and its share of their summed pulls."""
+        return mech.tipping_cause(np.mean([led.grievances for led in self.members.values()],
+                                          axis=0))
 
     def consider_exits(self: Partnership) -> None:
         """Members leave for lasting dissatisfaction, lost standing or shifted priorities.
 
         A member leaves when satisfaction stays below its threshold [002 L1203, L1280-L1282]
-        (longer without an agreed exit strategy or without evaluations:
-        :func:`~pppsim.model.mechanisms.exit_patience`), when its legitimacy or reputation is
-        at risk [002 L1254-L1258], or when its board's priorities shift [002 L1061, L1203]
-        (:func:`~pppsim.model.mechanisms.priority_shift_hazard`).
+        (longer without an agreed exit strategy: :func:`~pppsim.model.mechanisms.exit_patience`),
+        when its legitimacy or reputation is at risk [002 L1254-L1258], or when its board's
+        priorities shift (``priority_shift_hazard`` [002 L1061, L1203]).
         """
         p = self.model.p
-        patience = mech.exit_patience(p.exit_patience_months, self.exit_strategy,
-                                      bool(self.evaluation_interval_months))
-        hazard = mech.priority_shift_hazard(p.priority_shift_hazard, self.formality)
+        patience = mech.exit_patience(p.exit_patience_months, self.exit_strategy)
+        hazard = p.priority_shift_hazard
         failing = self.satisfaction < p.exit_threshold
         if not failing:
             self.failing_since = None
@@ -190,7 +190,12 @@ class Ending:
     def _consider_exit(self: Partnership, org: Organisation, patience: float,
                        hazard: float) -> None:
         """One member's monthly decision: leave for lost standing, a priority shift or
-        lasting dissatisfaction, or stay."""
+        lasting dissatisfaction, or stay.
+
+        A dissatisfied member gives as its reason the cause that tipped it: the largest of its
+        remembered pulls on satisfaction (:func:`~pppsim.model.mechanisms.tipping_cause`),
+        whose sum is its fall below full satisfaction.
+        """
         model, p = self.model, self.model.p
         led = self.members[org.unique_id]
         if org.standing < p.standing_exit_threshold:
@@ -205,10 +210,10 @@ class Ending:
         else:
             led.months_dissatisfied = 0
         if led.months_dissatisfied >= patience:
-            cause, excess = mech.dominant_grievance(led.grievances, grievance_tolerance(p))
+            cause, share = mech.tipping_cause(led.grievances)
             self.remove_member(org, cause, satisfaction=led.satisfaction,
                                threshold=p.exit_threshold, months=led.months_dissatisfied,
-                               grievance_excess=excess)
+                               cause_share=share)
 
     def remove_member(self: Partnership, org: Organisation, cause: EndCause,
                       **values: float) -> None:

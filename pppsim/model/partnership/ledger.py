@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..vocabulary import GRIEVANCE_CAUSES, EndCause
+import numpy as np
+
+from ..vocabulary import GRIEVANCE_CAUSES
 
 
 @dataclass
@@ -19,6 +21,9 @@ class MemberLedger:
     domain_fit: float
     """Goal overlap of the member's interests with the partnership's crime domain."""
     satisfaction: float
+    alignment: float = 1.0
+    """Alignment of the partnership's goals with the member's own: ``domain_fit`` at launch
+    and after each review, drifting down in between."""
     months_dissatisfied: int = 0
     value: float = 0.0
     value_by_motive: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -27,9 +32,9 @@ class MemberLedger:
     money_keur: float = 0.0
     free_riding: float = 0.0
     shared: float = 0.0
-    grievances: dict[EndCause, float] = field(
-        default_factory=lambda: dict.fromkeys(GRIEVANCE_CAUSES, 0.0)
-    )
+    grievances: np.ndarray = field(default_factory=lambda: np.zeros(len(GRIEVANCE_CAUSES)))
+    """Each cause's pull on satisfaction as the member remembers it, in GRIEVANCE_CAUSES order
+    (:func:`~pppsim.model.mechanisms.satisfaction_pulls`): its dissatisfaction by cause."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +50,10 @@ class Conditions:
     pass_through: float
     """Share of shareable information that passes the three barriers."""
     meeting_time: float
-    """Staff time (FTE) meetings take from each member."""
+    """Staff time (FTE) meetings take from each member (all its representatives)."""
+    information_value: float = 1.0
+    """Value of a passing item relative to a disclosed one (below 1 with privacy-enhancing
+    technology)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +80,9 @@ class Flows:
     """Joint output of the month."""
     matured: float = 0.0
     """Output of ``prevention_delay_months`` ago that lowers harm now."""
-    prevented_share: float = 0.0
-    """Share of the domain's underlying harm the matured output added to the prevented share."""
+    prevented_share: tuple[tuple[int, float], ...] = ()
+    """(domain, share of its underlying harm the matured output added to its prevented share),
+    for each of the partnership's domains."""
 
     @property
     def shared(self) -> float:

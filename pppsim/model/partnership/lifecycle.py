@@ -77,18 +77,22 @@ class Lifecycle:
 
         Its expectation is 1 + optimism, optimism ~ N(``optimism_mean``,
         ``optimism_sd`` (1 - 0.7 clarity)): explicit design makes expectations accurate
-        [002 L1288-L1296, L1173].
+        [002 L1288-L1296, L1173].  Its goal fit is the overlap of its interests with the
+        partnership's domains; its alignment starts there, less the priority conflicts of a
+        broad scope [002 L743].
         """
         model, p = self.model, self.model.p
         optimism = float(model.rng.normal(p.optimism_mean, p.optimism_sd * (1.0 - 0.7 * clarity)))
+        fit = mech.goal_overlap(org.interest, model.domain_vector(self.domains))
         self.members[org.unique_id] = MemberLedger(
             joined_month=model.month,
             commitment_fte=org.commitment_fte,
             commitment_keur=org.commitment_keur,
             expectation=max(0.2, 1.0 + optimism),
             optimism=optimism,
-            domain_fit=mech.goal_overlap(org.interest, model.domain_vector(self.domain)),
+            domain_fit=fit,
             satisfaction=p.initial_satisfaction,
+            alignment=self.realigned(fit),
         )
         org.partnerships[self.unique_id] = self
         org.memberships_changed()
@@ -96,13 +100,14 @@ class Lifecycle:
         model.events.record(model.month, EventKind.JOINED, partnership=self.unique_id,
                             organisation=org.unique_id, expectation=1.0 + optimism)
 
+    def realigned(self: Partnership, fit: float) -> float:
+        """A member's alignment with the partnership's goals when they are (re)set: its goal
+        fit, less what priority discussions in a broad scope take [002 L743; 001 L210]."""
+        p = self.model.p
+        return fit * (1.0 - mech.scope_conflict_share(len(self.domains), p.scope_conflict))
+
     def welcome_newcomer(self: Partnership, newcomer: Organisation) -> None:
-        """A newcomer joins; incumbents' mutual trust is diluted for a while [001 L141]."""
-        incumbents = self.organisations()
-        dilution = self.model.p.newcomer_dilution
-        for a in incumbents:
-            for b in incumbents:
-                if a is not b:
-                    a.trust[b.unique_id] = a.trust_in(b) * (1.0 - dilution)
+        """A newcomer joins with the trust it has in the members, and they in it: at first
+        prejudice-based when they do not know it [001 L141]."""
         self.admit(newcomer, self.clarity)
         self.newcomer_months.append(len(self.trust_history))

@@ -50,7 +50,8 @@ FEED_KINDS = (
 
 STAGE_WORDS = (N_("philanthropic"), N_("transactional"), N_("integrative"))
 """The stages of Austin's continuum as events name them (for the catalogs)."""
-DECISION_WORDS = (N_("continue"), N_("revitalise"), N_("transform"), N_("terminate"))
+DECISION_WORDS = (N_("continue"), N_("revitalise"), N_("transform"), N_("terminate"),
+                  N_("goals reached, new goals set"))
 """What an evaluation can decide, as events name it (for the catalogs)."""
 
 

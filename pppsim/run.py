@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .fileio import staged_folder
+from .i18n import N_, _, current, shown_name
 from .model import PartnershipModel
 from .model.outputs import membership_table, partnership_table, summary_metrics, time_series
 from .plotting import LITERAL_TEXT, literal_text
@@ -113,33 +114,39 @@ def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
 
 @literal_text
 def overview_figure(result: RunResult) -> plt.Figure:
-    """Four panels: partnerships by stage, trust between sectors, harm, end causes."""
+    """Four panels: partnerships by stage, trust between sectors, harm, end causes (in the
+    current language)."""
     s = result.series
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), constrained_layout=True)
-    fig.suptitle(f"{result.scenario.name} (seed {result.seed})", fontsize=13)
+    fig.suptitle(_("{scenario} (seed {seed})").format(scenario=shown_name(result.scenario.name),
+                                                     seed=result.seed), fontsize=13)
 
     ax = axes[0, 0]
     ax.stackplot(s.index, s["philanthropic"], s["transactional"], s["integrative"],
-                 labels=["philanthropic", "transactional", "integrative"],
+                 labels=[_(stage) for stage in ("philanthropic", "transactional",
+                                                "integrative")],
                  colors=["#c6dbef", "#6baed6", "#08519c"])
-    ax.plot(s.index, s["negotiating"], color="k", lw=1, ls="--", label="negotiating")
-    ax.set(title="Partnerships by Austin stage", xlabel="month", ylabel="partnerships")
+    ax.plot(s.index, s["negotiating"], color="k", lw=1, ls="--", label=_("negotiating"))
+    ax.set(title=_("Partnerships by Austin stage"), xlabel=_("month"),
+           ylabel=_("partnerships"))
     ax.legend(loc="upper left", fontsize=8)
 
     ax = axes[0, 1]
     ax.plot(s.index, s["trust_public_to_private"], color=SECTOR_COLOURS["public"],
-            label="public → private")
+            label=_("public → private"))
     ax.plot(s.index, s["trust_private_to_public"], color=SECTOR_COLOURS["private"],
-            label="private → public")
-    ax.plot(s.index, s["trust_in_partnerships"], color="k", lw=1, label="within partnerships")
-    ax.set(title="Trust between sectors", xlabel="month", ylabel="trust (0-1)", ylim=(0, 1))
+            label=_("private → public"))
+    ax.plot(s.index, s["trust_in_partnerships"], color="k", lw=1,
+            label=_("within partnerships"))
+    ax.set(title=_("Trust between sectors"), xlabel=_("month"), ylabel=_("trust (0-1)"),
+           ylim=(0, 1))
     ax.legend(loc="lower right", fontsize=8)
 
     ax = axes[1, 0]
     ax.plot(s.index, s["harm_without_prevention"], color="grey", ls="--",
-            label="without partnerships")
-    ax.plot(s.index, s["harm"], color="#a50f15", label="with partnerships")
-    ax.set(title="Crime harm (all domains)", xlabel="month", ylabel="harm index")
+            label=_("without partnerships"))
+    ax.plot(s.index, s["harm"], color="#a50f15", label=_("with partnerships"))
+    ax.set(title=_("Crime harm (all domains)"), xlabel=_("month"), ylabel=_("harm index"))
     ax.legend(loc="upper left", fontsize=8)
 
     ax = axes[1, 1]
@@ -147,8 +154,8 @@ def overview_figure(result: RunResult) -> plt.Figure:
     causes = table["end_cause"].dropna().value_counts().sort_values()
     if len(causes):
         colours = ["#31a354" if c == "goals reached" else "#969696" for c in causes.index]
-        ax.barh(causes.index, causes.values, color=colours)
-    ax.set(title="Why partnerships ended", xlabel="partnerships")
+        ax.barh([_(cause) for cause in causes.index], causes.values, color=colours)
+    ax.set(title=_("Why partnerships ended"), xlabel=_("partnerships"))
     ax.tick_params(axis="y", labelsize=8)
     return fig
 
@@ -158,13 +165,32 @@ def metrics_for_json(metrics: dict[str, float]) -> dict[str, float | None]:
     return {name: None if math.isnan(value) else value for name, value in metrics.items()}
 
 
-def _value(value: float, spec: str, unit: str = "") -> str:
-    """A number formatted with ``spec``, or 'undefined' when it is missing (NaN)."""
-    return "undefined" if math.isnan(value) else f"{value:{spec}}{unit}"
+def _value(value: float, decimals: int, unit: str = "") -> str:
+    """A number in the current language's style, or 'undefined' when it is missing (NaN)."""
+    return _("undefined") if math.isnan(value) else current().number(value, decimals) + unit
+
+
+def _share(value: float, decimals: int = 0) -> str:
+    return _("undefined") if math.isnan(value) else current().percent(value, decimals)
+
+
+SUMMARY_LABELS = {
+    "formation_attempts": N_("formation attempts"),
+    "negotiations_started": N_("negotiations started"),
+    "partnerships_launched": N_("partnerships launched"),
+    "partnerships_ended": N_("ended"),
+    "partnerships_active_end": N_("still running at the end"),
+    "restricted_mean_lifetime_months": N_("lifetime, restricted mean"),
+    "median_lifetime_months": N_("lifetime, median"),
+    "harm_prevented": N_("harm prevented"),
+    "trust_public_to_private": N_("trust public → private"),
+    "trust_private_to_public": N_("trust private → public"),
+}
+"""The rows of the run summary, in order."""
 
 
 def summary_text(result: RunResult) -> str:
-    """A short plain-text summary of a run for the terminal.
+    """A short plain-text summary of a run for the terminal, in the current language.
 
     Undefined numbers (a share of nothing, the lifetime of partnerships that never launched)
     read 'undefined', and a run in which no partnership launched says so.
@@ -172,35 +198,47 @@ def summary_text(result: RunResult) -> str:
     m = result.metrics
     table = result.partnerships
     causes = table["end_cause"].dropna().value_counts()
+    labels = {name: _(label) for name, label in SUMMARY_LABELS.items()}
+    width = max(28, *(len(label) + 2 for label in labels.values()))
+    months = _("{n} months").format(n=result.months)
+
+    def line(name: str, text: str) -> str:
+        return f"  {labels[name]:<{width}}{text}"
+
     lines = [
-        f"{result.scenario.name}: {result.months} months, seed {result.seed}, "
-        f"{result.scenario.parameters.n_organisations} organisations",
-        f"  formation attempts          {m['formation_attempts']:.0f}",
-        f"  negotiations started        {m['negotiations_started']:.0f}"
-        + (f" ({m['negotiation_failure_share']:.0%} broke down)"
-           if m["negotiations_started"] else ""),
-        f"  partnerships launched       {m['partnerships_launched']:.0f}",
+        _("{scenario}: {months}, seed {seed}, {organisations} organisations").format(
+            scenario=shown_name(result.scenario.name), months=months, seed=result.seed,
+            organisations=result.scenario.parameters.n_organisations),
+        line("formation_attempts", _value(m["formation_attempts"], 0)),
+        line("negotiations_started", _value(m["negotiations_started"], 0)
+             + (" " + _("({share} broke down)").format(
+                 share=_share(m["negotiation_failure_share"]))
+                if m["negotiations_started"] else "")),
+        line("partnerships_launched", _value(m["partnerships_launched"], 0)),
     ]
     if m["partnerships_launched"] == 0:
-        lines.append("  no partnership launched: lifetimes are undefined and no harm was "
-                     "prevented")
+        lines.append("  " + _("no partnership launched: lifetimes are undefined and no harm "
+                              "was prevented"))
+    lifetime_unit = " " + _("months")
     lines += [
-        f"  ended                       {m['partnerships_ended']:.0f}"
-        + (f" ({m['success_share']:.0%} of them reached their goals)"
-           if m["partnerships_ended"] else ""),
-        f"  still running at the end    {m['partnerships_active_end']:.0f}",
-        f"  lifetime, restricted mean   "
-        f"{_value(m['restricted_mean_lifetime_months'], '.0f', ' months')} "
-        f"(Kaplan-Meier, up to month {result.months})",
-        f"  lifetime, median            {_value(m['median_lifetime_months'], '.0f', ' months')}"
-        + ("" if not math.isnan(m["median_lifetime_months"]) or m["partnerships_launched"] == 0
-           else " (more than half still running)"),
-        f"  harm prevented              {m['harm_prevented']:.1f} harm index points "
-        f"({_value(m['harm_reduction'], '.1%')} of the harm without partnerships in the "
-        "last month)",
-        f"  trust public → private      {_value(m['trust_public_to_private'], '.2f')}",
-        f"  trust private → public      {_value(m['trust_private_to_public'], '.2f')}",
-        "  end causes, ranked:",
+        line("partnerships_ended", _value(m["partnerships_ended"], 0)
+             + (" " + _("({share} of them reached their goals)").format(
+                 share=_share(m["success_share"])) if m["partnerships_ended"] else "")),
+        line("partnerships_active_end", _value(m["partnerships_active_end"], 0)),
+        line("restricted_mean_lifetime_months",
+             _value(m["restricted_mean_lifetime_months"], 0, lifetime_unit) + " "
+             + _("(Kaplan-Meier, up to month {month})").format(month=result.months)),
+        line("median_lifetime_months", _value(m["median_lifetime_months"], 0, lifetime_unit)
+             + ("" if not math.isnan(m["median_lifetime_months"])
+                or m["partnerships_launched"] == 0
+                else " " + _("(more than half still running)"))),
+        line("harm_prevented", _("{value} harm index points ({share} of the harm without "
+                                 "partnerships in the last month)").format(
+            value=_value(m["harm_prevented"], 1), share=_share(m["harm_reduction"], 1))),
+        line("trust_public_to_private", _value(m["trust_public_to_private"], 2)),
+        line("trust_private_to_public", _value(m["trust_private_to_public"], 2)),
+        "  " + _("end causes, ranked:"),
     ]
-    lines += [f"    {n:4d}  {cause}" for cause, n in causes.items()] or ["    (none)"]
+    lines += [f"    {n:4d}  {_(cause)}" for cause, n in causes.items()] or \
+        ["    " + _("(none)")]
     return "\n".join(lines)

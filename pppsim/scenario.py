@@ -15,11 +15,17 @@ parameter takes its default.  ``base = "baseline.toml"`` starts from another sce
 relative to this file) and overrides it.  A case of the case library (``scenarios/cases/``)
 adds a ``[case]`` table with its history, sources and documented trajectory, checked by
 :func:`pppsim.cases.parse_case`; it is not inherited through ``base``.
+
+Shipped scenarios are found by short name (:func:`find_scenario`: ``baseline``,
+``high_barriers``, ``cases/<name>`` or a unique file name in a subfolder), and
+``--set section.key=value`` changes a loaded scenario with the same checks as a file
+(:func:`apply_settings`).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -259,6 +265,142 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         case=case,
         uncertainty=uncertainty,
     )
+
+
+# --- shipped scenarios, found by short name -------------------------------------------------
+SCENARIO_SUFFIX = ".toml"
+
+
+def shipped_folder() -> Path:
+    """The folder of the scenarios that ship with pppsim (the checkout's ``scenarios/``, or the
+    wheel's copy: :mod:`pppsim.library`)."""
+    from .library import SCENARIO_DIR
+
+    return SCENARIO_DIR
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Short name -> file of every shipped scenario, subfolders included (``cases/x``),
+    sorted with the top folder first; empty when the folder is missing."""
+    folder = shipped_folder()
+    if not folder.is_dir():
+        return {}
+    files = sorted(folder.rglob(f"*{SCENARIO_SUFFIX}"),
+                   key=lambda f: (len(f.relative_to(folder).parts), f.as_posix()))
+    return {f.relative_to(folder).with_suffix("").as_posix(): f for f in files if f.is_file()}
+
+
+def find_scenario(name: str | Path) -> Path:
+    """A scenario file: ``name`` itself when it is a file, else the shipped scenario of that
+    short name (``baseline``, ``cases/holsteiner``, or a file name unique among the
+    subfolders; ``.toml`` may be added).  A ScenarioError (one line) otherwise."""
+    path = Path(name)
+    if path.exists():  # a file, or a folder or device that loading then refuses in one line
+        return path
+    shipped = shipped_scenarios()
+    key = path.as_posix().removesuffix(SCENARIO_SUFFIX)
+    if key in shipped:
+        return shipped[key]
+    same_name = [short for short in shipped if short.rsplit("/", 1)[-1] == key]
+    if len(same_name) == 1:
+        return shipped[same_name[0]]
+    if len(same_name) > 1:
+        raise ScenarioError(f"{name}: several shipped scenarios have this name "
+                            f"({', '.join(same_name)}); give one of them")
+    raise ScenarioError(f"{name}: no such file or shipped scenario"
+                        f"{_suggest(key, list(shipped))} (pppsim scenarios lists them)")
+
+
+def open_scenario(name: str | Path, settings: tuple[str, ...] | list[str] = ()) -> Scenario:
+    """The scenario of a file or shipped short name (:func:`find_scenario`), changed by
+    ``--set`` settings (:func:`apply_settings`)."""
+    return apply_settings(load_scenario(find_scenario(name)), settings)
+
+
+def scenario_summary(path: Path) -> tuple[str, str]:
+    """(name, description) of a scenario file, read without validating its parameters, so
+    a listing never fails on a file with tables this version does not know."""
+    data = _read_toml(path)
+    name, description = data.get("name"), data.get("description", "")
+    return (name if isinstance(name, str) else path.stem.replace("_", " "),
+            description if isinstance(description, str) else "")
+
+
+# --- --set section.key=value ------------------------------------------------------------------
+SETTABLE_TOP_LEVEL = ("name", "description", "months", "seed")
+"""Top-level keys ``--set`` may change (``base`` names a file: write a scenario for that)."""
+
+
+def parse_setting(text: str) -> tuple[str, str, Any]:
+    """``"section.key=value"`` -> (section, key, value); ``"months=60"`` -> ("", "months", 60).
+
+    The value is read as a TOML value (``0.8``, ``3``, ``true``, ``"formal"``); a bare word
+    that is not TOML is taken as text, so ``agreement=formal`` needs no quotes.  Types are
+    then checked strictly, as in a scenario file.
+    """
+    where = f"--set {show(text)}"
+    head, equals, raw = text.partition("=")
+    head, raw = head.strip(), raw.strip()
+    if not equals or not head or not raw:
+        raise ScenarioError(f"{where}: expected section.key=value, e.g. "
+                            "information_sharing.legal_barrier=0.2")
+    section, _, key = head.rpartition(".")
+    if re.fullmatch(r"[-+]?\d+,\d+", raw):
+        raise ScenarioError(f"{where}: write decimals with a point, as in a scenario file: "
+                            f"{head}={raw.replace(',', '.')}")
+    try:
+        value = tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return section, key, value
+
+
+def apply_settings(scenario: Scenario, settings: tuple[str, ...] | list[str]) -> Scenario:
+    """``scenario`` changed by ``--set`` settings, each checked exactly like a scenario file
+    (known section and key, strict type, allowed range; 'did you mean' for a typo).
+
+    A changed scenario keeps its name, description and file unless a setting gives them.
+    """
+    if not settings:
+        return scenario
+    data: dict[str, Any] = {}
+    for text in settings:
+        section, key, value = parse_setting(text)
+        where = f"--set {show(text)}"
+        if not section:
+            if key not in SETTABLE_TOP_LEVEL:
+                if key in Parameters.model_fields:
+                    raise ScenarioError(f"{where}: write {section_of(key)}.{key}=...")
+                raise ScenarioError(f"{where}: unknown key {show(key)}"
+                                    f"{_suggest(key, list(SETTABLE_TOP_LEVEL))}; give "
+                                    "section.key=value (pppsim parameters lists them)")
+            _flatten(where, {key: value})
+            data[key] = value
+        else:
+            _, single = _flatten(where, {section: {key: value}})
+            validate_parameters(scenario.params | single, source=where)
+            data.setdefault(section, {})[key] = value
+    top, flat = _flatten("--set", data)
+    parameters = validate_parameters(scenario.params | flat, source="--set")
+    months = top.get("months", scenario.months)
+    if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
+        raise ScenarioError(f"--set months={months}: is not allowed: expected an int from "
+                            f"{MONTHS_RANGE[0]} to {MONTHS_RANGE[1]} (months)")
+    seed = top.get("seed", scenario.seed)
+    if seed < 0:
+        raise ScenarioError(f"--set seed={seed}: is not allowed: expected an int >= 0")
+    return Scenario(name=top.get("name", scenario.name), parameters=parameters,
+                    description=top.get("description", scenario.description), months=months,
+                    seed=seed, path=scenario.path)
+
+
+def settings_label(settings: tuple[str, ...] | list[str]) -> str:
+    """The parameters ``--set`` changes, in short: ``legal_barrier = 0.1, platform = true``."""
+    parts = []
+    for text in settings:
+        _, key, value = parse_setting(text)
+        parts.append(f"{key} = {show(value)}")
+    return ", ".join(parts)
 
 
 def scenario_to_toml(scenario: Scenario, *, only_changed: bool = True) -> str:

@@ -74,7 +74,7 @@ def test_reading_a_results_folder_writes_nothing(finished: Path, tmp_path: Path)
     folder = copy(finished, tmp_path)
     before = snapshot(folder)
     assert invoke(["status", folder]).code == 0
-    assert invoke(["export", folder, "--output", tmp_path / "r.csv"]).code == 0
+    assert invoke(["export", folder, "--out", tmp_path / "r.csv"]).code == 0
     assert invoke(["verify", folder]).code == 0
     frame = load_results(folder)
     with ResultStore.open(folder) as store:
@@ -103,7 +103,7 @@ def run(*args):
 
 folder, wal_mode, wal_left, table, experiment = sys.argv[1:]
 print("status", run("status", folder), flush=True)
-print("export elsewhere", run("export", folder, "--output", table), flush=True)
+print("export elsewhere", run("export", folder, "--out", table), flush=True)
 print("rows", len(pppsim.load_results(folder)), flush=True)
 print("verify", run("verify", folder), flush=True)
 print("export into it", run("export", folder), flush=True)
@@ -296,7 +296,8 @@ def test_a_lost_definition_is_restored_from_the_manifest(finished: Path,
     assert repaired.code == 0
     resumed = invoke(["sweep", write(tmp_path, "exp.toml", SMALL_EXPERIMENT), "--out",
                       folder, "--workers", "1", "--quiet"])
-    assert "finished: 0 runs done, 0 failed of 0 planned" in resumed.stdout, resumed.stderr
+    assert "finished: nothing to run, every run is already in the folder" in resumed.stdout, \
+        resumed.stderr
     pd.testing.assert_frame_equal(load_results(folder), load_results(finished),
                                   check_exact=True)
 

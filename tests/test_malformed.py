@@ -451,16 +451,16 @@ def _file_in_the_way(tmp: Path, _: Path) -> list[str | Path]:
 
 def _export_into_a_folder(tmp: Path, finished: Path) -> list[str | Path]:
     (tmp / "table.csv").mkdir()
-    return ["export", _copy(finished, tmp), "--output", tmp / "table.csv"]
+    return ["export", _copy(finished, tmp), "--out", tmp / "table.csv"]
 
 
 def _export_to_dev_null(tmp: Path, finished: Path) -> list[str | Path]:
-    return ["export", _copy(finished, tmp), "--output", "/dev/null"]
+    return ["export", _copy(finished, tmp), "--out", "/dev/null"]
 
 
 def _export_under_a_file(tmp: Path, finished: Path) -> list[str | Path]:
     _file(tmp, "taken", "x")
-    return ["export", _copy(finished, tmp), "--output", tmp / "taken" / "r.csv"]
+    return ["export", _copy(finished, tmp), "--out", tmp / "taken" / "r.csv"]
 
 
 def _not_empty(tmp: Path, _: Path) -> list[str | Path]:
@@ -524,7 +524,7 @@ def _on(command: str, tmp: Path, folder: Path) -> list[str | Path]:
         return ["sweep", _file(tmp, "exp.toml", SMALL_EXPERIMENT), "--out", folder,
                 "--workers", "1", "--quiet"]
     if command == "export":
-        return ["export", folder, "--output", tmp / "results.csv"]
+        return ["export", folder, "--out", tmp / "results.csv"]
     return [command, folder]
 
 
@@ -555,7 +555,7 @@ def _full_disk(command: str) -> Callable[[Path, Path], list[str | Path]]:
                     "--workers", "1", "--quiet"]
         if command == "run":
             return ["run", BASELINE, "--months", "24", "--out", tmp / "out"]
-        return ["export", _copy(finished, tmp), "--output", tmp / "results.csv"]
+        return ["export", _copy(finished, tmp), "--out", tmp / "results.csv"]
     return build
 
 
@@ -580,10 +580,10 @@ OS_FAULTS = [
          ("a part of this path is a file",)),
     Case("fault:run a folder where a file goes", _file_in_the_way,
          ("metrics.json", "in the way")),
-    Case("fault:export --output is a folder", _export_into_a_folder,
+    Case("fault:export --out is a folder", _export_into_a_folder,
          ("table.csv", "is a folder")),
-    Case("fault:export --output /dev/null", _export_to_dev_null, ("/dev/null",)),
-    Case("fault:export --output under a file", _export_under_a_file,
+    Case("fault:export --out /dev/null", _export_to_dev_null, ("/dev/null",)),
+    Case("fault:export --out under a file", _export_under_a_file,
          ("taken: exists and is not a folder",)),
     Case("fault:sweep into a folder of other files", _not_empty, ("not empty",)),
     Case("fault:status of a garbage database", _garbage("status"), ("pppsim verify",)),

@@ -26,7 +26,7 @@ def test_report_renders_offline_without_errors(small_comparison: Path,
     images = page.eval_on_selector_all(
         "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight, "
                "i.getBoundingClientRect().width])")
-    assert len(images) == 7
+    assert len(images) == 8  # the headline chart, then the seven of the detail
     for complete, natural_width, natural_height, shown_width in images:
         assert complete and natural_width > 0 and natural_height > 0, "broken image"
         assert shown_width <= A4_WIDTH_PX, "figure wider than the page"

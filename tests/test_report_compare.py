@@ -29,7 +29,8 @@ from pppsim.report.compare import (
 from pppsim.report.html import write_report
 
 NAMES = [stem.replace("_", " ").capitalize() for stem in COMPARED]
-NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+NUMBER = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
+"""A number as the English report writes it, thousands separated by commas."""
 
 
 class ReportParser(HTMLParser):
@@ -100,13 +101,13 @@ def tables(small_comparison: Path) -> dict[str, pd.DataFrame]:
 
 def numbers(text: str) -> list[float]:
     """The numbers written in a piece of report text (Unicode minus signs included)."""
-    return [float(x) for x in NUMBER.findall(text.replace("\u2212", "-"))]
+    return [float(x.replace(",", "")) for x in NUMBER.findall(text.replace("\u2212", "-"))]
 
 
 def assert_shown(text: str, expected: list[float]) -> None:
     """``text`` shows exactly the finite ``expected`` values, each rounded as written."""
     expected = [x for x in expected if np.isfinite(x)]
-    written = NUMBER.findall(text.replace("\u2212", "-"))
+    written = [x.replace(",", "") for x in NUMBER.findall(text.replace("\u2212", "-"))]
     assert len(written) == len(expected), (text, expected)
     for shown, value in zip(written, expected, strict=True):
         decimals = len(shown.split(".")[1]) if "." in shown else 0
@@ -237,8 +238,8 @@ def test_survival_end_cause_and_parameter_tables_show_the_csv_numbers(
                  if "data-scenario" in a}
     for _, row in tables["lifetimes"].iterrows():
         cells = lifetimes[row["scenario"]]
-        assert [int(c) for c in cells[1:4]] == [row["partnerships"], row["ended"],
-                                                row["operating_at_end"]]
+        assert [int(c.replace(",", "")) for c in cells[1:4]] == [
+            row["partnerships"], row["ended"], row["operating_at_end"]]
         assert_shown(cells[4], estimate(row, "restricted_mean_months", "restricted_mean_low",
                                         "restricted_mean_high"))
         if np.isfinite(row["median_months"]) and np.isinf(row["median_high"]):
@@ -274,7 +275,7 @@ def png_size(source: str) -> tuple[int, int, np.ndarray]:
 
 
 def test_every_figure_is_embedded_and_not_blank(report: ReportParser) -> None:
-    assert len(report.images) == 7  # means, four fan charts, survival, end causes
+    assert len(report.images) == 8  # headline, means, four fan charts, survival, end causes
     for source in report.images:
         width, height, pixels = png_size(source)
         assert width == 1125  # 7.5 inches at 150 dpi: A4 width

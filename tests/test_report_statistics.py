@@ -113,7 +113,7 @@ def test_effect_words_follow_cohens_thresholds() -> None:
 
 def test_numbers_are_written_with_sensible_precision() -> None:
     assert [number(x) for x in (1234.4, 56.78, 3.14159, 0.25317, -0.00047, 0.0, np.nan)] == [
-        "1234", "56.8", "3.14", "0.253", "\u22120.0005", "0.000", "\u2014"]
+        "1,234", "56.8", "3.14", "0.253", "\u22120.0005", "0.000", "\u2014"]
     assert [percent_change(r) for r in (1.18, 0.953, 2.1, np.nan)] == [
         "+18%", "\u22124.7%", "+110%", "\u2014"]
     assert [percent(s) for s in (0.253, 0.0625, 0.0)] == ["25%", "6.2%", "0%"]

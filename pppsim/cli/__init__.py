@@ -3,7 +3,7 @@
 ==================  ===========================================================
 module              commands
 ==================  ===========================================================
-:mod:`.run`         ``run``, ``parameters``
+:mod:`.run`         ``run``, ``parameters``, ``scenarios``
 :mod:`.sweep`       ``sweep``, ``status``, ``export``, ``verify``
 :mod:`.sensitivity` ``sensitivity``, ``discover``
 :mod:`.compare`     ``compare``
@@ -31,9 +31,9 @@ from ..errors import EXIT_BAD_INPUT, one_line
 from .common import EXIT_INTERRUPTED
 
 COMMANDS = {
-    "run": ".run", "parameters": ".run", "app": ".teaching", "explain": ".teaching",
-    "demo": ".teaching", "cases": ".teaching", "sweep": ".sweep", "status": ".sweep",
-    "verify": ".sweep", "export": ".sweep", "sensitivity": ".sensitivity",
+    "run": ".run", "parameters": ".run", "scenarios": ".run", "app": ".teaching",
+    "explain": ".teaching", "demo": ".teaching", "cases": ".teaching", "sweep": ".sweep",
+    "status": ".sweep", "verify": ".sweep", "export": ".sweep", "sensitivity": ".sensitivity",
     "discover": ".sensitivity", "compare": ".compare", "robustness": ".robustness",
     "claims": ".claims", "patterns": ".claims", "calibrate": ".calibrate",
 }

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .common import scenario_settings
+
 
 @click.command()
 @click.option("--quick", is_flag=True, help="Fewer replications (16 instead of 40 per condition).")
@@ -68,22 +70,24 @@ def _claims_under_posterior(posterior: Path, n_draws: int, mode: object, out: Pa
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(path_type=Path),
-                default=Path("scenarios/baseline.toml"))
+@click.argument("scenario", type=click.Path(path_type=Path), default=Path("baseline"))
+@scenario_settings
 @click.option("--replications", type=click.IntRange(min=2), default=30, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Folder for patterns.md and the run ledger (default: runs/patterns-<name>).")
-def patterns(scenario: Path, replications: int, seed: int, workers: int | None,
-             out: Path | None) -> None:
-    """Stylised facts of SCENARIO (default: the baseline) beside published patterns."""
-    from ..scenario import load_scenario
+def patterns(scenario: Path, settings: tuple[str, ...], replications: int, seed: int,
+             workers: int | None, out: Path | None) -> None:
+    """Stylised facts of SCENARIO (a file or shipped name; default: the baseline) beside
+    published patterns."""
+    from ..scenario import find_scenario, open_scenario
     from ..validation import stylised_facts, to_markdown
 
-    loaded = load_scenario(scenario)
-    out = out or Path("runs") / f"patterns-{scenario.stem}"
+    loaded = open_scenario(scenario, settings)
+    stem = find_scenario(scenario).stem + ("-changed" if settings else "")
+    out = out or Path("runs") / f"patterns-{stem}"
     facts = stylised_facts(loaded, replications=replications, seed=seed, out=out / "runs",
                            workers=workers, progress=True)
     text = to_markdown(facts, loaded, replications)

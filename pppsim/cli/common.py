@@ -35,3 +35,23 @@ def resumable_study[F: Callable[..., None]](command: F) -> F:
     )):
         command = decorator(command)
     return command
+
+
+SET_HELP = ("Change a parameter as a scenario file would: section.key=value, e.g. "
+            "information_sharing.legal_barrier=0.2 (repeatable; pppsim parameters lists them).")
+
+
+def scenario_settings[F: Callable[..., None]](command: F) -> F:
+    """The repeatable ``--set section.key=value`` option (validated like a scenario file)."""
+    return click.option("--set", "settings", multiple=True, metavar="SECTION.KEY=VALUE",
+                        help=SET_HELP)(command)
+
+
+def language_option[F: Callable[..., None]](command: F) -> F:
+    """The ``--lang`` option: the language of what the command writes for readers."""
+    from ..i18n import LANGUAGE_VARIABLE, LANGUAGES
+
+    return click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+                        envvar=LANGUAGE_VARIABLE,
+                        help="Language of the report and summaries: en, nl (Nederlands) or "
+                             "sv (svenska) (default: $PPPSIM_LANG, else en).")(command)

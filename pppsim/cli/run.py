@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..limits import MONTHS_RANGE
+from .common import language_option, scenario_settings
 
 PROGRESS_WORK = 200 * 240
 """Organisation-months above which a run shows a progress bar."""
@@ -14,6 +15,7 @@ PROGRESS_WORK = 200 * 240
 
 @click.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
+@scenario_settings
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Random seed (default: the scenario's seed).")
 @click.option("--months", type=click.IntRange(*MONTHS_RANGE), default=None,
@@ -22,18 +24,22 @@ PROGRESS_WORK = 200 * 240
               help="Output folder (default: runs/<scenario>-seed<N>).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
               show_default=True, help="Table format.")
-def run(scenario: Path, seed: int | None, months: int | None, out: Path | None,
-        fmt: str) -> None:
-    """Run one simulation of SCENARIO (a .toml file) and write its results."""
+@language_option
+def run(scenario: Path, settings: tuple[str, ...], seed: int | None, months: int | None,
+        out: Path | None, fmt: str, lang: str | None) -> None:
+    """Run one simulation of SCENARIO (a .toml file, or a shipped scenario by name: see
+    pppsim scenarios) and write its results."""
     from rich.progress import Progress
 
+    from ..i18n import language
     from ..run import simulate, summary_text, write_run
-    from ..scenario import load_scenario
+    from ..scenario import find_scenario, open_scenario
 
-    loaded = load_scenario(scenario)
+    loaded = open_scenario(scenario, settings)
     seed = loaded.seed if seed is None else seed
     months = loaded.months if months is None else months
-    out = out or Path("runs") / f"{scenario.stem}-seed{seed}"
+    stem = find_scenario(scenario).stem + ("-changed" if settings else "")
+    out = out or Path("runs") / f"{stem}-seed{seed}"
     work = loaded.parameters.n_organisations * months
     if work > PROGRESS_WORK:
         with Progress(transient=True) as bar:
@@ -42,9 +48,24 @@ def run(scenario: Path, seed: int | None, months: int | None, out: Path | None,
                               progress=lambda m: bar.update(task, completed=m))
     else:
         result = simulate(loaded, seed=seed, months=months)
-    write_run(result, out, fmt)
-    click.echo(summary_text(result))
-    click.echo(f"results written to {out}/")
+    with language(lang) as words:
+        write_run(result, out, fmt)
+        click.echo(summary_text(result))
+        click.echo(words.gettext("results written to {folder}/").format(folder=out))
+
+
+@click.command()
+def scenarios() -> None:
+    """List the shipped scenarios, one line each: the short name to give any command (pppsim
+    run NAME, pppsim compare NAME NAME ...) and what the scenario asks."""
+    from ..scenario import scenario_summary, shipped_scenarios
+
+    shipped = shipped_scenarios()
+    width = max((len(name) for name in shipped), default=0)
+    for name, path in shipped.items():
+        title, description = scenario_summary(path)
+        click.echo(f"{name:{width}}  {title}: {description}" if description else
+                   f"{name:{width}}  {title}")
 
 
 @click.command()

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..limits import MAX_RUNS
-from .common import interrupted, resumable_study
+from .common import interrupted, resumable_study, scenario_settings
 
 EXIT_DAMAGED = 1
 """Exit status of ``pppsim verify`` when damage remains."""
@@ -18,6 +18,7 @@ EXIT_DAMAGED = 1
 
 @click.command()
 @resumable_study
+@scenario_settings
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None,
               help="Runs per task (default: automatic).")
 @click.option("--retry-failed", is_flag=True, help="Re-run the runs that failed before.")
@@ -25,8 +26,11 @@ EXIT_DAMAGED = 1
 @click.option("--max-runs", type=click.IntRange(min=1), default=MAX_RUNS, show_default=True,
               help="Refuse a larger design (points x replications); raise it for a giant.")
 def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: str | None,
-          chunk_size: int | None, retry_failed: bool, quiet: bool, max_runs: int) -> None:
-    """Run every (point, replication) of EXPERIMENT (a .toml file) missing from --out."""
+          settings: tuple[str, ...], chunk_size: int | None, retry_failed: bool, quiet: bool,
+          max_runs: int) -> None:
+    """Run every (point, replication) of EXPERIMENT (a .toml file) missing from --out.
+
+    --set changes the experiment's base scenario (and overrides its [fixed] values)."""
     from ..experiment.api import sweep as run
     from ..experiment.executors import open_executor
 
@@ -37,7 +41,7 @@ def sweep(experiment: Path, out: Path | None, workers: int | None, scheduler: st
         with open_executor(workers) if early else nullcontext() as executor:
             from ..experiment.files import load_experiment
 
-            loaded = load_experiment(experiment, max_runs=max_runs)
+            loaded = load_experiment(experiment, max_runs=max_runs, settings=settings)
             stats = run(loaded, out, workers=workers, scheduler=scheduler,
                         chunk_size=chunk_size, retry_failed=retry_failed,
                         progress=not quiet, executor=executor)
@@ -108,17 +112,30 @@ def status(folder: Path) -> None:
                        f"{session['runs_failed']} failed ({state})")
 
 
+def _deprecated_output(ctx: click.Context, param: click.Parameter,
+                       value: Path | None) -> Path | None:
+    if value is not None:
+        click.echo("pppsim: note: --output is deprecated; use --out (as every other "
+                   "command)", err=True)
+    return value
+
+
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
-              show_default=True, help="File format.")
-@click.option("--output", type=click.Path(path_type=Path), default=None,
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv",
+              show_default=True, help="File format: csv, parquet, or xlsx (a spreadsheet).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Output file (default: FOLDER/results.<format>).")
-def export(folder: Path, fmt: str, output: Path | None) -> None:
+@click.option("--output", type=click.Path(path_type=Path), default=None, hidden=True,
+              callback=_deprecated_output, expose_value=True,
+              help="Deprecated name of --out.")
+def export(folder: Path, fmt: str, out: Path | None, output: Path | None) -> None:
     """Write the results of FOLDER as one table (one row per finished run)."""
     from ..experiment.results import export_results
 
-    click.echo(f"results written to {export_results(folder, fmt, output)}")
+    if out is not None and output is not None:
+        raise click.UsageError("give --out only (--output is its deprecated name)")
+    click.echo(f"results written to {export_results(folder, fmt, out or output)}")
 
 
 @click.command()

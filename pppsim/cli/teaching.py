@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from ..limits import MONTHS_RANGE
+from .common import language_option
 
 HOST = "127.0.0.1"
 """The page is served on the loopback interface only: nobody else on the network sees it."""
@@ -56,20 +57,6 @@ def app(port: int) -> None:
     click.echo("pppsim: teaching page stopped")
 
 
-def find_scenario(name: Path) -> Path:
-    """A scenario file by path, or by name in the shipped library (``baseline``,
-    ``holsteiner``, ``cases/holsteiner``): the path itself when it exists."""
-    from ..library import CASE_DIR, SCENARIO_DIR
-
-    if name.exists() or name.suffix:
-        return name
-    for folder in (SCENARIO_DIR, CASE_DIR):
-        candidate = folder / f"{name}.toml"
-        if candidate.is_file():
-            return candidate
-    return name
-
-
 @click.command(name="explain")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--seed", type=click.IntRange(min=0), default=None,
@@ -79,8 +66,9 @@ def find_scenario(name: Path) -> Path:
 @click.option("--partnership", "partnership_id", type=int, default=None,
               help="Tell only the story of this partnership (its number: 1 is the first "
               "to start negotiating).")
+@language_option
 def explain(scenario: Path, seed: int | None, months: int | None,
-            partnership_id: int | None) -> None:
+            partnership_id: int | None, lang: str | None) -> None:
     """Tell the story of each partnership in a run of SCENARIO (or of one).
 
     SCENARIO is a scenario file or the name of a shipped scenario or case
@@ -89,14 +77,16 @@ def explain(scenario: Path, seed: int | None, months: int | None,
     """
     from ..cases import case_header, run_verdict
     from ..explain import explain as stories
+    from ..i18n import language
     from ..model.events import EventKind
     from ..run import simulate
-    from ..scenario import load_scenario
+    from ..scenario import open_scenario
 
-    loaded = load_scenario(find_scenario(scenario))
+    loaded = open_scenario(scenario)
     result = simulate(loaded, seed=seed, months=months)
     try:
-        told = stories(result.model, partnership_id)
+        with language(lang):
+            told = stories(result.model, partnership_id)
     except KeyError:
         started = len(result.model.events.of_kind(EventKind.NEGOTIATION_STARTED))
         known = f"partnerships are numbered 1 to {started}" if started else "none formed"

@@ -41,8 +41,10 @@ from ..scenario import (
     Scenario,
     _read_toml,
     _suggest,
+    apply_settings,
     check_text,
     load_scenario,
+    parse_setting,
     validate_parameters,
 )
 from .design import (
@@ -186,7 +188,8 @@ def _check_design(path: Path, kind: DesignKind, design: dict[str, Any],
                               "expected an int >= 2 (Morris grid levels)")
 
 
-def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment:
+def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS,
+                    settings: tuple[str, ...] | list[str] = ()) -> Experiment:
     """Load and validate an experiment file.
 
     Parameters
@@ -195,6 +198,9 @@ def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment
         A ``.toml`` experiment file (format in ``docs/sweeps.md``).
     max_runs
         Refuse a design of more runs (points x replications) than this, before building it.
+    settings
+        ``--set section.key=value`` changes of the base scenario, checked like a scenario
+        file; they override ``[fixed]`` and may not name a parameter of ``[vary]``.
 
     Returns
     -------
@@ -217,11 +223,13 @@ def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment
         scenario = load_scenario(scenario_path)
     else:
         scenario = Scenario(name=path.stem)
-    months = data.get("months", scenario.months)
+    changed = apply_settings(scenario, settings)
+    set_here = {parse_setting(text)[1] for text in settings}
+    months = changed.months if "months" in set_here else data.get("months", scenario.months)
     if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
         raise ExperimentError(f"{path}: months = {months} is not allowed: expected an int "
                               f"from {MONTHS_RANGE[0]} to {MONTHS_RANGE[1]}")
-    seed = data.get("seed", scenario.seed)
+    seed = changed.seed if "seed" in set_here else data.get("seed", scenario.seed)
     if seed < 0:
         raise ExperimentError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
     for key in ("name", "description"):
@@ -241,8 +249,14 @@ def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment
     for name in fixed:
         _parameter_name(f"{path}: [fixed]", name)
     base = validate_parameters(scenario.params | fixed, source=f"{path}: [fixed]").model_dump()
+    base = validate_parameters(base | {k: v for k, v in changed.params.items()
+                                       if k in set_here}, source="--set").model_dump()
 
     vary = data.get("vary", {})
+    varied_and_set = sorted(set(vary) & set_here)
+    if varied_and_set:
+        raise ExperimentError(f"--set {varied_and_set[0]}: is varied by {path} ([vary]); "
+                              "set only parameters the experiment keeps fixed")
     if not vary:
         raise ExperimentError(f"{path}: nothing to vary; add a [vary] table with at least "
                               "one parameter")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -153,16 +154,25 @@ def load_partnerships(folder: str | Path) -> pd.DataFrame:
     return frame.astype({"launched_month": int, "lifetime_months": int, "ended": bool})
 
 
+EXPORT_FORMATS = ("csv", "parquet", "xlsx")
+XLSX_MAX_ROWS = 1_048_576
+"""Rows of one spreadsheet sheet (Excel's limit), the header included."""
+EXACT_INTEGER = 2**53
+"""Largest integer a spreadsheet number (a double) holds exactly; larger ones become text."""
+
+
 def export_results(folder: str | Path, fmt: str = "csv", path: str | Path | None = None
                    ) -> Path:
-    """Write the results table to CSV or parquet, streaming (memory stays flat).
+    """Write the results table to CSV, parquet or an Excel workbook, streaming (memory stays
+    flat).
 
     Parameters
     ----------
     folder
         A sweep's results folder.
     fmt
-        ``csv`` or ``parquet``.
+        ``csv``, ``parquet`` or ``xlsx`` (one sheet, a header row, one row per run; an
+        undefined value is an empty cell, never 0).
     path
         Output file (default: ``<folder>/results.<fmt>``).
 
@@ -171,12 +181,20 @@ def export_results(folder: str | Path, fmt: str = "csv", path: str | Path | None
     Path
         The file written.
     """
-    if fmt not in ("csv", "parquet"):
-        raise ExperimentError(f"format {fmt!r} is not allowed: expected csv or parquet")
+    if fmt not in EXPORT_FORMATS:
+        raise ExperimentError(f"format {fmt!r} is not allowed: expected one of "
+                              f"{', '.join(EXPORT_FORMATS)}")
     path = Path(path) if path else Path(folder) / f"results.{fmt}"
-    ResultStore.open(folder).close()  # a damaged or missing folder, before any file is made
-    writer = None
-    with atomic_file(path) as tmp:  # a failure leaves no half-written table
+    with ResultStore.open(folder) as store:  # a damaged or missing folder, before any file
+        done = store.counts().done
+    if fmt == "xlsx" and done + 1 > XLSX_MAX_ROWS:
+        raise ExperimentError(f"{folder}: {done:,} runs do not fit in a spreadsheet (at most "
+                              f"{XLSX_MAX_ROWS - 1:,} rows); export csv or parquet")
+    with atomic_file(path, "--out") as tmp:  # a failure leaves no half-written table
+        if fmt == "xlsx":
+            _write_xlsx(iter_results(folder), tmp)
+            return path
+        writer = None
         try:
             for i, frame in enumerate(iter_results(folder)):
                 if fmt == "csv":
@@ -193,6 +211,33 @@ def export_results(folder: str | Path, fmt: str = "csv", path: str | Path | None
             if writer is not None:
                 writer.close()
     return path
+
+
+def _write_xlsx(frames: Iterator[pd.DataFrame], path: Path) -> None:
+    """Batches of rows into one sheet of a workbook (openpyxl's write-only mode)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("results")
+    for i, frame in enumerate(frames):
+        if i == 0:
+            sheet.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            sheet.append([_cell(value) for value in row])
+    book.save(path)
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet cell: NaN (undefined) as an empty cell, numpy scalars as Python's."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > EXACT_INTEGER:
+        return str(value)  # a 64-bit seed would lose digits as a spreadsheet number
+    return value
 
 
 def summarise(frame: pd.DataFrame, metrics: Sequence[str] | None = None,

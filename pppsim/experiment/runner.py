@@ -220,13 +220,19 @@ class SweepStats:
         return self.wall_seconds * self.workers / self.finished - self.seconds_per_run
 
     def text(self) -> str:
-        """A few lines for the terminal."""
+        """A few lines for the terminal; no timing when nothing ran (a resumed sweep that
+        was already complete)."""
         status = "interrupted" if self.interrupted else "finished"
+        if not self.finished:
+            return (f"{status}: nothing to run, every run is already in the folder"
+                    if not self.planned else
+                    f"{status}: no run finished of {self.planned} planned this session")
         return (f"{status}: {self.done} runs done, {self.failed} failed of {self.planned} "
                 f"planned this session\n"
                 f"  executor {self.executor}, {self.workers} workers, "
                 f"up to {self.chunk_size} runs per task\n"
-                f"  wall time {self.wall_seconds:.1f} s, {self.runs_per_second:.2f} runs/s, "
+                f"  wall time {self.wall_seconds:.1f} s, {self.runs_per_second:.2f} runs/s "
+                "(as on the progress bar), "
                 f"{self.seconds_per_run * 1000:.1f} ms per run in the model, "
                 f"{self.overhead_per_run * 1000:.1f} ms overhead per run")
 
@@ -274,6 +280,7 @@ def run_sweep(
     planned = counts.remaining + (counts.failed if retry_failed else 0)
     size = ChunkSize(chunk_size)
     stats = SweepStats(executor_name, workers, size.largest, planned)
+    start = time.perf_counter()  # the progress bar's rate and the summary's count from here
     if on_start:
         on_start(planned)
     session = store.start_session(executor_name, workers)
@@ -299,7 +306,6 @@ def run_sweep(
             if on_record:
                 on_record(record)
 
-    start = time.perf_counter()
     try:
         while True:
             while len(in_flight) < IN_FLIGHT_PER_WORKER * workers:

@@ -17,9 +17,10 @@ A *comparison file* lists scenarios so that a ready comparison needs no long com
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from ..experiment import (
     run_experiment,
     summarise,
 )
+from ..i18n import N_, _
 from ..limits import MAX_COMPARISON_REPLICATIONS
 from ..model.outputs import METRIC_DESCRIPTIONS
 from ..model.vocabulary import EndCause
@@ -48,8 +50,11 @@ from ..scenario import (
     ScenarioError,
     _read_toml,
     _suggest,
+    apply_settings,
     check_text,
+    find_scenario,
     load_scenario,
+    settings_label,
 )
 from .statistics import (
     effect_word,
@@ -75,28 +80,35 @@ class Outcome:
 
 
 OUTCOMES = (
-    Outcome(LIFETIME, "Partnership lifetime, restricted mean (Kaplan-Meier, up to the horizon)",
-            "months"),
-    Outcome("partnerships_launched", "Partnerships launched", "partnerships"),
-    Outcome("partnerships_active_end", "Partnerships operating at the end", "partnerships"),
-    Outcome("success_share", "Ended partnerships that reached their goals", "share (0-1)"),
-    Outcome("negotiation_failure_share", "Negotiations that broke down", "share (0-1)"),
-    Outcome("harm_prevented", "Harm prevented over the run (harm without partnerships less "
-            "harm with them)", "harm index points"),
-    Outcome("harm_reduction", "Share of the harm without partnerships prevented, last month",
-            "share (0-1)"),
-    Outcome("information_shared", "Information shared over the run", "items"),
-    Outcome("information_followed_up", "Information followed up over the run", "items"),
-    Outcome("follow_up_ratio", "Shared information that was followed up", "share (0-1)"),
-    Outcome("trust_private_to_public", "Trust of firms in public bodies, at the end",
-            "trust (0-1)"),
-    Outcome("trust_public_to_private", "Trust of public bodies in firms, at the end",
-            "trust (0-1)"),
-    Outcome("free_riding", "Commitment withheld (free riding)", "share (0-1)"),
+    Outcome(LIFETIME, N_("Partnership lifetime, restricted mean (Kaplan-Meier, up to the "
+                         "horizon)"), N_("months")),
+    Outcome("partnerships_launched", N_("Partnerships launched"), N_("partnerships")),
+    Outcome("partnerships_active_end", N_("Partnerships operating at the end"),
+            N_("partnerships")),
+    Outcome("success_share", N_("Ended partnerships that reached their goals"),
+            N_("share (0-1)")),
+    Outcome("negotiation_failure_share", N_("Negotiations that broke down"), N_("share (0-1)")),
+    Outcome("harm_prevented", N_("Harm prevented over the run (harm without partnerships less "
+                                 "harm with them)"), N_("harm index points")),
+    Outcome("harm_reduction", N_("Share of the harm without partnerships prevented, last "
+                                 "month"), N_("share (0-1)")),
+    Outcome("information_shared", N_("Information shared over the run"), N_("items")),
+    Outcome("information_followed_up", N_("Information followed up over the run"),
+            N_("items")),
+    Outcome("follow_up_ratio", N_("Shared information that was followed up"),
+            N_("share (0-1)")),
+    Outcome("trust_private_to_public", N_("Trust of firms in public bodies, at the end"),
+            N_("trust (0-1)")),
+    Outcome("trust_public_to_private", N_("Trust of public bodies in firms, at the end"),
+            N_("trust (0-1)")),
+    Outcome("free_riding", N_("Commitment withheld (free riding)"), N_("share (0-1)")),
 )
 """The outcomes of the report's table, in order."""
 HEADLINE = (LIFETIME, "harm_prevented", "partnerships_launched")
 """The outcomes of the plain-language summary."""
+HEADLINE_NAMES = {LIFETIME: N_("partnership lifetime"), "harm_prevented": N_("harm prevented"),
+                  "partnerships_launched": N_("partnerships launched")}
+"""The headline outcomes in a few words (summary lines and the headline chart)."""
 
 
 @dataclass(frozen=True)
@@ -110,10 +122,10 @@ class Series:
 
 
 SERIES = (
-    Series("active_partnerships", "Operating partnerships", "partnerships"),
-    Series("harm_prevented", "Harm prevented, cumulative", "harm index points", True),
-    Series("information_followed_up", "Information followed up", "items per month"),
-    Series("trust_private_to_public", "Trust of firms in public bodies", "trust (0-1)"),
+    Series("active_partnerships", N_("Operating partnerships"), N_("partnerships")),
+    Series("harm_prevented", N_("Harm prevented, cumulative"), N_("harm index points"), True),
+    Series("information_followed_up", N_("Information followed up"), N_("items per month")),
+    Series("trust_private_to_public", N_("Trust of firms in public bodies"), N_("trust (0-1)")),
 )
 """The monthly series of the report's time-series plots and fan charts."""
 
@@ -129,6 +141,8 @@ class ComparisonSpec:
     name: str = ""
     description: str = ""
     source: Path | None = None
+    settings: tuple[str, ...] = ()
+    """The ``--set`` settings applied, as given (the report's command line repeats them)."""
 
 
 @dataclass(frozen=True)
@@ -235,30 +249,44 @@ def load_comparison(path: str | Path) -> ComparisonSpec:
         description=data.get("description", ""), source=path)
 
 
-def comparison_spec(paths: Sequence[Path], *, replications: int | None = None,
-                    months: int | None = None, seed: int | None = None) -> ComparisonSpec:
-    """What ``pppsim compare PATH ...`` compares: scenario files, or one comparison file.
+def comparison_spec(paths: Sequence[Path | str], *, replications: int | None = None,
+                    months: int | None = None, seed: int | None = None,
+                    settings: Sequence[str] = (), title: str | None = None) -> ComparisonSpec:
+    """What ``pppsim compare NAME ...`` compares: scenario files or shipped scenarios by short
+    name (:func:`~pppsim.scenario.find_scenario`), or one comparison file.
 
-    Options given here override a comparison file's.  Raises :class:`ScenarioError` (one
-    line) for a missing or bad file, a bad setting, or two scenarios with the same name.
+    Options given here override a comparison file's.  ``settings`` (``--set
+    section.key=value``) change every scenario; with a single scenario they make the second
+    one instead: the scenario as it is against the scenario so changed.  ``title`` replaces
+    the report's title.  Raises :class:`ScenarioError` (one line) for a missing or bad file,
+    a bad setting, or two scenarios with the same name.
     """
     if not paths:
         raise ScenarioError("give at least one scenario file")
-    files = [Path(p) for p in paths]
+    files = [find_scenario(p) for p in paths]
     comparison_files = [p for p in files if is_comparison_file(p)]
     if comparison_files and len(files) > 1:
         raise ScenarioError(f"{comparison_files[0]}: is a comparison file; give it alone")
     if comparison_files:
         spec = load_comparison(files[0])
+        scenarios = tuple(apply_settings(s, settings) for s in spec.scenarios)
+    elif len(files) == 1 and settings:
+        reference = load_scenario(files[0])
+        changed = apply_settings(reference, settings)
+        if changed.name == reference.name:
+            changed = replace(changed, name=f"{reference.name}, {settings_label(settings)}")
+        scenarios = (reference, changed)
+        spec = ComparisonSpec(scenarios)
     else:
-        scenarios = tuple(load_scenario(p) for p in files)
-        names = [" ".join(s.stem.split("_")) for s in files]
-        spec = ComparisonSpec(scenarios, name=" vs ".join(names))
-    settings = {"replications": replications or spec.replications,
-                "months": months or spec.months,
-                "seed": spec.seed if seed is None else seed}
-    spec = ComparisonSpec(spec.scenarios, name=spec.name, description=spec.description,
-                          source=spec.source, **settings)
+        scenarios = tuple(apply_settings(load_scenario(p), settings) for p in files)
+        spec = ComparisonSpec(scenarios)
+    if title is not None:
+        check_text("--title", "name", title)
+    settings_given = {"replications": replications or spec.replications,
+                      "months": months or spec.months,
+                      "seed": spec.seed if seed is None else seed}
+    spec = ComparisonSpec(scenarios, name=title or spec.name, description=spec.description,
+                          source=spec.source, settings=tuple(settings), **settings_given)
     _check_spec(spec)
     return spec
 
@@ -290,6 +318,9 @@ def default_folder(spec: ComparisonSpec) -> Path:
     if spec.source is not None:
         return Path("runs") / spec.source.stem
     stems = [s.path.stem if s.path else s.name for s in spec.scenarios]
+    if spec.settings:
+        digest = hashlib.sha256("\0".join(spec.settings).encode()).hexdigest()[:8]
+        stems.append(f"set-{digest}")
     return Path("runs") / "-".join(["compare", *stems])
 
 
@@ -315,7 +346,7 @@ def run_comparison(spec: ComparisonSpec, out: str | Path | None = None, *,
     experiment = Experiment.from_scenarios(
         spec.scenarios, replications=spec.replications, seed=spec.seed, months=spec.months,
         series=[s.name for s in SERIES], tables=("partnerships",),
-        name=spec.name or "comparison")
+        name=spec.name or " / ".join(s.name for s in spec.scenarios))
     folder = Path(out) if out is not None else default_folder(spec)
     run_experiment(experiment, folder, workers=workers, scheduler=scheduler,
                    progress=progress)
@@ -512,9 +543,35 @@ def write_tables(comparison: Comparison, folder: Path | None = None) -> list[Pat
     return paths
 
 
+OUTCOME_DESCRIPTIONS = {
+    LIFETIME: N_("mean months a partnership stays in operation, counted up to the horizon "
+                 "(Kaplan-Meier restricted mean: partnerships still running count correctly)"),
+    "partnerships_launched": N_("partnerships that got past negotiation and started work"),
+    "partnerships_active_end": N_("partnerships still at work in the last month"),
+    "success_share": N_("of the partnerships that ended, the share that ended because it had "
+                        "reached its goals (undefined when none ended)"),
+    "negotiation_failure_share": N_("of the negotiations that started, the share that broke "
+                                    "down (undefined when none started)"),
+    "harm_prevented": N_("harm without any partnership minus harm with them, added up over the "
+                         "crime domains and months (harm index points)"),
+    "harm_reduction": N_("in the last month, the share of the harm there would have been "
+                         "without partnerships that they prevented"),
+    "information_shared": N_("items of information the partners shared, over the whole run"),
+    "information_followed_up": N_("items of shared information that public partners acted "
+                                  "on, over the whole run"),
+    "follow_up_ratio": N_("items followed up divided by items shared by firms (undefined "
+                          "when firms shared nothing)"),
+    "trust_private_to_public": N_("average trust of firms in public bodies in the last month"),
+    "trust_public_to_private": N_("average trust of public bodies in firms in the last month"),
+    "free_riding": N_("average share of promised effort that members held back, over the "
+                      "months"),
+}
+"""What each outcome of the report means, for its readers (translated with the report)."""
+
+
 def metric_description(name: str) -> str:
-    """What an outcome means, in words (the model's own description where it has one)."""
-    if name == LIFETIME:
-        return ("mean months a partnership stays in operation, counted up to the horizon "
-                "(Kaplan-Meier restricted mean: partnerships still running count correctly)")
+    """What an outcome means, in words, in the current language (the model's own
+    description for a metric the report does not describe itself)."""
+    if name in OUTCOME_DESCRIPTIONS:
+        return _(OUTCOME_DESCRIPTIONS[name])
     return METRIC_DESCRIPTIONS.get(name, name)

@@ -21,8 +21,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..i18n import _
 from ..plotting import LITERAL_TEXT
-from .compare import SERIES, Series
+from .compare import HEADLINE, HEADLINE_NAMES, LIFETIME, SERIES, Series
 
 WIDTH_INCHES = 7.5
 DPI = 150
@@ -89,7 +90,7 @@ def means_figure(table: pd.DataFrame, colours: dict[str, str],
             ax.fill_between(data["month"], data["ci_low"], data["ci_high"], color=colour,
                             alpha=0.18, linewidth=0)
             ax.plot(data["month"], data["mean"], color=colour, linewidth=1.8)
-        ax.set(title=spec.label, xlabel="month", ylabel=spec.unit)
+        ax.set(title=_(spec.label), xlabel=_("month"), ylabel=_(spec.unit))
         ax.set_ylim(bottom=min(0, ax.get_ylim()[0]))
     for ax in axes.flat[len(series):]:
         ax.set_visible(False)
@@ -117,16 +118,17 @@ def fan_figure(table: pd.DataFrame, colours: dict[str, str], spec: Series) -> Fi
         if k:
             ax.plot(reference["month"], reference["p50"], **REFERENCE_LINE)
         ax.set_title(name, color=colour)
-        ax.set_xlabel("month")
+        ax.set_xlabel(_("month"))
         if k % columns == 0:
-            ax.set_ylabel(spec.unit)
+            ax.set_ylabel(_(spec.unit))
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
-    fig.suptitle(spec.label, fontsize=10.5)
+    fig.suptitle(_(spec.label), fontsize=10.5)
     grey = "0.35"
     handles = [Patch(color=grey, alpha=0.15), Patch(color=grey, alpha=0.45),
                Line2D([], [], color=grey, linewidth=1.8), Line2D([], [], **REFERENCE_LINE)]
-    labels = ["10-90 % of runs", "25-75 % of runs", "median run", f"median run, {names[0]}"]
+    labels = [_("10–90% band of runs"), _("25–75% band of runs"), _("median run"),
+              _("median run, {reference}").format(reference=names[0])]
     fig.legend(handles, labels[:len(handles) if len(names) > 1 else 3],
                loc="outside lower center", ncol=4, frameon=False, fontsize=8.5)
     return fig
@@ -147,12 +149,12 @@ def survival_figure(survival: pd.DataFrame, colours: dict[str, str], months: int
         ax.step(data["months"], data["survival"], where="post", color=colour,
                 linewidth=1.8, label=name)
     ax.axhline(0.5, **REFERENCE_LINE)
-    ax.set(xlabel="months since launch", ylabel="share still operating",
+    ax.set(xlabel=_("months since launch"), ylabel=_("share still operating"),
            ylim=(0, 1.02), xlim=(0, months))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="lower left", frameon=False)
     else:
-        ax.text(0.5, 0.5, "no partnership launched in any run", transform=ax.transAxes,
+        ax.text(0.5, 0.5, _("no partnership launched in any run"), transform=ax.transAxes,
                 ha="center", va="center", color="#666")
     return fig
 
@@ -172,12 +174,43 @@ def end_cause_figure(end_causes: pd.DataFrame, colours: dict[str, str]) -> Figur
     for k, (name, colour) in enumerate(colours.items()):
         ax.barh(y + (n - 1 - k - (n - 1) / 2) * height, 100 * shares[name], height,
                 color=colour, label=name)
-    ax.set_yticks(y, shares.index)
-    ax.set_xlabel("share of ended partnerships (%)")
+    ax.set_yticks(y, [_(cause) for cause in shares.index])
+    ax.set_xlabel(_("share of ended partnerships (%)"))
     ax.grid(axis="y", visible=False)
     if len(shares):
         ax.legend(loc="lower right", frameon=False)
     else:
-        ax.text(0.5, 0.5, "no partnership ended in any run", transform=ax.transAxes,
+        ax.text(0.5, 0.5, _("no partnership ended in any run"), transform=ax.transAxes,
                 ha="center", va="center", color="#666")
+    return fig
+
+
+@styled
+def headline_figure(outcomes: pd.DataFrame, colours: dict[str, str],
+                    shown: Sequence[str] = (HEADLINE[1], LIFETIME)) -> Figure:
+    """The report's headline chart: per outcome (harm prevented, partnership lifetime), each
+    scenario's change against the reference in percent with its bootstrap 95% interval, and
+    the zero line of no change."""
+    others = list(colours)[1:]
+    fig, axes = figure(1.4 + 0.38 * max(len(others), 1), 1, len(shown), sharey=True)
+    y = np.arange(len(others))[::-1]
+    for ax, outcome in zip(axes.flat, shown, strict=True):
+        rows = outcomes[outcomes["outcome"] == outcome].set_index("scenario")
+        for k, name in zip(y, others, strict=True):
+            row = rows.loc[name]
+            change = 100 * (row[["ratio", "ratio_low", "ratio_high"]].to_numpy(float) - 1)
+            if not np.isfinite(change[0]):
+                continue
+            low, high = change[0] - change[1], change[2] - change[0]
+            ax.errorbar(change[0], k, xerr=[[max(low, 0)], [max(high, 0)]]
+                        if np.isfinite(low + high) else None, fmt="o",
+                        color=colours[name], capsize=3, markersize=6, linewidth=1.6)
+        ax.axvline(0, **REFERENCE_LINE)
+        ax.margins(x=0.12)
+        title = _(HEADLINE_NAMES[outcome])
+        ax.set_title(title[:1].upper() + title[1:], fontsize=9.5)
+        ax.set_xlabel(_("change against {reference} (%)").format(reference=next(iter(colours))))
+        ax.grid(axis="y", visible=False)
+    axes[0, 0].set_yticks(y, others)
+    axes[0, 0].set_ylim(-0.6, len(others) - 0.4)
     return fig

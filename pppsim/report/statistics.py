@@ -15,13 +15,15 @@ import pandas as pd
 from scipy import stats
 
 from ..experiment import summarise
+from ..i18n import N_
 from ..model.outputs import kaplan_meier_summary
 
 CONFIDENCE = 0.95
 BOOTSTRAP_SAMPLES = 2000
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 """Quantiles of the fan charts: 10-90 and 25-75 bands around the median."""
-EFFECT_WORDS = ((0.2, "negligible"), (0.5, "small"), (0.8, "medium"), (np.inf, "large"))
+EFFECT_WORDS = ((0.2, N_("negligible")), (0.5, N_("small")), (0.8, N_("medium")),
+                (np.inf, N_("large")))
 """Cohen's conventional thresholds for |d|, applied to d_z as a rough guide."""
 
 

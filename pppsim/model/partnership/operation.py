@@ -54,11 +54,8 @@ class Operation:
             followed=followed, follow_up_ratio=ratio, output=output, matured=matured,
             prevented_share=prevented_share)
         societal = self._value(orgs, ledgers, flows, conditions)
-        trusts: list[float] = []
-        for org in orgs:
-            trusts.extend(self._update_trust_of(org, orgs, flows.follow_up_ratio,
-                                                conditions.meeting_factor,
-                                                flows.external_share))
+        trusts = self._update_trust(orgs, ledgers, flows.follow_up_ratio,
+                                    conditions.meeting_factor, flows.external_share)
         return MonthWork(self, orgs, ledgers, conditions, flows, societal, trusts)
 
     def conditions(self: Partnership) -> Conditions:
@@ -239,12 +236,12 @@ class Operation:
                 firms += 1
         return firms
 
-    def _update_trust_of(
-        self: Partnership, org: Organisation, orgs: list[Organisation], follow_up_ratio: float,
-        meeting_factor: float, external_share: float,
+    def _update_trust(
+        self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
+        follow_up_ratio: float, meeting_factor: float, external_share: float,
     ) -> list[float]:
-        """Trust of ``org`` in each partner after a month of seeing them deliver; returns the
-        new trust in each partner, in member order.
+        """Trust of each member in each partner after a month of seeing them deliver; returns
+        the new trust of every ordered pair, in member order.
 
         Partners that under-deliver, or a public side that does not follow up, lose trust
         [001 L141; 002 L1242]; conflict over external money erodes it [002 L578]; replaced
@@ -255,24 +252,28 @@ class Operation:
         build, erosion, norm = p.trust_build_rate, p.trust_erosion_ratio, p.reliability_norm
         conflict = p.allocation_conflict * external_share
         turnover, reps = p.representative_turnover, p.representatives_per_member
-        members, known, private = self.members, org.trust, not org.is_public
-        prejudice = org.prejudice
+        delivered = [1.0 - led.free_riding for led in ledgers]
+        followed_up = [min(r, follow_up_ratio) for r in delivered]
         trusts = []
-        for other in orgs:
-            if other is org:
-                continue
-            other_id = other.unique_id
-            reliability = 1.0 - members[other_id].free_riding
-            if private and other.is_public:
-                reliability = min(reliability, follow_up_ratio)
-            before = known[other_id] if other_id in known else org.trust_in(other)
-            trust = mech.update_trust(before, reliability, build, erosion, meeting_factor, norm)
-            if turnover > 0.0:
-                trust = mech.representative_trust_loss(trust, prejudice[other.is_public],
-                                                       turnover, reps)
-            trust = max(0.0, trust - conflict)
-            known[other_id] = trust
-            trusts.append(trust)
+        for org in orgs:
+            known, prejudice = org.trust, org.prejudice
+            seen = followed_up if not org.is_public else delivered
+            for other, sure, as_seen in zip(orgs, delivered, seen, strict=True):
+                if other is org:
+                    continue
+                other_id = other.unique_id
+                reliability = as_seen if other.is_public else sure
+                before = known.get(other_id)
+                if before is None:
+                    before = prejudice[other.is_public]
+                trust = mech.update_trust(before, reliability, build, erosion, meeting_factor,
+                                          norm)
+                if turnover > 0.0:
+                    trust = mech.representative_trust_loss(trust, prejudice[other.is_public],
+                                                           turnover, reps)
+                trust = max(0.0, trust - conflict)
+                known[other_id] = trust
+                trusts.append(trust)
         return trusts
 
     def _update_standing(self: Partnership, org: Organisation, firms: int,

@@ -15,6 +15,7 @@ from .formation import Formation
 from .organisation import Organisation
 from .outputs import MODEL_REPORTERS, MonthView, OrganisationState
 from .partnership import Partnership
+from .partnership.operation import operate_all
 from .vocabulary import (
     DOMAINS,
     KIND_DOMAIN_AFFINITY,
@@ -107,6 +108,9 @@ class PartnershipModel(Formation, mesa.Model):
                 org.federated_kind = affinity_kind
         self.organisations = self.agents_by_type[Organisation]
         self.organisation_by_id = {o.unique_id: o for o in self.organisations}
+        self._kind_counts: dict[str, int] = {}
+        for o in self.organisations:
+            self._kind_counts[o.kind] = self._kind_counts.get(o.kind, 0) + 1
         self.public_ids = frozenset(o.unique_id for o in self.organisations if o.is_public)
         """Ids of the public bodies."""
         self.public_mask = [o.is_public for o in self.organisations]
@@ -166,6 +170,10 @@ class PartnershipModel(Formation, mesa.Model):
         vector[list(domains) if isinstance(domains, tuple) else domains] = 1.0
         return vector
 
+    def organisations_of_kind(self, kind: str | None) -> int:
+        """How many organisations are of ``kind`` (the organisations are fixed at creation)."""
+        return self._kind_counts.get(kind, 0)
+
     # --- the month -------------------------------------------------------------------------
     def step(self) -> None:
         """One month, in the order of docs/ODD.md §3."""
@@ -180,8 +188,7 @@ class PartnershipModel(Formation, mesa.Model):
                 partnership.negotiate()
         operating = [p for p in partnerships if p.is_operating]
         self.random.shuffle(operating)
-        for partnership in operating:
-            partnership.operate()
+        operate_all(operating)
         for partnership in operating:
             partnership.settle_month()
             if partnership.is_active:

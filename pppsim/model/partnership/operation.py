@@ -7,6 +7,7 @@ order is that of docs/ODD.md §3 (step 4) and §7.2.4-§7.2.10.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import fsum
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,11 @@ class Operation:
 
     def operate(self: Partnership) -> None:
         """One month of joint work: contribute, share, follow up, produce, value, update."""
+        operate_all([self])
+
+    def _work(self: Partnership) -> MonthWork:
+        """The month's joint work up to the members' trust (§7.2.4-§7.2.9): contribute, share,
+        follow up, produce, value, trust; what the members then weigh is returned."""
         orgs = self.organisations()
         ledgers = [self.members[o.unique_id] for o in orgs]
         conditions = self.conditions()
@@ -48,8 +54,9 @@ class Operation:
             followed=followed, follow_up_ratio=ratio, output=output, matured=matured,
             prevented_share=prevented_share)
         societal = self._value(orgs, ledgers, flows, conditions)
-        self._update_members(orgs, ledgers, conditions, flows, societal)
-        self._close_month(orgs, flows)
+        trusts = self._update_trust(orgs, ledgers, flows.follow_up_ratio,
+                                    conditions.meeting_factor, flows.external_share)
+        return MonthWork(self, orgs, ledgers, conditions, flows, societal, trusts)
 
     def conditions(self: Partnership) -> Conditions:
         """The month's working conditions from the design: meetings, overhead, barriers.
@@ -58,7 +65,21 @@ class Operation:
         beyond the first [002 L743]); every representative attends the meetings [002 L733];
         privacy-enhancing technology removes part of the legal barrier but keeps only part of
         the value of what it lets through [002 L1322, L1637].
+
+        Kept until the design changes (a review may change it).
         """
+        design = (self.meeting_interval_months, self.governance, self.funding,
+                  len(self.domains), self.formality, self.confidentiality_agreement,
+                  self.platform, self.pet)
+        cached = self.__dict__.get("_conditions")
+        if cached is not None and cached[0] == design:
+            return cached[1]
+        conditions = self._conditions_of_design()
+        self._conditions = (design, conditions)
+        return conditions
+
+    def _conditions_of_design(self: Partnership) -> Conditions:
+        """:meth:`conditions`, computed."""
         p = self.model.p
         frequency = mech.meeting_frequency(self.meeting_interval_months)
         overhead = mech.control_overhead(self.governance, p.control_overhead)
@@ -204,66 +225,23 @@ class Operation:
             led.value = float(org.motives @ by_motive)
         return societal
 
-    def _update_members(
-        self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
-        conditions: Conditions, flows: Flows, societal: float,
-    ) -> None:
-        """Trust, goal alignment, the pulls on satisfaction, satisfaction and standing of each
-        member (§7.2.9-§7.2.10).
-
-        The pulls (:func:`~pppsim.model.mechanisms.satisfaction_pulls`) are computed for all
-        members at once, as arrays over members.
-        """
-        p = self.model.p
-        n = len(orgs)
-        for org in orgs:
-            self._update_trust_of(org, orgs, flows.follow_up_ratio, conditions.meeting_factor,
-                                  flows.external_share)
-        values = np.array([led.value for led in ledgers])
-        effort = np.array([led.effort_fte for led in ledgers])
-        money = np.array([led.money_keur for led in ledgers])
-        free_riding = np.array([led.free_riding for led in ledgers])
-        alignment = mech.drift_alignment(np.array([led.alignment for led in ledgers]),
-                                         p.goal_drift)
-        cost_share = 0.5 * effort / (effort.sum() or 1.0) + 0.5 * money / (money.sum() or 1.0)
-        pulls = mech.satisfaction_pulls(
-            value_by_motive=np.array([led.value_by_motive for led in ledgers]).T,
-            motives=np.array([org.motives for org in orgs]).T,
-            expectation=np.array([led.expectation for led in ledgers]),
-            pass_through=conditions.pass_through,
-            partners_free_riding=(free_riding.sum() - free_riding) / max(n - 1, 1),
-            alignment=alignment, cost_share=cost_share,
-            value_share=values / (values.sum() or 1.0), n_members=n,
-            irritation=conditions.irritation, memory=p.satisfaction_memory,
-            weights=np.array([p.weight_free_riding, p.weight_unequal_benefits,
-                              p.weight_misaligned_goals]))
-        satisfaction = mech.update_satisfaction(
-            np.array([led.satisfaction for led in ledgers]), pulls, p.satisfaction_memory)
-        firms = self._firms_represented(orgs)
-        for k, (org, led) in enumerate(zip(orgs, ledgers, strict=True)):
-            led.alignment = float(alignment[k])
-            led.grievances = mech.remember_pulls(led.grievances, pulls[:, k],
-                                                 p.satisfaction_memory)
-            led.satisfaction = float(satisfaction[k])
-            self._update_standing(org, firms, societal)
-
     def _firms_represented(self: Partnership, orgs: list[Organisation]) -> int:
         """Firms the private members represent: one per firm, every firm of its kind for an
         umbrella organisation [001 L103]."""
         firms = 0
         for org in orgs:
             if org.is_umbrella:
-                kind = org.federated_kind
-                firms += sum(o.kind == kind for o in self.model.organisations)
+                firms += self.model.organisations_of_kind(org.federated_kind)
             elif not org.is_public:
                 firms += 1
         return firms
 
-    def _update_trust_of(
-        self: Partnership, org: Organisation, orgs: list[Organisation], follow_up_ratio: float,
-        meeting_factor: float, external_share: float,
-    ) -> None:
-        """Trust of ``org`` in each partner after a month of seeing them deliver.
+    def _update_trust(
+        self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
+        follow_up_ratio: float, meeting_factor: float, external_share: float,
+    ) -> list[float]:
+        """Trust of each member in each partner after a month of seeing them deliver; returns
+        the new trust of every ordered pair, in member order.
 
         Partners that under-deliver, or a public side that does not follow up, lose trust
         [001 L141; 002 L1242]; conflict over external money erodes it [002 L578]; replaced
@@ -274,38 +252,47 @@ class Operation:
         build, erosion, norm = p.trust_build_rate, p.trust_erosion_ratio, p.reliability_norm
         conflict = p.allocation_conflict * external_share
         turnover, reps = p.representative_turnover, p.representatives_per_member
-        members, known, private = self.members, org.trust, not org.is_public
-        for other in orgs:
-            if other is org:
-                continue
-            other_id = other.unique_id
-            reliability = 1.0 - members[other_id].free_riding
-            if private and other.is_public:
-                reliability = min(reliability, follow_up_ratio)
-            before = known[other_id] if other_id in known else org.trust_in(other)
-            trust = mech.update_trust(before, reliability, build, erosion, meeting_factor, norm)
-            if turnover > 0.0:
-                baseline = mech.initial_trust(
-                    p.initial_trust, p.sector_prejudice, p.power_imbalance,
-                    cross_sector=org.sector is not other.sector, truster_is_private=private)
-                trust = mech.representative_trust_loss(trust, baseline, turnover, reps)
-            known[other_id] = max(0.0, trust - conflict)
+        delivered = [1.0 - led.free_riding for led in ledgers]
+        followed_up = [min(r, follow_up_ratio) for r in delivered]
+        trusts = []
+        for org in orgs:
+            known, prejudice = org.trust, org.prejudice
+            seen = followed_up if not org.is_public else delivered
+            for other, sure, as_seen in zip(orgs, delivered, seen, strict=True):
+                if other is org:
+                    continue
+                other_id = other.unique_id
+                reliability = as_seen if other.is_public else sure
+                before = known.get(other_id)
+                if before is None:
+                    before = prejudice[other.is_public]
+                trust = mech.update_trust(before, reliability, build, erosion, meeting_factor,
+                                          norm)
+                if turnover > 0.0:
+                    trust = mech.representative_trust_loss(trust, prejudice[other.is_public],
+                                                           turnover, reps)
+                trust = max(0.0, trust - conflict)
+                known[other_id] = trust
+                trusts.append(trust)
+        return trusts
 
     def _update_standing(self: Partnership, org: Organisation, firms: int,
-                         societal: float) -> None:
+                         societal: float, draw: float) -> None:
         """Legitimacy and reputation effects of partnering [002 L1254-L1258; 001 L103];
-        ``firms``: the number of firms the private members represent."""
+        ``firms``: the number of firms the private members represent; ``draw``: a uniform
+        draw that decides whether a firm has an incident."""
         p = self.model.p
         if org.is_public:
             org.standing = mech.public_standing(
                 org.standing, societal, firms, p.favouritism_legitimacy_cost)
         else:
-            incident = self.model.rng.random() < mech.incident_probability(
-                org.risk_style, self.governance)
+            incident = draw < mech.incident_probability(org.risk_style, self.governance)
             org.standing = mech.private_standing(org.standing, incident)
 
-    def _close_month(self: Partnership, orgs: list[Organisation], flows: Flows) -> None:
-        """Add the month to the partnership's totals, its trust history and its stage."""
+    def _close_month(self: Partnership, flows: Flows, trusts: list[float]) -> None:
+        """Add the month to the partnership's totals, its trust history and its stage;
+        ``trusts``: the members' trust in each other after the month (every ordered pair, in
+        member order), whose mean is the partnership's trust."""
         self.prevented_total += flows.matured
         month = self.model.month
         self.prevented_shares.extend((month, domain, share)
@@ -314,7 +301,7 @@ class Operation:
         self.shared_private_total += flows.shared_private
         self.followed_total += flows.followed
         self.flows = flows
-        trust_now = self.mean_trust(orgs)
+        trust_now = fsum(trusts) / len(trusts) if trusts else 0.0
         self.trust_history.append(trust_now)
         self._update_stage(trust_now)
 
@@ -327,3 +314,93 @@ class Operation:
             self.model.events.record(self.model.month, EventKind.STAGE_CHANGED,
                                      partnership=self.unique_id, stage=self.stage.name.lower(),
                                      trust=trust, satisfaction=satisfaction)
+
+
+@dataclass(slots=True)
+class MonthWork:
+    """A partnership's month up to its members' trust: what the members then weigh."""
+
+    partnership: Partnership
+    orgs: list[Organisation]
+    ledgers: list[MemberLedger]
+    conditions: Conditions
+    flows: Flows
+    societal: float
+    trusts: list[float]
+    """The members' trust in each other after the month, every ordered pair in member order."""
+
+
+def operate_all(partnerships: list[Partnership]) -> None:
+    """One month of joint work of every operating partnership, in the given order.
+
+    Each partnership contributes, shares, produces, values and updates its members' trust in
+    turn (:meth:`Operation._work`; trust is shared between partnerships with common members,
+    so this stays in order).  Then the members of all of them weigh the month at once, as
+    arrays over every member of every partnership (goal alignment, the pulls on satisfaction,
+    satisfaction, remembered pulls: :func:`update_members`), and each partnership in turn
+    updates its members' standing and closes the month (totals, trust history, stage).
+    Nothing in the second part is read by another partnership's first part, and the firms'
+    incident draws are taken in the same order as one member at a time.
+    """
+    if not partnerships:
+        return
+    works = [p._work() for p in partnerships]
+    update_members(works)
+    model = partnerships[0].model
+    orgs = [org for work in works for org in work.orgs]
+    draws = iter(model.rng.random(sum(not org.is_public for org in orgs)).tolist())
+    for work in works:
+        partnership = work.partnership
+        firms = partnership._firms_represented(work.orgs)
+        for org in work.orgs:
+            partnership._update_standing(org, firms, work.societal,
+                                         0.0 if org.is_public else next(draws))
+        partnership._close_month(work.flows, work.trusts)
+
+
+def update_members(works: list[MonthWork]) -> None:
+    """Goal alignment, the pulls on satisfaction, satisfaction and the remembered pulls of
+    every member of the given partnerships (§7.2.9-§7.2.10), as arrays over all members.
+
+    Per-partnership sums (effort, money, value, partners' free riding) are sums over the
+    members of each partnership (``np.bincount`` by partnership)."""
+    p = works[0].partnership.model.p
+    ledgers = [led for work in works for led in work.ledgers]
+    sizes = np.array([len(work.ledgers) for work in works])
+    group = np.repeat(np.arange(len(works)), sizes)
+    n = sizes[group]
+    columns = np.array([(led.value, led.effort_fte, led.money_keur, led.free_riding,
+                         led.alignment, led.expectation, led.satisfaction, *led.value_by_motive)
+                        for led in ledgers]).T
+    values, effort, money, free_riding, alignment, expectation, satisfaction = columns[:7]
+
+    def total(x: np.ndarray) -> np.ndarray:
+        """Per member, the sum of ``x`` over the members of its partnership."""
+        return np.bincount(group, weights=x, minlength=len(works))[group]
+
+    def or_one(x: np.ndarray) -> np.ndarray:
+        return np.where(x != 0.0, x, 1.0)
+
+    alignment = mech.drift_alignment(alignment, p.goal_drift)
+    cost_share = 0.5 * effort / or_one(total(effort)) + 0.5 * money / or_one(total(money))
+    conditions = [work.conditions for work in works]
+    pulls = mech.satisfaction_pulls(
+        value_by_motive=columns[7:],
+        motives=np.array([org.motives for work in works for org in work.orgs]).T,
+        expectation=expectation,
+        pass_through=np.array([c.pass_through for c in conditions])[group],
+        partners_free_riding=(total(free_riding) - free_riding) / np.maximum(n - 1, 1),
+        alignment=alignment, cost_share=cost_share,
+        value_share=values / or_one(total(values)), n_members=n,
+        irritation=np.array([c.irritation for c in conditions])[group],
+        memory=p.satisfaction_memory,
+        weights=np.array([p.weight_free_riding, p.weight_unequal_benefits,
+                          p.weight_misaligned_goals]))
+    satisfaction = mech.update_satisfaction(satisfaction, pulls, p.satisfaction_memory)
+    grievances = mech.remember_pulls(np.array([led.grievances for led in ledgers]).T, pulls,
+                                     p.satisfaction_memory).T.copy()
+    for led, a, s, g in zip(ledgers, alignment.tolist(), satisfaction.tolist(), grievances,
+                            strict=True):
+        led.alignment = a
+        led.satisfaction = s
+        led.grievances = g

@@ -13,12 +13,19 @@ scenario, the sliders and the seed slider, so that a class can repeat the teache
 figure is made once and redrawn in place: a month updates the lines' data, and the network is
 redrawn only when a partnership or a membership changed, on a fixed circular layout.  Every
 string the page shows is in :mod:`pppsim.app_text`.
+
+The page speaks English, Dutch or Swedish (the language setting at the top of the left column;
+it starts in ``$PPPSIM_LANG``, which ``pppsim app --lang`` sets, else in English): its labels,
+the feed, the stories, the shipped scenarios' names and descriptions, and numbers are in the
+chosen language (:mod:`pppsim.i18n`).  Each component renders inside
+``with language(lang):``; the figures are made again when the language changes.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import os
 import tempfile
 import threading
 from collections.abc import Callable
@@ -41,13 +48,29 @@ from matplotlib.lines import Line2D
 from . import app_text as text
 from .errors import PppsimError
 from .explain import feed
+from .i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGE_VARIABLE,
+    LANGUAGES,
+    _,
+    current,
+    language,
+    shown_name,
+)
 from .library import CASE_DIR, SCENARIO_DIR
 from .model import PartnershipModel
 from .model.outputs import time_series
 from .model.vocabulary import Stage
 from .parameters import parameter_table
 from .run import SECTOR_COLOURS
-from .scenario import Scenario, ScenarioError, load_scenario, scenario_to_toml
+from .scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    scenario_summary,
+    scenario_to_toml,
+)
 
 DEFAULT_SCENARIO = "baseline"
 LEVERS: dict[str, float | None] = {
@@ -100,14 +123,42 @@ CSS = """
 
 # --- scenarios -------------------------------------------------------------------------------
 
+CASE_KEY = "case: "
+"""Prefix of a case's key in the picker (the key is not shown: see :func:`choice_labels`)."""
+LOADED_KEY = "loaded: "
+"""Prefix of the picker's key of a scenario file loaded on the page."""
+
+
 def scenario_choices() -> dict[str, Path]:
     """The picker's entries: scenario stems (baseline first), then ``case: <stem>``."""
     stems = sorted(path.stem for path in SCENARIO_DIR.glob("*.toml"))
     choices = {stem: SCENARIO_DIR / f"{stem}.toml"
                for stem in sorted(stems, key=lambda s: s != DEFAULT_SCENARIO)}
     for path in sorted(CASE_DIR.glob("*.toml")):
-        choices[f"{text.CASE_PREFIX}{path.stem}"] = path
+        choices[f"{CASE_KEY}{path.stem}"] = path
     return choices
+
+
+def choice_labels(choices: dict[str, Path]) -> dict[str, str]:
+    """What the picker shows for each key, in the current language: a shipped scenario by
+    its name (translated, :func:`~pppsim.i18n.shown_name`), a case as ``case: <name>``."""
+    return {key: (_(text.CASE).format(name=key.removeprefix(CASE_KEY))
+                  if key.startswith(CASE_KEY) else shown_name(scenario_summary(path)[0]))
+            for key, path in choices.items()}
+
+
+def choice_label(key: str, labels: dict[str, str]) -> str:
+    """The picker's text for ``key``; a loaded file is ``loaded: <its name>``."""
+    if key.startswith(LOADED_KEY):
+        return _(text.LOADED).format(name=key.removeprefix(LOADED_KEY))
+    return labels[key]
+
+
+def page_language() -> str:
+    """The page's language when it opens: ``$PPPSIM_LANG`` (``pppsim app --lang`` sets it,
+    and checks it), English when unset or not one of :data:`~pppsim.i18n.LANGUAGES`."""
+    lang = os.environ.get(LANGUAGE_VARIABLE, "")
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 _SCHEMA = {row["name"]: row for row in parameter_table()}
@@ -163,11 +214,13 @@ def new_model(scenario: Scenario, levers: dict[str, Any]) -> PartnershipModel:
 
 
 def settings_toml(scenario: Scenario, levers: dict[str, Any]) -> str:
-    """The current settings as a scenario file that ``pppsim run`` and the page accept."""
+    """The current settings as a scenario file that ``pppsim run`` and the page accept (its
+    name and description in the current language)."""
     seed, params = run_parameters(scenario, levers)
-    saved = Scenario(text.SAVED_NAME.format(scenario=scenario.name),
+    name = shown_name(scenario.name)
+    saved = Scenario(_(text.SAVED_NAME).format(scenario=name),
                      scenario.changed(**params).parameters,
-                     text.SAVED_DESCRIPTION.format(scenario=scenario.name),
+                     _(text.SAVED_DESCRIPTION).format(scenario=name),
                      scenario.months, seed)
     return scenario_to_toml(saved)
 
@@ -192,23 +245,33 @@ def run_csv(model: PartnershipModel) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    """A lever's value as short as it is (``0.4``, ``24``) in the current language's style
+    (``0,4`` in Dutch and Swedish)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0.####", locale=current().locale)
+
+
+def _units(name: str) -> str:
+    units = text.UNITS[name]
+    return _(units) if units else ""
 
 
 def slider_label(name: str, value: Any) -> str:
     """A slider's label with its value and units, legible from the back of a classroom."""
     if name == "rng":
-        return text.SLIDER.format(label=text.SEED, value=int(value), units="").strip()
-    return text.SLIDER.format(label=text.LEVERS[name], value=_number(clean_value(name, value)),
-                              units=text.UNITS[name]).strip()
+        return _(text.SLIDER).format(label=_(text.SEED), value=int(value), units="").strip()
+    return _(text.SLIDER).format(label=_(text.LEVERS[name]),
+                                 value=_number(clean_value(name, value)),
+                                 units=_units(name)).strip()
 
 
 def settings_line(model: PartnershipModel) -> str:
     """The levers and seed of the run on screen: what Reset last applied."""
-    values = ", ".join(text.SETTINGS_ITEM.format(label=text.LEVERS[name].lower(),
-                                                 value=_number(getattr(model.p, name)))
+    values = ", ".join(_(text.SETTINGS_ITEM).format(label=_(text.LEVERS[name]).lower(),
+                                                    value=_number(getattr(model.p, name)))
                        for name in LEVERS)
-    return text.SETTINGS_LINE.format(values=values, seed=model_seed(model))
+    return _(text.SETTINGS_LINE).format(values=values, seed=model_seed(model))
 
 
 def model_seed(model: PartnershipModel) -> int:
@@ -283,22 +346,22 @@ class NetworkFigure(Blitted):
                 linewidths=0.5, zorder=2, animated=True)))
         legend = [
             Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS["public"], ms=9,
-                   label=text.LEGEND["public"]),
+                   label=_(text.LEGEND["public"])),
             Line2D([], [], marker="o", ls="", color=SECTOR_COLOURS["private"], ms=9,
-                   label=text.LEGEND["private"]),
+                   label=_(text.LEGEND["private"])),
             Line2D([], [], marker="D", ls="", color=SECTOR_COLOURS["private"], ms=7,
-                   label=text.LEGEND["umbrella"]),
+                   label=_(text.LEGEND["umbrella"])),
             Line2D([], [], marker="s", ls="", color=NEGOTIATING_COLOUR, ms=9,
-                   label=text.LEGEND["negotiating"]),
+                   label=_(text.LEGEND["negotiating"])),
             *[Line2D([], [], marker="s", ls="", color=colour, ms=9,
-                     label=text.LEGEND["stage"].format(stage=stage.name.lower()))
+                     label=_(text.LEGEND["stage"]).format(stage=_(stage.name.lower())))
               for stage, colour in STAGE_COLOURS.items()],
         ]
         self.fig.legend(handles=legend, loc="lower center", ncol=2, fontsize=FONT - 1,
                         frameon=False)
-        ax.text(-1.08, 1.08, text.PUBLIC, color=SECTOR_COLOURS["public"], fontsize=FONT,
+        ax.text(-1.08, 1.08, _(text.PUBLIC), color=SECTOR_COLOURS["public"], fontsize=FONT,
                 ha="left")
-        ax.text(1.08, 1.08, text.PRIVATE, color=SECTOR_COLOURS["private"], fontsize=FONT,
+        ax.text(1.08, 1.08, _(text.PRIVATE), color=SECTOR_COLOURS["private"], fontsize=FONT,
                 ha="right")
         ax.set_aspect("equal")
         ax.set_xlim(-1.15, 1.15)
@@ -354,7 +417,7 @@ class PlotSpec:
 PLOTS = (
     PlotSpec("stages", {
         **{stage.name.lower(): (stage.name.lower(), colour, "-")
-           for stage, colour in STAGE_COLOURS.items()},
+           for stage, colour in STAGE_COLOURS.items()},  # labelled text.STAGE_LINE
         "negotiating": (text.LINES["negotiating"], NEGOTIATING_COLOUR, "--")}),
     PlotSpec("trust", {
         "trust_public_to_private": (text.LINES["trust_public_to_private"],
@@ -380,6 +443,16 @@ LEAST_TOP = 5.0
 """The least top of an automatic y axis (a handful of partnerships fit from the start)."""
 
 
+STAGE_NAMES = {stage.name.lower() for stage in STAGE_COLOURS}
+
+
+def line_label(column: str, label: str) -> str:
+    """A plotted line's legend entry in the current language."""
+    if column in STAGE_NAMES:
+        return _(text.STAGE_LINE).format(stage=_(label))
+    return _(label)
+
+
 class LinePlot(Blitted):
     """One live plot over the run's horizon: axes, legend and labels are drawn once, a month
     redraws the lines; the axes are redrawn only when a line outgrows them."""
@@ -390,12 +463,12 @@ class LinePlot(Blitted):
         self.fig.subplots_adjust(left=0.15, right=0.97, bottom=0.15, top=0.9)
         self.ax = self.fig.add_subplot()
         self.lines = {column: self.ax.plot([], [], color=colour, ls=style, lw=2.2,
-                                           label=label, animated=True)[0]
+                                           label=line_label(column, label), animated=True)[0]
                       for column, (label, colour, style) in spec.lines.items()}
         title, ylabel = text.PLOTS[spec.key]
-        self.ax.set_title(title, fontsize=FONT + 2)
-        self.ax.set_xlabel(text.MONTH_AXIS, fontsize=FONT)
-        self.ax.set_ylabel(ylabel, fontsize=FONT)
+        self.ax.set_title(_(title), fontsize=FONT + 2)
+        self.ax.set_xlabel(_(text.MONTH_AXIS), fontsize=FONT)
+        self.ax.set_ylabel(_(ylabel), fontsize=FONT)
         self.ax.tick_params(labelsize=FONT - 2)
         self.ax.grid(alpha=0.3)
         self.ax.legend(fontsize=FONT - 2, loc="upper left")
@@ -456,6 +529,7 @@ class Session:
     month: solara.Reactive[int]
     playing: solara.Reactive[bool]
     lock: threading.RLock
+    lang: solara.Reactive[str]
 
     def step(self) -> None:
         with self.lock:
@@ -478,6 +552,15 @@ class Session:
 
 
 @solara.component
+def LanguagePicker(session: Session) -> None:  # noqa: N802
+    """The page's language: English, Nederlands or svenska."""
+    with language(session.lang.value):
+        solara.Select(_(text.LANGUAGE), value=session.lang.value, on_value=session.lang.set,
+                      values=[{"text": LANGUAGE_NAMES[lang], "value": lang}
+                              for lang in LANGUAGES])
+
+
+@solara.component
 def LeverSliders(session: Session) -> None:  # noqa: N802
     """The levers and the seed, each slider labelled with its value and units."""
     levers = session.levers.value
@@ -486,7 +569,8 @@ def LeverSliders(session: Session) -> None:  # noqa: N802
         return lambda value: session.levers.set(
             {**session.levers.value, name: clean_value(name, value)})
 
-    with solara.Card(text.LEVERS_CARD, classes=["pppsim-levers"]):
+    with language(session.lang.value), solara.Card(_(text.LEVERS_CARD),
+                                                   classes=["pppsim-levers"]):
         for slider in sliders(session.scenario.value):
             widget = solara.SliderInt if slider.is_int else solara.SliderFloat
             widget(slider_label(slider.name, levers[slider.name]), value=levers[slider.name],
@@ -503,6 +587,7 @@ def SavePanel(session: Session, choice: solara.Reactive[str]) -> None:  # noqa: 
     error = solara.use_reactive("")
     scenario = session.scenario.value
     stem = (scenario.path.stem if scenario.path else "scenario")
+    lang = session.lang.value
 
     def on_upload(files: Any) -> None:
         if not files:
@@ -511,96 +596,112 @@ def SavePanel(session: Session, choice: solara.Reactive[str]) -> None:  # noqa: 
         try:
             loaded = load_uploaded(name, data)
         except PppsimError as exc:
-            error.set(text.LOAD_ERROR.format(error=exc))
+            error.set(str(exc))
             return
         error.set("")
-        choice.set(text.LOADED.format(name=loaded.name))
+        choice.set(f"{LOADED_KEY}{loaded.name}")
         session.use(loaded)
 
-    with solara.Card(text.SAVE_CARD, classes=["pppsim-save"]):
-        solara.FileDownload(lambda: settings_toml(session.scenario.value, session.levers.value),
-                            filename=f"{stem}-settings.toml", label=text.DOWNLOAD_SETTINGS,
-                            mime_type="text/plain")
+    def settings() -> str:  # called on a click, outside this render's language block
+        with language(lang):
+            return settings_toml(session.scenario.value, session.levers.value)
+
+    with language(lang), solara.Card(_(text.SAVE_CARD), classes=["pppsim-save"]):
+        solara.FileDownload(settings, filename=f"{stem}-settings.toml",
+                            label=_(text.DOWNLOAD_SETTINGS), mime_type="text/plain")
         solara.FileDownload(lambda: run_csv(session.model.value),
                             filename=f"{stem}-seed{model_seed(session.model.value)}.csv",
-                            label=text.DOWNLOAD_DATA, mime_type="text/csv")
+                            label=_(text.DOWNLOAD_DATA), mime_type="text/csv")
         ipywidgets.FileUpload.element(accept=".toml", multiple=False,
-                                      description=text.LOAD_SETTINGS, on_value=on_upload,
+                                      description=_(text.LOAD_SETTINGS), on_value=on_upload,
                                       layout=ipywidgets.Layout(width="100%"))
         if error.value:
-            solara.Error(error.value)
+            solara.Error(_(text.LOAD_ERROR).format(error=error.value))
 
 
 @solara.component
 def ScenarioPanel(session: Session, choice: solara.Reactive[str]) -> None:  # noqa: N802
     """The picker and the scenario's description (a case's history and trajectory)."""
     choices = solara.use_memo(scenario_choices, [])
-    names = list(choices)
-    if choice.value not in choices:
-        names.append(choice.value)
+    lang = session.lang.value
 
-    def pick(name: str) -> None:
-        choice.set(name)
-        if name in choices:
-            session.use(load_scenario(choices[name]))
+    def labels_now() -> dict[str, str]:
+        with language(lang):
+            return choice_labels(choices)
+
+    labels = solara.use_memo(labels_now, [lang])
+    keys = list(choices)
+    if choice.value not in choices:
+        keys.append(choice.value)
+
+    def pick(key: str) -> None:
+        choice.set(key)
+        if key in choices:
+            session.use(load_scenario(choices[key]))
 
     scenario = session.scenario.value
-    with solara.Card(text.SCENARIO_CARD):
-        solara.Select(text.SCENARIO_PICKER, values=names, value=choice.value, on_value=pick)
+    with language(lang), solara.Card(_(text.SCENARIO_CARD)):
+        solara.Select(_(text.SCENARIO_PICKER), value=choice.value, on_value=pick,
+                      values=[{"text": choice_label(key, labels), "value": key}
+                              for key in keys])
         if scenario.case is not None:
-            solara.Markdown(text.CASE_HEADING.format(history=scenario.case.history,
-                                                     sources=", ".join(scenario.case.sources)))
-            solara.Markdown(text.CASE_EXPECTED.format(trajectory=scenario.case.trajectory_words()))
+            solara.Markdown(_(text.CASE_HEADING).format(
+                history=scenario.case.history, sources=", ".join(scenario.case.sources)))
+            solara.Markdown(_(text.CASE_EXPECTED).format(
+                trajectory=scenario.case.trajectory_words()))
         elif scenario.description:
-            solara.Markdown(scenario.description)
+            solara.Markdown(shown_name(scenario.description))
 
 
 @solara.component
 def Controls(session: Session) -> None:  # noqa: N802
     """Step, Play/Pause, Reset and the month."""
     playing = session.playing.value
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button(text.CONTROLS["step"], on_click=session.step, disabled=playing,
+    with language(session.lang.value), solara.Row(
+            style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(_(text.CONTROLS["step"]), on_click=session.step, disabled=playing,
                       color="primary")
-        solara.Button(text.CONTROLS["pause" if playing else "play"],
+        solara.Button(_(text.CONTROLS["pause" if playing else "play"]),
                       on_click=lambda: session.playing.set(not session.playing.value),
                       color="primary")
-        solara.Button(text.CONTROLS["reset"], on_click=session.reset, color="primary",
+        solara.Button(_(text.CONTROLS["reset"]), on_click=session.reset, color="primary",
                       outlined=True)
-        solara.Text(text.MONTH.format(month=session.month.value), classes=["pppsim-month"])
+        solara.Text(_(text.MONTH).format(month=session.month.value), classes=["pppsim-month"])
 
 
 @solara.component
 def RunSettings(session: Session) -> None:  # noqa: N802
     """The line that says which levers and seed the current run uses."""
-    with solara.Div(classes=["pppsim-settings"]):
+    with language(session.lang.value), solara.Div(classes=["pppsim-settings"]):
         solara.Markdown(settings_line(session.model.value))
 
 
 @solara.component
 def Panels(session: Session) -> None:  # noqa: N802
     """Network, feed and plots of the current run."""
-    figures = solara.use_memo(Figures, [])
+    lang = session.lang.value
+    figures = solara.use_memo(Figures, [lang])  # made again in a new language
     model = session.model.value
     month = session.month.value
-    with session.lock:
-        network = figures.network_png(model)
-        plots = figures.plot_pngs(model, session.scenario.value.months)
-        lines = feed(model, limit=10)
-    with solara.Columns([6, 5]):
-        solara.Image(network, classes=["pppsim-figure"])
-        with solara.Card(text.FEED_TITLE.format(month=month), classes=["pppsim-feed"]):
-            solara.Markdown("\n".join(f"- {line}" for line in lines) if lines
-                            else text.FEED_EMPTY)
-    for row in (plots[:2], plots[2:]):
-        with solara.Columns([1, 1]):
-            for png in row:
-                solara.Image(png, classes=["pppsim-figure"])
+    with language(lang):
+        with session.lock:
+            network = figures.network_png(model)
+            plots = figures.plot_pngs(model, session.scenario.value.months)
+            lines = feed(model, limit=10)
+        with solara.Columns([6, 5]):
+            solara.Image(network, classes=["pppsim-figure"])
+            with solara.Card(_(text.FEED_TITLE).format(month=month), classes=["pppsim-feed"]):
+                solara.Markdown("\n".join(f"- {line}" for line in lines) if lines
+                                else _(text.FEED_EMPTY))
+        for row in (plots[:2], plots[2:]):
+            with solara.Columns([1, 1]):
+                for png in row:
+                    solara.Image(png, classes=["pppsim-figure"])
 
 
 @solara.component
 def Page() -> None:  # noqa: N802
-    """The teaching page: scenario, levers, controls, network, feed and plots."""
+    """The teaching page: language, scenario, levers, controls, network, feed and plots."""
     choices = solara.use_memo(scenario_choices, [])
     first = DEFAULT_SCENARIO if DEFAULT_SCENARIO in choices else next(iter(choices))
     choice = solara.use_reactive(first)
@@ -610,7 +711,8 @@ def Page() -> None:  # noqa: N802
         levers = lever_values(scenario)
         return Session(solara.reactive(scenario), solara.reactive(levers),
                        solara.reactive(new_model(scenario, levers)), solara.reactive(0),
-                       solara.reactive(False), threading.RLock())
+                       solara.reactive(False), threading.RLock(),
+                       solara.reactive(page_language()))
 
     session = solara.use_memo(start, [])
 
@@ -624,20 +726,23 @@ def Page() -> None:  # noqa: N802
 
     solara.use_thread(play, dependencies=[session.playing.value])
 
-    solara.Title(text.TAB_TITLE)
-    solara.Style(CSS)
-    with solara.Columns([3, 9]):
-        with solara.Column():
-            ScenarioPanel(session, choice)
-            LeverSliders(session)
-            SavePanel(session, choice)
-        with solara.Column():
-            solara.Markdown(f"### {text.PAGE_TITLE.format(scenario=session.scenario.value.name)}")
-            Controls(session)
-            RunSettings(session)
-            Panels(session)
-            with solara.Div(classes=["pppsim-note"]):
-                solara.Markdown(text.NOTE)
+    with language(session.lang.value):
+        solara.Title(_(text.TAB_TITLE))
+        solara.Style(CSS)
+        with solara.Columns([3, 9]):
+            with solara.Column():
+                LanguagePicker(session)
+                ScenarioPanel(session, choice)
+                LeverSliders(session)
+                SavePanel(session, choice)
+            with solara.Column():
+                solara.Markdown("### " + _(text.PAGE_TITLE).format(
+                    scenario=shown_name(session.scenario.value.name)))
+                Controls(session)
+                RunSettings(session)
+                Panels(session)
+                with solara.Div(classes=["pppsim-note"]):
+                    solara.Markdown(_(text.NOTE))
 
 
 page = Page()

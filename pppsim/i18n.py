@@ -16,8 +16,8 @@ with a language setting would.
 Maintaining the catalogs (from the repository root)::
 
     .venv/bin/pybabel extract -F pppsim/locale/babel.cfg -o pppsim/locale/pppsim.pot \\
-        --no-location --sort-output -k N_ -k ngettext:1,2 pppsim scenarios \\
-        experiments/compare_barriers.toml
+        --no-location --sort-output -k N_ -k ngettext:1,2 --project pppsim \\
+        --copyright-holder "pppsim authors" pppsim scenarios experiments/compare_barriers.toml
     .venv/bin/pybabel update -i pppsim/locale/pppsim.pot -d pppsim/locale -D pppsim \\
         --no-fuzzy-matching --ignore-obsolete
     (translate the new entries in pppsim/locale/{nl,sv}/LC_MESSAGES/pppsim.po)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import ipyvuetify as vw
 import ipywidgets
 import pytest
@@ -141,3 +143,95 @@ def test_page_steps_redraws_and_resets_with_a_changed_control() -> None:
     assert "organisations 30" in settings_text(rc)
     step.widget.click()
     assert feed_title(rc) == "What just happened (month 1)"
+
+
+# --- the page's language ------------------------------------------------------------------
+def page_texts(root) -> list[str]:
+    """Every text the page shows: labels, buttons, card titles, markdown, picker entries
+    (the widget tree walked from the root; markdown's script part left out)."""
+    shown, seen, todo = [], set(), [root]
+    while todo:
+        widget = todo.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        for key in widget.keys:
+            value = getattr(widget, key, None)
+            for item in value if isinstance(value, list | tuple) else [value]:
+                if isinstance(item, ipywidgets.Widget):
+                    todo.append(item)
+                elif isinstance(item, str) and key in ("label", "description", "children",
+                                                        "template"):
+                    shown.append(re.sub(r"<[^>]+>", " ", item.split("<script")[0]))
+                elif isinstance(item, dict) and key == "items":
+                    shown.append(str(item["text"]))
+    return [" ".join(text.split()) for text in shown if text.strip()]
+
+
+def page_messages() -> list[str]:
+    """Every message of pppsim.app_text (the page's own strings)."""
+    from pppsim import app_text
+
+    found = []
+    for value in vars(app_text).values():
+        items = value.values() if isinstance(value, dict) else [value]
+        for item in items:
+            found += [t for t in (item if isinstance(item, tuple) else (item,))
+                      if isinstance(t, str) and t.strip()]
+    return found
+
+
+def english_pieces(lang: str) -> list[str]:
+    """The English pieces of the page's messages (split at placeholders and markup) that
+    must not be seen in ``lang``: pieces with a word of three letters or more that the
+    message's own translation does not contain ("seed" is Dutch too)."""
+    from pppsim.i18n import translator
+
+    words = translator(lang)
+    pieces = set()
+    for message in page_messages():
+        translated = words.gettext(message)
+        for piece in re.split(r"\{\w*\}|\*\*|\*|[():.,;]", message):
+            piece = " ".join(piece.split()).strip(" –-→")
+            if re.search(r"[A-Za-z]{3,}", piece) and piece not in translated:
+                pieces.add(piece)
+    return sorted(pieces)
+
+
+def test_switching_the_page_to_dutch_shows_dutch_labels_and_no_english_one() -> None:
+    from pppsim.explain import feed
+    from pppsim.i18n import language
+
+    box, rc = solara.render(app.page, handle_error=False)
+    english = " | ".join(page_texts(box))
+    pieces = english_pieces("nl")
+    assert len([p for p in pieces if p in english]) >= 30  # the check has teeth
+    rc.find(vw.Select, label="Language").widget.v_model = "nl"
+    step = rc.find(vw.Btn, children=["Stap"])
+    for _ in range(6):
+        step.widget.click()
+    dutch = " | ".join(page_texts(box))
+    assert [p for p in pieces if re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", dutch)] == []
+    for label in ("Taal", "Scenario of praktijkgeval", "Juridische drempel: 0,4 (0–1)",
+                  "Wat er net gebeurde (maand 6)", "Maand 6", "Opnieuw", "Basisscenario",
+                  "Publiek-private samenwerking tegen criminaliteit: Basisscenario"):
+        assert label in dutch
+    scenario = load_scenario(app.SCENARIO_DIR / "baseline.toml")
+    model = app.new_model(scenario, app.lever_values(scenario))
+    model.run(6)
+    with language("nl"):
+        told = feed(model, limit=10)
+    assert told and all(" ".join(line.split()) in dutch for line in told)  # the feed too
+    rc.find(vw.Select, label="Taal").widget.v_model = "sv"
+    assert "Juridiskt hinder: 0,4 (0–1)" in " | ".join(page_texts(box))
+    rc.find(vw.Select, label="Språk").widget.v_model = "en"
+    assert "Legal barrier: 0.4 (0–1)" in " | ".join(page_texts(box))
+
+
+def test_page_opens_in_the_language_of_pppsim_lang(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PPPSIM_LANG", "sv")
+    assert app.page_language() == "sv"
+    _box, rc = solara.render(app.page, handle_error=False)
+    assert rc.find(vw.Select, label="Språk").widget.v_model == "sv"
+    monkeypatch.setenv("PPPSIM_LANG", "xx")
+    assert app.page_language() == "en"

@@ -243,20 +243,40 @@ def two_bands(fixed: pd.DataFrame, drawn: pd.DataFrame, metrics: Sequence[str],
 
 def spread_sentence(bands: pd.DataFrame, outcome: str, label: str, draws: ParameterDraws
                     ) -> str:
-    """One sentence: how much of the spread of ``outcome`` is parameter uncertainty (for the
-    first scenario's difference from the reference if there are two or more, else its
-    level)."""
+    """One sentence, in the current language (:mod:`pppsim.i18n`): how much of the spread of
+    ``outcome`` (named ``label``, already translated) is parameter uncertainty, for the first
+    scenario's difference from the reference if there are two or more, else its level."""
+    from ..i18n import _, current
+
+    words = current()
     rows = bands[bands["outcome"] == outcome]
     differences = rows[rows["quantity"] != "level"]
     row = (differences if not differences.empty else rows).iloc[0]
     reference = rows["scenario"].iloc[0]
-    what = (f"the difference in {label} between {row.scenario} and {reference}"
-            if row.quantity != "level" else f"{label} under {row.scenario}")
+    what = (_("the difference in {outcome} between {scenario} and {reference}")
+            if row.quantity != "level" else _("{outcome} under {scenario}")).format(
+        outcome=label, scenario=row.scenario, reference=reference)
     if not np.isfinite(row.parameter_share):
-        return (f"How much of the spread of {what} is parameter uncertainty cannot be said: "
-                "it is undefined in too many runs.")
-    return (f"About {100 * row.parameter_share:.0f}% of the run-to-run spread of {what} comes "
-            f"from not knowing the model's uncertain parameters (drawn from "
-            f"{draws.describe()}) and {100 * (1 - row.parameter_share):.0f}% from chance: "
-            f"95% of runs lie between {row.total_low:.3g} and {row.total_high:.3g} with both, "
-            f"between {row.chance_low:.3g} and {row.chance_high:.3g} by chance alone.")
+        return _("How much of the spread of {what} is parameter uncertainty cannot be said: "
+                 "it is undefined in too many runs.").format(what=what)
+    source = (_("the posterior in {path}") if draws.kind == "posterior"
+              else _("the prior ranges in {path}")).format(path=draws.path)
+    return _("About {parameters} of the run-to-run spread of {what} comes from not knowing "
+             "the model's uncertain parameters (drawn from {source}) and {chance} from "
+             "chance: 95 in 100 runs lie between {total_low} and {total_high} with both, "
+             "between {chance_low} and {chance_high} by chance alone.").format(
+        parameters=words.percent(row.parameter_share), what=what, source=source,
+        chance=words.percent(1 - row.parameter_share),
+        total_low=significant(row.total_low), total_high=significant(row.total_high),
+        chance_low=significant(row.chance_low), chance_high=significant(row.chance_high))
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits in the current language's style (as
+    ``{:.3g}`` would, without the exponent)."""
+    from ..i18n import current
+
+    if not np.isfinite(value) or value == 0:
+        return current().number(value, 0)
+    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(value)))))
+    return current().number(value, decimals)

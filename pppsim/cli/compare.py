@@ -46,7 +46,7 @@ def compare(scenarios: tuple[Path, ...], settings: tuple[str, ...], replications
     """
     from ..i18n import language
     from ..report.compare import comparison_spec, default_folder, run_comparison
-    from ..report.html import bottom_line, summary_lines, write_report
+    from ..report.html import bottom_line, localised, summary_lines, write_report
 
     spec = comparison_spec(scenarios, replications=replications, months=months, seed=seed,
                            settings=settings, title=title)
@@ -59,6 +59,6 @@ def compare(scenarios: tuple[Path, ...], settings: tuple[str, ...], replications
         for name, text in summary_lines(comparison):
             click.echo(f"{name}: {text}")
         if comparison.uncertainty_sentence:
-            click.echo(comparison.uncertainty_sentence)
+            click.echo(localised(comparison).uncertainty_sentence)
         click.echo(words.gettext("report written to {path} (tables in {folder}/)")
                    .format(path=path, folder=folder))

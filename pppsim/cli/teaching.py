@@ -41,10 +41,19 @@ def port_is_free(port: int, host: str = HOST) -> bool:
 @click.command(name="app")
 @click.option("--port", type=click.IntRange(1024, 65535), default=8765, show_default=True,
               help="Port on 127.0.0.1 to serve the page on.")
-def app(port: int) -> None:
-    """Serve the live teaching page at http://127.0.0.1:PORT (Ctrl-C stops it)."""
+@language_option
+def app(port: int, lang: str | None) -> None:
+    """Serve the live teaching page at http://127.0.0.1:PORT (Ctrl-C stops it).
+
+    The page opens in the language of --lang (or $PPPSIM_LANG, else English); its language
+    setting switches it for each viewer.
+    """
+    from ..i18n import LANGUAGE_VARIABLE
+
     for key, value in OFFLINE_SETTINGS.items():
         os.environ.setdefault(key, value)
+    if lang:
+        os.environ[LANGUAGE_VARIABLE] = lang  # the page's first language (pppsim.app)
     from solara.__main__ import run as solara_run
 
     if not port_is_free(port):

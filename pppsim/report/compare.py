@@ -198,13 +198,23 @@ class Comparison:
     """With ``[uncertainty]`` in the scenarios: per outcome and scenario, the band of single
     runs from chance alone and from chance and parameter uncertainty
     (:func:`pppsim.calibration.uncertainty.two_bands`); None otherwise."""
-    uncertainty_sentence: str = ""
-    """How much of the spread is parameter uncertainty, in one generated sentence."""
 
     @property
     def names(self) -> list[str]:
         """Scenario names, the reference (first) first."""
         return [s.name for s in self.spec.scenarios]
+
+    @property
+    def uncertainty_sentence(self) -> str:
+        """How much of the spread is parameter uncertainty, in one generated sentence in the
+        current language; empty without ``[uncertainty]``."""
+        if self.uncertainty is None:
+            return ""
+        from ..calibration.uncertainty import spread_sentence
+
+        return spread_sentence(self.uncertainty, "harm_prevented",
+                               _(HEADLINE_NAMES["harm_prevented"]),
+                               comparison_draws(self.spec))
 
 
 # --- what to compare ---------------------------------------------------------------------
@@ -386,7 +396,7 @@ def with_parameter_uncertainty(comparison: Comparison, experiment: Experiment, *
     of every scenario."""
     from dataclasses import replace
 
-    from ..calibration.uncertainty import run_with_draws, spread_sentence, two_bands
+    from ..calibration.uncertainty import run_with_draws, two_bands
 
     draws = comparison_draws(comparison.spec)
     if draws is None:
@@ -394,8 +404,7 @@ def with_parameter_uncertainty(comparison: Comparison, experiment: Experiment, *
     drawn = run_with_draws(experiment, draws, comparison.folder / DRAWS_FOLDER,
                            workers=workers, scheduler=scheduler, progress=progress)
     bands = two_bands(comparison.runs, drawn, [o.name for o in OUTCOMES], comparison.names)
-    sentence = spread_sentence(bands, "harm_prevented", "harm prevented", draws)
-    return replace(comparison, uncertainty=bands, uncertainty_sentence=sentence)
+    return replace(comparison, uncertainty=bands)
 
 
 def build_comparison(spec: ComparisonSpec, folder: Path, experiment: Experiment

@@ -748,25 +748,34 @@ def _uncertainty_section(comparison: Comparison, colours: dict[str, str]) -> str
     bands = comparison.uncertainty
     if bands is None:
         return ""
+    reference = comparison.names[0]
     rows = []
     for r in bands[bands["outcome"].isin(HEADLINE)].itertuples():
-        rows.append(f"<tr><td>{_e(HEADLINE_NAMES[r.outcome])}</td><td>"
+        quantity = (_("level") if r.quantity == "level"
+                    else _("difference from {reference}").format(reference=reference))
+        rows.append(f"<tr><td>{_e(_(HEADLINE_NAMES[r.outcome]))}</td><td>"
                     f"{_swatch(colours[r.scenario])}{_e(r.scenario)}</td><td>"
-                    f"{_e(r.quantity)}</td><td>{number(r.chance_low)} to "
-                    f"{number(r.chance_high)}</td><td>{number(r.total_low)} to "
-                    f"{number(r.total_high)}</td><td>{percent(r.parameter_share)}</td></tr>")
-    header = ["Outcome", "Scenario", "Quantity", "95% of runs: chance alone",
-              "95% of runs: chance and parameter uncertainty",
-              "Share of the spread from parameter uncertainty"]
-    return (f'<h2 id="uncertainty">What we do not know: two bands</h2>'
+                    f"{_e(quantity)}</td><td>{_e(_range(r.chance_low, r.chance_high))}</td>"
+                    f"<td>{_e(_range(r.total_low, r.total_high))}</td>"
+                    f"<td>{percent(r.parameter_share)}</td></tr>")
+    header = [_("Outcome"), _("Scenario"), _("Quantity"), _("95 in 100 runs: chance alone"),
+              _("95 in 100 runs: chance and parameter uncertainty"),
+              _("Share of the spread from parameter uncertainty")]
+    return (f'<h2 id="uncertainty">{_("What we do not know: two bands")}</h2>'
             f'<p id="uncertainty-sentence">{_e(comparison.uncertainty_sentence)}</p>'
-            '<p class="note">The intervals elsewhere in this report cover chance alone: the '
-            "model's uncertain parameters are fixed at the scenario's values. Here every "
-            "scenario is run again with the uncertain parameters drawn anew in each run (the "
-            "same draw in run k of every scenario, so differences stay paired). The bands "
-            "hold 95% of single runs; the last column is how much wider parameter uncertainty "
-            "makes the spread (1 minus the ratio of the variances).</p>"
-            + _table(header, rows, "uncertainty-table"))
+            '<p class="note">' + _(
+                "The intervals elsewhere in this report cover chance alone: the model's "
+                "uncertain parameters are fixed at the scenario's values. Here every scenario "
+                "is run again with the uncertain parameters drawn anew in each run (the same "
+                "draw in run k of every scenario, so differences stay paired). The bands hold "
+                "95 in 100 single runs; the last column is how much wider parameter "
+                "uncertainty makes the spread (1 minus the ratio of the variances).")
+            + "</p>" + _table(header, rows, "uncertainty-table"))
+
+
+def _range(low: float, high: float) -> str:
+    """``low to high`` in the current language."""
+    return _("{low} to {high}").format(low=number(low), high=number(high))
 
 
 def write_report(comparison: Comparison) -> Path:

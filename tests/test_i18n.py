@@ -4,12 +4,15 @@ and numbers written in the language's style."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import (
@@ -23,8 +26,9 @@ from babel.messages.pofile import read_po
 from conftest import REPO, invoke
 
 import pppsim
+from pppsim.calibration.uncertainty import ParameterDraws, spread_sentence, two_bands
 from pppsim.i18n import LANGUAGES, LOCALE_DIR, language, translator
-from pppsim.report.compare import comparison_spec, run_comparison
+from pppsim.report.compare import OUTCOMES, comparison_spec, run_comparison
 from pppsim.report.html import render
 from pppsim.run import simulate, summary_text
 from pppsim.scenario import open_scenario, scenario_summary, shipped_folder
@@ -177,14 +181,59 @@ def tiny_comparison(tmp_path_factory: pytest.TempPathFactory):
     return run_comparison(spec, folder / "out", workers=1)
 
 
+def synthetic_draws() -> ParameterDraws:
+    """Uncertain parameters as a scenario's ``[uncertainty]`` table would give them (prior
+    ranges), without a calibration file: only the report's words depend on them here."""
+    return ParameterDraws("prior", Path("targets.toml"), pd.DataFrame(
+        {"parameter": ["legal_barrier"], "low": [0.1], "high": [0.9]}))
+
+
+def with_two_bands(comparison):
+    """The comparison as if its scenarios drew uncertain parameters: the two bands from its
+    own runs and the same runs with synthetic extra spread (as two_bands is fed by compare)."""
+    runs = comparison.runs
+    metrics = [o.name for o in OUTCOMES]
+    noise = np.random.default_rng(0).normal(1.0, 0.3, size=(len(runs), len(metrics)))
+    drawn = runs.assign(**{m: runs[m].astype(float) * noise[:, i]
+                           for i, m in enumerate(metrics)})
+    draws = synthetic_draws()
+    spec = dataclasses.replace(comparison.spec, scenarios=tuple(
+        dataclasses.replace(s, uncertainty=draws) for s in comparison.spec.scenarios))
+    return dataclasses.replace(comparison, spec=spec,
+                               uncertainty=two_bands(runs, drawn, metrics, comparison.names))
+
+
 @pytest.fixture(scope="module")
 def pages(tiny_comparison) -> dict[str, str]:
-    """The report's HTML in every language."""
+    """The report's HTML in every language, with the section on parameter uncertainty (two
+    bands) that scenarios with an ``[uncertainty]`` table get."""
+    uncertain = with_two_bands(tiny_comparison)
     rendered = {}
     for lang in LANGUAGES:
         with language(lang):
-            rendered[lang] = render(tiny_comparison)
+            rendered[lang] = render(uncertain)
+    assert all('id="uncertainty-table"' in page for page in rendered.values())
     return rendered
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_spread_sentence_speaks_the_language(lang: str) -> None:
+    rng = np.random.default_rng(1)
+    fixed = pd.DataFrame({"point": np.repeat([0, 1], 50), "replication": np.tile(range(50), 2),
+                          "harm_prevented": rng.normal(1500, 100, 100)})
+    drawn = fixed.assign(harm_prevented=rng.normal(1500, 300, 100))
+    bands = two_bands(fixed, drawn, ["harm_prevented"], ["Baseline", "High barriers"])
+    with language("en"):
+        english = spread_sentence(bands, "harm_prevented", "harm prevented", synthetic_draws())
+    with language(lang) as words:
+        text = spread_sentence(bands, "harm_prevented", words.gettext("harm prevented"),
+                               synthetic_draws())
+    fragments = english_fragments()
+    assert len(leaked(english, fragments)) >= 3
+    assert leaked(text, fragments) == []
+    row = bands.iloc[-1]
+    assert words.number(row["total_high"], 0) in text  # 3 significant digits, Dutch/Swedish
+    assert words.percent(row["parameter_share"]) in text
 
 
 @pytest.fixture(scope="module")

@@ -292,7 +292,12 @@ def _runs_defined(row: pd.Series) -> str:
 
 
 def _range(row: pd.Series) -> str:
-    return _("{low} to {high}").format(low=number(row["ci_low"]), high=number(row["ci_high"]))
+    return _between(row["ci_low"], row["ci_high"])
+
+
+def _between(low: float, high: float) -> str:
+    """``low to high`` in the current language."""
+    return _("{low} to {high}").format(low=number(low), high=number(high))
 
 
 def _times(ratio: float) -> str:
@@ -755,8 +760,8 @@ def _uncertainty_section(comparison: Comparison, colours: dict[str, str]) -> str
                     else _("difference from {reference}").format(reference=reference))
         rows.append(f"<tr><td>{_e(_(HEADLINE_NAMES[r.outcome]))}</td><td>"
                     f"{_swatch(colours[r.scenario])}{_e(r.scenario)}</td><td>"
-                    f"{_e(quantity)}</td><td>{_e(_range(r.chance_low, r.chance_high))}</td>"
-                    f"<td>{_e(_range(r.total_low, r.total_high))}</td>"
+                    f"{_e(quantity)}</td><td>{_e(_between(r.chance_low, r.chance_high))}</td>"
+                    f"<td>{_e(_between(r.total_low, r.total_high))}</td>"
                     f"<td>{percent(r.parameter_share)}</td></tr>")
     header = [_("Outcome"), _("Scenario"), _("Quantity"), _("95 in 100 runs: chance alone"),
               _("95 in 100 runs: chance and parameter uncertainty"),
@@ -771,11 +776,6 @@ def _uncertainty_section(comparison: Comparison, colours: dict[str, str]) -> str
                 "95 in 100 single runs; the last column is how much wider parameter "
                 "uncertainty makes the spread (1 minus the ratio of the variances).")
             + "</p>" + _table(header, rows, "uncertainty-table"))
-
-
-def _range(low: float, high: float) -> str:
-    """``low to high`` in the current language."""
-    return _("{low} to {high}").format(low=number(low), high=number(high))
 
 
 def write_report(comparison: Comparison) -> Path:

@@ -235,3 +235,9 @@ def test_page_opens_in_the_language_of_pppsim_lang(monkeypatch: pytest.MonkeyPat
     assert rc.find(vw.Select, label="Språk").widget.v_model == "sv"
     monkeypatch.setenv("PPPSIM_LANG", "xx")
     assert app.page_language() == "en"
+
+
+def test_app_lang_option_is_checked() -> None:
+    done = invoke("app", "--lang", "de")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "--lang" in invoke("app", "--help").stdout

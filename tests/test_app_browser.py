@@ -130,7 +130,7 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
 
     # pick a scenario, Reset: the run uses the scenario's values and the seed slider's seed
     page.get_by_label("Scenario or case").click(force=True)
-    page.get_by_role("option", name="high_barriers", exact=True).click()
+    page.get_by_role("option", name="High barriers", exact=True).click()
     expect(page.get_by_text("Legal barrier: 0.8 (0–1)")).to_be_visible(timeout=30_000)
     seed = page.locator(".v-input").filter(
         has=page.get_by_text("Random seed: 1", exact=True)).get_by_role("slider")
@@ -167,7 +167,7 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
     expect(page.get_by_text("Not loaded: bad.toml: [information_sharing] legal_barrier = 3.0")
            ).to_be_visible(timeout=30_000)
     page.get_by_label("Scenario or case").click(force=True)
-    page.get_by_role("option", name="high_barriers", exact=True).click()
+    page.get_by_role("option", name="High barriers", exact=True).click()
     seed = page.locator(".v-input").filter(
         has=page.get_by_text("Random seed: 1", exact=True)).get_by_role("slider")
     seed.focus()
@@ -218,6 +218,21 @@ def test_page_offline_steps_plays_resets_and_fits_a_projector(
     widest = page.evaluate("Math.max(document.documentElement.scrollWidth, "
                            "document.body.scrollWidth)")
     assert widest <= 1024, f"the page is {widest} px wide: it scrolls sideways"
+
+    # the language setting: the page in Dutch (longer words) still fits the projector
+    page.get_by_label("Language").click(force=True)
+    page.get_by_role("option", name="Nederlands", exact=True).click()
+    expect(page.get_by_text("Juridische drempel: 0,8 (0–1)")).to_be_visible(timeout=30_000)
+    expect(feed).to_contain_text("Wat er net gebeurde", timeout=30_000)
+    expect(page).to_have_title("pppsim – publiek-private samenwerking tegen criminaliteit")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "teaching-page-nl-1024x768.png"))
+    for name in ("Stap", "Opnieuw"):
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box and box["x"] + box["width"] <= 1024 and box["y"] + box["height"] <= 768
+    widest = page.evaluate("Math.max(document.documentElement.scrollWidth, "
+                           "document.body.scrollWidth)")
+    assert widest <= 1024, f"the Dutch page is {widest} px wide: it scrolls sideways"
     assert not errors, f"console errors: {errors}"
     assert not blocked, f"the page reached for the internet: {blocked[:5]}"
     log = SERVER_LOGS[server].read_text(errors="replace")

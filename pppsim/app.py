@@ -551,6 +551,22 @@ class Session:
         self.reset()
 
 
+def prose_html(markdown_text: str) -> str:
+    """Markdown as HTML (python-markdown, the library Solara's own Markdown uses)."""
+    import markdown
+
+    return markdown.markdown(markdown_text)
+
+
+@solara.component
+def Prose(markdown_text: str) -> None:  # noqa: N802
+    """Markdown shown as HTML.  Not ``solara.Markdown``: on mount it fetches KaTeX (for
+    maths) from the local front-end files, which solara-assets does not ship, so an offline
+    page would log a failed request for every piece of text."""
+    solara.HTML(tag="div", unsafe_innerHTML=prose_html(markdown_text),
+                classes=["solara-markdown", "rendered_html", "jp-RenderedHTMLCommon"])
+
+
 @solara.component
 def LanguagePicker(session: Session) -> None:  # noqa: N802
     """The page's language: English, Nederlands or svenska."""
@@ -645,12 +661,12 @@ def ScenarioPanel(session: Session, choice: solara.Reactive[str]) -> None:  # no
                       values=[{"text": choice_label(key, labels), "value": key}
                               for key in keys])
         if scenario.case is not None:
-            solara.Markdown(_(text.CASE_HEADING).format(
+            Prose(_(text.CASE_HEADING).format(
                 history=scenario.case.history, sources=", ".join(scenario.case.sources)))
-            solara.Markdown(_(text.CASE_EXPECTED).format(
+            Prose(_(text.CASE_EXPECTED).format(
                 trajectory=scenario.case.trajectory_words()))
         elif scenario.description:
-            solara.Markdown(shown_name(scenario.description))
+            Prose(shown_name(scenario.description))
 
 
 @solara.component
@@ -673,7 +689,7 @@ def Controls(session: Session) -> None:  # noqa: N802
 def RunSettings(session: Session) -> None:  # noqa: N802
     """The line that says which levers and seed the current run uses."""
     with language(session.lang.value), solara.Div(classes=["pppsim-settings"]):
-        solara.Markdown(settings_line(session.model.value))
+        Prose(settings_line(session.model.value))
 
 
 @solara.component
@@ -691,7 +707,7 @@ def Panels(session: Session) -> None:  # noqa: N802
         with solara.Columns([6, 5]):
             solara.Image(network, classes=["pppsim-figure"])
             with solara.Card(_(text.FEED_TITLE).format(month=month), classes=["pppsim-feed"]):
-                solara.Markdown("\n".join(f"- {line}" for line in lines) if lines
+                Prose("\n".join(f"- {line}" for line in lines) if lines
                                 else _(text.FEED_EMPTY))
         for row in (plots[:2], plots[2:]):
             with solara.Columns([1, 1]):
@@ -736,13 +752,13 @@ def Page() -> None:  # noqa: N802
                 LeverSliders(session)
                 SavePanel(session, choice)
             with solara.Column():
-                solara.Markdown("### " + _(text.PAGE_TITLE).format(
+                Prose("### " + _(text.PAGE_TITLE).format(
                     scenario=shown_name(session.scenario.value.name)))
                 Controls(session)
                 RunSettings(session)
                 Panels(session)
                 with solara.Div(classes=["pppsim-note"]):
-                    solara.Markdown(_(text.NOTE))
+                    Prose(_(text.NOTE))
 
 
 page = Page()

@@ -161,7 +161,7 @@ def page_texts(root) -> list[str]:
                 if isinstance(item, ipywidgets.Widget):
                     todo.append(item)
                 elif isinstance(item, str) and key in ("label", "description", "children",
-                                                        "template"):
+                                                        "template", "unsafe_innerHTML"):
                     shown.append(re.sub(r"<[^>]+>", " ", item.split("<script")[0]))
                 elif isinstance(item, dict) and key == "items":
                     shown.append(str(item["text"]))

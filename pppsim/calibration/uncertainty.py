@@ -273,10 +273,10 @@ def spread_sentence(bands: pd.DataFrame, outcome: str, label: str, draws: Parame
 
 def significant(value: float, digits: int = 3) -> str:
     """``value`` to ``digits`` significant digits in the current language's style (as
-    ``{:.3g}`` would, without the exponent)."""
+    ``{:.3g}`` would, without the exponent), with a true minus sign as the report writes."""
     from ..i18n import current
 
     if not np.isfinite(value) or value == 0:
         return current().number(value, 0)
     decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(value)))))
-    return current().number(value, decimals)
+    return current().number(value, decimals).replace("-", "\u2212")

@@ -185,7 +185,9 @@ def calibrate(spec: CalibrationSpec, folder: str | Path, *, workers: int | None 
                                                             client_max_jobs=info.workers)
         abc = pyabc.ABCSMC(simulator, prior_distribution(spec.priors),
                            BandDistance(spec.targets), population_size=spec.abc.population,
-                           sampler=sampler, eps=_epsilon(spec))
+                           sampler=sampler, eps=_epsilon(spec),
+                           transitions=pyabc.MultivariateNormalTransition(
+                               scaling=spec.abc.transition_scaling))
         history = abc.load(database, 1) if resume else abc.new(database, observed(spec))
         done = history.max_t + 1
         remaining = spec.abc.generations - done

@@ -19,6 +19,7 @@ ABC-SMC::
     quantile = 0.5             # or epsilon = [1.0, 0.5, 0.25] (a fixed schedule)
     minimum_epsilon = 0.0      # stop when epsilon reaches this
     predictive_draws = 40      # posterior draws of the posterior predictive check
+    transition_scaling = 1.0   # factor on the proposal kernel's covariance (pyabc's scaling)
 
     [quick]                    # what --quick changes (a test-sized run)
     population = 12
@@ -192,6 +193,11 @@ class AbcSettings:
     quantile: float = 0.5
     minimum_epsilon: float = 0.0
     predictive_draws: int = 40
+    transition_scaling: float = 1.0
+    """Factor on the covariance of the proposal kernel (pyabc's MultivariateNormalTransition
+    ``scaling``).  With many uniform priors a full-width kernel proposes outside the prior box
+    in almost every draw (each parameter must stay inside: with 40 parameters at 0.8 each, 2 in
+    10,000 do), so a generation never fills; a smaller kernel keeps proposals inside."""
 
 
 @dataclass(frozen=True)
@@ -248,12 +254,12 @@ TOP_KEYS = {"name": str, "description": str, "scenario": str, "months": int, "se
             "abc": dict, "quick": dict, "pattern": list, "priors": dict}
 ABC_KEYS = {"population": int, "generations": int, "replications": int,
             "epsilon": (str, list), "quantile": float, "minimum_epsilon": float,
-            "predictive_draws": int}
+            "predictive_draws": int, "transition_scaling": float}
 QUICK_KEYS = {"population", "generations", "replications", "predictive_draws", "months"}
 PATTERN_KEYS = {"name": str, "role": str, "low": float, "high": float, "source": str}
 LIMITS = {"population": (2, 100_000), "generations": (1, 100), "replications": (1, 1000),
           "predictive_draws": (2, 10_000), "quantile": (0.01, 0.99),
-          "minimum_epsilon": (0.0, 1e6)}
+          "minimum_epsilon": (0.0, 1e6), "transition_scaling": (1e-4, 10.0)}
 
 
 def _kind(value: Any, expected: type | tuple[type, ...]) -> bool:

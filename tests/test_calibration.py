@@ -418,3 +418,32 @@ def test_shipped_proposal_kernel_stays_inside_the_priors_where_the_default_does_
     assert len(spec.priors) >= 30
     assert _share_of_proposals_inside_the_priors(spec, 1.0) < 0.02
     assert _share_of_proposals_inside_the_priors(spec, spec.abc.transition_scaling) > 0.1
+
+
+def test_kernel_densities_stay_positive_on_the_unit_scale_where_raw_values_underflow():
+    """pyabc weighs a particle by prior density over kernel density, in linear space. On the
+    parameters' own scales (ranges from 0.005-0.2 to 1-24 months) the kernel density of most
+    proposals underflows to 0 over forty parameters, and the generation's weights become NaN;
+    the calibration samples every parameter on [0, 1], where every density is positive."""
+    import pyabc
+
+    spec = load_calibration(SHIPPED)
+    names = [p.name for p in spec.priors]
+    lows = np.array([p.low for p in spec.priors])
+    highs = np.array([p.high for p in spec.priors])
+    rng = np.random.default_rng(1)
+
+    def positive_share(generation: pd.DataFrame) -> float:
+        kernel = pyabc.MultivariateNormalTransition(scaling=spec.abc.transition_scaling)
+        kernel.fit(generation, np.full(len(generation), 1 / len(generation)))
+        np.random.seed(2)
+        proposals = kernel.rvs(100)
+        return float(np.mean([kernel.pdf(proposals.iloc[i]) > 0 for i in range(100)]))
+
+    raw = pd.DataFrame(rng.uniform(lows, highs, size=(100, len(names))), columns=names)
+    unit = pd.DataFrame(rng.uniform(0, 1, size=(100, len(names))), columns=names)
+    assert positive_share(raw) < 0.5
+    assert positive_share(unit) == 1.0
+    prior = spec.priors[0]
+    assert prior.from_unit(0.0) == prior.cast(prior.low)
+    assert prior.from_unit(1.0) == prior.cast(prior.high)

@@ -69,7 +69,7 @@ class Simulator:
 
     def parameters(self, particle: Mapping[str, float]) -> dict[str, Any]:
         """The full parameter set of a particle: the base scenario with the drawn values."""
-        return dict(self.base) | {p.name: p.cast(particle[p.name]) for p in self.priors}
+        return dict(self.base) | {p.name: p.from_unit(particle[p.name]) for p in self.priors}
 
     def runs(self, params: Mapping[str, Any]) -> pd.DataFrame:
         """The engine's metrics of the particle's runs, one row per run (NaN if one fails)."""
@@ -112,8 +112,13 @@ def observed(spec: CalibrationSpec) -> dict[str, float]:
 def prior_distribution(priors: tuple[Prior, ...]) -> Any:
     import pyabc
 
-    return pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low)
-                                 for p in priors})
+    return pyabc.Distribution(**{p.name: pyabc.RV("uniform", 0.0, 1.0) for p in priors})
+
+
+def unit_frame_to_values(priors: tuple[Prior, ...], frame: pd.DataFrame) -> pd.DataFrame:
+    """A generation of pyabc's History (every parameter on [0, 1]) as parameter values."""
+    return pd.DataFrame({p.name: [p.from_unit(u) for u in frame[p.name]] for p in priors},
+                        index=frame.index)
 
 
 def _epsilon(spec: CalibrationSpec) -> Any:

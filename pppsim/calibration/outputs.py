@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..experiment import Experiment, load_results, run_experiment
-from .abc import open_history
+from .abc import open_history, unit_frame_to_values
 from .targets import CHECK, TARGET, CalibrationSpec
 
 POSTERIOR = "posterior.csv"
@@ -43,7 +43,7 @@ PAIRS_MAX = 6
 def posterior_table(spec: CalibrationSpec, history: Any) -> pd.DataFrame:
     """The last generation's weighted particles as schema values."""
     frame, weights = history.get_distribution(m=0, t=history.max_t)
-    table = pd.DataFrame({p.name: [p.cast(v) for v in frame[p.name]] for p in spec.priors})
+    table = unit_frame_to_values(spec.priors, frame)
     table["weight"] = np.asarray(weights, dtype=float) / float(np.sum(weights))
     return table
 
@@ -155,6 +155,7 @@ def plot(spec: CalibrationSpec, history: Any, parameters: pd.DataFrame, folder: 
     from pyabc.visualization import plot_kde_1d, plot_kde_matrix
 
     frame, weights = history.get_distribution(m=0, t=history.max_t)
+    frame = unit_frame_to_values(spec.priors, frame).astype(float)
     n = len(spec.priors)
     cols = min(4, n)
     rows = -(-n // cols)

@@ -181,6 +181,15 @@ class Prior:
     def cast(self, value: float) -> float | int:
         return round(float(value)) if self.is_integer else float(value)
 
+    def from_unit(self, unit: float) -> float | int:
+        """The parameter value at ``unit`` in [0, 1] of the prior's range.
+
+        ABC-SMC samples every parameter on [0, 1] (:mod:`pppsim.calibration.abc`): pyabc's
+        kernel densities are computed in linear space, and over forty parameters whose ranges
+        span orders of magnitude (0.005-0.2 beside 1-24 months) their product overflows or
+        underflows, so the weights of a generation become NaN."""
+        return self.cast(self.low + float(unit) * (self.high - self.low))
+
 
 @dataclass(frozen=True)
 class AbcSettings:

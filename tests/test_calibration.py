@@ -372,12 +372,12 @@ def test_posterior_covers_a_synthetic_truth(tmp_path):
                      f'source = "synthetic truth"\n' for n, (lo, hi) in patterns.items())
     path = tmp_path / "cal.toml"
     path.write_text(f'name = "synthetic"\nscenario = "s.toml"\nseed = 4\n[abc]\n'
-                    f'population = 24\ngenerations = 3\nreplications = 2\n'
+                    f'population = 24\ngenerations = 4\nreplications = 2\n'
                     f'predictive_draws = 4\n{blocks}[priors]\n'
                     'prevention_effectiveness = { low = 0.0, high = 0.3 }\n'
                     'exit_threshold = { low = 0.1, high = 0.9 }\n')
     spec = load_calibration(path)
-    calibrate(spec, tmp_path / "cal", workers=2)
+    calibrate(spec, tmp_path / "cal", workers=1)  # one worker: reproducible from the seed
     outputs = write_outputs(spec, tmp_path / "cal", command="test", workers=2)
     posterior = outputs["posterior"]
     from pyabc.weighted_statistics import weighted_quantile

@@ -36,6 +36,7 @@ import pandas as pd
 
 from .errors import show
 from .library import CASE_DIR
+from .limits import MONTHS_RANGE
 
 if TYPE_CHECKING:
     from .model import PartnershipModel
@@ -201,7 +202,6 @@ CASE_KEYS = {"title": str, "history": str, "sources": list, "expect": list,
 REQUIRED = ("title", "history", "sources", "expect", "replications")
 EXPECT_KEYS = {"trajectory": str, "share": float, "months": int}
 REPLICATIONS_RANGE = (2, 200)
-MONTHS_RANGE = (1, 1200)
 
 
 def parse_case(path: Path, table: dict[str, Any]) -> Case:

@@ -13,3 +13,20 @@ MAX_COMPARISON_REPLICATIONS = 100_000
 
 MONTHS_RANGE = (1, 1200)
 """The horizons a scenario, experiment or command accepts, in months (the one home of the limit)."""
+
+
+def check_horizon(where: str, months: int | None, seed: int | None,
+                  error: type[Exception], section: str = "") -> None:
+    """Raise ``error`` with one line naming ``where`` (a file, or ``--set``) when ``months``
+    lies outside :data:`MONTHS_RANGE` or ``seed`` is negative; ``None`` is not checked.
+    ``section`` names a table of the file the values come from (``"[quick] "``).
+
+    The one check of a horizon and a seed, for scenarios, ``--set``, experiments, comparisons,
+    robustness studies and calibration files alike.
+    """
+    prefix = f"{where}: " if where else ""
+    if months is not None and not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
+        raise error(f"{prefix}{section}months = {months} is not allowed: expected an int from "
+                    f"{MONTHS_RANGE[0]} to {MONTHS_RANGE[1]} (months)")
+    if seed is not None and seed < 0:
+        raise error(f"{prefix}{section}seed = {seed} is not allowed: expected an int >= 0")

@@ -36,7 +36,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from .errors import ScenarioError, describe_os_error, show
-from .limits import MONTHS_RANGE
+from .limits import check_horizon
 from .parameters import SECTIONS, Parameters, allowed_range, section_of
 
 _TYPE_WORDS = {str: "a string", int: "an int", float: "a float", bool: "a bool", list: "a list",
@@ -236,13 +236,8 @@ def load_scenario(path: str | Path, _seen: tuple[Path, ...] = ()) -> Scenario:
         base_top = {"months": base.months, "seed": base.seed,
                     UNCERTAINTY: base.uncertainty}
     months = top.get("months", base_top.get("months", DEFAULT_MONTHS))
-    if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
-        raise ScenarioError(
-            f"{path}: months = {months} is not allowed: expected an int from "
-            f"{MONTHS_RANGE[0]} to {MONTHS_RANGE[1]} (months)")
     seed = top.get("seed", base_top.get("seed", 0))
-    if seed < 0:
-        raise ScenarioError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
+    check_horizon(str(path), months, seed, ScenarioError)
     parameters = validate_parameters(base_params | flat, source=str(path))
     case = None
     if CASE_TABLE in top:
@@ -383,12 +378,8 @@ def apply_settings(scenario: Scenario, settings: tuple[str, ...] | list[str]) ->
     top, flat = _flatten("--set", data)
     parameters = validate_parameters(scenario.params | flat, source="--set")
     months = top.get("months", scenario.months)
-    if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
-        raise ScenarioError(f"--set months={months}: is not allowed: expected an int from "
-                            f"{MONTHS_RANGE[0]} to {MONTHS_RANGE[1]} (months)")
     seed = top.get("seed", scenario.seed)
-    if seed < 0:
-        raise ScenarioError(f"--set seed={seed}: is not allowed: expected an int >= 0")
+    check_horizon("--set", months, seed, ScenarioError)
     return Scenario(name=top.get("name", scenario.name), parameters=parameters,
                     description=top.get("description", scenario.description), months=months,
                     seed=seed, path=scenario.path)

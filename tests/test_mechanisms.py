@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from pppsim.model import mechanisms as mech
 from pppsim.model.vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
-from pppsim.parameters import DEFAULTS, Parameters
+from pppsim.parameters import DEFAULTS
 
 ALPHA = DEFAULTS["partner_choice_fit_weight"]
 ROLE_CLARITY = DEFAULTS["role_clarity"]

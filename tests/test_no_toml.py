@@ -117,7 +117,7 @@ def test_settings_change_the_scenario_like_a_file_would() -> None:
     ("organisations.n_organisations=true", "not a boolean"),
     ("legal_barrier=0.2", "write information_sharing.legal_barrier=..."),
     ("base=other.toml", "unknown key 'base'"),
-    ("months=0", "months=0: is not allowed: expected an int from 1 to 1200"),
+    ("months=0", "--set: months = 0 is not allowed: expected an int from 1 to 1200"),
     ("nothing", "expected section.key=value"),
     ("information_sharing.legal_barrier=0,1",
      "write decimals with a point, as in a scenario file: information_sharing.legal_barrier=0.1"),
@@ -126,7 +126,7 @@ def test_a_bad_setting_is_one_line_naming_it(setting: str, message: str) -> None
     done = invoke("run", "baseline", "--months", "2", "--set", setting)
     assert done.returncode == 2, done.stdout
     line = done.stderr
-    assert line.count("\n") == 1 and line.startswith("pppsim: error: --set ")
+    assert line.count("\n") == 1 and line.startswith("pppsim: error: --set")
     assert message in line, line
     assert "Traceback" not in line
 

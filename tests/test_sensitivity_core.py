@@ -23,7 +23,7 @@ from pppsim.sensitivity import (
     sample,
 )
 from pppsim.sensitivity.discovery import discover
-from pppsim.sensitivity.report import describe, screened
+from pppsim.sensitivity.report import describe, overall_ranking, screened
 
 A, B = 7.0, 0.1
 ISHIGAMI_VARIANCE = A**2 / 8 + B * np.pi**4 / 5 + B**2 * np.pi**8 / 18 + 0.5
@@ -449,6 +449,29 @@ def test_an_output_undefined_in_every_run_of_a_design_row_is_not_estimable(
     write_report(result, tmp_path, title="t", plots=False)
     report = (tmp_path / "report.md").read_text()
     assert expected in report
+
+
+def test_morris_overall_ranking_weighs_outputs_on_different_scales_alike(
+        ishigami_problem, tmp_path) -> None:
+    """x3 alone drives z, a thousand times larger than y; relative to each output's largest
+    mu*, x3 leads z and x1, x2 lead y, and the dummy (read by neither) ranks last."""
+    from pppsim.sensitivity.report import write_report
+
+    def both(x, rng):
+        return {"y": ishigami(x, rng), "z": 1000.0 * x[2]}
+
+    design = sample(ishigami_problem, "morris", 40, seed=1)
+    result = analyse(design, evaluate(design, both), seed=1)
+    ranking = overall_ranking(result)
+    assert list(ranking.columns) == ["mean relative", "y", "z"]
+    assert ranking.loc["x3", "z"] == 1.0 and ranking.loc["x1", "z"] == 0.0
+    assert ranking[["y", "z"]].max().tolist() == [1.0, 1.0]
+    assert np.allclose(ranking["mean relative"], ranking[["y", "z"]].mean(axis=1))
+    assert ranking.index[-1] == DUMMY and ranking.index[0] == "x3"
+    write_report(result, tmp_path, title="t", plots=False)
+    assert "Ranked over all outputs" in (tmp_path / "report.md").read_text()
+    written = pd.read_csv(tmp_path / "screening.csv")
+    assert written["parameter"].tolist() == ranking.index.tolist()
 
 
 def test_morris_gives_an_inert_parameter_mu_star_zero_without_noise(ishigami_problem) -> None:

@@ -56,9 +56,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PppsimError, show
+from ..limits import check_horizon
 from ..parameters import DEFAULTS, Parameters, allowed_range
 from ..scenario import (
-    MONTHS_RANGE,
     Scenario,
     _read_toml,
     _suggest,
@@ -393,12 +393,8 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
                                f"({scenario_path})")
     scenario = load_scenario(scenario_path)
     months = data.get("months", scenario.months)
-    if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
-        raise CalibrationError(f"{path}: months = {months} is not allowed: expected an int "
-                               f"from {MONTHS_RANGE[0]} to {MONTHS_RANGE[1]}")
     seed = data.get("seed", scenario.seed)
-    if seed < 0:
-        raise CalibrationError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
+    check_horizon(str(path), months, seed, CalibrationError)
     abc_table = data.get("abc", {})
     _check_keys(path, "[abc]", abc_table, ABC_KEYS)
     abc = AbcSettings(**_abc_settings(path, abc_table, "[abc] "))
@@ -408,10 +404,7 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
                           "[quick] ")
     if "months" in quick_table:
         months_quick = _typed(path, "[quick] ", "months", quick_table["months"], int)
-        if not MONTHS_RANGE[0] <= months_quick <= MONTHS_RANGE[1]:
-            raise CalibrationError(f"{path}: [quick] months = {months_quick} is not allowed: "
-                                   f"expected an int from {MONTHS_RANGE[0]} to "
-                                   f"{MONTHS_RANGE[1]}")
+        check_horizon(str(path), months_quick, None, CalibrationError, section="[quick] ")
         quick["months"] = months_quick
     patterns = tuple(_pattern(path, i, e) for i, e in enumerate(data.get("pattern", [])))
     names = [p.name for p in patterns]

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import PppsimError
-from ..limits import MAX_RUNS
 from ..parameters import Parameters, allowed_range
 from ..sampling import SamplingError, sample_matrix
 

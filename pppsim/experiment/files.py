@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import show
+from ..limits import MAX_RUNS, check_horizon
 from ..parameters import Parameters
 from ..scenario import (
     _TYPE_WORDS,
-    MONTHS_RANGE,
     Scenario,
     _read_toml,
     _suggest,
@@ -48,7 +48,6 @@ from ..scenario import (
     validate_parameters,
 )
 from .design import (
-    MAX_RUNS,
     SAMPLED,
     DesignError,
     DesignKind,
@@ -226,12 +225,8 @@ def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS,
     changed = apply_settings(scenario, settings)
     set_here = {parse_setting(text)[1] for text in settings}
     months = changed.months if "months" in set_here else data.get("months", scenario.months)
-    if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
-        raise ExperimentError(f"{path}: months = {months} is not allowed: expected an int "
-                              f"from {MONTHS_RANGE[0]} to {MONTHS_RANGE[1]}")
     seed = changed.seed if "seed" in set_here else data.get("seed", scenario.seed)
-    if seed < 0:
-        raise ExperimentError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
+    check_horizon(str(path), months, seed, ExperimentError)
     for key in ("name", "description"):
         if key in data:
             check_text(path, key, data[key])

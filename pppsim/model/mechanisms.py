@@ -9,6 +9,7 @@ plain numbers or numpy arrays so that a test can exercise each alone; ``Partners
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from .constants import TRANSACTIONAL_STAGE_VALUE

@@ -39,13 +39,12 @@ from ..experiment import (
     summarise,
 )
 from ..i18n import N_, _
-from ..limits import MAX_COMPARISON_REPLICATIONS
+from ..limits import MAX_COMPARISON_REPLICATIONS, check_horizon
 from ..model.outputs import METRIC_DESCRIPTIONS
 from ..model.vocabulary import EndCause
 from ..parameters import parameter_table
 from ..scenario import (
     _TYPE_WORDS,
-    MONTHS_RANGE,
     Scenario,
     ScenarioError,
     _read_toml,
@@ -307,11 +306,7 @@ def _check_spec(spec: ComparisonSpec) -> None:
         raise ScenarioError(f"{where}replications = {spec.replications} is not allowed: "
                             f"expected an int from 2 to {MAX_REPLICATIONS} (confidence "
                             "intervals need at least two runs per scenario)")
-    if spec.months is not None and not MONTHS_RANGE[0] <= spec.months <= MONTHS_RANGE[1]:
-        raise ScenarioError(f"{where}months = {spec.months} is not allowed: expected an int "
-                            f"from {MONTHS_RANGE[0]} to {MONTHS_RANGE[1]}")
-    if spec.seed is not None and spec.seed < 0:
-        raise ScenarioError(f"{where}seed = {spec.seed} is not allowed: expected an int >= 0")
+    check_horizon(spec.source, spec.months, spec.seed, ScenarioError)
     names = [s.name for s in spec.scenarios]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

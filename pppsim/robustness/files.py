@@ -52,10 +52,10 @@ import pandas as pd
 from ..experiment import ExperimentError
 from ..experiment.experiment import available_outputs
 from ..experiment.files import MAX_REPLICATIONS, _check_keys, _factor, _parameter_name, _typed
+from ..limits import check_horizon
 from ..model.outputs import METRIC_DESCRIPTIONS
 from ..parameters import DEFAULTS
 from ..scenario import (
-    MONTHS_RANGE,
     Scenario,
     ScenarioError,
     _read_toml,
@@ -248,12 +248,8 @@ def load_robustness(path: str | Path) -> RobustnessSpec:
     scenario = (load_scenario(path.parent / data["scenario"]) if "scenario" in data
                 else Scenario(name=path.stem))
     months = data.get("months", scenario.months)
-    if not MONTHS_RANGE[0] <= months <= MONTHS_RANGE[1]:
-        raise ExperimentError(f"{path}: months = {months} is not allowed: expected an int "
-                              f"from {MONTHS_RANGE[0]} to {MONTHS_RANGE[1]}")
     seed = data.get("seed", scenario.seed)
-    if seed < 0:
-        raise ExperimentError(f"{path}: seed = {seed} is not allowed: expected an int >= 0")
+    check_horizon(str(path), months, seed, ExperimentError)
     replications = data.get("replications", 1)
     if not 1 <= replications <= MAX_REPLICATIONS:
         raise ExperimentError(f"{path}: replications = {replications} is not allowed: "

@@ -7,6 +7,8 @@ Files written into the study folder::
     second_order.csv       Sobol with second order: S2 and S2_conf per parameter pair
     noise.csv              per output: replications, runs, undefined (NaN) runs, noise share
                            in single runs (with its interval) and in means, replications needed
+    screening.csv          Morris: per parameter, mu* of every output's mean over that output's
+                           largest, and their average (the ranking over all outputs)
     convergence.csv        Sobol: the indices at every N up to the study's
     convergence_summary.csv  Sobol: per output, converged or the N needed
     report.md              the parameters ranked by influence for each output, in words
@@ -63,6 +65,25 @@ def screened(result: SensitivityResult, share: float = SCREENING_SHARE
         real = table[main].drop(index=DUMMY, errors="ignore").sort_values(ascending=False)
         survivors[output] = list(real.index[(real > floor) & (real >= share * real.max())])
     return survivors
+
+
+def overall_ranking(result: SensitivityResult) -> pd.DataFrame:
+    """Screening over all outputs at once: each parameter's main index on the mean of every
+    output relative to that output's largest, and their average over the outputs.
+
+    Outputs are on different scales; relative to its largest index every output counts the
+    same.  The dummy's row shows the average a parameter the model never reads reaches, so
+    a parameter ranked near it moves no output beyond noise.  Sorted by the average.
+    """
+    main = result.method.main_index
+    columns = {}
+    for output in result.outputs:
+        table = result.table(output)
+        if main in table and np.isfinite(table[main]).any() and table[main].max() > 0:
+            columns[output] = table[main] / table[main].max()
+    frame = pd.DataFrame(columns)
+    frame.insert(0, "mean relative", frame.mean(axis=1))
+    return frame.sort_values("mean relative", ascending=False).rename_axis("parameter")
 
 
 def _value(row: pd.Series, main: str) -> str:
@@ -192,6 +213,8 @@ def write_report(result: SensitivityResult, out: str | Path, *, title: str,
             written.append(folder / name)
 
     save_table(result.indices, "indices.csv")
+    if result.design.method is Method.MORRIS and result.outputs:
+        save_table(overall_ranking(result).reset_index(), "screening.csv")
     save_table(result.second_order, "second_order.csv")
     save_table(result.noise, "noise.csv")
     summary = pd.DataFrame()
@@ -302,6 +325,20 @@ def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
                   *[f"- {output}: {', '.join(names) or 'none'}"
                     for output, names in survivors.items()], "",
                   f"All outputs together: {len(keep)} of {len(design.parameters)} parameters."]
+        ranking = overall_ranking(result)
+        if len(ranking.columns) > 1:
+            main = result.method.main_index
+            lines += ["", f"Ranked over all outputs by their mean relative {main} (each "
+                      f"output's {main} over its largest; `screening.csv` has every "
+                      "parameter):", "",
+                      "| rank | parameter | mean relative | " +
+                      " | ".join(ranking.columns[1:]) + " |",
+                      "|---|---|---|" + "---|" * (len(ranking.columns) - 1)]
+            for rank, (name, row) in enumerate(ranking.iterrows(), start=1):
+                if rank > 20 and name != DUMMY:
+                    continue
+                lines.append(f"| {rank} | {name} | " + " | ".join(
+                    f"{v:.2f}" for v in row.to_numpy()) + " |")
         if keep and command:
             lines += ["", "Next, Sobol indices of these parameters (add `--outputs` to analyse "
                       "only the outputs of interest, and keep only their survivors):", "",

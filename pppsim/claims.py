@@ -339,7 +339,7 @@ lies on the side the seed predicts. Each effect comes from the mechanisms in
 [ODD.md](ODD.md).
 
 ```
-.venv/bin/pppsim claims            # full mode: 40 replications per condition (more where effects are small)
+.venv/bin/pppsim claims            # full mode: 40 runs per condition (more where effects are small)
 .venv/bin/pppsim claims --quick    # 16 replications; what the test suite runs
 ```
 

@@ -356,7 +356,7 @@ def reading_notes(comparison: Comparison) -> dict[tuple[str, int], str]:
     table = comparison.outcomes.set_index(["outcome", "point"])
     notes: dict[tuple[str, int], str] = {}
     for point in range(1, len(comparison.names)):
-        def row(outcome: str) -> pd.Series | None:
+        def row(outcome: str, point: int = point) -> pd.Series | None:
             key = (outcome, point)
             return table.loc[key] if key in table.index else None
 

@@ -445,14 +445,14 @@ def _share_of_proposals_inside_the_priors(spec, scaling: float) -> float:
 def test_proposal_kernel_scaling_keeps_proposals_inside_the_priors():
     """With forty-odd uniform priors (every screened candidate), pyabc's default kernel
     proposes outside the prior box nearly always (a generation then never fills) and a
-    scaling of 0.04 keeps a workable share inside; the shipped file's twelve priors and its
-    scaling keep more than 30% inside."""
+    scaling of 0.04 keeps a workable share inside; with the shipped file's twelve priors,
+    pyabc's own kernel keeps more than 10% inside."""
     candidates = candidate_spec()
     assert len(candidates.priors) >= 30
     assert _share_of_proposals_inside_the_priors(candidates, 1.0) < 0.02
     assert _share_of_proposals_inside_the_priors(candidates, 0.04) > 0.1
     spec = load_calibration(SHIPPED)
-    assert _share_of_proposals_inside_the_priors(spec, spec.abc.transition_scaling) > 0.3
+    assert _share_of_proposals_inside_the_priors(spec, spec.abc.transition_scaling) > 0.1
 
 
 def test_kernel_densities_stay_positive_on_the_unit_scale_where_raw_values_underflow():

@@ -221,3 +221,22 @@ def test_status_counts_undefined_metrics_as_the_results_table_does(tmp_path) -> 
     with ResultStore.open(folder) as store:
         assert store.undefined_counts() is None
     assert invoke("status", folder).stdout == shown
+
+
+def test_the_model_version_changes_with_any_model_source_file(tmp_path):
+    """A change in a subpackage of the model (the partnership's month, say) gives new run
+    ids, as a change in a top-level model module does; a file outside the model does not."""
+    import shutil
+
+    from pppsim.experiment.experiment import source_digest
+
+    package = Path(__file__).parent.parent / "pppsim"
+    copy = tmp_path / "pppsim"
+    shutil.copytree(package / "model", copy / "model")
+    shutil.copy(package / "parameters.py", copy / "parameters.py")
+    before = source_digest(copy)
+    (copy / "report.py").write_text("# not the model\n")
+    assert source_digest(copy) == before
+    month = copy / "model" / "partnership" / "operation.py"
+    month.write_text(month.read_text() + "\n# changed\n")
+    assert source_digest(copy) != before

@@ -28,18 +28,34 @@ from .tables import TABLES
 
 
 @cache
+def _python_files(folder: Any) -> list[Any]:
+    """The ``.py`` files under ``folder`` and its subfolders, in a fixed order (by relative
+    path)."""
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.is_dir():
+            found += _python_files(entry)
+        elif entry.name.endswith(".py"):
+            found.append(entry)
+    return found
+
+
 def model_version() -> str:
     """``<package version>+<hash of the model's source>``: changes whenever the model does.
 
-    The hash covers ``pppsim/model/*.py`` and ``pppsim/parameters.py``, so a recalibrated model
-    gets new run ids even when the package version is unchanged.
+    The hash covers every ``.py`` file under ``pppsim/model/`` (its subpackages included) and
+    ``pppsim/parameters.py``, so a changed or recalibrated model gets new run ids even when the
+    package version is unchanged.
     """
-    package = resources.files("pppsim")
-    sources = sorted((package / "model").iterdir(), key=lambda p: p.name)
-    texts = [p.read_bytes() for p in sources if p.name.endswith(".py")]
+    return f"{metadata.version('pppsim')}+{source_digest(resources.files('pppsim'))}"
+
+
+def source_digest(package: Any) -> str:
+    """Ten hex digits of the SHA-256 of the model's source files in ``package`` (the folder
+    of pppsim): every ``.py`` file under ``model/`` and ``parameters.py``."""
+    texts = [path.read_bytes() for path in _python_files(package / "model")]
     texts.append((package / "parameters.py").read_bytes())
-    digest = hashlib.sha256(b"\0".join(texts)).hexdigest()[:10]
-    return f"{metadata.version('pppsim')}+{digest}"
+    return hashlib.sha256(b"\0".join(texts)).hexdigest()[:10]
 
 
 @dataclass(frozen=True)

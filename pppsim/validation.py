@@ -21,25 +21,44 @@ from .scenario import Scenario
 TARGET, CHECK = "calibration target", "independent check"
 PATTERNS = [
     ("failure_share", "launched partnerships ending without reaching their goals",
-     "30–70% of alliances do not meet their goals (Bamford et al. 2003)", CHECK),
-    ("success_share_of_launched", "launched partnerships ending with their goals reached", "",
-     ""),
-    ("running_share", "launched partnerships still running at the horizon", "", ""),
+     "30–70% of alliances do not meet their goals (Bamford et al. 2003)"),
+    ("success_share_of_launched", "launched partnerships ending with their goals reached", ""),
+    ("running_share", "launched partnerships still running at the horizon", ""),
     ("early_end_share", "partnerships ending within five years of launch",
-     "34 of 100 alliances end within five years (Lunnan & Haugland 2008)", TARGET),
-    ("negotiation_failure_share", "negotiations that break down", "", ""),
+     "34 of 100 alliances end within five years (Lunnan & Haugland 2008)"),
+    ("negotiation_failure_share", "negotiations that break down", ""),
     ("harm_reduction", "share of the harm without partnerships prevented, in the last month",
      "about −10% local crime for working partnerships (MacDonald et al. 2010; "
-     "Cook & MacDonald 2011)", TARGET),
+     "Cook & MacDonald 2011)"),
     ("trust_lifetime_correlation", "correlation of a partnership's trust and its lifetime",
-     "positive but weak (Vanneste et al. 2014)", CHECK),
+     "positive but weak (Vanneste et al. 2014)"),
 ]
 POOLED = [
     ("median_months", "median lifetime, Kaplan-Meier, all runs pooled (months)",
-     "median alliance life about 7 years (Bleeke & Ernst; recalled, unverified)", CHECK),
+     "median alliance life about 7 years (Bleeke & Ernst; recalled, unverified)"),
     ("restricted_mean_months", "restricted mean lifetime up to the horizon, Kaplan-Meier, "
-     "all runs pooled (months)", "", ""),
+     "all runs pooled (months)", ""),
 ]
+CALIBRATION_NAMES = {"median_months": "median_lifetime_months"}
+"""Where a pattern's name here differs from its name in the calibration file."""
+
+
+def roles() -> dict[str, str]:
+    """Each pattern's role, as the shipped calibration file gives it
+    (``experiments/calibration/targets.toml``): fitted as a calibration target, or kept aside
+    as an independent check; patterns the calibration does not name have none."""
+    import tomllib
+
+    from .library import shipped_folder
+
+    path = shipped_folder("experiments") / "calibration" / "targets.toml"
+    named = {entry["name"]: entry["role"]
+             for entry in tomllib.loads(path.read_text(encoding="utf-8")).get("pattern", [])}
+    words = {"target": TARGET, "check": CHECK}
+    return {key: words[named[CALIBRATION_NAMES.get(key, key)]]
+            for key, *_ in PATTERNS + POOLED if CALIBRATION_NAMES.get(key, key) in named}
+
+
 """Lifetime patterns measured on all runs' partnerships together (censoring-aware)."""
 
 
@@ -59,10 +78,11 @@ def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,
     partnerships = load_partnerships(runs.attrs["store"])
     lifetimes = pooled_lifetimes(partnerships["lifetime_months"].to_numpy(),
                                  partnerships["ended"].to_numpy(), experiment.months)
-    rows = [(metric, meaning, *_mean_and_missing(runs[metric]), literature, role)
-            for metric, meaning, literature, role in PATTERNS]
+    role = roles()
+    rows = [(metric, meaning, *_mean_and_missing(runs[metric]), literature,
+             role.get(metric, "")) for metric, meaning, literature in PATTERNS]
     rows[4:4] = [(f"pooled:{key}", meaning, lifetimes[key], *_pooled_interval(lifetimes, key),
-                  0, literature, role) for key, meaning, literature, role in POOLED]
+                  0, literature, role.get(key, "")) for key, meaning, literature in POOLED]
     patterns = pd.DataFrame(rows, columns=["metric", "meaning", "mean", "low", "high",
                                            "missing", "literature", "role"])
     causes = pd.DataFrame(

@@ -516,3 +516,13 @@ def test_kernel_densities_stay_positive_on_the_unit_scale_where_raw_values_under
     prior = spec.priors[0]
     assert prior.from_unit(0.0) == prior.cast(prior.low)
     assert prior.from_unit(1.0) == prior.cast(prior.high)
+
+
+def test_the_patterns_table_takes_its_roles_from_the_shipped_calibration_file():
+    from pppsim.validation import CHECK, TARGET, roles
+
+    spec = load_calibration(SHIPPED)
+    expected = {("median_months" if p.name == "median_lifetime_months" else p.name):
+                (TARGET if p.role == "target" else CHECK)
+                for p in spec.patterns if p.name != "failure_hazard_ratio"}
+    assert roles() == expected

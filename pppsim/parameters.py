@@ -87,9 +87,10 @@ class Parameters(BaseModel):
         why="Staff a firm can give to partnerships (analysts, security staff)",
         source="002 L697, L725 (bank analysts one day a week at the police)")
     capacity_spread: float = _param(
-        0.5, ge=0.0, le=2.0, section="organisations", units="coefficient of variation",
+        0.77, ge=0.0, le=2.0, section="organisations", units="coefficient of variation",
         why="Organisations differ widely in size; lognormal spread of capacity and budget",
-        source="Assumption; varied in sensitivity analysis")
+        source="Assumption; varied in sensitivity analysis"
+        "; calibrated to published patterns (docs/calibration.md)")
     private_budget_keur: float = _param(
         4.0, ge=0.0, le=100.0, section="organisations", units="k EUR per month",
         why="Money a firm can put into partnerships in kind",
@@ -119,21 +120,24 @@ class Parameters(BaseModel):
         why="Organisations an organisation knows well enough to approach",
         source="002 L1546 (PPS often start from personal acquaintance)")
     information_spread: float = _param(
-        0.3, ge=0.0, le=1.0, section="organisations", units="standard deviation",
+        0.1, ge=0.0, le=1.0, section="organisations", units="standard deviation",
         why="Spread of organisations' information holdings around the mean of 1",
-        source="Assumption; 002 L1302 (what partners hold differs widely)")
+        source="Assumption; 002 L1302 (what partners hold differs widely)"
+        "; calibrated to published patterns (docs/calibration.md)")
     min_commitment_fte: float = _param(
         0.1, ge=0.01, le=1.0, section="organisations", units="FTE per month",
         why="Least staff a member puts into a partnership, however small it is",
         source="002 L733 (at least two people part-time)")
     capacity_persistence: float = _param(
-        0.95, ge=0.0, le=0.999, section="organisations", units="AR(1) coefficient",
+        0.9, ge=0.0, le=0.999, section="organisations", units="AR(1) coefficient",
         why="Month-to-month persistence of the share of its capacity an organisation has free",
-        source="002 L439, L741 (staff turnover, competing priorities); assumption for the size")
+        source="002 L439, L741 (staff turnover, competing priorities); assumption for the size"
+        "; calibrated to published patterns (docs/calibration.md)")
     capacity_shock_sd: float = _param(
-        0.05, ge=0.0, le=0.3, section="organisations", units="standard deviation per month",
+        0.058, ge=0.0, le=0.3, section="organisations", units="standard deviation per month",
         why="Monthly shock to the share of capacity an organisation has free",
-        source="002 L439, L741; assumption for the size")
+        source="002 L439, L741; assumption for the size"
+        "; calibrated to published patterns (docs/calibration.md)")
     overstretch: float = _param(
         1.25, ge=1.0, le=3.0, section="organisations", units="ratio",
         why="Factor by which an organisation stretches its staff before it drops a partnership",
@@ -390,9 +394,10 @@ class Parameters(BaseModel):
 
     # --- crime ----------------------------------------------------------------------------
     harm_adaptation_rate: float = _param(
-        0.03, ge=0.0, le=0.5, section="crime", units="per month",
+        0.014, ge=0.0, le=0.5, section="crime", units="per month",
         why="Rate at which prevented harm returns as criminals adapt their modus operandi",
-        source="002 L429-L431")
+        source="002 L429-L431"
+        "; calibrated to published patterns (docs/calibration.md)")
     harm_trend: float = _param(
         0.002, ge=-0.02, le=0.05, section="crime", units="per month",
         why="Underlying growth of harm (digitalisation, new modus operandi)",
@@ -402,14 +407,16 @@ class Parameters(BaseModel):
         why="Delay before prevention shows as lower harm",
         source="001 L191 (no immediately measurable results)")
     prevention_effectiveness: float = _param(
-        0.05, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
+        0.034, ge=0.0, le=5.0, section="crime", units="harm points per output unit",
         why="Harm prevented per unit of joint output; calibrated to about -10% harm",
-        source="MacDonald et al. 2010; Cook & MacDonald 2011 (calibration target)")
+        source="MacDonald et al. 2010; Cook & MacDonald 2011"
+        "; calibrated to published patterns (docs/calibration.md)")
     information_weight: float = _param(
-        0.5, ge=0.05, le=2.0, section="crime", units="output per item followed up",
+        0.46, ge=0.05, le=2.0, section="crime", units="output per item followed up",
         why="Joint output from each information item the public side acts on",
         source="001 L220-L252, 002 L578, L1302-L1330 (sharing and acting on information is "
-        "the core of crime-fighting partnerships); assumption for the size")
+        "the core of crime-fighting partnerships); assumption for the size"
+        "; calibrated to published patterns (docs/calibration.md)")
     harm_noise_sd: float = _param(
         0.01, ge=0.0, le=0.1, section="crime", units="relative, per month",
         why="Monthly noise in each domain's underlying harm (new modus operandi)",
@@ -417,17 +424,19 @@ class Parameters(BaseModel):
 
     # --- behaviour ------------------------------------------------------------------------
     initiation_rate: float = _param(
-        0.02, ge=0.0, le=0.5, section="behaviour", units="per organisation per month",
+        0.034, ge=0.0, le=0.5, section="behaviour", units="per organisation per month",
         why="Base chance an organisation with unmet needs starts a formation attempt",
-        source="002 L545-L547 (PPS when it is the best option); calibrated")
+        source="002 L545-L547 (PPS when it is the best option)"
+        "; calibrated to published patterns (docs/calibration.md)")
     max_partnerships: int = _param(
         3, ge=1, le=20, section="behaviour", units="partnerships",
         why="Most partnerships an organisation takes part in at once",
         source="002 L741 (balance PPS work and home work)")
     join_threshold: float = _param(
-        0.35, ge=0.0, le=1.5, section="behaviour", units="utility",
+        0.4, ge=0.0, le=1.5, section="behaviour", units="utility",
         why="Expected utility an invitee needs before it joins",
-        source="Tomasello et al. 2017 (threshold partner formation)")
+        source="Tomasello et al. 2017 (threshold partner formation)"
+        "; calibrated to published patterns (docs/calibration.md)")
     extra_partners_mean: float = _param(
         1.2, ge=0.0, le=8.0, section="behaviour", units="partners",
         why="Mean number of partners an initiator seeks beyond the minimum two",
@@ -445,9 +454,10 @@ class Parameters(BaseModel):
         why="Weight of the latest month in a member's satisfaction",
         source="002 L1038-L1055 (satisfaction judged on goals and functioning)")
     exit_threshold: float = _param(
-        0.4, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
+        0.27, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
         why="Satisfaction under which a member starts to consider leaving",
-        source="002 L1203, L1280-L1282")
+        source="002 L1203, L1280-L1282"
+        "; calibrated to published patterns (docs/calibration.md)")
     exit_patience_months: int = _param(
         6, ge=1, le=60, section="behaviour", units="months",
         why="Months below the threshold before a member leaves (doubled without exit strategy)",
@@ -461,10 +471,11 @@ class Parameters(BaseModel):
         why="Legitimacy (public) or reputation (private) under which a member leaves",
         source="002 L1254-L1258")
     favouritism_legitimacy_cost: float = _param(
-        0.008, ge=0.0, le=0.2, section="behaviour", units="per month",
+        2.3e-05, ge=0.0, le=0.2, section="behaviour", units="per month",
         why="Legitimacy a public member loses each month in a partnership whose private side is "
         "one firm; divided by the number of firms the private members represent",
-        source="001 L103; 002 L1254 (a public body cannot favour individual firms)")
+        source="001 L103; 002 L1254 (a public body cannot favour individual firms)"
+        "; calibrated to published patterns (docs/calibration.md)")
     learning_rate: float = _param(
         0.01, ge=0.0, le=0.2, section="behaviour", units="per month",
         why="Share of the gap to full PPP capability closed by a month of partnering",
@@ -498,9 +509,10 @@ class Parameters(BaseModel):
         why="Monthly output that members regard as a partnership doing its job",
         source="002 L1038-L1055 (members judge results against goals); assumption")
     information_reference: float = _param(
-        0.5, ge=0.05, le=10.0, section="behaviour", units="information items per month",
+        0.26, ge=0.05, le=10.0, section="behaviour", units="information items per month",
         why="Information items per month a member regards as a worthwhile return",
-        source="002 L1242 (firms expect returned information); assumption")
+        source="002 L1242 (firms expect returned information); assumption"
+        "; calibrated to published patterns (docs/calibration.md)")
     initial_satisfaction: float = _param(
         0.7, ge=0.0, le=1.0, section="behaviour", units="satisfaction 0-1",
         why="Satisfaction of members at launch: they start hopeful",

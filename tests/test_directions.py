@@ -123,8 +123,10 @@ def test_the_same_seed_and_setting_give_the_same_outcome(metric: str) -> None:
 
 # --- decisions from causes: what a member perceives decides whether and why it leaves -------
 def test_without_goal_reviews_goals_drift_and_more_members_leave_over_misaligned_goals() -> None:
-    review = {"evaluation_interval_months": 12, "goal_drift": 0.08}
-    never = {"evaluation_interval_months": 0, "goal_drift": 0.08}
+    # exits over misaligned goals are rare at the calibrated exit threshold: a region of 100
+    # organisations gives enough of them to compare seed by seed
+    review = {"evaluation_interval_months": 12, "goal_drift": 0.08, "n_organisations": 100}
+    never = {"evaluation_interval_months": 0, "goal_drift": 0.08, "n_organisations": 100}
     assert_rises(paired_exits(EndCause.MISALIGNED_GOALS, review, never))
 
 
@@ -167,8 +169,10 @@ def test_representative_turnover_erodes_trust() -> None:
 
 
 def test_more_representatives_keep_trust_through_turnover_and_carry_knowledge_home() -> None:
-    one = {"representative_turnover": 0.1, "representatives_per_member": 1}
-    three = {"representative_turnover": 0.1, "representatives_per_member": 3}
+    # turnover of a fifth of the representatives a month (the range's top), so that what
+    # several representatives keep stands out of the seed-to-seed noise in trust
+    one = {"representative_turnover": 0.2, "representatives_per_member": 1}
+    three = {"representative_turnover": 0.2, "representatives_per_member": 3}
     assert_rises(paired("trust_in_partnerships", one, three))
     assert_rises(paired("mean_capability", one, three))
 

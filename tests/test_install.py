@@ -58,8 +58,12 @@ def test_the_installed_package_carries_its_scenarios_cases_and_demos(
     done = run(bin_dir / "python", "-c",
                "import pppsim, pppsim.library as l, pppsim.app as a; "
                "print(pppsim.__file__); print(l.SCENARIO_DIR); print(l.DEMO_DIR); "
-               "print(len(a.scenario_choices()))", cwd=empty)
-    package, scenarios, demos, choices = done.stdout.split()
+               "print(len(a.scenario_choices())); "
+               "from pppsim.scenario import load_scenario; "
+               "s = load_scenario(l.SCENARIO_DIR / 'baseline_uncertain.toml'); "
+               "print(len(s.uncertainty.draw(3, 1)))", cwd=empty)
+    package, scenarios, demos, choices, draws = done.stdout.split()
+    assert int(draws) == 3, "the shipped posterior travels with the wheel"
     venv = bin_dir.parent.resolve()
     for path in (package, scenarios, demos):
         assert Path(path).resolve().is_relative_to(venv), path

@@ -12,6 +12,9 @@ Files in the calibration folder:
   the scenario's own values;
 * ``parameters.csv`` — per parameter: prior range, posterior mean and 90% interval, and the
   posterior's width as a share of the prior's;
+* ``point.csv`` — candidate points for the scenario's defaults (the posterior particles of
+  highest weight and the posterior mean), each simulated afresh with common random numbers:
+  their patterns and their distance to the targets' bands; the closest is marked ``chosen``;
 * ``marginals.png``, ``pairs.png`` — pyabc's weighted kernel density plots;
 * ``summary.md`` — all of it in words.
 """
@@ -145,6 +148,57 @@ def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Pat
     return pd.DataFrame(rows)
 
 
+def point_estimate(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Path,
+                   generation: int, *, workers: int | None = None,
+                   scheduler: str | None = None) -> pd.DataFrame:
+    """A point of the posterior for the scenario's defaults, chosen on fresh runs.
+
+    Marginal means or medians of a posterior are no point of it when its parameters trade off
+    against each other (the joint region can miss the means), and a particle was accepted on
+    ``replications`` runs that may have been lucky.  So the ``point_candidates`` particles of
+    highest weight and the posterior mean are each simulated ``point_replications`` times
+    afresh, with common random numbers across the candidates (a resumable sweep in
+    ``folder/point-<generation>``), their patterns measured over those runs, and the candidate
+    whose targets lie closest to their bands (the calibration's distance; ties to the higher
+    weight) is ``chosen``.  One row per candidate: its parameter values, weight, every
+    pattern, the distance and whether it was chosen.
+    """
+    from .abc import BandDistance
+    from .targets import RUN_METRICS
+
+    names = [p.name for p in spec.priors]
+    top = posterior.sort_values("weight", ascending=False, kind="stable")
+    top = top.head(spec.abc.point_candidates)
+    mean = {p.name: float(np.average(posterior[p.name], weights=posterior["weight"]))
+            for p in spec.priors}
+    points = [{p.name: p.cast(_plain(row[p.name])) for p in spec.priors}
+              for _, row in top.iterrows()]
+    points.append({p.name: p.cast(mean[p.name]) for p in spec.priors})
+    labels = [f"particle {i}" for i in top.index] + ["posterior mean"]
+    weights = [*top["weight"].astype(float), float("nan")]
+    experiment = Experiment.from_points(
+        points, base=spec.scenario, labels=labels, replications=spec.abc.point_replications,
+        seed=spec.seed + 2, months=spec.months, outputs=RUN_METRICS, random_numbers="common",
+        name="calibration-point")
+    store = folder / f"point-{generation}"
+    run_experiment(experiment, store, workers=workers, scheduler=scheduler)
+    runs = load_results(store)
+    distance = BandDistance(spec.targets)
+    rows = []
+    for index, (label, point, weight) in enumerate(zip(labels, points, weights, strict=True)):
+        group = runs[runs["point"] == index].copy()
+        group.attrs["months"] = spec.months
+        patterns = {p.name: p.measure(group) for p in spec.patterns}
+        rows.append({"candidate": label, **{n: point[n] for n in names}, "weight": weight,
+                     **patterns, "distance": distance(patterns, {})})
+    table = pd.DataFrame(rows)
+    order = table.assign(w=table["weight"].fillna(-1.0)).sort_values(
+        ["distance", "w"], ascending=[True, False], kind="stable")
+    table["chosen"] = False
+    table.loc[order.index[0], "chosen"] = True
+    return table
+
+
 def plot(spec: CalibrationSpec, history: Any, parameters: pd.DataFrame, folder: Path
          ) -> list[Path]:
     """``marginals.png`` (every parameter) and ``pairs.png`` (the most narrowed ones)."""
@@ -201,7 +255,8 @@ def _percent(x: float) -> str:
 
 def summary_markdown(spec: CalibrationSpec, posterior: pd.DataFrame,
                      generations: pd.DataFrame, parameters: pd.DataFrame,
-                     predictive: pd.DataFrame, command: str) -> str:
+                     predictive: pd.DataFrame, command: str,
+                     point: pd.DataFrame | None = None) -> str:
     """The calibration in words: what was fitted, what the patterns pin down and leave open,
     and how the posterior does on the targets and on the independent checks."""
     from pyabc.weighted_statistics import effective_sample_size
@@ -251,6 +306,24 @@ def summary_markdown(spec: CalibrationSpec, posterior: pd.DataFrame,
                      f"{r.predictive_median:.3g} [{r.predictive_p05:.3g}, "
                      f"{r.predictive_p95:.3g}] | {_percent(r.share_inside)} | "
                      f"{r.at_scenario_values:.3g} |")
+    if point is not None and len(point):
+        chosen = point[point["chosen"]].iloc[0]
+        runs = _runs(spec.abc.point_replications)
+        lines += ["", "## A point for the defaults", "",
+                  f"The {len(point) - 1} particles of highest weight and the posterior mean, "
+                  f"each simulated afresh ({runs}, the same random numbers for every "
+                  "candidate): the closest to the targets' bands is "
+                  f"**{chosen['candidate']}**, at distance {chosen['distance']:.3g} (0 = every "
+                  "target inside its band; `point.csv` has every candidate).", "",
+                  "| parameter | scenario value | chosen point |", "|---|---|---|"]
+        for p in spec.priors:
+            lines.append(f"| `{p.name}` | {spec.scenario.params[p.name]:g} | "
+                         f"{chosen[p.name]:.3g} |")
+        lines += ["", "| pattern | role | band | at the chosen point |", "|---|---|---|---|"]
+        for pattern in spec.patterns:
+            role = "target" if pattern.role == TARGET else "independent check"
+            lines.append(f"| {pattern.meaning} | {role} | {pattern.low:g}–{pattern.high:g} | "
+                         f"{chosen[pattern.name]:.3g} |")
     lines += ["", "## Generations", "", "| generation | epsilon | simulated | accepted | "
               "acceptance rate |", "|---|---|---|---|---|"]
     for r in generations.itertuples():
@@ -275,12 +348,16 @@ def write_outputs(spec: CalibrationSpec, folder: str | Path, *, command: str,
     parameters = parameter_table(spec, posterior)
     predictive = predictive_check(spec, posterior, folder, history.max_t, workers=workers,
                                   scheduler=scheduler)
+    point = point_estimate(spec, posterior, folder, history.max_t, workers=workers,
+                           scheduler=scheduler)
     posterior.to_csv(folder / POSTERIOR, index=False)
+    point.to_csv(folder / "point.csv", index=False)
     generations.to_csv(folder / "generations.csv", index=False)
     parameters.to_csv(folder / "parameters.csv", index=False)
     predictive.to_csv(folder / "predictive.csv", index=False)
     plot(spec, history, parameters, folder)
-    text = summary_markdown(spec, posterior, generations, parameters, predictive, command)
+    text = summary_markdown(spec, posterior, generations, parameters, predictive, command,
+                            point)
     (folder / "summary.md").write_text(text)
     return {"posterior": posterior, "generations": generations, "parameters": parameters,
-            "predictive": predictive, "summary": text}
+            "predictive": predictive, "point": point, "summary": text}

@@ -202,6 +202,10 @@ class AbcSettings:
     quantile: float = 0.5
     minimum_epsilon: float = 0.0
     predictive_draws: int = 40
+    point_candidates: int = 20
+    """Posterior particles (those of highest weight) tried as a point for the defaults."""
+    point_replications: int = 20
+    """Fresh runs per candidate point, with common random numbers across the candidates."""
     transition_scaling: float = 1.0
     """Factor on the covariance of the proposal kernel (pyabc's MultivariateNormalTransition
     ``scaling``).  With many uniform priors a full-width kernel proposes outside the prior box
@@ -247,7 +251,8 @@ class CalibrationSpec:
         from ..experiment import model_version
 
         abc = {k: v for k, v in self.abc.__dict__.items()
-               if k not in ("generations", "predictive_draws")}
+               if k not in ("generations", "predictive_draws", "point_candidates",
+                            "point_replications")}
         return {"model_version": model_version(), "base": self.scenario.params,
                 "months": self.months, "seed": self.seed,
                 "patterns": [p.__dict__ for p in self.patterns],
@@ -263,11 +268,14 @@ TOP_KEYS = {"name": str, "description": str, "scenario": str, "months": int, "se
             "abc": dict, "quick": dict, "pattern": list, "priors": dict}
 ABC_KEYS = {"population": int, "generations": int, "replications": int,
             "epsilon": (str, list), "quantile": float, "minimum_epsilon": float,
-            "predictive_draws": int, "transition_scaling": float}
-QUICK_KEYS = {"population", "generations", "replications", "predictive_draws", "months"}
+            "predictive_draws": int, "point_candidates": int, "point_replications": int,
+            "transition_scaling": float}
+QUICK_KEYS = {"population", "generations", "replications", "predictive_draws",
+              "point_candidates", "point_replications", "months"}
 PATTERN_KEYS = {"name": str, "role": str, "low": float, "high": float, "source": str}
 LIMITS = {"population": (2, 100_000), "generations": (1, 100), "replications": (1, 1000),
-          "predictive_draws": (2, 10_000), "quantile": (0.01, 0.99),
+          "predictive_draws": (2, 10_000), "point_candidates": (1, 10_000),
+          "point_replications": (2, 10_000), "quantile": (0.01, 0.99),
           "minimum_epsilon": (0.0, 1e6), "transition_scaling": (1e-4, 10.0)}
 
 

@@ -458,18 +458,23 @@ def test_morris_overall_ranking_weighs_outputs_on_different_scales_alike(
     from pppsim.sensitivity.report import write_report
 
     def both(x, rng):
-        return {"y": ishigami(x, rng), "z": 1000.0 * x[2]}
+        return {"y": ishigami(x, rng), "z | defined": 1000.0 * x[2]}
 
     design = sample(ishigami_problem, "morris", 40, seed=1)
     result = analyse(design, evaluate(design, both), seed=1)
     ranking = overall_ranking(result)
-    assert list(ranking.columns) == ["mean relative", "y", "z"]
-    assert ranking.loc["x3", "z"] == 1.0 and ranking.loc["x1", "z"] == 0.0
-    assert ranking[["y", "z"]].max().tolist() == [1.0, 1.0]
-    assert np.allclose(ranking["mean relative"], ranking[["y", "z"]].mean(axis=1))
+    assert list(ranking.columns) == ["mean relative", "y", "z | defined"]
+    assert ranking.loc["x3", "z | defined"] == 1.0 and ranking.loc["x1", "z | defined"] == 0.0
+    assert ranking[["y", "z | defined"]].max().tolist() == [1.0, 1.0]
+    assert np.allclose(ranking["mean relative"], ranking[["y", "z | defined"]].mean(axis=1))
     assert ranking.index[-1] == DUMMY and ranking.index[0] == "x3"
     write_report(result, tmp_path, title="t", plots=False)
-    assert "Ranked over all outputs" in (tmp_path / "report.md").read_text()
+    report = (tmp_path / "report.md").read_text()
+    assert "Ranked over all outputs" in report
+    # a column per output: as many cells in the header as in a row (a '|' in a name escaped)
+    header = next(line for line in report.splitlines() if line.startswith("| rank |"))
+    row = next(line for line in report.splitlines() if line.startswith("| 1 |"))
+    assert header.replace("\\|", "").count("|") == row.count("|")
     written = pd.read_csv(tmp_path / "screening.csv")
     assert written["parameter"].tolist() == ranking.index.tolist()
 

@@ -332,7 +332,7 @@ def _markdown(result: SensitivityResult, title: str, summary: pd.DataFrame,
                       f"output's {main} over its largest; `screening.csv` has every "
                       "parameter):", "",
                       "| rank | parameter | mean relative | " +
-                      " | ".join(ranking.columns[1:]) + " |",
+                      " | ".join(c.replace("|", "\\|") for c in ranking.columns[1:]) + " |",
                       "|---|---|---|" + "---|" * (len(ranking.columns) - 1)]
             for rank, (name, row) in enumerate(ranking.iterrows(), start=1):
                 if rank > 20 and name != DUMMY:

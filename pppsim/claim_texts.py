@@ -58,7 +58,14 @@ TEXTS: dict[int, ClaimText] = {
         "Assumed: control curbs opportunism concavely and costs convex overhead; trust-based "
         "governance adds value with complementary goals. Emerges: whether a mix prevents most "
         "harm across conditions, through free riding (now amplified by conditional "
-        "cooperation), trust, exits and the partnerships' lifetimes."),
+        "cooperation), trust, exits and the partnerships' lifetimes.",
+        needs=(
+            "The best mix prevents more harm than either extreme, but its advantage over pure "
+            "control is small next to the spread of harm prevented between runs, so with too few "
+            "replications (the quick mode's 16) its interval can include zero. For a clear "
+            "advantage at any number of runs, control's overhead would need to weigh more against "
+            "its curbing of free riding, as the seeds' \"effort spent on agreements rather than "
+            "execution\" suggests [002 L1288–L1296].")),
     4: ClaimText(
         "More partners, more free riding",
         "a multi-partner partnership is more likely to see free riding than a bilateral one [002 "

@@ -534,3 +534,14 @@ def test_the_patterns_table_takes_its_roles_from_the_shipped_calibration_file():
                 (TARGET if p.role == "target" else CHECK)
                 for p in spec.patterns if p.name != "failure_hazard_ratio"}
     assert roles() == expected
+
+
+def test_a_posterior_is_named_by_a_plain_path(tmp_path, monkeypatch):
+    """The sentences that name the posterior show it without '..' steps, relative to the
+    current folder when it lies inside it."""
+    scenario = load_scenario(REPO / "scenarios" / "baseline_uncertain.toml")
+    monkeypatch.chdir(REPO)
+    assert scenario.uncertainty.shown_path == "experiments/calibration/posterior"
+    monkeypatch.chdir(tmp_path)
+    assert scenario.uncertainty.shown_path == str(REPO / "experiments" / "calibration"
+                                                  / "posterior")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -74,8 +75,18 @@ class ParameterDraws:
         return [{name: _schema_value(name, v) for name, v in zip(self.names, row, strict=True)}
                 for row in values]
 
+    @property
+    def shown_path(self) -> str:
+        """The path as a reader should see it: without ``..`` steps, and relative to the
+        current folder when it lies inside it."""
+        normal = Path(os.path.normpath(self.path.absolute()))
+        try:
+            return str(normal.relative_to(Path.cwd()))
+        except ValueError:
+            return str(normal)
+
     def describe(self) -> str:
-        return f"the {self.kind} in {self.path}"
+        return f"the {self.kind} in {self.shown_path}"
 
 
 def _schema_value(name: str, value: Any) -> Any:
@@ -260,7 +271,7 @@ def spread_sentence(bands: pd.DataFrame, outcome: str, label: str, draws: Parame
         return _("How much of the spread of {what} is parameter uncertainty cannot be said: "
                  "it is undefined in too many runs.").format(what=what)
     source = (_("the posterior in {path}") if draws.kind == "posterior"
-              else _("the prior ranges in {path}")).format(path=draws.path)
+              else _("the prior ranges in {path}")).format(path=draws.shown_path)
     return _("About {parameters} of the run-to-run spread of {what} comes from not knowing "
              "the model's uncertain parameters (drawn from {source}) and {chance} from "
              "chance: 95 in 100 runs lie between {total_low} and {total_high} with both, "

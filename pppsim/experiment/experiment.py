@@ -27,7 +27,6 @@ from .seeds import RandomNumbers, run_seed
 from .tables import TABLES
 
 
-@cache
 def _python_files(folder: Any) -> list[Any]:
     """The ``.py`` files under ``folder`` and its subfolders, in a fixed order (by relative
     path)."""
@@ -40,6 +39,7 @@ def _python_files(folder: Any) -> list[Any]:
     return found
 
 
+@cache
 def model_version() -> str:
     """``<package version>+<hash of the model's source>``: changes whenever the model does.
 

@@ -47,19 +47,14 @@ def roles() -> dict[str, str]:
     """Each pattern's role, as the shipped calibration file gives it
     (``experiments/calibration/targets.toml``): fitted as a calibration target, or kept aside
     as an independent check; patterns the calibration does not name have none."""
-    import tomllib
-
+    from .calibration.targets import TARGET as FITTED
+    from .calibration.targets import load_calibration
     from .library import shipped_folder
 
-    path = shipped_folder("experiments") / "calibration" / "targets.toml"
-    named = {entry["name"]: entry["role"]
-             for entry in tomllib.loads(path.read_text(encoding="utf-8")).get("pattern", [])}
-    words = {"target": TARGET, "check": CHECK}
-    return {key: words[named[CALIBRATION_NAMES.get(key, key)]]
+    spec = load_calibration(shipped_folder("experiments") / "calibration" / "targets.toml")
+    named = {p.name: TARGET if p.role == FITTED else CHECK for p in spec.patterns}
+    return {key: named[CALIBRATION_NAMES.get(key, key)]
             for key, *_ in PATTERNS + POOLED if CALIBRATION_NAMES.get(key, key) in named}
-
-
-"""Lifetime patterns measured on all runs' partnerships together (censoring-aware)."""
 
 
 def stylised_facts(scenario: Scenario, *, replications: int = 30, seed: int = 1,

@@ -103,6 +103,31 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def _patterns_at(spec: CalibrationSpec, points: list[dict[str, Any]], labels: list[str], *,
+                 replications: int, seed: int, random_numbers: str, name: str, store: Path,
+                 workers: int | None, scheduler: str | None) -> list[dict[str, float]]:
+    """Run every point (parameter values over the scenario's) ``replications`` times on the
+    experiments engine (a resumable sweep in ``store``) and measure every pattern of ``spec``
+    over each point's runs; one dict of patterns per point, in the points' order."""
+    from .targets import RUN_METRICS
+
+    experiment = Experiment.from_points(
+        points, base=spec.scenario, labels=labels, replications=replications, seed=seed,
+        months=spec.months, outputs=RUN_METRICS, random_numbers=random_numbers, name=name)
+    run_experiment(experiment, store, workers=workers, scheduler=scheduler)
+    runs = load_results(store)
+    measured = []
+    for index in range(len(points)):
+        group = runs[runs["point"] == index].copy()
+        group.attrs["months"] = spec.months
+        measured.append({p.name: p.measure(group) for p in spec.patterns})
+    return measured
+
+
+def _role_words(role: str) -> str:
+    return "target" if role == TARGET else "independent check" if role == CHECK else role
+
+
 def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Path,
                      generation: int, *, workers: int | None = None,
                      scheduler: str | None = None) -> pd.DataFrame:
@@ -114,26 +139,17 @@ def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Pat
     pattern, the share of draws inside the band, and the value at the scenario's own
     parameters.
     """
-    from .targets import RUN_METRICS
-
     draws = draw_particles(posterior, spec.abc.predictive_draws, spec.seed + 1)
     draws = [{p.name: p.cast(d[p.name]) for p in spec.priors} for d in draws]
-    experiment = Experiment.from_points(
-        [{}, *draws], base=spec.scenario, labels=["scenario", *map(str, range(len(draws)))],
-        replications=spec.abc.replications, seed=spec.seed + 1, months=spec.months,
-        outputs=RUN_METRICS, random_numbers="independent", name="posterior-predictive")
-    store = folder / f"predictive-{generation}"
-    run_experiment(experiment, store, workers=workers, scheduler=scheduler)
-    runs = load_results(store)
+    measured = _patterns_at(spec, [{}, *draws], ["scenario", *map(str, range(len(draws)))],
+                            replications=spec.abc.replications, seed=spec.seed + 1,
+                            random_numbers="independent", name="posterior-predictive",
+                            store=folder / f"predictive-{generation}", workers=workers,
+                            scheduler=scheduler)
     rows = []
     for pattern in spec.patterns:
-        values = []
-        for _, group in runs.groupby("point"):
-            group = group.copy()
-            group.attrs["months"] = spec.months
-            values.append((int(group["point"].iloc[0]), pattern.measure(group)))
-        at_scenario = next(v for p, v in values if p == 0)
-        drawn = np.array([v for p, v in values if p != 0], dtype=float)
+        at_scenario = measured[0][pattern.name]
+        drawn = np.array([m[pattern.name] for m in measured[1:]], dtype=float)
         defined = drawn[np.isfinite(drawn)]
         inside = float(np.mean((defined >= pattern.low) & (defined <= pattern.high))) \
             if defined.size else float("nan")
@@ -164,7 +180,6 @@ def point_estimate(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Path,
     pattern, the distance and whether it was chosen.
     """
     from .abc import BandDistance
-    from .targets import RUN_METRICS
 
     names = [p.name for p in spec.priors]
     top = posterior.sort_values("weight", ascending=False, kind="stable")
@@ -176,21 +191,15 @@ def point_estimate(spec: CalibrationSpec, posterior: pd.DataFrame, folder: Path,
     points.append({p.name: p.cast(mean[p.name]) for p in spec.priors})
     labels = [f"particle {i}" for i in top.index] + ["posterior mean"]
     weights = [*top["weight"].astype(float), float("nan")]
-    experiment = Experiment.from_points(
-        points, base=spec.scenario, labels=labels, replications=spec.abc.point_replications,
-        seed=spec.seed + 2, months=spec.months, outputs=RUN_METRICS, random_numbers="common",
-        name="calibration-point")
-    store = folder / f"point-{generation}"
-    run_experiment(experiment, store, workers=workers, scheduler=scheduler)
-    runs = load_results(store)
+    measured = _patterns_at(spec, points, labels, replications=spec.abc.point_replications,
+                            seed=spec.seed + 2, random_numbers="common",
+                            name="calibration-point", store=folder / f"point-{generation}",
+                            workers=workers, scheduler=scheduler)
     distance = BandDistance(spec.targets)
-    rows = []
-    for index, (label, point, weight) in enumerate(zip(labels, points, weights, strict=True)):
-        group = runs[runs["point"] == index].copy()
-        group.attrs["months"] = spec.months
-        patterns = {p.name: p.measure(group) for p in spec.patterns}
-        rows.append({"candidate": label, **{n: point[n] for n in names}, "weight": weight,
-                     **patterns, "distance": distance(patterns, {})})
+    rows = [{"candidate": label, **{n: point[n] for n in names}, "weight": weight,
+             **patterns, "distance": distance(patterns, {})}
+            for label, point, weight, patterns in zip(labels, points, weights, measured,
+                                                      strict=True)]
     table = pd.DataFrame(rows)
     order = table.assign(w=table["weight"].fillna(-1.0)).sort_values(
         ["distance", "w"], ascending=[True, False], kind="stable")
@@ -300,9 +309,8 @@ def summary_markdown(spec: CalibrationSpec, posterior: pd.DataFrame,
               "| pattern | role | band | source | posterior predictive median [90%] | "
               "draws inside the band | at the scenario's values |", "|---|---|---|---|---|---|---|"]
     for r in predictive.itertuples():
-        role = "target" if r.role == TARGET else "independent check" if r.role == CHECK \
-            else r.role
-        lines.append(f"| {r.meaning} | {role} | {r.low:g}–{r.high:g} | {r.source} | "
+        lines.append(f"| {r.meaning} | {_role_words(r.role)} | {r.low:g}–{r.high:g} | "
+                     f"{r.source} | "
                      f"{r.predictive_median:.3g} [{r.predictive_p05:.3g}, "
                      f"{r.predictive_p95:.3g}] | {_percent(r.share_inside)} | "
                      f"{r.at_scenario_values:.3g} |")
@@ -321,8 +329,8 @@ def summary_markdown(spec: CalibrationSpec, posterior: pd.DataFrame,
                          f"{chosen[p.name]:.3g} |")
         lines += ["", "| pattern | role | band | at the chosen point |", "|---|---|---|---|"]
         for pattern in spec.patterns:
-            role = "target" if pattern.role == TARGET else "independent check"
-            lines.append(f"| {pattern.meaning} | {role} | {pattern.low:g}–{pattern.high:g} | "
+            lines.append(f"| {pattern.meaning} | {_role_words(pattern.role)} | "
+                         f"{pattern.low:g}–{pattern.high:g} | "
                          f"{chosen[pattern.name]:.3g} |")
     lines += ["", "## Generations", "", "| generation | epsilon | simulated | accepted | "
               "acceptance rate |", "|---|---|---|---|---|"]

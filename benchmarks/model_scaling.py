@@ -1,7 +1,7 @@
 """CPU milliseconds per simulated run as the number of organisations grows, this version
 against an earlier one, measured side by side in the same run.
 
-For 100, 200, 400 and 800 organisations over 120 months, prints the median CPU time
+For 100, 200, 400 and 800 organisations (``--sizes``) over 120 months, prints the median CPU time
 (``time.process_time``, so that other processes on a shared machine do not count) of a few
 runs of this checkout and of an earlier commit (default ``a6c4f84``, the model before the
 first speed-up), their growth ratio to the 100-organisation run, and the speed-up.
@@ -86,6 +86,8 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--against", default="a6c4f84",
                         help="git revision to compare with (default: a6c4f84)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
+                        help="numbers of organisations (default: 100 200 400 800)")
     parser.add_argument("--results-may-differ", action="store_true",
                         help="compare costs even if the two versions' results differ")
     args = parser.parse_args()
@@ -94,7 +96,7 @@ def main() -> None:
         try:
             times: dict[str, dict[int, list[float]]] = {"old": {}, "new": {}}
             differing = 0
-            for n in SIZES:
+            for n in args.sizes:
                 for seed in range(args.repeats):
                     a, b = old.run(n, args.months, seed), new.run(n, args.months, seed)
                     if a["harm_prevented"] != b["harm_prevented"]:
@@ -110,15 +112,16 @@ def main() -> None:
     print(f"median CPU ms per run of {args.months} months over {args.repeats} seeds; "
           f"before = {args.against}, after = this checkout")
     if args.results_may_differ:
-        print(f"results differ in {differing} of {len(SIZES) * args.repeats} runs "
+        print(f"results differ in {differing} of {len(args.sizes) * args.repeats} runs "
               "(each version's run costed as it is)")
     print(f"{'organisations':>13} {'before ms':>10} {'growth':>7} {'after ms':>9} "
           f"{'growth':>7} {'speed-up':>9}")
     medians = {v: {n: 1000 * statistics.median(t) for n, t in times[v].items()} for v in times}
-    for n in SIZES:
+    first = args.sizes[0]
+    for n in args.sizes:
         before, after = medians["old"][n], medians["new"][n]
-        print(f"{n:>13} {before:>10.0f} {before / medians['old'][SIZES[0]]:>7.2f} "
-              f"{after:>9.0f} {after / medians['new'][SIZES[0]]:>7.2f} {before / after:>9.2f}")
+        print(f"{n:>13} {before:>10.0f} {before / medians['old'][first]:>7.2f} "
+              f"{after:>9.0f} {after / medians['new'][first]:>7.2f} {before / after:>9.2f}")
 
 
 if __name__ == "__main__":

@@ -56,9 +56,12 @@ class Conditions:
     technology)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Flows:
-    """What moved in a partnership in one month: effort, money, information and output."""
+    """What moved in a partnership in one month: effort, money, information and output.
+
+    Written once a month and not changed afterwards (not frozen only because a frozen
+    dataclass costs several times as much to create, once per partnership and month)."""
 
     effort: float = 0.0
     """Productive effort of all members (FTE)."""

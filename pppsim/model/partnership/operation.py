@@ -34,12 +34,13 @@ class Operation:
     def _work(self: Partnership) -> MonthWork:
         """The month's joint work up to the members' trust (§7.2.4-§7.2.9): contribute, share,
         follow up, produce, value, trust; what the members then weigh is returned."""
-        orgs = self.organisations()
-        ledgers = [self.members[o.unique_id] for o in orgs]
+        terms = self.member_terms()
+        orgs = terms.orgs
+        ledgers = list(self.members.values())
         conditions = self.conditions()
-        effort, money = self._contribute(orgs, ledgers, conditions)
+        effort, money = self._contribute(orgs, ledgers, terms.temptations, conditions)
         willingness, shared_private, shared_public, follow_up_items = self._share(
-            orgs, ledgers, conditions)
+            orgs, ledgers, terms.partners, conditions)
         followed, ratio = mech.follow_up(shared_private, follow_up_items)
         funded = self.funding_keur if self.funding is not Funding.IN_KIND else 0.0
         resources = money + funded
@@ -54,9 +55,38 @@ class Operation:
             followed=followed, follow_up_ratio=ratio, output=output, matured=matured,
             prevented_share=prevented_share)
         societal = self._value(orgs, ledgers, flows, conditions)
-        trusts = self._update_trust(orgs, ledgers, flows.follow_up_ratio,
+        trusts = self._update_trust(orgs, ledgers, terms.partners, flows.follow_up_ratio,
                                     conditions.meeting_factor, flows.external_share)
-        return MonthWork(self, orgs, ledgers, conditions, flows, societal, trusts)
+        return MonthWork(self, terms, ledgers, conditions, flows, societal, trusts)
+
+    def member_terms(self: Partnership) -> MemberTerms:
+        """The members, and what the month's work takes from who they are and from the fixed
+        design: each member's temptation to free ride (§7.2.4), each firm's chance of a
+        publicity incident and the number of firms represented (§7.2.10).
+
+        Kept until the membership changes: the organisations' opportunism and risk style,
+        the partnership's governance and formality and the parameters do not change during a
+        run, so the values are the very ones recomputed each month would give."""
+        key = (tuple(self.members), self.governance, self.formality)
+        cached = self.__dict__.get("_member_terms")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        p = self.model.p
+        orgs = self.organisations()
+        n = len(orgs)
+        terms = MemberTerms(
+            orgs=orgs,
+            temptations=[mech.free_riding(mech.effective_opportunism(
+                org.opportunism, self.governance, p.control_efficacy),
+                n, self.formality, p.role_clarity) for org in orgs],
+            incident_chances=[0.0 if org.is_public
+                              else mech.incident_probability(org.risk_style, self.governance)
+                              for org in orgs],
+            firms=self._firms_represented(orgs),
+            partners=[[(j, other.unique_id, other.is_public)
+                       for j, other in enumerate(orgs) if other is not org] for org in orgs])
+        self._member_terms = (key, terms)
+        return terms
 
     def conditions(self: Partnership) -> Conditions:
         """The month's working conditions from the design: meetings, overhead, barriers.
@@ -113,37 +143,37 @@ class Operation:
 
     def _contribute(
         self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
-        conditions: Conditions,
+        temptations: list[float], conditions: Conditions,
     ) -> tuple[float, float]:
         """Each member delivers its commitment less what it withholds (§7.2.4); returns the
         productive effort (FTE) and the members' money (k EUR).
 
-        What a member withholds is its own temptation plus the share ``reciprocity`` of what
-        its partners withheld last month (conditional cooperation).
+        What a member withholds is its own temptation (``temptations``,
+        :meth:`member_terms`) plus the share ``reciprocity`` of what its partners withheld
+        last month (conditional cooperation).
         """
-        p = self.model.p
+        reciprocity = self.model.p.reciprocity
+        meeting_time = conditions.meeting_time
+        kept = 1.0 - conditions.overhead
         n = len(orgs)
         productive_effort = 0.0
         money = 0.0
         last = [led.free_riding for led in ledgers]
         last_total = fsum(last)
-        for org, led, before in zip(orgs, ledgers, last, strict=True):
-            o_eff = mech.effective_opportunism(org.opportunism, self.governance, p.control_efficacy)
+        for org, led, before, own in zip(orgs, ledgers, last, temptations, strict=True):
             partners = (last_total - before) / (n - 1) if n > 1 else 0.0
-            led.free_riding = mech.conditional_free_riding(
-                mech.free_riding(o_eff, n, self.formality, p.role_clarity), partners,
-                p.reciprocity)
-            delivered = led.commitment_fte * (1.0 - led.free_riding)
-            led.effort_fte = max(0.0, delivered - conditions.meeting_time)
-            led.money_keur = led.commitment_keur * (1.0 - led.free_riding)
-            productive_effort += led.effort_fte * (1.0 - conditions.overhead) \
-                * (0.8 + 0.4 * org.capability)
+            withheld = mech.conditional_free_riding(own, partners, reciprocity)
+            led.free_riding = withheld
+            effort = max(0.0, led.commitment_fte * (1.0 - withheld) - meeting_time)
+            led.effort_fte = effort
+            led.money_keur = led.commitment_keur * (1.0 - withheld)
+            productive_effort += effort * kept * (0.8 + 0.4 * org.capability)
             money += led.money_keur
         return productive_effort, money
 
     def _share(
         self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
-        conditions: Conditions,
+        partners: list[list[tuple[int, int, bool]]], conditions: Conditions,
     ) -> tuple[tuple[float, ...], float, float, float]:
         """Each member shares information as far as trust and the barriers let it (§7.2.5);
         public members keep part of their effort for follow-up (§7.2.6).
@@ -155,10 +185,9 @@ class Operation:
         willingness = []
         shared_private = shared_public = 0.0
         follow_up_items = 0.0
-        for org, led in zip(orgs, ledgers, strict=True):
-            known = org.trust
-            trusts = [known[o.unique_id] if o.unique_id in known else org.trust_in(o)
-                      for o in orgs if o is not org]
+        for org, led, others in zip(orgs, ledgers, partners, strict=True):
+            known, prejudice = org.trust, org.prejudice  # Organisation.trust_in, written out
+            trusts = [known.get(other, prejudice[public]) for _, other, public in others]
             trust_out = fsum(trusts) / len(trusts)  # statistics.fmean, without its overhead
             willingness.append(trust_out)
             items = ITEMS_PER_FTE * led.effort_fte * org.information * trust_out \
@@ -184,13 +213,9 @@ class Operation:
         output and, per domain, the share of its underlying harm that the matured output
         prevents (§7.2.1).  ``followed`` is the value of the information acted on."""
         model, p = self.model, self.model.p
-        multiplier = (mech.governance_value_multiplier(
-            self.governance, self.founding_overlap, p.trust_governance_bonus)
-            * mech.stage_value(self.stage, p.philanthropic_stage_value,
-                               p.integrative_stage_value))
         output = mech.joint_output(effort, resources, followed,
-                                   fsum(willingness) / len(willingness), multiplier,
-                                   p.information_weight)
+                                   fsum(willingness) / len(willingness),
+                                   self._value_multiplier(), p.information_weight)
         self.pipeline.append(output)
         matured = self.pipeline.popleft() if len(self.pipeline) > p.prevention_delay_months \
             else 0.0
@@ -199,30 +224,46 @@ class Operation:
         each = matured / len(self.domains)
         return output, matured, tuple((d, model.prevent(d, each)) for d in self.domains)
 
+    def _value_multiplier(self: Partnership) -> float:
+        """How much more joint work yields under trust-based governance between
+        complementary partners, and in a later stage of Austin's continuum (§7.2.7); kept
+        until the stage changes (governance and founding overlap are fixed)."""
+        cached = self.__dict__.get("_multiplier")
+        if cached is not None and cached[0] is self.stage:
+            return cached[1]
+        p = self.model.p
+        multiplier = (mech.governance_value_multiplier(
+            self.governance, self.founding_overlap, p.trust_governance_bonus)
+            * mech.stage_value(self.stage, p.philanthropic_stage_value,
+                               p.integrative_stage_value))
+        self._multiplier = (self.stage, multiplier)
+        return multiplier
+
     def _value(
         self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger], flows: Flows,
         conditions: Conditions,
     ) -> float:
         """Value to each member by motive [002 L465-L523, L1242] (§7.2.8); returns the
         societal value, which all members share.  Information analysed without disclosure is
-        worth ``conditions.information_value`` of disclosed information."""
+        worth ``conditions.information_value`` of disclosed information.  A member's value, its
+        motives weighing the three (``motives . value_by_motive``), is computed for all members
+        at once by :func:`update_members`."""
         p = self.model.p
         n_public = sum(o.is_public for o in orgs)
         n_private = len(orgs) - n_public
+        reference, kept = p.information_reference, conditions.information_value
         societal = (0.5 * flows.output + 0.5 * flows.matured) / p.output_reference
+        shared_private, followed = flows.shared_private, flows.followed
+        to_public = shared_private / max(n_public, 1) / reference * kept
+        from_public = flows.shared_public / max(n_private, 1)
         for org, led, trust_out in zip(orgs, ledgers, flows.willingness, strict=True):
             if org.is_public:
-                organisational = flows.shared_private / max(n_public, 1) \
-                    / p.information_reference
+                organisational = to_public
             else:
-                own_followed = flows.followed * (led.shared / flows.shared_private) \
-                    if flows.shared_private else 0.0
-                organisational = (own_followed + flows.shared_public / max(n_private, 1)) \
-                    / p.information_reference
-            organisational *= conditions.information_value
-            by_motive = (societal, organisational, trust_out)
-            led.value_by_motive = by_motive
-            led.value = float(org.motives @ by_motive)
+                own_followed = followed * (led.shared / shared_private) \
+                    if shared_private else 0.0
+                organisational = (own_followed + from_public) / reference * kept
+            led.value_by_motive = (societal, organisational, trust_out)
         return societal
 
     def _firms_represented(self: Partnership, orgs: list[Organisation]) -> int:
@@ -238,7 +279,8 @@ class Operation:
 
     def _update_trust(
         self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
-        follow_up_ratio: float, meeting_factor: float, external_share: float,
+        partners: list[list[tuple[int, int, bool]]], follow_up_ratio: float,
+        meeting_factor: float, external_share: float,
     ) -> list[float]:
         """Trust of each member in each partner after a month of seeing them deliver; returns
         the new trust of every ordered pair, in member order.
@@ -255,38 +297,31 @@ class Operation:
         delivered = [1.0 - led.free_riding for led in ledgers]
         followed_up = [min(r, follow_up_ratio) for r in delivered]
         trusts = []
-        for org in orgs:
+        for org, others in zip(orgs, partners, strict=True):
             known, prejudice = org.trust, org.prejudice
             seen = followed_up if not org.is_public else delivered
-            for other, sure, as_seen in zip(orgs, delivered, seen, strict=True):
-                if other is org:
-                    continue
-                other_id = other.unique_id
-                reliability = as_seen if other.is_public else sure
-                before = known.get(other_id)
-                if before is None:
-                    before = prejudice[other.is_public]
-                trust = mech.update_trust(before, reliability, build, erosion, meeting_factor,
-                                          norm)
+            for j, other_id, other_public in others:
+                baseline = prejudice[other_public]
+                trust = mech.update_trust(known.get(other_id, baseline),
+                                          seen[j] if other_public else delivered[j],
+                                          build, erosion, meeting_factor, norm)
                 if turnover > 0.0:
-                    trust = mech.representative_trust_loss(trust, prejudice[other.is_public],
-                                                           turnover, reps)
+                    trust = mech.representative_trust_loss(trust, baseline, turnover, reps)
                 trust = max(0.0, trust - conflict)
                 known[other_id] = trust
                 trusts.append(trust)
         return trusts
 
     def _update_standing(self: Partnership, org: Organisation, firms: int,
-                         societal: float, draw: float) -> None:
+                         societal: float, incident: bool) -> None:
         """Legitimacy and reputation effects of partnering [002 L1254-L1258; 001 L103];
-        ``firms``: the number of firms the private members represent; ``draw``: a uniform
-        draw that decides whether a firm has an incident."""
-        p = self.model.p
+        ``firms``: the number of firms the private members represent; ``incident``: whether a
+        firm had a publicity incident this month (a uniform draw below its
+        :func:`~pppsim.model.mechanisms.incident_probability`)."""
         if org.is_public:
             org.standing = mech.public_standing(
-                org.standing, societal, firms, p.favouritism_legitimacy_cost)
+                org.standing, societal, firms, self.model.p.favouritism_legitimacy_cost)
         else:
-            incident = draw < mech.incident_probability(org.risk_style, self.governance)
             org.standing = mech.private_standing(org.standing, incident)
 
     def _close_month(self: Partnership, flows: Flows, trusts: list[float]) -> None:
@@ -321,13 +356,33 @@ class MonthWork:
     """A partnership's month up to its members' trust: what the members then weigh."""
 
     partnership: Partnership
-    orgs: list[Organisation]
+    terms: MemberTerms
     ledgers: list[MemberLedger]
     conditions: Conditions
     flows: Flows
     societal: float
     trusts: list[float]
     """The members' trust in each other after the month, every ordered pair in member order."""
+
+    @property
+    def orgs(self) -> list[Organisation]:
+        return self.terms.orgs
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTerms:
+    """A partnership's members and what its month takes from who they are
+    (:meth:`Operation.member_terms`)."""
+
+    orgs: list[Organisation]
+    temptations: list[float]
+    """Each member's temptation to free ride, before reciprocity (§7.2.4)."""
+    incident_chances: list[float]
+    """Each member's monthly chance of a publicity incident (0 for a public member)."""
+    firms: int
+    """The number of firms the private members represent [001 L103]."""
+    partners: list[list[tuple[int, int, bool]]]
+    """For each member, its partners in member order: (position, id, whether public)."""
 
 
 def operate_all(partnerships: list[Partnership]) -> None:
@@ -350,11 +405,10 @@ def operate_all(partnerships: list[Partnership]) -> None:
     orgs = [org for work in works for org in work.orgs]
     draws = iter(model.rng.random(sum(not org.is_public for org in orgs)).tolist())
     for work in works:
-        partnership = work.partnership
-        firms = partnership._firms_represented(work.orgs)
-        for org in work.orgs:
-            partnership._update_standing(org, firms, work.societal,
-                                         0.0 if org.is_public else next(draws))
+        partnership, terms = work.partnership, work.terms
+        for org, chance in zip(terms.orgs, terms.incident_chances, strict=True):
+            partnership._update_standing(org, terms.firms, work.societal,
+                                         False if org.is_public else next(draws) < chance)
         partnership._close_month(work.flows, work.trusts)
 
 
@@ -369,10 +423,13 @@ def update_members(works: list[MonthWork]) -> None:
     sizes = np.array([len(work.ledgers) for work in works])
     group = np.repeat(np.arange(len(works)), sizes)
     n = sizes[group]
-    columns = np.array([(led.value, led.effort_fte, led.money_keur, led.free_riding,
-                         led.alignment, led.expectation, led.satisfaction, *led.value_by_motive)
-                        for led in ledgers]).T
-    values, effort, money, free_riding, alignment, expectation, satisfaction = columns[:7]
+    rows = np.array([(led.effort_fte, led.money_keur, led.free_riding, led.alignment,
+                      led.expectation, led.satisfaction, *led.value_by_motive)
+                     for led in ledgers])
+    effort, money, free_riding, alignment, expectation, satisfaction = rows[:, :6].T
+    motives = np.array([org.motives for work in works for org in work.orgs])
+    # The value to each member (§7.2.8): one dot product per row, the same as motives @ by_motive
+    values = np.vecdot(motives, rows[:, 6:])
 
     def total(x: np.ndarray) -> np.ndarray:
         """Per member, the sum of ``x`` over the members of its partnership."""
@@ -385,8 +442,7 @@ def update_members(works: list[MonthWork]) -> None:
     cost_share = 0.5 * effort / or_one(total(effort)) + 0.5 * money / or_one(total(money))
     conditions = [work.conditions for work in works]
     pulls = mech.satisfaction_pulls(
-        value_by_motive=columns[7:],
-        motives=np.array([org.motives for work in works for org in work.orgs]).T,
+        value_by_motive=rows[:, 6:].T, motives=motives.T,
         expectation=expectation,
         pass_through=np.array([c.pass_through for c in conditions])[group],
         partners_free_riding=(total(free_riding) - free_riding) / np.maximum(n - 1, 1),
@@ -399,8 +455,9 @@ def update_members(works: list[MonthWork]) -> None:
     satisfaction = mech.update_satisfaction(satisfaction, pulls, p.satisfaction_memory)
     grievances = mech.remember_pulls(np.array([led.grievances for led in ledgers]).T, pulls,
                                      p.satisfaction_memory).T.copy()
-    for led, a, s, g in zip(ledgers, alignment.tolist(), satisfaction.tolist(), grievances,
-                            strict=True):
+    for led, v, a, s, g in zip(ledgers, values.tolist(), alignment.tolist(),
+                               satisfaction.tolist(), grievances, strict=True):
+        led.value = v
         led.alignment = a
         led.satisfaction = s
         led.grievances = g

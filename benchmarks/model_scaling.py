@@ -48,7 +48,9 @@ for line in sys.stdin:
     metrics = summary_metrics(model)
     cpu = time.process_time() - start
     print(json.dumps({"cpu": cpu, "harm_prevented": metrics["harm_prevented"],
-                      "partnerships": len(model.partnerships_ever)}), flush=True)
+                      "partnerships": len(model.partnerships_ever),
+                      "months_worked": sum(len(p.trust_history)
+                                           for p in model.partnerships_ever)}), flush=True)
 """
 
 
@@ -95,6 +97,7 @@ def main() -> None:
         old, new = Worker(extract(args.against, Path(tmp))), Worker(ROOT)
         try:
             times: dict[str, dict[int, list[float]]] = {"old": {}, "new": {}}
+            worked: dict[str, dict[int, list[int]]] = {"old": {}, "new": {}}
             differing = 0
             for n in args.sizes:
                 for seed in range(args.repeats):
@@ -104,8 +107,9 @@ def main() -> None:
                     if differing and not args.results_may_differ:
                         raise SystemExit(f"results differ at {n} organisations, seed {seed}: "
                                          f"{a['harm_prevented']!r} != {b['harm_prevented']!r}")
-                    times["old"].setdefault(n, []).append(a["cpu"])
-                    times["new"].setdefault(n, []).append(b["cpu"])
+                    for version, result in (("old", a), ("new", b)):
+                        times[version].setdefault(n, []).append(result["cpu"])
+                        worked[version].setdefault(n, []).append(result["months_worked"])
         finally:
             old.close()
             new.close()
@@ -122,6 +126,22 @@ def main() -> None:
         before, after = medians["old"][n], medians["new"][n]
         print(f"{n:>13} {before:>10.0f} {before / medians['old'][first]:>7.2f} "
               f"{after:>9.0f} {after / medians['new'][first]:>7.2f} {before / after:>9.2f}")
+    if differing:
+        # Versions whose models differ may do different amounts of work in a run: the CPU per
+        # month of a partnership's operation (the run's total over the months partnerships
+        # operated) tells a faster model from a model with fewer partnerships.
+        print("\nwork per run: months of operation summed over partnerships (mean), and CPU "
+              "microseconds per such month")
+        print(f"{'organisations':>13} {'before':>8} {'us each':>8} {'after':>8} {'us each':>8} "
+              f"{'speed-up':>9}")
+        for n in args.sizes:
+            each = {}
+            for v in ("old", "new"):
+                months = statistics.mean(worked[v][n])
+                each[v] = (months, 1e6 * statistics.median(
+                    t / w for t, w in zip(times[v][n], worked[v][n], strict=True)))
+            (m0, u0), (m1, u1) = each["old"], each["new"]
+            print(f"{n:>13} {m0:>8.0f} {u0:>8.1f} {m1:>8.0f} {u1:>8.1f} {u0 / u1:>9.2f}")
 
 
 if __name__ == "__main__":

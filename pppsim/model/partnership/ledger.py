@@ -9,7 +9,7 @@ import numpy as np
 from ..vocabulary import GRIEVANCE_CAUSES
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberLedger:
     """What one member puts into and gets out of a partnership."""
 

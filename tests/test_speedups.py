@@ -104,3 +104,49 @@ def test_kept_conditions_are_those_of_the_current_design() -> None:
                 assert p.conditions() == p._conditions_of_design()
                 checked += 1
     assert checked > 0
+
+
+def _scanned_cross_sector_trust(model) -> tuple[float, float]:
+    """Mean trust of public bodies in firms and of firms in public bodies, from every tie."""
+    public_ids = model.public_ids
+    sides = {True: [], False: []}
+    for org in model.organisations:
+        sides[org.is_public] += [t for i, t in org.trust.items()
+                                 if (i in public_ids) is not org.is_public]
+    return tuple(math.fsum(v) / len(v) if v else math.nan for v in (sides[True], sides[False]))
+
+
+def test_kept_cross_sector_ties_give_the_mean_of_every_tie_every_month() -> None:
+    """Ties to the other sector are found again only when an organisation's ties grow; the
+    reported means equal a scan of every tie, month by month (introductions add ties)."""
+    model = PartnershipModel(n_organisations=80, rng=9, trusted_intermediary=True)
+    grew = 0
+    for _ in range(60):
+        before = sum(len(o.trust) for o in model.organisations)
+        model.step()
+        grew += sum(len(o.trust) for o in model.organisations) > before
+        scanned = _scanned_cross_sector_trust(model)
+        reported = tuple(model.datacollector.model_vars[name][-1] for name in
+                         ("trust_public_to_private", "trust_private_to_public"))
+        assert reported == scanned
+        assert model.cross_sector_ties.mean_trust() == scanned
+    assert grew > 0  # ties were added during the run
+
+
+def test_kept_cross_sector_ties_without_any_tie_are_undefined() -> None:
+    model = PartnershipModel(n_organisations=20, rng=1)
+    for org in model.organisations:
+        org.trust.clear()
+    assert all(math.isnan(x) for x in model.cross_sector_ties.mean_trust())
+
+
+def test_kept_partnership_states_follow_launch_and_end_every_month() -> None:
+    model = PartnershipModel(n_organisations=80, rng=6)
+    seen = set()
+    for _ in range(72):
+        model.step()
+        for p in model.partnerships_ever:
+            assert p.is_active == (p.end_cause is None)
+            assert p.is_operating == (p.launched_month is not None and p.end_cause is None)
+            seen.add((p.is_active, p.is_operating))
+    assert seen == {(True, False), (True, True), (False, False)}

@@ -13,7 +13,7 @@ from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
 from .organisation import Organisation
-from .outputs import MODEL_REPORTERS, MonthView, OrganisationState
+from .outputs import MODEL_REPORTERS, CrossSectorTies, MonthView, OrganisationState
 from .partnership import Partnership
 from .partnership.operation import operate_all
 from .vocabulary import (
@@ -62,6 +62,8 @@ class PartnershipModel(Formation, mesa.Model):
         self.harm_prevented_total = 0.0
         self._create_organisations()
         self._create_network()
+        self.cross_sector_ties = CrossSectorTies(self)
+        """Each organisation's ties to the other sector, for the mean trust across sectors."""
         self.month_view: MonthView | None = None
         """What the reporters read, while :meth:`collect` runs (None otherwise)."""
         self.organisation_state: OrganisationState | None = None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from itertools import chain
 from math import fsum
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,18 +48,9 @@ class MonthView:
         # launched this month: operating now, or ended within the month
         self.launched = sum(p.launched_month == month for p in operating) + sum(
             p.launched_month == month for p in model.ended_this_month)
-        by_id = model.organisation_by_id
-        # mean trust of each sector towards the other, over known ties
+        self.trust_public_to_private, self.trust_private_to_public = \
+            model.cross_sector_ties.mean_trust()
         public_ids = model.public_ids
-        public_to_private: list[float] = []
-        private_to_public: list[float] = []
-        for o in model.organisations:
-            if o.is_public:
-                public_to_private += [t for i, t in o.trust.items() if i not in public_ids]
-            else:
-                private_to_public += [t for i, t in o.trust.items() if i in public_ids]
-        self.trust_public_to_private = _mean_or_nan(public_to_private)
-        self.trust_private_to_public = _mean_or_nan(private_to_public)
         satisfaction_public: list[float] = []
         satisfaction_private: list[float] = []
         free_riding: list[float] = []
@@ -70,13 +63,12 @@ class MonthView:
             flows = p.flows
             shared.append(flows.shared)
             followed.append(flows.followed)
-            money = []
-            for i, led in p.members.items():
-                (satisfaction_public if by_id[i].is_public else satisfaction_private).append(
+            ledgers = p.members
+            for i, led in ledgers.items():
+                (satisfaction_public if i in public_ids else satisfaction_private).append(
                     led.satisfaction)
-                free_riding.append(led.free_riding)
-                money.append(led.money_keur)
-            resources.append(sum(money) + p.funding_keur)
+            free_riding += [led.free_riding for led in ledgers.values()]
+            resources.append(sum([led.money_keur for led in ledgers.values()]) + p.funding_keur)
         self.stages = stages
         # sum(), as each reporter summed before: its compensated float sum, not a loop of +=
         self.information_shared = sum(shared)
@@ -91,6 +83,58 @@ class MonthView:
             state = OrganisationState.of(model)
         self.mean_capability = _mean_or_nan(state.capability)
         self.public_legitimacy = _mean_or_nan(state.public_standing)
+
+
+class CrossSectorTies:
+    """Each organisation's ties to the other sector, kept, for the mean trust across sectors.
+
+    The two reporters of trust across sectors average, over every organisation, its trust in
+    the organisations it knows in the other sector.  Which organisations those are is kept per
+    organisation (with an ``itemgetter`` that reads their trust in one call) and found again
+    only when the organisation has come to know others: trust ties are added (acquaintances,
+    introductions, partners met in a partnership) and never removed, so an organisation whose
+    number of ties is unchanged knows the same organisations.  The trust values themselves are
+    read afresh every time.  The means are ``fsum / count`` over the same values as a scan of
+    every tie would collect, in the same order (``fsum`` is correctly rounded in any order).
+    """
+
+    def __init__(self, model: PartnershipModel) -> None:
+        self.organisations = list(model.organisations)
+        self.public_ids = model.public_ids
+        n = len(self.organisations)
+        self.sizes = [-1] * n
+        """Per organisation: its number of ties when its cross-sector ties were last found."""
+        self.counts = [0] * n
+        """Per organisation: its number of ties to the other sector."""
+        self.readers: list[itemgetter | None] = [None] * n
+        """Per organisation: reads its trust in those it knows in the other sector (a tuple,
+        or the one value when it knows one)."""
+
+    def _refresh(self, k: int, trust: dict[int, float]) -> None:
+        """Find organisation ``k``'s ties to the other sector again."""
+        public, public_ids = self.organisations[k].is_public, self.public_ids
+        ids = [i for i in trust if (i in public_ids) is not public]
+        self.sizes[k] = len(trust)
+        self.counts[k] = len(ids)
+        self.readers[k] = itemgetter(*ids) if ids else None
+
+    def mean_trust(self) -> tuple[float, float]:
+        """Mean trust of public bodies in firms and of firms in public bodies, over known
+        ties (NaN where there is none)."""
+        values: tuple[list, list] = ([], [])  # firms', public bodies'
+        counts = [0, 0]
+        for k, org in enumerate(self.organisations):
+            trust = org.trust
+            if len(trust) != self.sizes[k]:
+                self._refresh(k, trust)
+            count = self.counts[k]
+            if count:
+                read = self.readers[k](trust)
+                values[org.is_public].append(read if count > 1 else (read,))
+                counts[org.is_public] += count
+        public, private = (fsum(chain.from_iterable(values[side])) / counts[side]
+                           if counts[side] else float("nan") for side in (True, False))
+        return public, private
 
 
 class OrganisationState:

@@ -64,6 +64,12 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.launched_month: int | None = None
         self.ended_month: int | None = None
         self.end_cause: EndCause | None = None
+        self.is_active = True
+        """Whether it has not ended (no ``end_cause``).  Kept by :meth:`dissolve`, which sets the
+        end cause; a plain attribute because the monthly loops ask it often."""
+        self.is_operating = False
+        """Whether it has launched and not ended.  Kept by :meth:`launch` and :meth:`dissolve`;
+        a plain attribute because the monthly loops ask it often."""
         self.initial_trust = self.mean_trust(members)
         self.founding_overlap = self.complementarity(members)
         self.negotiation_months_needed = mech.negotiation_duration(
@@ -115,22 +121,16 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         return AGREEMENTS[round(self.formality * (len(AGREEMENTS) - 1))]
 
     @property
-    def is_active(self) -> bool:
-        return self.end_cause is None
-
-    @property
-    def is_operating(self) -> bool:
-        return self.launched_month is not None and self.end_cause is None
-
-    @property
     def last_month(self) -> int:
         """The month it ended, or the current month while it is active."""
-        return self.ended_month if self.ended_month is not None else self.model.month
+        ended = self.ended_month
+        return ended if ended is not None else self.model.month
 
     @property
     def age_months(self) -> int:
         """Months since launch (0 before launch)."""
-        return 0 if self.launched_month is None else self.last_month - self.launched_month
+        launched = self.launched_month
+        return 0 if launched is None else self.last_month - launched
 
     @property
     def trust(self) -> float:

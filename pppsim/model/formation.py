@@ -194,13 +194,15 @@ class Formation:
     def recruit(self: PartnershipModel, partnership: Partnership) -> Organisation | None:
         """Recruit one newcomer from the members' acquaintances (transform or growth)."""
         domain = partnership.domain
-        known: dict[int, float] = {}
+        members = partnership.members
+        known: dict[int, float] = {}  # the highest trust any member has in each non-member
         for org in partnership.organisations():
             for other_id, trust in org.trust.items():
-                if other_id not in partnership.members:
-                    known[other_id] = max(known.get(other_id, 0.0), trust)
-        candidates = [self.organisation_by_id[i] for i in known]
-        candidates = [o for o in candidates if o.has_room]
+                if other_id not in members:
+                    before = known.get(other_id, 0.0)
+                    known[other_id] = trust if trust > before else before  # max(before, trust)
+        by_id = self.organisation_by_id
+        candidates = [o for o in map(by_id.__getitem__, known) if o.has_room]
         if not candidates:
             return None
         alpha = self.p.partner_choice_fit_weight

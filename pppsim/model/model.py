@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from itertools import compress
 from typing import Any
 
 import mesa
@@ -206,19 +207,23 @@ class PartnershipModel(Formation, mesa.Model):
         :meth:`~Organisation.recovered_standing`, :meth:`~Organisation.fluctuated_level`),
         computed for all organisations at once, one normal draw each in their order."""
         orgs = self.organisations
-        capability = np.array([o.capability for o in orgs])
-        partnering = np.array([bool(o.partnerships) for o in orgs])
+        n = len(orgs)
+
+        def column(values: list, dtype: type = float) -> np.ndarray:
+            return np.fromiter(values, dtype=dtype, count=n)
+
+        capability = column([o.capability for o in orgs])
+        partnering = column([bool(o.partnerships) for o in orgs], bool)
         capability = np.where(partnering, Organisation.learned(capability, self.p), capability)
-        standing = Organisation.recovered_standing(np.array([o.standing for o in orgs]), self.p)
-        shocks = self.rng.normal(0.0, self.p.capacity_shock_sd, size=len(orgs))
-        level = Organisation.fluctuated_level(np.array([o.capacity_level for o in orgs]),
-                                              shocks, self.p)
+        standing = Organisation.recovered_standing(column([o.standing for o in orgs]), self.p)
+        shocks = self.rng.normal(0.0, self.p.capacity_shock_sd, size=n)
+        level = Organisation.fluctuated_level(column([o.capacity_level for o in orgs]), shocks,
+                                              self.p)
         capability, standing = capability.tolist(), standing.tolist()
         for org, c, s, lv in zip(orgs, capability, standing, level.tolist(), strict=True):
             org.capability, org.standing, org.capacity_level = c, s, lv
         self.organisation_state = OrganisationState(
-            capability, [s for s, public in zip(standing, self.public_mask, strict=True)
-                         if public])
+            capability, list(compress(standing, self.public_mask)))
 
     def collect(self) -> None:
         """Record the month's outputs in the ``DataCollector``, its reporters reading one

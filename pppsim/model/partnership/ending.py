@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from statistics import fmean
+from math import fsum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,8 +69,12 @@ class Ending:
             self.dissolve(EndCause.GOALS_REACHED, progress=self.goal_progress)
 
     def evaluation_due(self: Partnership) -> bool:
+        """Whether its age is a whole number (at least one) of evaluation intervals."""
         interval = self.evaluation_interval_months
-        return interval > 0 and self.age_months > 0 and self.age_months % interval == 0
+        if interval <= 0:
+            return False
+        age = self.age_months
+        return age > 0 and age % interval == 0
 
     def evaluate(self: Partnership) -> None:
         """Evaluate: goals reached, continue, revitalise, transform or terminate.
@@ -153,11 +157,12 @@ class Ending:
         status = {"trust": self.trust, "shared": self.shared_total,
                   "shared_by_private": self.shared_private_total,
                   "followed_up": self.followed_total}
+        public_ids = self.model.public_ids
         for sector, public in (("public", True), ("private", False)):
             levels = [led.satisfaction for i, led in self.members.items()
-                      if self.model.organisation_by_id[i].is_public is public]
+                      if (i in public_ids) is public]
             if levels:
-                status[f"satisfaction_{sector}"] = fmean(levels)
+                status[f"satisfaction_{sector}"] = fsum(levels) / len(levels)  # fmean's value
         return status
 
     def main_cause(self: Partnership) -> tuple[EndCause, float]:
@@ -173,47 +178,44 @@ class Ending:
         (longer without an agreed exit strategy: :func:`~pppsim.model.mechanisms.exit_patience`),
         when its legitimacy or reputation is at risk [002 L1254-L1258], or when its board's
         priorities shift (``priority_shift_hazard`` [002 L1061, L1203]).
+
+        Each member in turn leaves for lost standing, else for a priority shift (one uniform
+        draw), else counts its months below the threshold and leaves when its patience runs
+        out.  A dissatisfied member gives as its reason the cause that tipped it: the largest
+        of its remembered pulls on satisfaction (:func:`~pppsim.model.mechanisms.tipping_cause`),
+        whose sum is its fall below full satisfaction.
         """
-        p = self.model.p
+        model = self.model
+        p = model.p
         patience = mech.exit_patience(p.exit_patience_months, self.exit_strategy)
-        hazard = p.priority_shift_hazard
-        failing = self.satisfaction < p.exit_threshold
+        hazard, threshold = p.priority_shift_hazard, p.exit_threshold
+        standing_threshold = p.standing_exit_threshold
+        draw = model.rng.random
+        failing = self.satisfaction < threshold
         if not failing:
             self.failing_since = None
         elif self.failing_since is None:
-            self.failing_since = self.model.month
-        for org in self.organisations():
+            self.failing_since = model.month
+        by_id = model.organisation_by_id
+        for org_id, led in list(self.members.items()):
             if not self.is_active:
                 return
-            self._consider_exit(org, patience, hazard)
-
-    def _consider_exit(self: Partnership, org: Organisation, patience: float,
-                       hazard: float) -> None:
-        """One member's monthly decision: leave for lost standing, a priority shift or
-        lasting dissatisfaction, or stay.
-
-        A dissatisfied member gives as its reason the cause that tipped it: the largest of its
-        remembered pulls on satisfaction (:func:`~pppsim.model.mechanisms.tipping_cause`),
-        whose sum is its fall below full satisfaction.
-        """
-        model, p = self.model, self.model.p
-        led = self.members[org.unique_id]
-        if org.standing < p.standing_exit_threshold:
-            self.remove_member(org, EndCause.LEGITIMACY_RISK, standing=org.standing,
-                               threshold=p.standing_exit_threshold)
-            return
-        if model.rng.random() < hazard:
-            self.remove_member(org, EndCause.PRIORITY_SHIFT, hazard=hazard)
-            return
-        if led.satisfaction < p.exit_threshold:
-            led.months_dissatisfied += 1
-        else:
-            led.months_dissatisfied = 0
-        if led.months_dissatisfied >= patience:
-            cause, share = mech.tipping_cause(led.grievances)
-            self.remove_member(org, cause, satisfaction=led.satisfaction,
-                               threshold=p.exit_threshold, months=led.months_dissatisfied,
-                               cause_share=share)
+            org = by_id[org_id]
+            if org.standing < standing_threshold:
+                self.remove_member(org, EndCause.LEGITIMACY_RISK, standing=org.standing,
+                                   threshold=standing_threshold)
+            elif draw() < hazard:
+                self.remove_member(org, EndCause.PRIORITY_SHIFT, hazard=hazard)
+            else:
+                if led.satisfaction < threshold:
+                    led.months_dissatisfied += 1
+                else:
+                    led.months_dissatisfied = 0
+                if led.months_dissatisfied >= patience:
+                    cause, share = mech.tipping_cause(led.grievances)
+                    self.remove_member(org, cause, satisfaction=led.satisfaction,
+                                       threshold=threshold, months=led.months_dissatisfied,
+                                       cause_share=share)
 
     def remove_member(self: Partnership, org: Organisation, cause: EndCause,
                       **values: float) -> None:

@@ -165,7 +165,10 @@ class PartnershipModel(Formation, mesa.Model):
     @property
     def partnerships(self) -> mesa.agent.AgentSet:
         """Partnerships that have not ended (negotiating or operating)."""
-        return self.agents_by_type.get(Partnership, mesa.agent.AgentSet([], random=self.random))
+        partnerships = self.agents_by_type.get(Partnership)
+        if partnerships is None:  # none created yet
+            return mesa.agent.AgentSet([], random=self.random)
+        return partnerships
 
     def domain_vector(self, domains: int | tuple[int, ...]) -> np.ndarray:
         """Indicator vector over crime domains of one domain or several."""

@@ -141,8 +141,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @property
     def satisfaction(self) -> float:
         """The members' mean satisfaction."""
-        levels = [led.satisfaction for led in self.members.values()]
-        return fsum(levels) / len(levels)  # statistics.fmean, without its overhead
+        members = self.members
+        return fsum([led.satisfaction for led in members.values()]) / len(members)  # fmean
 
     @property
     def clarity(self) -> float:

@@ -8,6 +8,7 @@ introduces, or a sector's umbrella organisation), ranks them, and invites them o
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,14 +37,15 @@ class Formation:
         p = self.p
         orgs = self.organisations
         able = [o.has_room and not o.is_umbrella for o in orgs]
-        candidates = [o for o, yes in zip(orgs, able, strict=True) if yes]
-        draws = self.rng.random(len(candidates))
+        candidates = list(compress(orgs, able))
+        n = len(candidates)
+        draws = self.rng.random(n)
         harm_ratio = self.harm_ratio  # Organisation.need() without recomputing it for each
         # The rates of all candidates at once, to within a few units in the last place, pick
         # those whose draw may fall below their rate; the rate of each of those is then
         # computed exactly as Organisation.need() and the decision taken on it.
-        able_index = np.flatnonzero(able)
-        capability = np.array([o.capability for o in candidates])
+        able_index = np.flatnonzero(np.fromiter(able, dtype=bool, count=len(able)))
+        capability = np.fromiter([o.capability for o in candidates], dtype=float, count=n)
         approximate = (p.initiation_rate * (self.interests[able_index] @ harm_ratio)
                        * (0.5 + capability) * self.initiative[able_index])
         for k in np.flatnonzero(draws < approximate * (1.0 + 1e-9)):

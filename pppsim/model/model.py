@@ -129,7 +129,8 @@ class PartnershipModel(Formation, mesa.Model):
         """Acquaintances: each organisation knows a few others, more often with shared interests.
 
         PPS often start from existing contacts [002 L1546]; NGOs and networks connect
-        [001 L99].  Ties are symmetric; trust on each tie starts from sector prejudice.
+        [001 L99].  Ties are symmetric; trust on each tie starts from sector prejudice
+        (:attr:`Organisation.prejudice`).
         Every public body knows every umbrella organisation [001 L103].
         """
         p, rng = self.p, self.rng
@@ -142,15 +143,15 @@ class PartnershipModel(Formation, mesa.Model):
             weights = similarity[i] + 0.2
             weights[i] = 0.0
             chosen = rng.choice(n, size=k, replace=False, p=weights / weights.sum())
-            for j in chosen:
+            for j in chosen.tolist():
                 other = orgs[j]
-                org.trust.setdefault(other.unique_id, org.trust_in(other))
-                other.trust.setdefault(org.unique_id, other.trust_in(org))
+                org.trust.setdefault(other.unique_id, org.prejudice[other.is_public])
+                other.trust.setdefault(org.unique_id, other.prejudice[org.is_public])
         for umbrella in self.umbrella_for.values():
             for org in orgs:
                 if org.is_public or org.kind == umbrella.federated_kind:
-                    org.trust.setdefault(umbrella.unique_id, org.trust_in(umbrella))
-                    umbrella.trust.setdefault(org.unique_id, umbrella.trust_in(org))
+                    org.trust.setdefault(umbrella.unique_id, org.prejudice[umbrella.is_public])
+                    umbrella.trust.setdefault(org.unique_id, umbrella.prejudice[org.is_public])
 
     # --- queries ---------------------------------------------------------------------------
     @property

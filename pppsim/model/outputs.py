@@ -46,8 +46,8 @@ class MonthView:
         self.operating = operating
         self.negotiating = len(active) - len(operating)
         # launched this month: operating now, or ended within the month
-        self.launched = sum(p.launched_month == month for p in operating) + sum(
-            p.launched_month == month for p in model.ended_this_month)
+        self.launched = [p.launched_month for p in operating].count(month) + [
+            p.launched_month for p in model.ended_this_month].count(month)
         self.trust_public_to_private, self.trust_private_to_public = \
             model.cross_sector_ties.mean_trust()
         public_ids = model.public_ids

@@ -142,7 +142,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     def satisfaction(self) -> float:
         """The members' mean satisfaction."""
         members = self.members
-        return fsum([led.satisfaction for led in members.values()]) / len(members)  # fmean
+        return fsum([led.satisfaction for led in members.values()]) / len(members)  # = fmean
 
     @property
     def clarity(self) -> float:

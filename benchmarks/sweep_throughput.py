@@ -9,18 +9,23 @@ run seeds for every tool) is run by
 
 each with 1 and 2 workers, plus the model alone in a plain loop (the floor).  Every
 measurement runs in a fresh interpreter (``batch_run`` sets the global start method to spawn
-at import, which would otherwise leak into the others); its clock starts after the imports
-and includes pool start-up, as a user experiences it.  Prints runs per second, ratios to
+at import, which would otherwise leak into the others); its clock starts after the model is
+imported (for every tool) and includes pool start-up, as a user experiences it.  pppsim and
+the plain loop compute the end-of-run metrics of every run, ``batch_run`` records the
+``DataCollector``'s last row.  Prints runs per second, ratios to
 pppsim, parallel efficiency (rate at 2 workers / twice the rate at 1) and pppsim's overhead
-per run.  A peer that is not installed is skipped with a note.
+per run.  A peer that is not installed is skipped with a note.  With ``--repeats N`` every
+measurement is taken N times, each in a fresh interpreter, in turns (tool after tool), and the
+median is reported: fresh interpreters of the same code differ by several per cent in speed.
 
-    .venv/bin/python benchmarks/sweep_throughput.py [--points 8 --replications 4 ...]
+    .venv/bin/python benchmarks/sweep_throughput.py [--points 8 --replications 4 --repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,7 +62,12 @@ def model_run(legal_barrier: float, seed: int, n_organisations: int, months: int
 
 
 def measure(tool: str, workers: int, args: argparse.Namespace) -> dict[str, Any]:
-    """Run the design once with ``tool`` and ``workers``; returns seconds and extras."""
+    """Run the design once with ``tool`` and ``workers``; returns seconds and extras.
+
+    The model is imported before the clock starts for every tool, as a user of
+    ``mesa.batch_run`` imports the model class before calling it."""
+    import pppsim.model.outputs  # noqa: F401  (the model and its metrics, for every tool)
+
     values, seeds, fixed = design(args)
     runs = len(values) * len(seeds)
     extra: dict[str, Any] = {}
@@ -141,6 +151,8 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--organisations", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="measurements per tool and worker count (median reported)")
     parser.add_argument("--measure", choices=list(TOOLS), help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -150,22 +162,31 @@ def main() -> None:
 
     runs = args.points * args.replications
     print(f"design: {args.points} points x {args.replications} replications = {runs} runs, "
-          f"{args.organisations} organisations, {args.months} months")
-    rates: dict[tuple[str, int], float] = {}
-    pppsim_model_time = None
+          f"{args.organisations} organisations, {args.months} months"
+          + (f"; median of {args.repeats} measurements each" if args.repeats > 1 else ""))
+    cases = []
     for tool, package in TOOLS.items():
         if package and find_spec(package) is None:
             print(f"  {tool}: skipped ({package} is not installed)")
             continue
-        for workers in (1,) if tool == "model alone" else (1, 2):
+        cases += [(tool, workers) for workers in ((1,) if tool == "model alone" else (1, 2))]
+    results: dict[tuple[str, int], list[dict[str, Any]]] = {case: [] for case in cases}
+    for _ in range(args.repeats):
+        for tool, workers in cases:
             result = child(tool, workers, args)
-            if result is None:
-                continue
-            rates[tool, workers] = result["runs"] / result["seconds"]
-            if tool == "pppsim" and workers == 1:
-                pppsim_model_time = result["model_seconds_per_run"]
-            print(f"  {tool:15s} {workers} worker{'s' if workers > 1 else ' '}: "
-                  f"{result['seconds']:7.2f} s  {rates[tool, workers]:6.2f} runs/s")
+            if result is not None:
+                results[tool, workers].append(result)
+    rates: dict[tuple[str, int], float] = {}
+    pppsim_model_time = None
+    for (tool, workers), measured in results.items():
+        if not measured:
+            continue
+        seconds = statistics.median(r["seconds"] for r in measured)
+        rates[tool, workers] = runs / seconds
+        if tool == "pppsim" and workers == 1:
+            pppsim_model_time = statistics.median(r["model_seconds_per_run"] for r in measured)
+        print(f"  {tool:15s} {workers} worker{'s' if workers > 1 else ' '}: "
+              f"{seconds:7.2f} s  {rates[tool, workers]:6.2f} runs/s")
 
     print("\nruns per second (ratio to pppsim at the same worker count)")
     for tool in TOOLS:

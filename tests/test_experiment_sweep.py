@@ -240,3 +240,17 @@ def test_the_model_version_changes_with_any_model_source_file(tmp_path):
     month = copy / "model" / "partnership" / "operation.py"
     month.write_text(month.read_text() + "\n# changed\n")
     assert source_digest(copy) != before
+
+
+def test_worker_processes_freeze_what_they_loaded_and_the_caller_is_left_alone() -> None:
+    import gc
+
+    from pppsim.experiment.executors import open_executor
+
+    frozen_before = gc.get_freeze_count()
+    with open_executor(workers=2) as info:
+        counts = [info.executor.submit(gc.get_freeze_count).result() for _ in range(4)]
+    assert min(counts) > 10_000  # the model and its libraries, out of the collector's reach
+    with open_executor(workers=1) as info:
+        assert info.executor.submit(gc.get_freeze_count).result() == frozen_before
+    assert gc.get_freeze_count() == frozen_before

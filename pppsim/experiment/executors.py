@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -59,9 +60,18 @@ MODEL_MODULE = "pppsim.model.model"
 def _start_worker() -> None:
     """A new worker leaves Ctrl-C to the main process, which stops the sweep cleanly, and
     has the model loaded before its first run (a forked worker already has it), so that the
-    runs' own times, which size the chunks, do not include loading it."""
+    runs' own times, which size the chunks, do not include loading it.
+
+    Then everything loaded so far (modules, classes, functions: some hundred thousand objects)
+    is moved out of the garbage collector's reach (``gc.freeze``): it lives as long as the
+    worker, and the collector's full passes during runs no longer walk it (they took about 6 ms
+    of a 195 ms run at 100 organisations); a forked worker also keeps sharing those pages with
+    its server.  Only
+    in pppsim's own worker processes: a run in the caller's process leaves its collector as it
+    is."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import_module(MODEL_MODULE)
+    gc.freeze()
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:

@@ -61,8 +61,9 @@ class Operation:
 
     def member_terms(self: Partnership) -> MemberTerms:
         """The members, and what the month's work takes from who they are and from the fixed
-        design: each member's temptation to free ride (§7.2.4), each firm's chance of a
-        publicity incident and the number of firms represented (§7.2.10).
+        design: each member's temptation to free ride (§7.2.4), its partners (whose trust it
+        reads and updates, §7.2.5 and §7.2.9), each firm's chance of a publicity incident and
+        the number of firms represented (§7.2.10).
 
         Kept until the membership changes: the organisations' opportunism and risk style,
         the partnership's governance and formality and the parameters do not change during a

@@ -138,15 +138,3 @@ def test_kept_cross_sector_ties_without_any_tie_are_undefined() -> None:
     for org in model.organisations:
         org.trust.clear()
     assert all(math.isnan(x) for x in model.cross_sector_ties.mean_trust())
-
-
-def test_kept_partnership_states_follow_launch_and_end_every_month() -> None:
-    model = PartnershipModel(n_organisations=80, rng=6)
-    seen = set()
-    for _ in range(72):
-        model.step()
-        for p in model.partnerships_ever:
-            assert p.is_active == (p.end_cause is None)
-            assert p.is_operating == (p.launched_month is not None and p.end_cause is None)
-            seen.add((p.is_active, p.is_operating))
-    assert seen == {(True, False), (True, True), (False, False)}

@@ -64,12 +64,6 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.launched_month: int | None = None
         self.ended_month: int | None = None
         self.end_cause: EndCause | None = None
-        self.is_active = True
-        """Whether it has not ended (no ``end_cause``).  Kept by :meth:`dissolve`, which sets the
-        end cause; a plain attribute because the monthly loops ask it often."""
-        self.is_operating = False
-        """Whether it has launched and not ended.  Kept by :meth:`launch` and :meth:`dissolve`;
-        a plain attribute because the monthly loops ask it often."""
         self.initial_trust = self.mean_trust(members)
         self.founding_overlap = self.complementarity(members)
         self.negotiation_months_needed = mech.negotiation_duration(
@@ -119,6 +113,14 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     def agreement(self) -> str:
         """Agreement form from formality: none, MoU, covenant, contract, legal entity."""
         return AGREEMENTS[round(self.formality * (len(AGREEMENTS) - 1))]
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_cause is None
+
+    @property
+    def is_operating(self) -> bool:
+        return self.launched_month is not None and self.end_cause is None
 
     @property
     def last_month(self) -> int:

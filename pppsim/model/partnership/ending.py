@@ -247,7 +247,6 @@ class Ending:
             org.memberships_changed()
         self.end_cause = cause
         self.ended_month = model.month
-        self.is_active = self.is_operating = False
         model.events.record(model.month, EventKind.DISSOLVED, partnership=self.unique_id,
                             others=tuple(self.members) or self.founders, cause=cause,
                             age=self.age_months, **(self.status_values() | values))

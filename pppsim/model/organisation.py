@@ -136,14 +136,8 @@ class Organisation(mesa.Agent):
 
     @property
     def overcommitted(self) -> bool:
-        """Promised clearly more staff than it has: it can stretch by ``overstretch``, no more.
-
-        (:attr:`promised_fte` and :attr:`available_fte` written out, as in :attr:`has_room`.)"""
-        promised = self._promised_fte
-        if promised is None:
-            promised = self.promised_fte
-        return promised > self.model.p.overstretch * (self.capacity_fte * self.capacity_level) \
-            + 1e-9
+        """Promised clearly more staff than it has: it can stretch by ``overstretch``, no more."""
+        return self.promised_fte > self.model.p.overstretch * self.available_fte + 1e-9
 
     def trust_in(self, other: Organisation) -> float:
         """Directed trust towards another organisation; prejudice-based if not yet known."""

@@ -66,9 +66,8 @@ def _start_worker() -> None:
     is moved out of the garbage collector's reach (``gc.freeze``): it lives as long as the
     worker, and the collector's full passes during runs no longer walk it (they took about 6 ms
     of a 195 ms run at 100 organisations); a forked worker also keeps sharing those pages with
-    its server.  Only
-    in pppsim's own worker processes: a run in the caller's process leaves its collector as it
-    is."""
+    its server.  Only in pppsim's own worker processes: a run in the caller's process leaves
+    its collector as it is."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import_module(MODEL_MODULE)
     gc.freeze()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from itertools import chain
 from math import fsum
 from operator import itemgetter
 from typing import TYPE_CHECKING
@@ -121,8 +120,7 @@ class CrossSectorTies:
     def mean_trust(self) -> tuple[float, float]:
         """Mean trust of public bodies in firms and of firms in public bodies, over known
         ties (NaN where there is none)."""
-        values: tuple[list, list] = ([], [])  # firms', public bodies'
-        counts = [0, 0]
+        values: tuple[list[float], list[float]] = ([], [])  # firms', public bodies'
         for k, org in enumerate(self.organisations):
             trust = org.trust
             if len(trust) != self.sizes[k]:
@@ -130,11 +128,8 @@ class CrossSectorTies:
             count = self.counts[k]
             if count:
                 read = self.readers[k](trust)
-                values[org.is_public].append(read if count > 1 else (read,))
-                counts[org.is_public] += count
-        public, private = (fsum(chain.from_iterable(values[side])) / counts[side]
-                           if counts[side] else float("nan") for side in (True, False))
-        return public, private
+                values[org.is_public].extend(read if count > 1 else (read,))
+        return _mean_or_nan(values[True]), _mean_or_nan(values[False])
 
 
 class OrganisationState:

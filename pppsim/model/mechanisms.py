@@ -8,8 +8,6 @@ plain numbers or numpy arrays so that a test can exercise each alone; ``Partners
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .constants import TRANSACTIONAL_STAGE_VALUE
@@ -260,24 +258,25 @@ def update_trust(
     Reliable delivery, signalled in meetings, builds trust in small steps [001 L137, L141];
     under-delivery erodes it ``erosion_ratio`` times faster (Slovic 1993; Klos & Nooteboom
     2001).  Reliable means delivering at least ``reliability_norm`` of the promise.  Stays
-    within [0, 1].
+    within [0, 1].  Works elementwise on numpy arrays over pairs of partners.
     """
-    if reliability >= reliability_norm:
-        trust += build_rate * meeting_factor * (1.0 - trust)
-    else:
-        shortfall = (reliability_norm - reliability) / reliability_norm
-        trust -= build_rate * erosion_ratio * shortfall * trust
-    return clamp01(trust)
+    shortfall = (reliability_norm - reliability) / reliability_norm
+    trust = np.where(reliability >= reliability_norm,
+                     trust + build_rate * meeting_factor * (1.0 - trust),
+                     trust - build_rate * erosion_ratio * shortfall * trust)
+    return np.clip(trust, 0.0, 1.0)
 
 
 def follow_up(shared_by_private: float, follow_up_capacity_items: float) -> tuple[float, float]:
     """Information followed up by the public side, and the ratio followed up.
 
     Private value often only arrives once the public side follows up; capacity shortages or
-    other priorities cause too little or too late follow-up [002 L1242].
+    other priorities cause too little or too late follow-up [002 L1242].  The ratio is 1
+    where nothing was shared.  Works elementwise on numpy arrays over partnerships.
     """
-    followed = min(shared_by_private, follow_up_capacity_items)
-    ratio = followed / shared_by_private if shared_by_private > 0 else 1.0
+    shared = np.asarray(shared_by_private, dtype=float)
+    followed = np.minimum(shared, follow_up_capacity_items)
+    ratio = np.divide(followed, shared, out=np.ones_like(followed), where=shared > 0)
     return followed, ratio
 
 
@@ -294,9 +293,10 @@ def joint_output(
     commitment -> outcomes); the factor 0.5 + trust is 1 at medium trust.  Interventions on
     followed-up information add ``information_weight`` per item acted on: sharing and acting on
     information is the core of crime-fighting partnerships [001 L220-L252; 002 L578,
-    L1242, L1302-L1330].
+    L1242, L1302-L1330].  Works elementwise on numpy arrays over partnerships.
     """
-    joint = 0.25 * math.sqrt(max(productive_effort, 0.0) * max(resources, 0.0)) * (0.5 + trust)
+    joint = 0.25 * np.sqrt(np.maximum(productive_effort, 0.0) * np.maximum(resources, 0.0)) \
+        * (0.5 + trust)
     return (joint + information_weight * followed_information) * multiplier
 
 
@@ -408,12 +408,12 @@ def public_standing(
     body must not be seen to favour particular firms [001 L103; 002 L1254]: it loses
     ``favouritism_cost`` divided by the number of firms the private members represent (one for
     each firm, all firms of its kind for an umbrella organisation), so a partnership with one
-    firm costs most, several firms less, a sector's federation hardly anything.
+    firm costs most, several firms less, a sector's federation hardly anything.  Works
+    elementwise on numpy arrays over members.
     """
-    standing += 0.004 * min(societal_value, 1.5)
-    if firms_represented > 0:
-        standing -= favouritism_cost / firms_represented
-    return clamp01(standing)
+    firms = np.asarray(firms_represented, dtype=float)
+    favouritism = np.divide(favouritism_cost, firms, out=np.zeros_like(firms), where=firms > 0)
+    return np.clip(standing + 0.004 * np.minimum(societal_value, 1.5) - favouritism, 0.0, 1.0)
 
 
 def incident_probability(risk_style: float, governance: float) -> float:
@@ -424,11 +424,9 @@ def incident_probability(risk_style: float, governance: float) -> float:
 
 def private_standing(standing: float, incident: bool) -> float:
     """A firm's reputation after a month in a partnership: social commitment raises it a
-    little [002 L519]; a publicity incident costs it 0.3 [002 L1258]."""
-    standing += 0.002
-    if incident:
-        standing -= 0.3
-    return clamp01(standing)
+    little [002 L519]; a publicity incident costs it 0.3 [002 L1258].  Works elementwise on
+    numpy arrays over members."""
+    return np.clip(standing + 0.002 - 0.3 * np.asarray(incident, dtype=float), 0.0, 1.0)
 
 
 def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float) -> Stage:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from itertools import compress
 from typing import Any
 
 import mesa
@@ -14,9 +13,10 @@ from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
 from .organisation import Organisation
-from .outputs import MODEL_REPORTERS, CrossSectorTies, MonthView, OrganisationState
+from .outputs import MODEL_REPORTERS, MonthView
 from .partnership import Partnership
 from .partnership.operation import operate_all
+from .state import MemberTable, OrganisationArrays
 from .vocabulary import (
     DOMAINS,
     KIND_DOMAIN_AFFINITY,
@@ -63,13 +63,8 @@ class PartnershipModel(Formation, mesa.Model):
         self.harm_prevented_total = 0.0
         self._create_organisations()
         self._create_network()
-        self.cross_sector_ties = CrossSectorTies(self)
-        """Each organisation's ties to the other sector, for the mean trust across sectors."""
         self.month_view: MonthView | None = None
         """What the reporters read, while :meth:`collect` runs (None otherwise)."""
-        self.organisation_state: OrganisationState | None = None
-        """The organisations' capability and standing as :meth:`end_month` left them, until
-        the month's outputs are collected (None otherwise)."""
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.collect()
 
@@ -86,6 +81,10 @@ class PartnershipModel(Formation, mesa.Model):
         sectors += [Sector.PRIVATE] * len(PRIVATE_KINDS)
         kinds += [UMBRELLA_KIND] * len(PRIVATE_KINDS)
         federated = list(PRIVATE_KINDS)
+        self.organisation_arrays = OrganisationArrays(len(sectors))
+        """The organisations' changing state and the traits the monthly computations read."""
+        self.ledgers = MemberTable()
+        """Every membership's ledger, one row each."""
         sigma = np.sqrt(np.log1p(p.capacity_spread**2))
         for sector, kind in zip(sectors, kinds, strict=True):
             public = sector is Sector.PUBLIC
@@ -210,24 +209,14 @@ class PartnershipModel(Formation, mesa.Model):
         organisation's available staff fluctuates (:meth:`Organisation.learned`,
         :meth:`~Organisation.recovered_standing`, :meth:`~Organisation.fluctuated_level`),
         computed for all organisations at once, one normal draw each in their order."""
-        orgs = self.organisations
-        n = len(orgs)
-
-        def column(values: list, dtype: type = float) -> np.ndarray:
-            return np.fromiter(values, dtype=dtype, count=n)
-
-        capability = column([o.capability for o in orgs])
-        partnering = column([bool(o.partnerships) for o in orgs], bool)
-        capability = np.where(partnering, Organisation.learned(capability, self.p), capability)
-        standing = Organisation.recovered_standing(column([o.standing for o in orgs]), self.p)
-        shocks = self.rng.normal(0.0, self.p.capacity_shock_sd, size=n)
-        level = Organisation.fluctuated_level(column([o.capacity_level for o in orgs]), shocks,
-                                              self.p)
-        capability, standing = capability.tolist(), standing.tolist()
-        for org, c, s, lv in zip(orgs, capability, standing, level.tolist(), strict=True):
-            org.capability, org.standing, org.capacity_level = c, s, lv
-        self.organisation_state = OrganisationState(
-            capability, list(compress(standing, self.public_mask)))
+        arrays, p = self.organisation_arrays, self.p
+        partnering = np.fromiter((bool(o.partnerships) for o in self.organisations),
+                                 dtype=bool, count=len(self.organisations))
+        arrays.capability = np.where(partnering, Organisation.learned(arrays.capability, p),
+                                     arrays.capability)
+        arrays.standing = Organisation.recovered_standing(arrays.standing, p)
+        shocks = self.rng.normal(0.0, p.capacity_shock_sd, size=len(partnering))
+        arrays.capacity_level = Organisation.fluctuated_level(arrays.capacity_level, shocks, p)
 
     def collect(self) -> None:
         """Record the month's outputs in the ``DataCollector``, its reporters reading one
@@ -237,7 +226,6 @@ class PartnershipModel(Formation, mesa.Model):
             self.datacollector.collect(self)
         finally:
             self.month_view = None
-            self.organisation_state = None
 
     def run(self, months: int | None = None) -> None:
         """Run for ``months`` months (default: 120, ten years)."""

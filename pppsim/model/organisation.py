@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from . import mechanisms as mech
+from .state import TrustTies
 from .vocabulary import UMBRELLA_KIND, Sector
 
 if TYPE_CHECKING:
@@ -59,10 +60,15 @@ class Organisation(mesa.Agent):
         self.information = information
         self.opportunism = opportunism
         self.risk_style = risk_style
+        self.index = self.unique_id - 1
+        """Its position in ``model.organisations`` and in the model's organisation arrays."""
+        arrays = model.organisation_arrays
+        self._arrays = arrays
+        self.trust = TrustTies(arrays.trust[self.index])
+        """Its trust in the organisations it knows, by ``unique_id``."""
         self.standing = model.p.standing_baseline
         self.capability = 0.1
         self.capacity_level = 1.0
-        self.trust: dict[int, float] = {}
         self.partnerships: dict[int, Partnership] = {}
         self._promised_fte: float | None = None
         """:attr:`promised_fte` as last summed; None once a membership has changed."""
@@ -84,6 +90,39 @@ class Organisation(mesa.Agent):
             for public in (True, False)}
         """Trust in an organisation it does not know yet, by whether that one is public
         (sector prejudice [001 L137-L141])."""
+        arrays.prejudice[self.index] = (self.prejudice[False], self.prejudice[True])
+        arrays.is_public[self.index] = self.is_public
+        arrays.is_umbrella[self.index] = self.is_umbrella
+        arrays.information[self.index] = information
+        arrays.motives[self.index] = motives
+
+    # --- state held in the model's organisation arrays ---------------------------------------
+    @property
+    def standing(self) -> float:
+        """Legitimacy of a public body, reputation of a firm [002 L1254-L1258]."""
+        return float(self._arrays.standing[self.index])
+
+    @standing.setter
+    def standing(self, value: float) -> None:
+        self._arrays.standing[self.index] = value
+
+    @property
+    def capability(self) -> float:
+        """PPP capability [002 L1554-L1570]."""
+        return float(self._arrays.capability[self.index])
+
+    @capability.setter
+    def capability(self, value: float) -> None:
+        self._arrays.capability[self.index] = value
+
+    @property
+    def capacity_level(self) -> float:
+        """Share of its staff it can give to partnerships this month."""
+        return float(self._arrays.capacity_level[self.index])
+
+    @capacity_level.setter
+    def capacity_level(self, value: float) -> None:
+        self._arrays.capacity_level[self.index] = value
 
     # --- derived state ---------------------------------------------------------------------
     @property
@@ -141,8 +180,8 @@ class Organisation(mesa.Agent):
 
     def trust_in(self, other: Organisation) -> float:
         """Directed trust towards another organisation; prejudice-based if not yet known."""
-        known = self.trust.get(other.unique_id)
-        return known if known is not None else self.prejudice[other.is_public]
+        known = self._arrays.trust[self.index, other.index]
+        return float(known) if known == known else self.prejudice[other.is_public]
 
     def need(self) -> float:
         """Unmet need: interest-weighted crime harm relative to its starting level.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from math import fsum
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
 
     from .model import PartnershipModel
     from .partnership import Partnership
+    from .state import OrganisationArrays
 
 
 def _mean_or_nan(values: list[float]) -> float:
@@ -47,8 +47,9 @@ class MonthView:
         # launched this month: operating now, or ended within the month
         self.launched = [p.launched_month for p in operating].count(month) + [
             p.launched_month for p in model.ended_this_month].count(month)
+        arrays = model.organisation_arrays
         self.trust_public_to_private, self.trust_private_to_public = \
-            model.cross_sector_ties.mean_trust()
+            cross_sector_trust(arrays)
         public_ids = model.public_ids
         satisfaction_public: list[float] = []
         satisfaction_private: list[float] = []
@@ -77,73 +78,21 @@ class MonthView:
         self.satisfaction_public = _mean_or_nan(satisfaction_public)
         self.satisfaction_private = _mean_or_nan(satisfaction_private)
         self.free_riding = _mean_or_nan(free_riding)
-        state = model.organisation_state
-        if state is None:
-            state = OrganisationState.of(model)
-        self.mean_capability = _mean_or_nan(state.capability)
-        self.public_legitimacy = _mean_or_nan(state.public_standing)
+        self.mean_capability = float(arrays.capability.mean())
+        self.public_legitimacy = float(arrays.standing[arrays.is_public].mean())
 
 
-class CrossSectorTies:
-    """Each organisation's ties to the other sector, kept, for the mean trust across sectors.
-
-    The two reporters of trust across sectors average, over every organisation, its trust in
-    the organisations it knows in the other sector.  Which organisations those are is kept per
-    organisation (with an ``itemgetter`` that reads their trust in one call) and found again
-    only when the organisation has come to know others: trust ties are added (acquaintances,
-    introductions, partners met in a partnership) and never removed, so an organisation whose
-    number of ties is unchanged knows the same organisations.  The trust values themselves are
-    read afresh every time.  The means are ``fsum / count`` over the same values as a scan of
-    every tie would collect, in the same order (``fsum`` is correctly rounded in any order).
-    """
-
-    def __init__(self, model: PartnershipModel) -> None:
-        self.organisations = list(model.organisations)
-        self.public_ids = model.public_ids
-        n = len(self.organisations)
-        self.sizes = [-1] * n
-        """Per organisation: its number of ties when its cross-sector ties were last found."""
-        self.counts = [0] * n
-        """Per organisation: its number of ties to the other sector."""
-        self.readers: list[itemgetter | None] = [None] * n
-        """Per organisation: reads its trust in those it knows in the other sector (a tuple,
-        or the one value when it knows one)."""
-
-    def _refresh(self, k: int, trust: dict[int, float]) -> None:
-        """Find organisation ``k``'s ties to the other sector again."""
-        public, public_ids = self.organisations[k].is_public, self.public_ids
-        ids = [i for i in trust if (i in public_ids) is not public]
-        self.sizes[k] = len(trust)
-        self.counts[k] = len(ids)
-        self.readers[k] = itemgetter(*ids) if ids else None
-
-    def mean_trust(self) -> tuple[float, float]:
-        """Mean trust of public bodies in firms and of firms in public bodies, over known
-        ties (NaN where there is none)."""
-        values: tuple[list[float], list[float]] = ([], [])  # firms', public bodies'
-        for k, org in enumerate(self.organisations):
-            trust = org.trust
-            if len(trust) != self.sizes[k]:
-                self._refresh(k, trust)
-            count = self.counts[k]
-            if count:
-                read = self.readers[k](trust)
-                values[org.is_public].extend(read if count > 1 else (read,))
-        return _mean_or_nan(values[True]), _mean_or_nan(values[False])
-
-
-class OrganisationState:
-    """Capability of every organisation and standing of the public bodies, as lists in the
-    order of ``model.organisations`` (what two reporters average)."""
-
-    def __init__(self, capability: list[float], public_standing: list[float]) -> None:
-        self.capability = capability
-        self.public_standing = public_standing
-
-    @classmethod
-    def of(cls, model: PartnershipModel) -> OrganisationState:
-        orgs = model.organisations
-        return cls([o.capability for o in orgs], [o.standing for o in orgs if o.is_public])
+def cross_sector_trust(arrays: OrganisationArrays) -> tuple[float, float]:
+    """Mean trust of public bodies in the firms they know and of firms in the public bodies
+    they know, over every such tie (NaN where there is none).  The public bodies come first
+    in the organisation arrays, so each is a block of the trust matrix."""
+    n_public = int(np.count_nonzero(arrays.is_public))
+    means = []
+    for block in (arrays.trust[:n_public, n_public:], arrays.trust[n_public:, :n_public]):
+        known = ~np.isnan(block)
+        count = int(np.count_nonzero(known))
+        means.append(float(block[known].sum()) / count if count else float("nan"))
+    return means[0], means[1]
 
 
 def _view(model: PartnershipModel) -> MonthView:

@@ -84,8 +84,9 @@ class Lifecycle:
         model, p = self.model, self.model.p
         optimism = float(model.rng.normal(p.optimism_mean, p.optimism_sd * (1.0 - 0.7 * clarity)))
         fit = mech.goal_overlap(org.interest, model.domain_vector(self.domains))
-        self.members[org.unique_id] = MemberLedger(
+        row = model.ledgers.add(
             joined_month=model.month,
+            organisation=org.index,
             commitment_fte=org.commitment_fte,
             commitment_keur=org.commitment_keur,
             expectation=max(0.2, 1.0 + optimism),
@@ -94,6 +95,7 @@ class Lifecycle:
             satisfaction=p.initial_satisfaction,
             alignment=self.realigned(fit),
         )
+        self.members[org.unique_id] = MemberLedger(model.ledgers, row)
         org.partnerships[self.unique_id] = self
         org.memberships_changed()
         self.member_history.append(org.unique_id)

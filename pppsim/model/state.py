@@ -1,0 +1,181 @@
+"""The model's changing state held in arrays: organisations, trust ties and memberships.
+
+The month of joint work (:func:`~pppsim.model.partnership.operation.operate_all`), the
+organisations' month's end and the reporters compute on these arrays for every member,
+pair of members and organisation at once.  The agents are the public face: an
+:class:`~pppsim.model.organisation.Organisation`'s ``standing``, ``capability``,
+``capacity_level`` and ``trust`` and a partnership's :class:`MemberLedger` read and write the
+arrays here, so that the event log, the teaching page, the outputs and the tests see one
+state, never a copy of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+
+import numpy as np
+
+from .vocabulary import GRIEVANCE_CAUSES
+
+
+class OrganisationArrays:
+    """Per organisation, in the order of ``model.organisations`` (index = ``unique_id - 1``):
+    what changes month by month, and the fixed traits the monthly computations read."""
+
+    def __init__(self, n: int) -> None:
+        self.standing = np.zeros(n)
+        """Legitimacy of a public body, reputation of a firm [002 L1254-L1258]."""
+        self.capability = np.zeros(n)
+        """PPP capability [002 L1554-L1570]."""
+        self.capacity_level = np.ones(n)
+        """Share of its staff it can give to partnerships this month [002 L439, L741]."""
+        self.trust = np.full((n, n), np.nan)
+        """Directed trust, row: truster, column: trusted; NaN where the truster does not know
+        the other yet (its trust is then its sector prejudice, :attr:`prejudice`)."""
+        self.prejudice = np.zeros((n, 2))
+        """Trust in an organisation not yet known: column 1 if that one is public, else 0."""
+        self.is_public = np.zeros(n, dtype=bool)
+        self.is_umbrella = np.zeros(n, dtype=bool)
+        self.information = np.zeros(n)
+        self.motives = np.zeros((n, 3))
+
+    def known_trust(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+        """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its
+        sector prejudice where it does not know that one yet."""
+        trust = self.trust[truster, trusted]
+        unknown = np.isnan(trust)
+        if unknown.any():
+            trust[unknown] = self.prejudice[truster[unknown],
+                                            self.is_public[trusted[unknown]].astype(np.intp)]
+        return trust
+
+
+class TrustTies(MutableMapping[int, float]):
+    """One organisation's trust in the organisations it knows, by ``unique_id``: a view of
+    its row of :attr:`OrganisationArrays.trust`.  Iterates in ``unique_id`` order."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: np.ndarray) -> None:
+        self._row = row
+
+    def __getitem__(self, uid: int) -> float:
+        value = self._row[uid - 1] if uid >= 1 else np.nan
+        if value != value:
+            raise KeyError(uid)
+        return float(value)
+
+    def get(self, uid: int, default: float | None = None) -> float | None:
+        value = self._row[uid - 1]
+        return default if value != value else float(value)
+
+    def __setitem__(self, uid: int, trust: float) -> None:
+        if not 0.0 <= trust <= 1.0:
+            raise ValueError(f"trust {trust!r} outside [0, 1]")
+        self._row[uid - 1] = trust
+
+    def __delitem__(self, uid: int) -> None:
+        self[uid]
+        self._row[uid - 1] = np.nan
+
+    def ids(self) -> np.ndarray:
+        """The ``unique_id`` of every organisation known, ascending."""
+        return np.flatnonzero(~np.isnan(self._row)) + 1
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids().tolist())
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(~np.isnan(self._row)))
+
+    def __contains__(self, uid: object) -> bool:
+        return isinstance(uid, int) and 1 <= uid <= len(self._row) and \
+            self._row[uid - 1] == self._row[uid - 1]
+
+    def clear(self) -> None:
+        self._row[:] = np.nan
+
+
+class MemberTable:
+    """Every membership of the run, one row each (rows are never reused, so a former
+    member's ledger still reads what it was when it left)."""
+
+    FLOATS = ("commitment_fte", "commitment_keur", "expectation", "optimism", "domain_fit",
+              "satisfaction", "alignment", "value", "effort_fte", "money_keur", "free_riding",
+              "shared", "temptation", "incident_chance")
+    INTS = ("joined_month", "months_dissatisfied", "organisation")
+    VECTORS = ("value_by_motive", "grievances")
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.size = 0
+        self._allocate(capacity)
+
+    def _allocate(self, capacity: int) -> None:
+        old = {name: getattr(self, name) for name in self.FLOATS + self.INTS + self.VECTORS
+               if hasattr(self, name)}
+        for name in self.FLOATS:
+            setattr(self, name, np.zeros(capacity))
+        for name in self.INTS:
+            setattr(self, name, np.zeros(capacity, dtype=np.intp))
+        self.value_by_motive = np.zeros((capacity, 3))
+        self.grievances = np.zeros((capacity, len(GRIEVANCE_CAUSES)))
+        for name, column in old.items():
+            getattr(self, name)[:len(column)] = column
+        self.capacity = capacity
+
+    def add(self, **values: float) -> int:
+        """A new row with the given values (the rest zero, alignment one); its index."""
+        if self.size == self.capacity:
+            self._allocate(2 * self.capacity)
+        row = self.size
+        self.size += 1
+        self.alignment[row] = 1.0
+        for name, value in values.items():
+            getattr(self, name)[row] = value
+        return row
+
+
+class MemberLedger:
+    """What one member puts into and gets out of a partnership: a view of its row of the
+    model's :class:`MemberTable`."""
+
+    __slots__ = ("_table", "row")
+
+    def __init__(self, table: MemberTable, row: int) -> None:
+        self._table = table
+        self.row = row
+
+    def __repr__(self) -> str:
+        return (f"MemberLedger(row={self.row}, satisfaction={self.satisfaction:.3f}, "
+                f"free_riding={self.free_riding:.3f})")
+
+
+def _column(name: str, kind: type) -> property:
+    def get(self: MemberLedger):
+        return kind(getattr(self._table, name)[self.row])
+
+    def set(self: MemberLedger, value) -> None:
+        getattr(self._table, name)[self.row] = value
+
+    return property(get, set)
+
+
+def _vector(name: str, kind: type) -> property:
+    def get(self: MemberLedger):
+        return kind(getattr(self._table, name)[self.row].tolist())
+
+    def set(self: MemberLedger, value) -> None:
+        getattr(self._table, name)[self.row] = value
+
+    return property(get, set)
+
+
+for _name in MemberTable.FLOATS:
+    setattr(MemberLedger, _name, _column(_name, float))
+for _name in MemberTable.INTS:
+    setattr(MemberLedger, _name, _column(_name, int))
+MemberLedger.value_by_motive = _vector("value_by_motive", tuple)
+"""This month's value to the member by motive: societal, organisational, individual."""
+MemberLedger.grievances = _vector("grievances", np.array)
+"""Each cause's pull on satisfaction as the member remembers it, in GRIEVANCE_CAUSES order
+(:func:`~pppsim.model.mechanisms.satisfaction_pulls`): its dissatisfaction by cause."""

@@ -58,7 +58,7 @@ def partner_score(fit: float, trust: float, alpha: float) -> float:
     ``partner_choice_fit_weight``); composition strongly determines the course and result of a
     PPS [002 L1117].
     """
-    return fit**alpha * max(trust, 1e-9) ** (1.0 - alpha)
+    return fit**alpha * np.maximum(trust, 1e-9) ** (1.0 - alpha)
 
 
 def join_utility(
@@ -399,10 +399,11 @@ def drift_alignment(alignment, drift: float):
     return alignment * (1.0 - drift)
 
 
-def public_standing(
-    standing: float, societal_value: float, firms_represented: float, favouritism_cost: float,
+def public_standing_change(
+    societal_value: float, firms_represented: float, favouritism_cost: float,
 ) -> float:
-    """A public body's legitimacy after a month in a partnership [002 L1254-L1258; 001 L103].
+    """What a month in a partnership does to a public body's legitimacy [002 L1254-L1258;
+    001 L103].
 
     Visible results raise it (0.004 per unit of societal value, at most 1.5 units).  A public
     body must not be seen to favour particular firms [001 L103; 002 L1254]: it loses
@@ -413,7 +414,16 @@ def public_standing(
     """
     firms = np.asarray(firms_represented, dtype=float)
     favouritism = np.divide(favouritism_cost, firms, out=np.zeros_like(firms), where=firms > 0)
-    return np.clip(standing + 0.004 * np.minimum(societal_value, 1.5) - favouritism, 0.0, 1.0)
+    return 0.004 * np.minimum(societal_value, 1.5) - favouritism
+
+
+def public_standing(
+    standing: float, societal_value: float, firms_represented: float, favouritism_cost: float,
+) -> float:
+    """A public body's legitimacy after a month in one partnership
+    (:func:`public_standing_change`), within [0, 1]."""
+    return np.clip(standing + public_standing_change(societal_value, firms_represented,
+                                                     favouritism_cost), 0.0, 1.0)
 
 
 def incident_probability(risk_style: float, governance: float) -> float:
@@ -422,11 +432,17 @@ def incident_probability(risk_style: float, governance: float) -> float:
     return 0.004 * risk_style * (1.0 - governance)
 
 
-def private_standing(standing: float, incident: bool) -> float:
-    """A firm's reputation after a month in a partnership: social commitment raises it a
-    little [002 L519]; a publicity incident costs it 0.3 [002 L1258].  Works elementwise on
+def private_standing_change(incident: bool) -> float:
+    """What a month in a partnership does to a firm's reputation: social commitment raises it
+    a little [002 L519]; a publicity incident costs it 0.3 [002 L1258].  Works elementwise on
     numpy arrays over members."""
-    return np.clip(standing + 0.002 - 0.3 * np.asarray(incident, dtype=float), 0.0, 1.0)
+    return 0.002 - 0.3 * np.asarray(incident, dtype=float)
+
+
+def private_standing(standing: float, incident: bool) -> float:
+    """A firm's reputation after a month in one partnership (:func:`private_standing_change`),
+    within [0, 1]."""
+    return np.clip(standing + private_standing_change(incident), 0.0, 1.0)
 
 
 def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float) -> Stage:
@@ -480,7 +496,7 @@ def revitalised(
 def exit_patience(base_months: float, exit_strategy: bool) -> float:
     """Months a dissatisfied member waits before it leaves [002 L1203, L1280-L1282]: twice as
     long without an agreed exit strategy (parties muddle on [002 L1185])."""
-    return base_months * (1 if exit_strategy else 2)
+    return base_months * np.where(exit_strategy, 1, 2)
 
 
 def learn(capability: float, rate: float, culture: float) -> float:

@@ -15,6 +15,7 @@ from .formation import Formation
 from .organisation import Organisation
 from .outputs import MODEL_REPORTERS, MonthView
 from .partnership import Partnership
+from .partnership.ending import settle_all
 from .partnership.operation import operate_all
 from .state import MemberTable, OrganisationArrays
 from .vocabulary import (
@@ -119,6 +120,8 @@ class PartnershipModel(Formation, mesa.Model):
         """Whether each organisation is a public body, in the order of ``organisations``."""
         self.interests = np.array([o.interest for o in self.organisations])
         """Each organisation's interests over the crime domains, one row each."""
+        self.goal_fit = np.array([o.goal_fit for o in self.organisations])
+        """Each organisation's goal fit per crime domain (:attr:`Organisation.goal_fit`)."""
         self.initiative = np.array([1.0 if o.is_public else p.private_initiative
                                     for o in self.organisations])
         """How readily each organisation takes the initiative, relative to a public body."""
@@ -195,10 +198,8 @@ class PartnershipModel(Formation, mesa.Model):
         operating = [p for p in partnerships if p.is_operating]
         self.random.shuffle(operating)
         operate_all(operating)
-        for partnership in operating:
-            partnership.settle_month()
-            if partnership.is_active:
-                self.maybe_grow(partnership)
+        settle_all(operating)
+        self.grow([partnership for partnership in operating if partnership.is_active])
         self.release_overcommitted()
         self.finish_month_accounting()
         self.end_month()
@@ -278,9 +279,13 @@ class PartnershipModel(Formation, mesa.Model):
         staff and funds [001 L201-L205].  The organisation leaves the partnership that
         satisfies it least.
         """
-        for org in self.organisations:
-            if not org.partnerships or not org.overcommitted:
-                continue
+        arrays = self.organisation_arrays
+        overcommitted = arrays.promised_fte > \
+            self.p.overstretch * arrays.capacity_fte * arrays.capacity_level + 1e-9
+        for k in np.flatnonzero(overcommitted).tolist():
+            org = self.organisations[k]
+            if not org.overcommitted:  # an earlier exit this month may have ended one of its
+                continue               # partnerships
             operating = [p for p in org.partnerships.values() if p.is_operating]
             if operating:
                 worst = min(operating, key=lambda p: p.members[org.unique_id].satisfaction)

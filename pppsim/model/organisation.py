@@ -70,8 +70,6 @@ class Organisation(mesa.Agent):
         self.capability = 0.1
         self.capacity_level = 1.0
         self.partnerships: dict[int, Partnership] = {}
-        self._promised_fte: float | None = None
-        """:attr:`promised_fte` as last summed; None once a membership has changed."""
         self.federated_kind: str | None = None
         """For an umbrella organisation: the kind of firm it represents."""
         params = model.p
@@ -95,6 +93,9 @@ class Organisation(mesa.Agent):
         arrays.is_umbrella[self.index] = self.is_umbrella
         arrays.information[self.index] = information
         arrays.motives[self.index] = motives
+        arrays.capacity_fte[self.index] = capacity_fte
+        arrays.commitment_fte[self.index] = self.commitment
+        arrays.seat_limit[self.index] = self.seat_limit
 
     # --- state held in the model's organisation arrays ---------------------------------------
     @property
@@ -141,19 +142,17 @@ class Organisation(mesa.Agent):
 
     @property
     def promised_fte(self) -> float:
-        """Staff promised to the partnerships it is a member of.
-
-        Summed again only after :meth:`memberships_changed` (commitments are fixed when a
-        member joins), so the value is the very same sum."""
-        if self._promised_fte is None:
-            me = self.unique_id
-            self._promised_fte = sum(p.members[me].commitment_fte
-                                     for p in self.partnerships.values() if me in p.members)
-        return self._promised_fte
+        """Staff promised to the partnerships it is a member of (summed by
+        :meth:`memberships_changed`)."""
+        return float(self._arrays.promised_fte[self.index])
 
     def memberships_changed(self) -> None:
-        """It joined or left a partnership, or one of its partnerships ended or started."""
-        self._promised_fte = None
+        """It joined or left a partnership, or one of its partnerships ended or started: its
+        seats taken and staff promised are counted again."""
+        me = self.unique_id
+        self._arrays.promised_fte[self.index] = sum(
+            p.members[me].commitment_fte for p in self.partnerships.values() if me in p.members)
+        self._arrays.seats_taken[self.index] = len(self.partnerships)
 
     @property
     def available_fte(self) -> float:
@@ -162,16 +161,9 @@ class Organisation(mesa.Agent):
 
     @property
     def has_room(self) -> bool:
-        """Whether it can take on one more partnership: a free seat and the staff for it.
-
-        (:attr:`promised_fte` and :attr:`available_fte` written out: it is asked for every
-        organisation every month.)"""
-        if len(self.partnerships) >= self.seat_limit:
-            return False
-        promised = self._promised_fte
-        if promised is None:
-            promised = self.promised_fte
-        return promised + self.commitment <= self.capacity_fte * self.capacity_level + 1e-9
+        """Whether it can take on one more partnership: a free seat and the staff for it
+        (:meth:`~pppsim.model.state.OrganisationArrays.room`)."""
+        return bool(self._arrays.room(self.index))
 
     @property
     def overcommitted(self) -> bool:

@@ -28,6 +28,11 @@ def _mean_or_nan(values: list[float]) -> float:
     return fsum(values) / len(values) if values else float("nan")
 
 
+def _array_mean_or_nan(values: np.ndarray) -> float:
+    """:func:`_mean_or_nan` of an array."""
+    return float(values.mean()) if len(values) else float("nan")
+
+
 class MonthView:
     """What the reporters read, gathered in one pass over the model's state.
 
@@ -47,37 +52,25 @@ class MonthView:
         # launched this month: operating now, or ended within the month
         self.launched = [p.launched_month for p in operating].count(month) + [
             p.launched_month for p in model.ended_this_month].count(month)
-        arrays = model.organisation_arrays
+        arrays, table = model.organisation_arrays, model.ledgers
         self.trust_public_to_private, self.trust_private_to_public = \
             cross_sector_trust(arrays)
-        public_ids = model.public_ids
-        satisfaction_public: list[float] = []
-        satisfaction_private: list[float] = []
-        free_riding: list[float] = []
         stages = dict.fromkeys(Stage, 0)
-        shared: list[float] = []
-        followed: list[float] = []
-        resources: list[float] = []
         for p in operating:
             stages[p.stage] += 1
-            flows = p.flows
-            shared.append(flows.shared)
-            followed.append(flows.followed)
-            ledgers = p.members
-            for i, led in ledgers.items():
-                (satisfaction_public if i in public_ids else satisfaction_private).append(
-                    led.satisfaction)
-            free_riding += [led.free_riding for led in ledgers.values()]
-            resources.append(sum([led.money_keur for led in ledgers.values()]) + p.funding_keur)
         self.stages = stages
-        # sum(), as each reporter summed before: its compensated float sum, not a loop of +=
-        self.information_shared = sum(shared)
-        self.information_followed_up = sum(followed)
-        self.resources_spent_keur = sum(resources)
+        self.information_shared = sum([p.flows.shared for p in operating])
+        self.information_followed_up = sum([p.flows.followed for p in operating])
         self.trust_in_partnerships = _mean_or_nan([p.trust for p in operating])
-        self.satisfaction_public = _mean_or_nan(satisfaction_public)
-        self.satisfaction_private = _mean_or_nan(satisfaction_private)
-        self.free_riding = _mean_or_nan(free_riding)
+        rows = np.concatenate([p.member_terms().rows for p in operating]) if operating \
+            else np.zeros(0, dtype=np.intp)
+        public = arrays.is_public[table.organisation[rows]]
+        satisfaction = table.satisfaction[rows]
+        self.satisfaction_public = _array_mean_or_nan(satisfaction[public])
+        self.satisfaction_private = _array_mean_or_nan(satisfaction[~public])
+        self.free_riding = _array_mean_or_nan(table.free_riding[rows])
+        self.resources_spent_keur = float(table.money_keur[rows].sum()) + sum(
+            [p.funding_keur for p in operating])
         self.mean_capability = float(arrays.capability.mean())
         self.public_legitimacy = float(arrays.standing[arrays.is_public].mean())
 

@@ -38,6 +38,21 @@ class OrganisationArrays:
         self.is_umbrella = np.zeros(n, dtype=bool)
         self.information = np.zeros(n)
         self.motives = np.zeros((n, 3))
+        self.capacity_fte = np.zeros(n)
+        self.commitment_fte = np.zeros(n)
+        """Staff it puts into each partnership it joins."""
+        self.seat_limit = np.zeros(n, dtype=np.intp)
+        self.seats_taken = np.zeros(n, dtype=np.intp)
+        """Partnerships it is in or negotiating."""
+        self.promised_fte = np.zeros(n)
+        """Staff promised to the partnerships it is a member of."""
+
+    def room(self, index: np.ndarray | int | slice = slice(None)) -> np.ndarray:
+        """Whether each organisation can take on one more partnership: a free seat and the
+        staff for it."""
+        return (self.seats_taken[index] < self.seat_limit[index]) & (
+            self.promised_fte[index] + self.commitment_fte[index]
+            <= self.capacity_fte[index] * self.capacity_level[index] + 1e-9)
 
     def known_trust(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
         """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its

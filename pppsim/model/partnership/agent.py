@@ -7,13 +7,14 @@ from math import fsum
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from .. import mechanisms as mech
 from ..vocabulary import AGREEMENTS, Funding, Stage
 from .ending import Ending
 from .ledger import NO_FLOWS, Flows, MemberLedger
 from .lifecycle import Lifecycle
-from .operation import Operation
+from .operation import MemberTerms, Operation
 
 if TYPE_CHECKING:
     from ..model import PartnershipModel
@@ -87,6 +88,10 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.failing_since: int | None = None
         """Month since which mean satisfaction has been below the exit threshold."""
         self._pending_members = members
+        self._member_terms: MemberTerms | None = None
+        """What the month's work takes from the members (:meth:`member_terms`); None once
+        the membership has changed."""
+        self._month_terms: tuple | None = None
 
     def _draw_design(self, funding: Funding) -> None:
         """Governance, formality, funding and the optional instruments of a new partnership."""
@@ -143,8 +148,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @property
     def satisfaction(self) -> float:
         """The members' mean satisfaction."""
-        members = self.members
-        return fsum([led.satisfaction for led in members.values()]) / len(members)  # = fmean
+        rows = self.member_terms().rows
+        return fsum(self.model.ledgers.satisfaction[rows].tolist()) / len(rows)  # = fmean
 
     @property
     def clarity(self) -> float:
@@ -158,8 +163,12 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @staticmethod
     def mean_trust(orgs: list[Organisation]) -> float:
         """Mean directed trust over all ordered pairs of members."""
-        pairs = [a.trust_in(b) for a in orgs for b in orgs if a is not b]
-        return fsum(pairs) / len(pairs) if pairs else 0.0
+        if len(orgs) < 2:
+            return 0.0
+        index = np.array([o.index for o in orgs])
+        truster, trusted = np.nonzero(~np.eye(len(orgs), dtype=bool))
+        return float(orgs[0].model.organisation_arrays.known_trust(index[truster],
+                                                                   index[trusted]).mean())
 
     @staticmethod
     def complementarity(orgs: list[Organisation]) -> float:

@@ -11,6 +11,7 @@ partnership, their trust and standing are updated once for each, in the month's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,13 +42,14 @@ class Operation:
         temptation to free ride (§7.2.4) and each firm's chance of a publicity incident
         (§7.2.10); and the number of firms represented.
 
-        Kept until the membership changes: the organisations' opportunism and risk style,
-        the partnership's governance and formality and the parameters do not change during a
-        run, so the values are the very ones recomputed each month would give."""
-        key = tuple(self.members)
-        cached = self.__dict__.get("_member_terms")
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        Kept until the membership changes (:meth:`~.lifecycle.Lifecycle.admit` and
+        :meth:`~.ending.Ending.remove_member` drop it): the organisations' opportunism and
+        risk style, the partnership's governance and formality and the parameters do not
+        change during a run, so the values are the very ones recomputed each month would
+        give."""
+        terms = self._member_terms
+        if terms is not None:
+            return terms
         p = self.model.p
         orgs = self.organisations()
         n = len(orgs)
@@ -61,18 +63,25 @@ class Operation:
             for org in orgs]
         terms = MemberTerms(rows=rows, row_list=rows.tolist(),
                             firms=self._firms_represented(orgs))
-        self._member_terms = (key, terms)
+        self._member_terms = terms
         return terms
 
     def month_terms(self: Partnership) -> tuple[float, ...]:
         """What the month's work takes from the design, the stage and the funding, in the
-        order of :data:`MONTH_TERMS`."""
-        c = self.conditions()
+        order of :data:`MONTH_TERMS`; kept until the membership, the stage or the funding
+        changes."""
         terms = self.member_terms()
+        key = (terms, self.stage, self.funding)
+        cached = self._month_terms
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        c = self.conditions()
         funded = self.funding_keur if self.funding is not Funding.IN_KIND else 0.0
-        return (len(terms.row_list), c.meeting_time, 1.0 - c.overhead, c.pass_through,
-                c.information_value, c.meeting_factor, c.irritation, funded, float(self.pet),
-                self._value_multiplier(), terms.firms)
+        values = (len(terms.row_list), c.meeting_time, 1.0 - c.overhead, c.pass_through,
+                  c.information_value, c.meeting_factor, c.irritation, funded, float(self.pet),
+                  self._value_multiplier(), terms.firms)
+        self._month_terms = (key, values)
+        return values
 
     def conditions(self: Partnership) -> Conditions:
         """The month's working conditions from the design: meetings, overhead, barriers.
@@ -153,9 +162,8 @@ class Operation:
                 firms += 1
         return firms
 
-    def _update_stage(self: Partnership, trust: float) -> None:
+    def _update_stage(self: Partnership, trust: float, satisfaction: float) -> None:
         """Move along Austin's continuum as trust and activity grow [001 L161]."""
-        satisfaction = self.satisfaction
         old = self.stage
         self.stage = mech.next_stage(self.stage, trust, self.age_months, satisfaction)
         if self.stage is not old:
@@ -164,16 +172,17 @@ class Operation:
                                      trust=trust, satisfaction=satisfaction)
 
 
-    def close_month(self: Partnership, flows: Flows, trust: float) -> None:
+    def close_month(self: Partnership, flows: Flows, trust: float, satisfaction: float) -> None:
         """Add the month to the partnership's totals, its trust history and its stage;
-        ``trust``: the members' mean trust in each other after the month."""
+        ``trust``: the members' mean trust in each other after the month; ``satisfaction``:
+        their mean satisfaction."""
         self.prevented_total += flows.matured
         self.shared_total += flows.shared_private + flows.shared_public
         self.shared_private_total += flows.shared_private
         self.followed_total += flows.followed
         self.flows = flows
         self.trust_history.append(trust)
-        self._update_stage(trust)
+        self._update_stage(trust, satisfaction)
 
 
 MONTH_TERMS = ("size", "meeting_time", "kept", "pass_through", "information_value",
@@ -181,7 +190,7 @@ MONTH_TERMS = ("size", "meeting_time", "kept", "pass_through", "information_valu
 """The columns of :meth:`Operation.month_terms`, one row per partnership."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class MemberTerms:
     """A partnership's members' rows in the member table (:meth:`Operation.member_terms`)."""
 
@@ -212,15 +221,16 @@ def occurrence(keys: np.ndarray) -> np.ndarray:
     return rank
 
 
-def in_turn(keys: np.ndarray, update) -> None:
+def in_turn(keys: np.ndarray, update: Callable[[np.ndarray | None], None]) -> None:
     """Call ``update(selection)`` for the entries of ``keys`` that come first, then for those
-    that come second, and so on: each call sees what the one before it wrote."""
+    that come second, and so on: each call sees what the one before it wrote.  Where every
+    key is different, one call with ``selection`` None (all entries)."""
     if len(np.unique(keys)) == len(keys):
-        update(np.ones(len(keys), dtype=bool))
+        update(None)
         return
     rank = occurrence(keys)
     for r in range(int(rank.max()) + 1):
-        update(rank == r)
+        update(np.flatnonzero(rank == r))
 
 
 def operate_all(partnerships: list[Partnership]) -> None:
@@ -314,19 +324,22 @@ def operate_all(partnerships: list[Partnership]) -> None:
     pair_group = group[src]
     new_trust = np.empty(len(src))
 
-    def update_trust(chosen: np.ndarray) -> None:
-        before = trust[chosen] if chosen.all() else arrays.known_trust(truster[chosen],
-                                                                        trusted[chosen])
-        after = mech.update_trust(before, seen[chosen], p.trust_build_rate,
-                                  p.trust_erosion_ratio,
-                                  terms["meeting_factor"][pair_group[chosen]], p.reliability_norm)
+    def update_trust(chosen: np.ndarray | None) -> None:
+        """Trust of the pairs ``chosen`` (all if None) after the month."""
+        if chosen is None:
+            before, pick = trust, slice(None)
+        else:
+            before, pick = arrays.known_trust(truster[chosen], trusted[chosen]), chosen
+        where = pair_group[pick]
+        after = mech.update_trust(before, seen[pick], p.trust_build_rate, p.trust_erosion_ratio,
+                                  terms["meeting_factor"][where], p.reliability_norm)
         if p.representative_turnover > 0.0:
-            after = mech.representative_trust_loss(after, baseline[chosen],
+            after = mech.representative_trust_loss(after, baseline[pick],
                                                    p.representative_turnover,
                                                    p.representatives_per_member)
-        after = np.maximum(0.0, after - p.allocation_conflict * external[pair_group[chosen]])
-        arrays.trust[truster[chosen], trusted[chosen]] = after
-        new_trust[chosen] = after
+        after = np.maximum(0.0, after - p.allocation_conflict * external[where])
+        arrays.trust[truster[pick], trusted[pick]] = after
+        new_trust[pick] = after
 
     in_turn(truster * len(public) + trusted, update_trust)
     table.free_riding[rows] = withheld
@@ -341,27 +354,26 @@ def operate_all(partnerships: list[Partnership]) -> None:
     incident = np.zeros(len(rows), dtype=bool)
     incident[private] = model.rng.random(int(private.sum())) < table.incident_chance[rows][private]
 
-    def update_standing(chosen: np.ndarray) -> None:
-        who, where = orgs[chosen], group[chosen]
-        standing = arrays.standing[who]
-        arrays.standing[who] = np.where(
-            public[chosen],
-            mech.public_standing(standing, societal[where], terms["firms"][where],
-                                 p.favouritism_legitimacy_cost),
-            mech.private_standing(standing, incident[chosen]))
-
-    in_turn(orgs, update_standing)
+    # an organisation in several partnerships: the sum of what each does to its standing
+    change = np.where(public,
+                      mech.public_standing_change(societal[group], terms["firms"][group],
+                                                  p.favouritism_legitimacy_cost),
+                      mech.private_standing_change(incident))
+    arrays.standing = np.clip(
+        arrays.standing + np.bincount(orgs, weights=change, minlength=len(arrays.standing)),
+        0.0, 1.0)
 
     # close each partnership's month: totals, trust history, stage
     pair_total = np.bincount(pair_group, weights=new_trust, minlength=count)
-    trust_now = (pair_total / pair_count).tolist()
+    satisfaction = total(table.satisfaction[rows]) / size
     columns = zip(shared_private.tolist(), shared_public.tolist(), followed.tolist(),
-                  output.tolist(), matured.tolist(), trust_now, strict=True)
-    for partnership, (private_items, public_items, followed_items, out, ripe, trust_after) \
-            in zip(partnerships, columns, strict=True):
+                  output.tolist(), matured.tolist(), (pair_total / pair_count).tolist(),
+                  satisfaction.tolist(), strict=True)
+    for partnership, (private_items, public_items, followed_items, out, ripe, trust_after,
+                      satisfied) in zip(partnerships, columns, strict=True):
         partnership.close_month(
             Flows(shared_private=private_items, shared_public=public_items,
-                  followed=followed_items, output=out, matured=ripe), trust_after)
+                  followed=followed_items, output=out, matured=ripe), trust_after, satisfied)
 
 
 def _mature(partnerships: list[Partnership], output: list[float],
@@ -425,3 +437,13 @@ def _update_members(model: PartnershipModel, rows: np.ndarray, group: np.ndarray
                                                  p.satisfaction_memory).T
     table.value[rows] = values
     table.alignment[rows] = alignment
+
+
+def mean_satisfaction(partnerships: list[Partnership]) -> np.ndarray:
+    """Each partnership's members' mean satisfaction."""
+    terms = [partnership.member_terms() for partnership in partnerships]
+    sizes = np.array([len(t.row_list) for t in terms])
+    rows = np.concatenate([t.rows for t in terms])
+    group = np.repeat(np.arange(len(terms)), sizes)
+    satisfaction = partnerships[0].model.ledgers.satisfaction[rows]
+    return np.bincount(group, weights=satisfaction, minlength=len(terms)) / sizes

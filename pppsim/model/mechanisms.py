@@ -301,9 +301,9 @@ def joint_output(
 
 
 def stage_value(stage: Stage, philanthropic: float, integrative: float) -> float:
-    """Value multiplier of Austin's stages: merged missions create more [001 L149-L161]."""
-    return {Stage.PHILANTHROPIC: philanthropic, Stage.TRANSACTIONAL: TRANSACTIONAL_STAGE_VALUE,
-            Stage.INTEGRATIVE: integrative}[stage]
+    """Value multiplier of Austin's stages: merged missions create more [001 L149-L161].
+    Works elementwise on numpy arrays of stages."""
+    return np.array([philanthropic, TRANSACTIONAL_STAGE_VALUE, integrative])[stage]
 
 
 def satisfaction_pulls(
@@ -448,13 +448,13 @@ def private_standing(standing: float, incident: bool) -> float:
 def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float) -> Stage:
     """Austin's continuum [001 L161]: one stage up as trust, time together and satisfaction
     grow (trust at least 0.6 + 0.1 stage, 12 (stage + 1) months, satisfaction 0.6), one down
-    when trust falls below 0.3."""
-    if (stage < Stage.INTEGRATIVE and trust >= 0.6 + 0.1 * stage
-            and age_months >= 12 * (stage + 1) and satisfaction >= 0.6):
-        return Stage(stage + 1)
-    if stage > Stage.PHILANTHROPIC and trust < 0.3:
-        return Stage(stage - 1)
-    return stage
+    when trust falls below 0.3.  Works elementwise on numpy arrays over partnerships (stages
+    as integers)."""
+    stage = np.asarray(stage)
+    up = (stage < Stage.INTEGRATIVE) & (trust >= 0.6 + 0.1 * stage) \
+        & (age_months >= 12 * (stage + 1)) & (satisfaction >= 0.6)
+    down = (stage > Stage.PHILANTHROPIC) & (trust < 0.3)
+    return np.where(up, stage + 1, np.where(down, stage - 1, stage))
 
 
 def own_funding_share(own_keur: float, external_keur: float) -> float:

@@ -17,7 +17,7 @@ from .outputs import MODEL_REPORTERS, MonthView
 from .partnership import Partnership
 from .partnership.ending import settle_all
 from .partnership.operation import operate_all
-from .state import MemberTable, OrganisationArrays
+from .state import MemberTable, OrganisationArrays, PartnershipTable, PreventionLog
 from .vocabulary import (
     DOMAINS,
     KIND_DOMAIN_AFFINITY,
@@ -62,6 +62,10 @@ class PartnershipModel(Formation, mesa.Model):
         self.underlying_history: list[np.ndarray] = []
         """Harm without partnerships per domain, one array per month from month 1."""
         self.harm_prevented_total = 0.0
+        self.partnership_table = PartnershipTable(self.p.prevention_delay_months)
+        """Every partnership's stage, totals, last month's flows and pipeline, one row each."""
+        self.prevention_log = PreventionLog()
+        """Every month's prevention by every partnership."""
         self._create_organisations()
         self._create_network()
         self.month_view: MonthView | None = None
@@ -252,20 +256,34 @@ class PartnershipModel(Formation, mesa.Model):
         self.harm = self.harm_underlying * (1.0 - self.prevented_share)
         self.underlying_history.append(self.harm_underlying)
 
-    def prevent(self, domain: int, output: float) -> float:
-        """Prevent harm in a domain with a partnership's matured output.
+    def prevent(self, domains: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+        """Prevent harm with partnerships' matured output, one entry per (partnership, domain)
+        in the month's order.
 
-        Adds ``output × prevention_effectiveness`` harm points (at most the harm left) to the
-        domain's prevented share.  Returns the share of the domain's underlying harm it added;
+        Each entry adds ``output × prevention_effectiveness`` harm points, at most the harm
+        its domain has left after the entries before it, to the domain's prevented share.
+        Returns the share of its domain's underlying harm each entry added;
         :func:`pppsim.model.outputs.harm_prevented_by` turns a partnership's shares into the
         harm it prevented over the run.
         """
-        underlying = self.harm_underlying[domain]
-        amount = min(self.harm[domain], output * self.p.prevention_effectiveness)
-        share = amount / underlying if underlying > 0 else 0.0
-        self.prevented_share[domain] += share
-        self.harm[domain] = underlying * (1.0 - self.prevented_share[domain])
-        return share
+        amounts = np.asarray(outputs, dtype=float) * self.p.prevention_effectiveness
+        order = np.argsort(domains, kind="stable")
+        ordered, wanted = domains[order], amounts[order]
+        # what the entries of the same domain before each one took (each takes all it wants
+        # until the domain's harm is used up)
+        before = np.cumsum(wanted) - wanted
+        first = np.empty(len(ordered), dtype=bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        before -= np.maximum.accumulate(np.where(first, before, 0.0))
+        taken = np.minimum(wanted, np.maximum(0.0, self.harm[ordered] - before))
+        underlying = self.harm_underlying[ordered]
+        shares = np.empty(len(domains))
+        shares[order] = np.divide(taken, underlying, out=np.zeros(len(taken)),
+                                  where=underlying > 0)
+        self.prevented_share += np.bincount(domains, weights=shares, minlength=len(DOMAINS))
+        self.harm = self.harm_underlying * (1.0 - self.prevented_share)
+        return shares
 
     def finish_month_accounting(self) -> None:
         """Harm prevented this month: harm without partnerships less harm with them."""

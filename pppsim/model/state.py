@@ -111,43 +111,67 @@ class TrustTies(MutableMapping[int, float]):
         self._row[:] = np.nan
 
 
-class MemberTable:
-    """Every membership of the run, one row each (rows are never reused, so a former
-    member's ledger still reads what it was when it left)."""
+class Table:
+    """Columns of numbers, one row per member or partnership ever created (rows are never
+    reused, so an ended one still reads what it was when it ended).  ``FLOATS`` and ``INTS``
+    name one-number columns; ``vectors`` maps a column's name to its width."""
 
-    FLOATS = ("commitment_fte", "commitment_keur", "expectation", "optimism", "domain_fit",
-              "satisfaction", "alignment", "value", "effort_fte", "money_keur", "free_riding",
-              "shared", "temptation", "incident_chance")
-    INTS = ("joined_month", "months_dissatisfied", "organisation")
-    VECTORS = ("value_by_motive", "grievances")
+    FLOATS: tuple[str, ...] = ()
+    INTS: tuple[str, ...] = ()
 
-    def __init__(self, capacity: int = 256) -> None:
+    def __init__(self, vectors: dict[str, int], capacity: int = 256) -> None:
         self.size = 0
+        self.vectors = vectors
         self._allocate(capacity)
 
     def _allocate(self, capacity: int) -> None:
-        old = {name: getattr(self, name) for name in self.FLOATS + self.INTS + self.VECTORS
+        old = {name: getattr(self, name) for name in (*self.FLOATS, *self.INTS, *self.vectors)
                if hasattr(self, name)}
         for name in self.FLOATS:
             setattr(self, name, np.zeros(capacity))
         for name in self.INTS:
             setattr(self, name, np.zeros(capacity, dtype=np.intp))
-        self.value_by_motive = np.zeros((capacity, 3))
-        self.grievances = np.zeros((capacity, len(GRIEVANCE_CAUSES)))
+        for name, width in self.vectors.items():
+            setattr(self, name, np.zeros((capacity, width)))
         for name, column in old.items():
             getattr(self, name)[:len(column)] = column
         self.capacity = capacity
 
     def add(self, **values: float) -> int:
-        """A new row with the given values (the rest zero, alignment one); its index."""
+        """A new row with the given values (the rest zero); its index."""
         if self.size == self.capacity:
             self._allocate(2 * self.capacity)
         row = self.size
         self.size += 1
-        self.alignment[row] = 1.0
         for name, value in values.items():
             getattr(self, name)[row] = value
         return row
+
+
+class MemberTable(Table):
+    """Every membership of the run, one row each."""
+
+    FLOATS = ("commitment_fte", "commitment_keur", "expectation", "optimism", "domain_fit",
+              "satisfaction", "alignment", "value", "effort_fte", "money_keur", "free_riding",
+              "shared", "temptation", "incident_chance")
+    INTS = ("joined_month", "months_dissatisfied", "organisation")
+
+    def __init__(self) -> None:
+        super().__init__({"value_by_motive": 3, "grievances": len(GRIEVANCE_CAUSES)})
+
+
+class PartnershipTable(Table):
+    """Every partnership of the run, one row each: its stage, what its months of operation
+    added up to, what moved in its last month, and its pipeline of output on its way to
+    lowering harm (a ring of ``prevention_delay_months + 1`` months)."""
+
+    FLOATS = ("prevented_total", "shared_total", "shared_private_total", "followed_total",
+              "shared_private", "shared_public", "followed", "output", "matured")
+    INTS = ("stage", "months_operated")
+
+    def __init__(self, delay_months: int) -> None:
+        super().__init__({"pipeline": delay_months + 1}, capacity=64)
+        self.delay = delay_months
 
 
 class MemberLedger:
@@ -165,32 +189,62 @@ class MemberLedger:
                 f"free_riding={self.free_riding:.3f})")
 
 
-def _column(name: str, kind: type) -> property:
-    def get(self: MemberLedger):
+def column(name: str, kind: type = float, doc: str | None = None) -> property:
+    """A property that reads and writes column ``name`` of ``self._table`` at ``self.row``
+    (``kind`` converts the value read)."""
+    def get(self):
         return kind(getattr(self._table, name)[self.row])
 
-    def set(self: MemberLedger, value) -> None:
+    def set(self, value) -> None:
         getattr(self._table, name)[self.row] = value
 
-    return property(get, set)
+    return property(get, set, doc=doc)
 
 
-def _vector(name: str, kind: type) -> property:
-    def get(self: MemberLedger):
-        return kind(getattr(self._table, name)[self.row].tolist())
-
-    def set(self: MemberLedger, value) -> None:
-        getattr(self._table, name)[self.row] = value
-
-    return property(get, set)
+def _as_tuple(values: np.ndarray) -> tuple[float, ...]:
+    return tuple(values.tolist())
 
 
 for _name in MemberTable.FLOATS:
-    setattr(MemberLedger, _name, _column(_name, float))
+    setattr(MemberLedger, _name, column(_name))
 for _name in MemberTable.INTS:
-    setattr(MemberLedger, _name, _column(_name, int))
-MemberLedger.value_by_motive = _vector("value_by_motive", tuple)
-"""This month's value to the member by motive: societal, organisational, individual."""
-MemberLedger.grievances = _vector("grievances", np.array)
-"""Each cause's pull on satisfaction as the member remembers it, in GRIEVANCE_CAUSES order
-(:func:`~pppsim.model.mechanisms.satisfaction_pulls`): its dissatisfaction by cause."""
+    setattr(MemberLedger, _name, column(_name, int))
+MemberLedger.value_by_motive = column(
+    "value_by_motive", _as_tuple,
+    "This month's value to the member by motive: societal, organisational, individual.")
+MemberLedger.grievances = column(
+    "grievances", np.array,
+    "Each cause's pull on satisfaction as the member remembers it, in GRIEVANCE_CAUSES order "
+    "(:func:`~pppsim.model.mechanisms.satisfaction_pulls`): its dissatisfaction by cause.")
+
+
+class PreventionLog:
+    """Every month's prevention by every partnership: (partnership row, month, domain, share of
+    the domain's underlying harm it prevented), appended a month at a time."""
+
+    def __init__(self) -> None:
+        self._parts: list[np.ndarray] = []
+        self._all: np.ndarray | None = None
+
+    def append(self, rows: np.ndarray, month: int, domains: np.ndarray,
+               shares: np.ndarray) -> None:
+        kept = shares > 0.0
+        if kept.any():
+            entries = np.empty((int(kept.sum()), 4))
+            entries[:, 0], entries[:, 1] = rows[kept], month
+            entries[:, 2], entries[:, 3] = domains[kept], shares[kept]
+            self._parts.append(entries)
+            self._all = None
+
+    def entries(self) -> np.ndarray:
+        """Every entry, one row each: partnership row, month, domain, share."""
+        if self._all is None:
+            self._all = np.concatenate(self._parts) if self._parts else np.zeros((0, 4))
+            self._parts = [self._all]
+        return self._all
+
+    def of(self, row: int) -> list[tuple[int, int, float]]:
+        """(month, domain, share) of one partnership's entries, in the order prevented."""
+        entries = self.entries()
+        mine = entries[entries[:, 0] == row]
+        return [(int(m), int(d), float(x)) for m, d, x in mine[:, 1:].tolist()]

@@ -6,12 +6,11 @@ of members and every partnership operating this month, reading and writing the m
 member table and organisation arrays (:mod:`pppsim.model.state`); each step calls the pure
 functions of :mod:`pppsim.model.mechanisms`.  All partnerships work from the trust their
 members had at the start of the month; where two organisations meet in more than one
-partnership, their trust and standing are updated once for each, in the month's order.
+partnership, their trust and standing move by the sum of what each partnership does to them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,8 +19,8 @@ import numpy as np
 from .. import mechanisms as mech
 from ..constants import ITEMS_PER_FTE
 from ..events import EventKind
-from ..vocabulary import Funding
-from .ledger import Conditions, Flows
+from ..vocabulary import Funding, Stage
+from .ledger import Conditions
 
 if TYPE_CHECKING:
     from ..model import PartnershipModel
@@ -71,15 +70,17 @@ class Operation:
         order of :data:`MONTH_TERMS`; kept until the membership, the stage or the funding
         changes."""
         terms = self.member_terms()
-        key = (terms, self.stage, self.funding)
+        key = (terms, self.funding)
         cached = self._month_terms
         if cached is not None and cached[0] == key:
             return cached[1]
         c = self.conditions()
         funded = self.funding_keur if self.funding is not Funding.IN_KIND else 0.0
+        governance = mech.governance_value_multiplier(
+            self.governance, self.founding_overlap, self.model.p.trust_governance_bonus)
         values = (len(terms.row_list), c.meeting_time, 1.0 - c.overhead, c.pass_through,
                   c.information_value, c.meeting_factor, c.irritation, funded, float(self.pet),
-                  self._value_multiplier(), terms.firms)
+                  governance, terms.firms, self.row, self.launched_month)
         self._month_terms = (key, values)
         return values
 
@@ -136,21 +137,6 @@ class Operation:
             information_value=information_value,
         )
 
-    def _value_multiplier(self: Partnership) -> float:
-        """How much more joint work yields under trust-based governance between
-        complementary partners, and in a later stage of Austin's continuum (§7.2.7); kept
-        until the stage changes (governance and founding overlap are fixed)."""
-        cached = self.__dict__.get("_multiplier")
-        if cached is not None and cached[0] is self.stage:
-            return cached[1]
-        p = self.model.p
-        multiplier = (mech.governance_value_multiplier(
-            self.governance, self.founding_overlap, p.trust_governance_bonus)
-            * mech.stage_value(self.stage, p.philanthropic_stage_value,
-                               p.integrative_stage_value))
-        self._multiplier = (self.stage, multiplier)
-        return multiplier
-
     def _firms_represented(self: Partnership, orgs: list[Organisation]) -> int:
         """Firms the private members represent: one per firm, every firm of its kind for an
         umbrella organisation [001 L103]."""
@@ -162,31 +148,10 @@ class Operation:
                 firms += 1
         return firms
 
-    def _update_stage(self: Partnership, trust: float, satisfaction: float) -> None:
-        """Move along Austin's continuum as trust and activity grow [001 L161]."""
-        old = self.stage
-        self.stage = mech.next_stage(self.stage, trust, self.age_months, satisfaction)
-        if self.stage is not old:
-            self.model.events.record(self.model.month, EventKind.STAGE_CHANGED,
-                                     partnership=self.unique_id, stage=self.stage.name.lower(),
-                                     trust=trust, satisfaction=satisfaction)
-
-
-    def close_month(self: Partnership, flows: Flows, trust: float, satisfaction: float) -> None:
-        """Add the month to the partnership's totals, its trust history and its stage;
-        ``trust``: the members' mean trust in each other after the month; ``satisfaction``:
-        their mean satisfaction."""
-        self.prevented_total += flows.matured
-        self.shared_total += flows.shared_private + flows.shared_public
-        self.shared_private_total += flows.shared_private
-        self.followed_total += flows.followed
-        self.flows = flows
-        self.trust_history.append(trust)
-        self._update_stage(trust, satisfaction)
-
 
 MONTH_TERMS = ("size", "meeting_time", "kept", "pass_through", "information_value",
-               "meeting_factor", "irritation", "funded", "pet", "multiplier", "firms")
+               "meeting_factor", "irritation", "funded", "pet", "governance_multiplier", "firms",
+               "row", "launched")
 """The columns of :meth:`Operation.month_terms`, one row per partnership."""
 
 
@@ -208,29 +173,6 @@ def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 _PAIRS = {n: _pairs(n) for n in range(2, 64)}
-
-
-def occurrence(keys: np.ndarray) -> np.ndarray:
-    """For each key, how many equal keys come before it (0 for the first)."""
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    run_start = np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
-    rank = np.empty(len(keys), dtype=np.intp)
-    rank[order] = np.arange(len(keys)) - run_start
-    return rank
-
-
-def in_turn(keys: np.ndarray, update: Callable[[np.ndarray | None], None]) -> None:
-    """Call ``update(selection)`` for the entries of ``keys`` that come first, then for those
-    that come second, and so on: each call sees what the one before it wrote.  Where every
-    key is different, one call with ``selection`` None (all entries)."""
-    if len(np.unique(keys)) == len(keys):
-        update(None)
-        return
-    rank = occurrence(keys)
-    for r in range(int(rank.max()) + 1):
-        update(np.flatnonzero(rank == r))
 
 
 def operate_all(partnerships: list[Partnership]) -> None:
@@ -298,10 +240,14 @@ def operate_all(partnerships: list[Partnership]) -> None:
     resources = np.where(terms["pet"] > 0, np.maximum(0.0, resources - p.pet_cost_keur),
                          resources)
     external = np.divide(funded, resources, out=np.zeros(count), where=resources > 0)
+    prows = terms["row"].astype(np.intp)
+    ptable = model.partnership_table
+    stage = ptable.stage[prows]
+    multiplier = terms["governance_multiplier"] * mech.stage_value(
+        stage, p.philanthropic_stage_value, p.integrative_stage_value)
     output = mech.joint_output(productive, resources, followed * terms["information_value"],
-                               total(willingness) / size, terms["multiplier"],
-                               p.information_weight)
-    matured = _mature(partnerships, output.tolist(), model)
+                               total(willingness) / size, multiplier, p.information_weight)
+    matured = _mature(partnerships, prows, output, model)
 
     # §7.2.8 value to each member by motive [002 L465-L523, L1242]
     n_public = total(public.astype(float))
@@ -322,26 +268,19 @@ def operate_all(partnerships: list[Partnership]) -> None:
     seen = np.where(~public[src] & public[dst], followed_up[dst], delivered[dst])
     baseline = arrays.prejudice[truster, public[dst].astype(np.intp)]
     pair_group = group[src]
-    new_trust = np.empty(len(src))
-
-    def update_trust(chosen: np.ndarray | None) -> None:
-        """Trust of the pairs ``chosen`` (all if None) after the month."""
-        if chosen is None:
-            before, pick = trust, slice(None)
-        else:
-            before, pick = arrays.known_trust(truster[chosen], trusted[chosen]), chosen
-        where = pair_group[pick]
-        after = mech.update_trust(before, seen[pick], p.trust_build_rate, p.trust_erosion_ratio,
-                                  terms["meeting_factor"][where], p.reliability_norm)
-        if p.representative_turnover > 0.0:
-            after = mech.representative_trust_loss(after, baseline[pick],
-                                                   p.representative_turnover,
-                                                   p.representatives_per_member)
-        after = np.maximum(0.0, after - p.allocation_conflict * external[where])
-        arrays.trust[truster[pick], trusted[pick]] = after
-        new_trust[pick] = after
-
-    in_turn(truster * len(public) + trusted, update_trust)
+    after = mech.update_trust(trust, seen, p.trust_build_rate, p.trust_erosion_ratio,
+                              terms["meeting_factor"][pair_group], p.reliability_norm)
+    if p.representative_turnover > 0.0:
+        after = mech.representative_trust_loss(after, baseline, p.representative_turnover,
+                                               p.representatives_per_member)
+    after = np.maximum(0.0, after - p.allocation_conflict * external[pair_group])
+    # two organisations that meet in several partnerships: the sum of what each does to
+    # their trust
+    pairs, pair_index = np.unique(truster * len(arrays.trust) + trusted, return_inverse=True)
+    start = trust[np.unique(pair_index, return_index=True)[1]]
+    new = np.clip(start + np.bincount(pair_index, weights=after - trust), 0.0, 1.0)
+    arrays.trust.flat[pairs] = new
+    new_trust = new[pair_index]
     table.free_riding[rows] = withheld
     table.effort_fte[rows] = effort
     table.money_keur[rows] = money
@@ -364,39 +303,58 @@ def operate_all(partnerships: list[Partnership]) -> None:
         0.0, 1.0)
 
     # close each partnership's month: totals, trust history, stage
-    pair_total = np.bincount(pair_group, weights=new_trust, minlength=count)
+    trust_after = np.bincount(pair_group, weights=new_trust, minlength=count) / pair_count
     satisfaction = total(table.satisfaction[rows]) / size
-    columns = zip(shared_private.tolist(), shared_public.tolist(), followed.tolist(),
-                  output.tolist(), matured.tolist(), (pair_total / pair_count).tolist(),
-                  satisfaction.tolist(), strict=True)
-    for partnership, (private_items, public_items, followed_items, out, ripe, trust_after,
-                      satisfied) in zip(partnerships, columns, strict=True):
-        partnership.close_month(
-            Flows(shared_private=private_items, shared_public=public_items,
-                  followed=followed_items, output=out, matured=ripe), trust_after, satisfied)
+    ptable.prevented_total[prows] += matured
+    ptable.shared_total[prows] += shared_private + shared_public
+    ptable.shared_private_total[prows] += shared_private
+    ptable.followed_total[prows] += followed
+    ptable.shared_private[prows] = shared_private
+    ptable.shared_public[prows] = shared_public
+    ptable.followed[prows] = followed
+    ptable.output[prows] = output
+    ptable.matured[prows] = matured
+    for partnership, trust_now in zip(partnerships, trust_after.tolist(), strict=True):
+        partnership.trust_history.append(trust_now)
+    _update_stages(partnerships, prows, stage, trust_after, model.month - terms["launched"],
+                   satisfaction, model)
 
 
-def _mature(partnerships: list[Partnership], output: list[float],
+def _update_stages(partnerships: list[Partnership], prows: np.ndarray, stage: np.ndarray,
+                   trust: np.ndarray, age: np.ndarray, satisfaction: np.ndarray,
+                   model: PartnershipModel) -> None:
+    """Move along Austin's continuum as trust and activity grow [001 L161]."""
+    new = mech.next_stage(stage, trust, age, satisfaction)
+    model.partnership_table.stage[prows] = new
+    for k in np.flatnonzero(new != stage).tolist():
+        model.events.record(model.month, EventKind.STAGE_CHANGED,
+                            partnership=partnerships[k].unique_id,
+                            stage=Stage(int(new[k])).name.lower(), trust=float(trust[k]),
+                            satisfaction=float(satisfaction[k]))
+
+
+def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarray,
             model: PartnershipModel) -> np.ndarray:
     """Each partnership's output enters its pipeline; the output of
-    ``prevention_delay_months`` ago lowers harm now (§7.2.7), spread evenly over its domains
-    (:meth:`PartnershipModel.prevent`).  Returns the matured output of each."""
-    delay, month = model.p.prevention_delay_months, model.month
-    matured = np.zeros(len(partnerships))
-    for k, (partnership, out) in enumerate(zip(partnerships, output, strict=True)):
-        pipeline = partnership.pipeline
-        pipeline.append(out)
-        if len(pipeline) <= delay:
-            continue
-        ripe = pipeline.popleft()
-        if ripe <= 0.0:
-            continue
-        matured[k] = ripe
-        each = ripe / len(partnership.domains)
-        for domain in partnership.domains:
-            share = model.prevent(domain, each)
-            if share > 0.0:
-                partnership.prevented_shares.append((month, domain, share))
+    ``prevention_delay_months`` months of operation ago lowers harm now (§7.2.7), spread
+    evenly over its domains (:meth:`PartnershipModel.prevent`).  Returns the matured output
+    of each."""
+    table = model.partnership_table
+    months = table.months_operated[prows]
+    width = table.pipeline.shape[1]
+    table.pipeline[prows, months % width] = output
+    ripe = months >= table.delay
+    matured = np.where(ripe, table.pipeline[prows, (months - table.delay) % width], 0.0)
+    matured = np.maximum(matured, 0.0)
+    table.months_operated[prows] = months + 1
+    preventing = np.flatnonzero(matured > 0.0)
+    if len(preventing):
+        domains = [partnerships[k].domain_array for k in preventing.tolist()]
+        counts = np.array([len(d) for d in domains])
+        domains = np.concatenate(domains)
+        who = np.repeat(preventing, counts)
+        shares = model.prevent(domains, np.repeat(matured[preventing] / counts, counts))
+        model.prevention_log.append(prows[who], model.month, domains, shares)
     return matured
 
 

@@ -118,7 +118,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @property
     def stage(self) -> Stage:
         """Its stage on Austin's continuum [001 L149-L161]."""
-        return Stage(self._table.stage[self.row])
+        return Stage(int(self._table.stage[self.row]))
 
     @property
     def flows(self) -> Flows:

@@ -31,7 +31,7 @@ REPORTERS = "reporters (collect)"
 PARTS = {
     "crime (update_crime)": (PartnershipModel, "update_crime"),
     "formation (form_partnerships)": (PartnershipModel, "form_partnerships"),
-    "negotiation (negotiate)": (Partnership, "negotiate"),
+    "negotiation (negotiate_all)": (model_module, "negotiate_all"),
     "joint work (operate_all)": (model_module, "operate_all"),
     "funding, evaluation, exits (settle_all)": (model_module, "settle_all"),
     "recruitment (grow)": (PartnershipModel, "grow"),

@@ -16,6 +16,7 @@ from .organisation import Organisation
 from .outputs import MODEL_REPORTERS, MonthView
 from .partnership import Partnership
 from .partnership.ending import settle_all
+from .partnership.lifecycle import negotiate_all
 from .partnership.operation import operate_all
 from .state import MemberTable, OrganisationArrays, PartnershipTable, PreventionLog
 from .vocabulary import (
@@ -196,9 +197,7 @@ class PartnershipModel(Formation, mesa.Model):
         self.update_crime()
         self.form_partnerships()
         partnerships = list(self.partnerships)
-        for partnership in partnerships:
-            if not partnership.is_operating:
-                partnership.negotiate()
+        negotiate_all([p for p in partnerships if not p.is_operating])
         operating = [p for p in partnerships if p.is_operating]
         self.random.shuffle(operating)
         operate_all(operating)

@@ -30,7 +30,7 @@ def _mean_or_nan(values: list[float]) -> float:
 
 def _array_mean_or_nan(values: np.ndarray) -> float:
     """:func:`_mean_or_nan` of an array."""
-    return float(values.mean()) if len(values) else float("nan")
+    return float(values.sum()) / len(values) if len(values) else float("nan")
 
 
 class MonthView:
@@ -73,8 +73,8 @@ class MonthView:
         self.free_riding = _array_mean_or_nan(table.free_riding[rows])
         self.resources_spent_keur = float(table.money_keur[rows].sum()) + sum(
             [p.funding_keur for p in operating])
-        self.mean_capability = float(arrays.capability.mean())
-        self.public_legitimacy = float(arrays.standing[arrays.is_public].mean())
+        self.mean_capability = _array_mean_or_nan(arrays.capability)
+        self.public_legitimacy = _array_mean_or_nan(arrays.standing[arrays.is_public])
 
 
 def cross_sector_trust(arrays: OrganisationArrays) -> tuple[float, float]:

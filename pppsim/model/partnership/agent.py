@@ -190,8 +190,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
             return 0.0
         index = np.array([o.index for o in orgs])
         truster, trusted = np.nonzero(~np.eye(len(orgs), dtype=bool))
-        return float(orgs[0].model.organisation_arrays.known_trust(index[truster],
-                                                                   index[trusted]).mean())
+        trust = orgs[0].model.organisation_arrays.known_trust(index[truster], index[trusted])
+        return float(trust.sum()) / len(trust)
 
     @staticmethod
     def complementarity(orgs: list[Organisation]) -> float:

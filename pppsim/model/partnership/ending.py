@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import compress
 from math import fsum
 from typing import TYPE_CHECKING
 
@@ -213,9 +214,21 @@ def settle_all(partnerships: list[Partnership]) -> None:
     """After a month of operation, each partnership in turn: funding, then an evaluation or a
     check of its goals; then the members of all that go on consider leaving
     (:func:`consider_exits`)."""
+    if not partnerships:
+        return
+    model = partnerships[0].model
+    month = model.month
     for partnership in partnerships:
-        if partnership.is_active:
+        if partnership.funding is Funding.GRANT and month >= partnership.funding_end_month:
             partnership.check_funding()
+    # an evaluation is due at each whole number (at least one) of intervals of age; one that
+    # never evaluates and agreed an exit strategy checks its goals (Ending.review)
+    design = np.array([(partnership.launched_month, partnership.evaluation_interval_months,
+                        partnership.exit_strategy) for partnership in partnerships])
+    ages, intervals, exit_strategy = month - design[:, 0], design[:, 1], design[:, 2] > 0
+    due = np.where(intervals > 0, (ages > 0) & (ages % np.maximum(intervals, 1) == 0),
+                   exit_strategy)
+    for partnership in compress(partnerships, due.tolist()):
         if partnership.is_active:
             partnership.review()
     consider_exits([partnership for partnership in partnerships if partnership.is_active])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from pppsim.model import PartnershipModel
 from pppsim.model.outputs import MODEL_REPORTERS, MonthView
 
@@ -138,3 +140,13 @@ def test_kept_cross_sector_ties_without_any_tie_are_undefined() -> None:
     for org in model.organisations:
         org.trust.clear()
     assert all(math.isnan(x) for x in model.cross_sector_ties.mean_trust())
+
+
+def test_kept_norms_are_those_of_the_fixed_vectors() -> None:
+    model = PartnershipModel(n_organisations=80, rng=5)
+    model.run(36)
+    assert all(o.interest_norm == np.linalg.norm(o.interest) for o in model.organisations)
+    assert model._domain_targets  # partnerships admitted members
+    for domains, (vector, norm) in model._domain_targets.items():
+        assert np.array_equal(vector, model.domain_vector(domains))
+        assert norm == np.linalg.norm(vector)

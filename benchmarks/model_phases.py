@@ -23,7 +23,6 @@ from typing import Any
 from pppsim.model import PartnershipModel
 from pppsim.model import model as model_module
 from pppsim.model.outputs import summary_metrics
-from pppsim.model.partnership import Partnership
 
 SPENT: dict[str, float] = defaultdict(float)
 REPORTERS = "reporters (collect)"

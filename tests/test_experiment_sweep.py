@@ -254,3 +254,32 @@ def test_worker_processes_freeze_what_they_loaded_and_the_caller_is_left_alone()
     with open_executor(workers=1) as info:
         assert info.executor.submit(gc.get_freeze_count).result() == frozen_before
     assert gc.get_freeze_count() == frozen_before
+
+
+@pytest.mark.slow
+def test_dask_workers_freeze_what_they_loaded() -> None:
+    import gc
+
+    from pppsim.experiment.executors import open_executor
+
+    frozen_before = gc.get_freeze_count()
+    with open_executor(workers=2, scheduler="local") as info:
+        counts = [info.executor.submit(gc.get_freeze_count).result() for _ in range(4)]
+    assert min(counts) > 10_000  # the model and its libraries, out of the collector's reach
+    assert gc.get_freeze_count() == frozen_before
+
+
+@pytest.mark.slow
+def test_dask_workers_are_prepared_while_the_sweep_lasts_and_handed_back_after() -> None:
+    import gc
+
+    from pppsim.experiment.executors import _dask_client, _prepared_workers
+
+    with _dask_client(2, "local") as (client, _):
+        before = client.run(gc.get_freeze_count)
+        with _prepared_workers(client):
+            during = client.run(gc.get_freeze_count)
+        after = client.run(gc.get_freeze_count)
+    assert len(before) == 2 and set(before.values()) == {0}
+    assert during.keys() == before.keys() and min(during.values()) > 10_000  # every worker
+    assert set(after.values()) == {0}

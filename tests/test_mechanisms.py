@@ -61,6 +61,13 @@ def test_goal_overlap_is_symmetric_and_in_unit_interval(a: np.ndarray, b: np.nda
     assert -1e-9 <= overlap <= 1.0 + 1e-9
 
 
+@given(a=interests, b=interests)
+def test_goal_overlap_with_norms_given_is_the_same_number(a: np.ndarray, b: np.ndarray) -> None:
+    given_norms = mech.goal_overlap(a, b, norm_a=float(np.linalg.norm(a)),
+                                    norm_b=float(np.linalg.norm(b)))
+    assert given_norms == mech.goal_overlap(a, b)  # exactly: the norms are only kept
+
+
 def test_goal_overlap_limits() -> None:
     a = np.array([1.0, 2.0, 0.0, 0.5])
     assert mech.goal_overlap(a, 3.0 * a) == pytest.approx(1.0)

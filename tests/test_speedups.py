@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from pppsim.model import PartnershipModel
@@ -183,3 +184,13 @@ def test_an_organisations_trust_ties_are_its_row_of_the_trust_matrix() -> None:
     assert org.trust_in(other) == org.prejudice[other.is_public]
     with pytest.raises(ValueError, match="outside"):
         org.trust[other.unique_id] = 1.5
+
+
+def test_kept_norms_are_those_of_the_fixed_vectors() -> None:
+    model = PartnershipModel(n_organisations=80, rng=5)
+    model.run(36)
+    assert all(o.interest_norm == np.linalg.norm(o.interest) for o in model.organisations)
+    assert model._domain_targets  # partnerships admitted members
+    for domains, (vector, norm) in model._domain_targets.items():
+        assert np.array_equal(vector, model.domain_vector(domains))
+        assert norm == np.linalg.norm(vector)

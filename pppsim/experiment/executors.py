@@ -8,6 +8,10 @@
   Jupyter;
 * ``scheduler="local"``: a Dask ``LocalCluster`` on this machine (for testing the Dask path);
 * ``scheduler="tcp://host:8786"``: an existing Dask cluster, through ``Client.get_executor()``.
+
+Worker processes, of the pool or of Dask (a worker plugin), load the model before their first
+run and then freeze what they loaded out of the garbage collector's reach
+(:func:`prepare_worker`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -57,20 +61,26 @@ MODEL_MODULE = "pppsim.model.model"
 """What a worker needs loaded before its first run (Mesa, numpy, pandas: a second or two)."""
 
 
-def _start_worker() -> None:
-    """A new worker leaves Ctrl-C to the main process, which stops the sweep cleanly, and
-    has the model loaded before its first run (a forked worker already has it), so that the
-    runs' own times, which size the chunks, do not include loading it.
+def prepare_worker() -> None:
+    """Load the model before the first run and move what is loaded out of the garbage
+    collector's reach: in a worker process of a sweep (pppsim's own pool, a Dask worker).
 
-    Then everything loaded so far (modules, classes, functions: some hundred thousand objects)
-    is moved out of the garbage collector's reach (``gc.freeze``): it lives as long as the
-    worker, and the collector's full passes during runs no longer walk it (they took about 6 ms
-    of a 195 ms run at 100 organisations); a forked worker also keeps sharing those pages with
-    its server.  Only in pppsim's own worker processes: a run in the caller's process leaves
-    its collector as it is."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    The model is loaded (a forked worker already has it) so that the runs' own times, which
+    size the chunks, do not include loading it.  Then everything loaded so far (modules,
+    classes, functions: some hundred thousand objects) is frozen (``gc.freeze``): it lives as
+    long as the worker, and the collector's full passes during runs no longer walk it (they
+    took about 6 ms of a 195 ms run at 100 organisations); a forked worker also keeps sharing
+    those pages with its server.  Only in worker processes: a run in the caller's process
+    leaves its collector as it is."""
     import_module(MODEL_MODULE)
     gc.freeze()
+
+
+def _start_worker() -> None:
+    """A new worker of pppsim's pool leaves Ctrl-C to the main process, which stops the sweep
+    cleanly, and is prepared (:func:`prepare_worker`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    prepare_worker()
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -122,9 +132,26 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
             raise ExperimentError(
                 f"Dask workers at {scheduler} run model version(s) {sorted(versions)}, this "
                 f"machine {model_version()}: install the same pppsim on every worker")
-        count = sum(client.nthreads().values())
-        with client.get_executor(pure=False) as executor:
-            yield ExecutorInfo(executor, name, count)
+        with _prepared_workers(client):
+            count = sum(client.nthreads().values())
+            with client.get_executor(pure=False) as executor:
+                yield ExecutorInfo(executor, name, count)
+
+
+@contextmanager
+def _prepared_workers(client: Any) -> Iterator[None]:
+    """Every Dask worker, and any that joins, is prepared like a worker of pppsim's pool
+    (:func:`prepare_worker`, by a worker plugin) until the sweep ends; then the plugin is
+    removed and each worker's collector is handed back as it was."""
+    from .dask_workers import PreparedWorker
+
+    client.register_plugin(PreparedWorker())
+    try:
+        yield
+    finally:
+        # a lost scheduler, or a plugin another pppsim sweep on the cluster removed already
+        with suppress(OSError, TimeoutError, ValueError):
+            client.unregister_worker_plugin(PreparedWorker.name)
 
 
 @contextmanager

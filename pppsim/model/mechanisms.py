@@ -41,13 +41,22 @@ def initial_trust(
     return clamp01(trust)
 
 
-def goal_overlap(interest_a: np.ndarray, interest_b: np.ndarray) -> float:
+def goal_overlap(interest_a: np.ndarray, interest_b: np.ndarray, *,
+                 norm_a: float | None = None, norm_b: float | None = None) -> float:
     """Cosine similarity of two organisations' interests over crime domains.
 
     Goal overlap decides whether partners are worth approaching [001 L107-L111]; different
     goals need not conflict [002 L539], so overlap is graded, not all-or-nothing.
+
+    ``norm_a`` and ``norm_b``, if given, are ``np.linalg.norm`` of the vectors, computed once
+    by a caller whose vectors do not change (an organisation's interest, a partnership's
+    domains); the result is the same number.
     """
-    denom = float(np.linalg.norm(interest_a) * np.linalg.norm(interest_b))
+    if norm_a is None:
+        norm_a = np.linalg.norm(interest_a)
+    if norm_b is None:
+        norm_b = np.linalg.norm(interest_b)
+    denom = float(norm_a * norm_b)
     return float(interest_a @ interest_b) / denom if denom > 0 else 0.0
 
 

@@ -67,6 +67,8 @@ class PartnershipModel(Formation, mesa.Model):
         """Every partnership's stage, totals, last month's flows and pipeline, one row each."""
         self.prevention_log = PreventionLog()
         """Every month's prevention by every partnership."""
+        self._domain_targets: dict[tuple[int, ...], tuple[np.ndarray, float]] = {}
+        """:meth:`domain_target` of each tuple of domains asked for so far."""
         self._create_organisations()
         self._create_network()
         self.month_view: MonthView | None = None
@@ -183,6 +185,15 @@ class PartnershipModel(Formation, mesa.Model):
         vector = np.zeros(len(DOMAINS))
         vector[list(domains) if isinstance(domains, tuple) else domains] = 1.0
         return vector
+
+    def domain_target(self, domains: tuple[int, ...]) -> tuple[np.ndarray, float]:
+        """:meth:`domain_vector` of ``domains`` and its ``np.linalg.norm``, computed once per
+        tuple of domains in a run (the array is shared: read it, do not change it)."""
+        target = self._domain_targets.get(domains)
+        if target is None:
+            vector = self.domain_vector(domains)
+            target = self._domain_targets[domains] = (vector, float(np.linalg.norm(vector)))
+        return target
 
     def organisations_of_kind(self, kind: str | None) -> int:
         """How many organisations are of ``kind`` (the organisations are fixed at creation)."""

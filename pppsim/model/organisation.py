@@ -54,6 +54,8 @@ class Organisation(mesa.Agent):
         self.is_umbrella = kind == UMBRELLA_KIND
         """Whether it is an umbrella organisation representing a kind of firm."""
         self.interest = interest
+        self.interest_norm = float(np.linalg.norm(interest))
+        """``np.linalg.norm`` of :attr:`interest` (fixed), for goal overlaps."""
         self.motives = motives
         self.capacity_fte = capacity_fte
         self.budget_keur = budget_keur

@@ -196,7 +196,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @staticmethod
     def complementarity(orgs: list[Organisation]) -> float:
         """Mean goal overlap of the members with each other."""
-        pairs = [mech.goal_overlap(a.interest, b.interest)
+        pairs = [mech.goal_overlap(a.interest, b.interest,
+                                   norm_a=a.interest_norm, norm_b=b.interest_norm)
                  for i, a in enumerate(orgs) for b in orgs[i + 1:]]
         return fsum(pairs) / len(pairs) if pairs else 0.0
 

@@ -89,7 +89,8 @@ class Lifecycle:
         """
         model, p = self.model, self.model.p
         optimism = float(model.rng.normal(p.optimism_mean, p.optimism_sd * (1.0 - 0.7 * clarity)))
-        fit = mech.goal_overlap(org.interest, model.domain_vector(self.domains))
+        vector, norm = model.domain_target(self.domains)
+        fit = mech.goal_overlap(org.interest, vector, norm_a=org.interest_norm, norm_b=norm)
         row = model.ledgers.add(
             joined_month=model.month,
             organisation=org.index,

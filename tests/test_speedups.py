@@ -194,3 +194,21 @@ def test_kept_norms_are_those_of_the_fixed_vectors() -> None:
     for domains, (vector, norm) in model._domain_targets.items():
         assert np.array_equal(vector, model.domain_vector(domains))
         assert norm == np.linalg.norm(vector)
+
+
+def test_month_terms_in_the_partnership_table_are_those_of_now() -> None:
+    """What the month of joint work reads from the partnership table (written when members
+    or funding change) equals the terms computed afresh, month by month, for every operating
+    partnership (grants end and are renewed or carried on in kind; members come and go)."""
+    model = PartnershipModel(n_organisations=80, rng=4, grant_share=0.8, grant_months=12,
+                             evaluation_interval_months=6)
+    checked = 0
+    for _ in range(72):
+        model.step()
+        for p in model.partnerships:
+            if p.is_operating:
+                p._member_terms = None  # recompute the members' terms too
+                fresh = np.array(p.month_terms(), dtype=float)
+                assert np.array_equal(model.partnership_table.terms[p.row], fresh)
+                checked += 1
+    assert checked > 100

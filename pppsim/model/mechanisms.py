@@ -14,6 +14,12 @@ from .constants import TRANSACTIONAL_STAGE_VALUE
 from .vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
 
 
+def within(value, low: float, high: float):
+    """``value`` held within [``low``, ``high``], elementwise on numpy arrays (the same as
+    ``np.clip``, without its dispatch: the month's arrays are small and the call frequent)."""
+    return np.minimum(np.maximum(value, low), high)
+
+
 def clamp01(value: float) -> float:
     """``value`` held within [0, 1] (trust, satisfaction, standing, governance, formality).
 
@@ -273,7 +279,7 @@ def update_trust(
     trust = np.where(reliability >= reliability_norm,
                      trust + build_rate * meeting_factor * (1.0 - trust),
                      trust - build_rate * erosion_ratio * shortfall * trust)
-    return np.clip(trust, 0.0, 1.0)
+    return within(trust, 0.0, 1.0)
 
 
 def follow_up(shared_by_private: float, follow_up_capacity_items: float) -> tuple[float, float]:
@@ -350,14 +356,14 @@ def satisfaction_pulls(
     motives = np.asarray(motives, dtype=float)
     expectation = np.asarray(expectation, dtype=float)
     ratio = value_by_motive / expectation
-    shortfall = np.maximum(0.0, 1.0 - (motives * ratio).sum(axis=0))
+    shortfall = np.maximum(0.0, 1.0 - np.add.reduce(motives * ratio, axis=0))
     by_motive = np.maximum(0.0, motives * (1.0 - ratio))
-    total = by_motive.sum(axis=0)
+    total = np.add.reduce(by_motive, axis=0)
     share = np.divide(by_motive, total, out=np.zeros_like(by_motive), where=total > 0)
     societal, organisational, individual = shortfall * share
-    log_short = -np.log(np.clip(ratio[1], 1e-9, 1.0))
-    blocked = -np.log(np.clip(pass_through, 1e-9, 1.0))
-    blocked_share = np.clip(np.divide(blocked, log_short, out=np.ones_like(log_short),
+    log_short = -np.log(within(ratio[1], 1e-9, 1.0))
+    blocked = -np.log(within(pass_through, 1e-9, 1.0))
+    blocked_share = within(np.divide(blocked, log_short, out=np.ones_like(log_short),
                                       where=log_short > 0), 0.0, 1.0)
     zeros = np.zeros_like(shortfall)
     return np.stack([
@@ -378,8 +384,8 @@ def update_satisfaction(satisfaction, pulls: np.ndarray, memory: float):
     them [002 L1038-L1055]; an exponential memory of weight ``memory``; within [0, 1].  Works on
     arrays over members (``pulls`` of shape (7, members)).
     """
-    target = 1.0 - np.asarray(pulls).sum(axis=0)
-    return np.clip(satisfaction + memory * (target - satisfaction), 0.0, 1.0)
+    target = 1.0 - np.add.reduce(np.asarray(pulls), axis=0)
+    return within(satisfaction + memory * (target - satisfaction), 0.0, 1.0)
 
 
 def remember_pulls(grievances: np.ndarray, pulls: np.ndarray, memory: float) -> np.ndarray:
@@ -431,7 +437,7 @@ def public_standing(
 ) -> float:
     """A public body's legitimacy after a month in one partnership
     (:func:`public_standing_change`), within [0, 1]."""
-    return np.clip(standing + public_standing_change(societal_value, firms_represented,
+    return within(standing + public_standing_change(societal_value, firms_represented,
                                                      favouritism_cost), 0.0, 1.0)
 
 
@@ -451,7 +457,7 @@ def private_standing_change(incident: bool) -> float:
 def private_standing(standing: float, incident: bool) -> float:
     """A firm's reputation after a month in one partnership (:func:`private_standing_change`),
     within [0, 1]."""
-    return np.clip(standing + private_standing_change(incident), 0.0, 1.0)
+    return within(standing + private_standing_change(incident), 0.0, 1.0)
 
 
 def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float) -> Stage:

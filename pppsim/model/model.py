@@ -17,7 +17,7 @@ from .outputs import MODEL_REPORTERS, MonthView
 from .partnership import Partnership
 from .partnership.ending import settle_all
 from .partnership.lifecycle import negotiate_all
-from .partnership.operation import operate_all
+from .partnership.operation import MONTH_TERMS, operate_all
 from .state import MemberTable, OrganisationArrays, PartnershipTable, PreventionLog
 from .vocabulary import (
     DOMAINS,
@@ -63,7 +63,8 @@ class PartnershipModel(Formation, mesa.Model):
         self.underlying_history: list[np.ndarray] = []
         """Harm without partnerships per domain, one array per month from month 1."""
         self.harm_prevented_total = 0.0
-        self.partnership_table = PartnershipTable(self.p.prevention_delay_months)
+        self.partnership_table = PartnershipTable(self.p.prevention_delay_months,
+                                                  len(MONTH_TERMS))
         """Every partnership's stage, totals, last month's flows and pipeline, one row each."""
         self.prevention_log = PreventionLog()
         """Every month's prevention by every partnership."""

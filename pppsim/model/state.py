@@ -162,15 +162,18 @@ class MemberTable(Table):
 
 class PartnershipTable(Table):
     """Every partnership of the run, one row each: its stage, what its months of operation
-    added up to, what moved in its last month, and its pipeline of output on its way to
-    lowering harm (a ring of ``prevention_delay_months + 1`` months)."""
+    added up to, what moved in its last month, its pipeline of output on its way to
+    lowering harm (a ring of ``prevention_delay_months + 1`` months), and what its month of
+    joint work takes from its members, design and funding
+    (:meth:`~pppsim.model.partnership.operation.Operation.month_terms`, written when they
+    change)."""
 
     FLOATS = ("prevented_total", "shared_total", "shared_private_total", "followed_total",
               "shared_private", "shared_public", "followed", "output", "matured")
     INTS = ("stage", "months_operated")
 
-    def __init__(self, delay_months: int) -> None:
-        super().__init__({"pipeline": delay_months + 1}, capacity=64)
+    def __init__(self, delay_months: int, terms: int) -> None:
+        super().__init__({"pipeline": delay_months + 1, "terms": terms}, capacity=64)
         self.delay = delay_months
 
 

@@ -85,7 +85,6 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self._member_terms: MemberTerms | None = None
         """What the month's work takes from the members (:meth:`member_terms`); None once
         the membership has changed."""
-        self._month_terms: tuple | None = None
 
     def _draw_design(self, funding: Funding) -> None:
         """Governance, formality, funding and the optional instruments of a new partnership."""

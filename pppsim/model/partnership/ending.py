@@ -39,6 +39,7 @@ class Ending:
         if model.rng.random() < model.p.grant_renewal_probability:
             self.funding = Funding.STRUCTURAL
             self.funding_keur = model.p.structural_keur
+            self.terms_changed()
             model.events.record(model.month, EventKind.FUNDING_RENEWED,
                                 partnership=self.unique_id)
             return
@@ -52,6 +53,7 @@ class Ending:
         if model.rng.random() < carry_on:
             self.funding = Funding.IN_KIND
             self.funding_keur = 0.0
+            self.terms_changed()
         else:
             self.dissolve(EndCause.FUNDING_ENDED, satisfaction=satisfaction, own_share=own_share)
 
@@ -181,7 +183,7 @@ class Ending:
         """
         model = self.model
         led = self.members.pop(org.unique_id)
-        self._member_terms = None
+        self.terms_changed()
         del org.partnerships[self.unique_id]
         org.memberships_changed()
         values = {"satisfaction": led.satisfaction} | values

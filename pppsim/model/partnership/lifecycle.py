@@ -103,7 +103,7 @@ class Lifecycle:
             alignment=self.realigned(fit),
         )
         self.members[org.unique_id] = MemberLedger(model.ledgers, row)
-        self._member_terms = None
+        self.terms_changed()
         org.partnerships[self.unique_id] = self
         org.memberships_changed()
         self.member_history.append(org.unique_id)

@@ -66,14 +66,9 @@ class Operation:
         return terms
 
     def month_terms(self: Partnership) -> tuple[float, ...]:
-        """What the month's work takes from the design, the stage and the funding, in the
-        order of :data:`MONTH_TERMS`; kept until the membership, the stage or the funding
-        changes."""
+        """What the month's work takes from the members, the design and the funding, in the
+        order of :data:`MONTH_TERMS`."""
         terms = self.member_terms()
-        key = (terms, self.funding)
-        cached = self._month_terms
-        if cached is not None and cached[0] == key:
-            return cached[1]
         c = self.conditions()
         funded = self.funding_keur if self.funding is not Funding.IN_KIND else 0.0
         governance = mech.governance_value_multiplier(
@@ -81,8 +76,14 @@ class Operation:
         values = (len(terms.row_list), c.meeting_time, 1.0 - c.overhead, c.pass_through,
                   c.information_value, c.meeting_factor, c.irritation, funded, float(self.pet),
                   governance, terms.firms, self.row, self.launched_month)
-        self._month_terms = (key, values)
         return values
+
+    def terms_changed(self: Partnership) -> None:
+        """Its members or its funding changed: its row of month terms in the partnership
+        table (what :func:`operate_all` reads) is written again."""
+        self._member_terms = None
+        if self.launched_month is not None:
+            self._table.terms[self.row] = self.month_terms()
 
     def conditions(self: Partnership) -> Conditions:
         """The month's working conditions from the design: meetings, overhead, barriers.
@@ -185,8 +186,10 @@ def operate_all(partnerships: list[Partnership]) -> None:
     table, arrays = model.ledgers, model.organisation_arrays
     member_terms = [pt.member_terms() for pt in partnerships]
     rows = np.concatenate([t.rows for t in member_terms])
-    terms = dict(zip(MONTH_TERMS, np.array([pt.month_terms() for pt in partnerships]).T,
-                     strict=True))
+    prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
+                        count=len(partnerships))
+    ptable = model.partnership_table
+    terms = dict(zip(MONTH_TERMS, ptable.terms[prows].T, strict=True))
     size = terms["size"]
     count = len(partnerships)
     group = np.repeat(np.arange(count), size.astype(np.intp))
@@ -240,8 +243,6 @@ def operate_all(partnerships: list[Partnership]) -> None:
     resources = np.where(terms["pet"] > 0, np.maximum(0.0, resources - p.pet_cost_keur),
                          resources)
     external = np.divide(funded, resources, out=np.zeros(count), where=resources > 0)
-    prows = terms["row"].astype(np.intp)
-    ptable = model.partnership_table
     stage = ptable.stage[prows]
     multiplier = terms["governance_multiplier"] * mech.stage_value(
         stage, p.philanthropic_stage_value, p.integrative_stage_value)
@@ -278,7 +279,7 @@ def operate_all(partnerships: list[Partnership]) -> None:
     # their trust
     pairs, pair_index = np.unique(truster * len(arrays.trust) + trusted, return_inverse=True)
     start = trust[np.unique(pair_index, return_index=True)[1]]
-    new = np.clip(start + np.bincount(pair_index, weights=after - trust), 0.0, 1.0)
+    new = mech.within(start + np.bincount(pair_index, weights=after - trust), 0.0, 1.0)
     arrays.trust.flat[pairs] = new
     new_trust = new[pair_index]
     table.free_riding[rows] = withheld
@@ -298,7 +299,7 @@ def operate_all(partnerships: list[Partnership]) -> None:
                       mech.public_standing_change(societal[group], terms["firms"][group],
                                                   p.favouritism_legitimacy_cost),
                       mech.private_standing_change(incident))
-    arrays.standing = np.clip(
+    arrays.standing = mech.within(
         arrays.standing + np.bincount(orgs, weights=change, minlength=len(arrays.standing)),
         0.0, 1.0)
 

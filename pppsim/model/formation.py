@@ -213,8 +213,9 @@ class Formation:
         Thriving: not full, past the philanthropic stage and its members on average more
         than 0.75 satisfied; each such partnership recruits with ``recruit_probability``, one
         uniform draw each, in the given order."""
+        stages = self.partnership_table.stage
         eligible = [pt for pt in partnerships
-                    if len(pt.members) < MAX_MEMBERS and pt.stage >= Stage.TRANSACTIONAL]
+                    if len(pt.members) < MAX_MEMBERS and stages[pt.row] >= Stage.TRANSACTIONAL]
         if not eligible:
             return
         thriving = list(compress(eligible, (mean_satisfaction(eligible) > 0.75).tolist()))

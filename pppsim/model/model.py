@@ -226,8 +226,7 @@ class PartnershipModel(Formation, mesa.Model):
         :meth:`~Organisation.recovered_standing`, :meth:`~Organisation.fluctuated_level`),
         computed for all organisations at once, one normal draw each in their order."""
         arrays, p = self.organisation_arrays, self.p
-        partnering = np.fromiter((bool(o.partnerships) for o in self.organisations),
-                                 dtype=bool, count=len(self.organisations))
+        partnering = arrays.seats_taken > 0  # in a partnership, or negotiating one
         arrays.capability = np.where(partnering, Organisation.learned(arrays.capability, p),
                                      arrays.capability)
         arrays.standing = Organisation.recovered_standing(arrays.standing, p)

@@ -12,10 +12,19 @@ state, never a copy of it.
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
+from functools import cache
 
 import numpy as np
 
 from .vocabulary import GRIEVANCE_CAUSES
+
+
+@cache
+def ordered_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair of ``n`` members, as positions: (truster, trusted), truster by
+    truster."""
+    truster, trusted = np.nonzero(~np.eye(n, dtype=bool))
+    return truster, trusted
 
 
 class OrganisationArrays:

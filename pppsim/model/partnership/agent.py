@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 
 from .. import mechanisms as mech
-from ..state import column
+from ..state import column, ordered_pairs
 from ..vocabulary import AGREEMENTS, Funding, Stage
 from .ending import Ending
 from .ledger import NO_FLOWS, Flows, MemberLedger
@@ -188,7 +188,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         if len(orgs) < 2:
             return 0.0
         index = np.array([o.index for o in orgs])
-        truster, trusted = np.nonzero(~np.eye(len(orgs), dtype=bool))
+        truster, trusted = ordered_pairs(len(orgs))
         trust = orgs[0].model.organisation_arrays.known_trust(index[truster], index[trusted])
         return float(trust.sum()) / len(trust)
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import mechanisms as mech
 from ..events import EventKind
+from ..state import ordered_pairs
 from ..vocabulary import EndCause, Funding
 from .ledger import MemberLedger
 
@@ -132,7 +133,7 @@ def negotiate_all(partnerships: list[Partnership]) -> None:
     model = partnerships[0].model
     founders = [np.array([o.index for o in p._pending_members], dtype=np.intp)
                 for p in partnerships]
-    pairs = [np.nonzero(~np.eye(len(f), dtype=bool)) for f in founders]
+    pairs = [ordered_pairs(len(f)) for f in founders]
     truster = np.concatenate([f[i] for f, (i, _) in zip(founders, pairs, strict=True)])
     trusted = np.concatenate([f[j] for f, (_, j) in zip(founders, pairs, strict=True)])
     counts = np.array([len(i) for i, _ in pairs])

@@ -19,6 +19,7 @@ import numpy as np
 from .. import mechanisms as mech
 from ..constants import ITEMS_PER_FTE
 from ..events import EventKind
+from ..state import ordered_pairs
 from ..vocabulary import Funding, Stage
 from .ledger import Conditions
 
@@ -167,13 +168,6 @@ class MemberTerms:
     """The number of firms the private members represent [001 L103]."""
 
 
-def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every ordered pair of ``n`` members, as positions: (truster, trusted)."""
-    src, dst = np.nonzero(~np.eye(n, dtype=bool))
-    return src, dst
-
-
-_PAIRS = {n: _pairs(n) for n in range(2, 64)}
 
 
 def operate_all(partnerships: list[Partnership]) -> None:
@@ -218,7 +212,7 @@ def operate_all(partnerships: list[Partnership]) -> None:
     # §7.2.5 share as far as trust and the barriers let it; public members keep part of
     # their effort for follow-up (§7.2.6)
     offsets = np.cumsum(size).astype(np.intp) - size.astype(np.intp)
-    local = [_PAIRS[len(t.row_list)] for t in member_terms]
+    local = [ordered_pairs(len(t.row_list)) for t in member_terms]
     pair_count = size * (size - 1)
     pair_offsets = np.repeat(offsets, pair_count.astype(np.intp))
     src = np.concatenate([s for s, _ in local]) + pair_offsets

@@ -79,12 +79,13 @@ class Formation:
         """Whom the initiator can approach: acquaintances with room, and those a trusted
         intermediary introduces; for a public initiator, possibly the umbrella organisations of
         the firms it knows instead of the firms [001 L103]."""
-        orgs = self.organisations
-        pool = [orgs[i] for i in (initiator.trust.ids() - 1).tolist()]
-        if self.p.trusted_intermediary:
-            pool += self.introductions(initiator)
+        known = initiator.trust.ids() - 1
+        introduced = self.introductions(initiator) if self.p.trusted_intermediary else []
         room = self.organisation_arrays.room()
-        pool = [o for o in pool if room[o.index] and o is not initiator]
+        known = known[room[known] & (known != initiator.index)]
+        orgs = self.organisations
+        pool = [orgs[i] for i in known.tolist()] + [
+            o for o in introduced if room[o.index] and o is not initiator]
         if initiator.is_public and self.rng.random() < self.p.umbrella_partnering:
             pool = [self.umbrella_for[o.kind] if not o.is_public and o.kind in self.umbrella_for
                     else o for o in pool]

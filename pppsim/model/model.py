@@ -68,6 +68,9 @@ class PartnershipModel(Formation, mesa.Model):
         """Every partnership's stage, totals, last month's flows and pipeline, one row each."""
         self.prevention_log = PreventionLog()
         """Every month's prevention by every partnership."""
+        self.stale_terms: dict[int, Partnership] = {}
+        """Partnerships whose month terms must be written again before the next month of
+        joint work (:meth:`~pppsim.model.partnership.operation.Operation.terms_changed`)."""
         self._domain_targets: dict[tuple[int, ...], tuple[np.ndarray, float]] = {}
         """:meth:`domain_target` of each tuple of domains asked for so far."""
         self._create_organisations()

@@ -81,10 +81,10 @@ class Operation:
 
     def terms_changed(self: Partnership) -> None:
         """Its members or its funding changed: its row of month terms in the partnership
-        table (what :func:`operate_all` reads) is written again."""
+        table (what :func:`operate_all` reads) is written again before the next month of
+        joint work (:func:`refresh_month_terms`)."""
         self._member_terms = None
-        if self.launched_month is not None:
-            self._table.terms[self.row] = self.month_terms()
+        self.model.stale_terms[self.unique_id] = self
 
     def conditions(self: Partnership) -> Conditions:
         """The month's working conditions from the design: meetings, overhead, barriers.
@@ -180,6 +180,7 @@ def operate_all(partnerships: list[Partnership]) -> None:
     table, arrays = model.ledgers, model.organisation_arrays
     member_terms = [pt.member_terms() for pt in partnerships]
     rows = np.concatenate([t.rows for t in member_terms])
+    refresh_month_terms(model)
     prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
                         count=len(partnerships))
     ptable = model.partnership_table
@@ -313,6 +314,15 @@ def operate_all(partnerships: list[Partnership]) -> None:
         partnership.trust_history.append(trust_now)
     _update_stages(partnerships, prows, stage, trust_after, model.month - terms["launched"],
                    satisfaction, model)
+
+
+def refresh_month_terms(model: PartnershipModel) -> None:
+    """Write the month terms of every operating partnership whose members or funding changed
+    since they were last written (:meth:`Operation.terms_changed`)."""
+    for partnership in model.stale_terms.values():
+        if partnership.is_operating:
+            partnership._table.terms[partnership.row] = partnership.month_terms()
+    model.stale_terms.clear()
 
 
 def _update_stages(partnerships: list[Partnership], prows: np.ndarray, stage: np.ndarray,

@@ -109,8 +109,8 @@ class Ending:
             self._record_evaluation("continue", values)
         else:
             self._revitalise_or_transform(values)
-        for led in self.members.values():
-            led.alignment = self.realigned(led.domain_fit)
+        rows, table = self.member_terms().rows, self.model.ledgers
+        table.alignment[rows] = self.realigned(table.domain_fit[rows])
 
     def _revitalise_or_transform(self: Partnership, values: dict[str, float]) -> None:
         """Transform (the dissatisfied leave, newcomers are sought) or revitalise.

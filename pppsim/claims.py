@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .claim_texts import TEXTS
+from .errors import OutputError
 from .experiment import Experiment, run_experiment
 from .formatting import readable
 from .report.statistics import mean_interval, ratio_interval
@@ -293,19 +294,42 @@ def _optimum_verdicts(claim: Claim, o: Optimum, table: Mapping[str, pd.DataFrame
     return verdicts
 
 
+def _all_finished(experiment: Experiment, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``, the results of ``experiment``, if every run finished; else an
+    :class:`~pppsim.errors.OutputError` naming the first failure."""
+    if len(frame) == experiment.n_runs:
+        return frame
+    from .experiment.results import load_results
+
+    folder = frame.attrs["store"]
+    failed = load_results(folder, include_failed=True).query("status == 'failed'")
+    first = f" (first: {failed.iloc[0]['error']})" if not failed.empty else ""
+    raise OutputError(
+        f"{folder}: {experiment.n_runs - len(frame)} of {experiment.n_runs} runs did not "
+        f"finish{first}; fix the cause and run again with --retry-failed")
+
+
 def run_claims(mode: Mode = FULL, *, claims: Iterable[Claim] = CLAIMS, seed: int = 2024,
                out: str | Path | None = None, workers: int | None = None,
                scheduler: str | None = None, progress: bool = False,
-               base: Mapping[str, Any] | None = None) -> pd.DataFrame:
+               base: Mapping[str, Any] | None = None,
+               retry_failed: bool = False) -> pd.DataFrame:
     """Run the claims and return one row per check: claim, statement, effect, CI, holds.
 
     ``out`` keeps the run ledger, so an interrupted check resumes where it stopped; ``base``
-    as in :func:`build_experiments`.
+    as in :func:`build_experiments`; ``retry_failed`` re-runs the runs that failed before.
+
+    Raises
+    ------
+    OutputError
+        If a run failed: a claim is judged on all its replications or not at all.
     """
     claims = list(claims)
     results = pd.concat([
-        run_experiment(experiment, Path(out) / experiment.name if out is not None else None,
-                       workers=workers, scheduler=scheduler, progress=progress)
+        _all_finished(experiment, run_experiment(
+            experiment, Path(out) / experiment.name if out is not None else None,
+            workers=workers, scheduler=scheduler, progress=progress,
+            retry_failed=retry_failed))
         for experiment in build_experiments(claims, mode, seed, base)])
     by_label = {label: frame.sort_values("replication")
                 for label, frame in results.groupby("scenario")}
@@ -344,7 +368,9 @@ lies on the side the seed predicts. Each effect comes from the mechanisms in
 ```
 
 Both write this document as `claims.md`, and `claims.csv`, to `runs/claims/` (or `--out DIR`)
-and exit non-zero if a claim does not hold. Every number below is written by that command.
+and exit non-zero if a claim does not hold. Every number below is written by that command. A
+claim is judged on all its replications or not at all: if a run fails, the command stops with
+the first error, and `--retry-failed` re-runs the failed runs once the cause is fixed.
 """
 
 

@@ -146,3 +146,26 @@ def test_a_claim_that_does_not_hold_is_printed_with_what_the_model_would_need():
     text = to_markdown(verdicts, QUICK)
     assert "**does not hold**" in text
     assert f"*Why not, and what the model would need:* {TEXTS[number].needs}" in text
+
+
+def test_claims_with_failed_runs_stop_with_one_line_and_retry_completes(tmp_path, monkeypatch):
+    """A claim is judged on all its replications or not at all: failed runs stop the check
+    with the folder, the count and the first error; --retry-failed then completes it."""
+    from pppsim.claims import Mode
+    from pppsim.errors import OutputError
+    from pppsim.model.model import PartnershipModel
+
+    tiny = Mode("tiny", replications=2, months=2)
+    base = {"n_organisations": 20}
+
+    def broken(self):
+        raise RuntimeError("model broke")
+
+    monkeypatch.setattr(PartnershipModel, "step", broken)
+    with pytest.raises(OutputError, match=r"runs did not finish \(first: .*model broke"):
+        run_claims(tiny, claims=CLAIMS[:1], out=tmp_path, workers=1, base=base)
+    monkeypatch.undo()
+    verdicts = run_claims(tiny, claims=CLAIMS[:1], out=tmp_path, workers=1, base=base,
+                          retry_failed=True)
+    assert len(verdicts) == len(CLAIMS[0].checks)
+    assert (verdicts["replications"] == 2).all()

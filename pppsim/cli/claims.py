@@ -24,8 +24,10 @@ from .common import scenario_settings
                    "its posterior and report the share of draws in which each holds.")
 @click.option("--draws", type=click.IntRange(min=1, max=1000), default=20, show_default=True,
               help="Posterior draws, with --posterior.")
+@click.option("--retry-failed", is_flag=True,
+              help="Re-run the runs that failed in an earlier check into --out.")
 def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
-           seed: int, posterior: Path | None, draws: int) -> None:
+           seed: int, posterior: Path | None, draws: int, retry_failed: bool) -> None:
     """Check the seed documents' twelve claims as paired experiments."""
     from ..claims import FULL, QUICK, claim_table, run_claims, to_markdown
 
@@ -34,7 +36,7 @@ def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
         _claims_under_posterior(posterior, draws, mode, out, workers, scheduler, seed)
         return
     verdicts = run_claims(mode, seed=seed, out=out, workers=workers, scheduler=scheduler,
-                          progress=True)
+                          progress=True, retry_failed=retry_failed)
     out.mkdir(parents=True, exist_ok=True)
     verdicts.to_csv(out / "claims.csv", index=False)
     (out / "claims.md").write_text(to_markdown(verdicts, mode, seed))

@@ -128,12 +128,9 @@ def test_trust_between_two_organisations_in_two_partnerships_moves_by_both_month
                                                     abs=1e-12)
 def test_kept_conditions_are_those_of_the_current_design() -> None:
     model = PartnershipModel(n_organisations=80, rng=4, evaluation_interval_months=6)
-    from pppsim.model.partnership.operation import refresh_month_terms
-
     checked = 0
     for _ in range(72):
         model.step()
-        refresh_month_terms(model)  # what the next month of joint work does first
         for p in model.partnerships:
             if p.is_operating:
                 assert p.conditions() == p._conditions_of_design()

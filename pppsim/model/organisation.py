@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 
 from . import mechanisms as mech
-from .state import TrustTies
+from .state import TrustTies, column
 from .vocabulary import UMBRELLA_KIND, Sector
 
 if TYPE_CHECKING:
@@ -100,32 +100,12 @@ class Organisation(mesa.Agent):
         arrays.seat_limit[self.index] = self.seat_limit
 
     # --- state held in the model's organisation arrays ---------------------------------------
-    @property
-    def standing(self) -> float:
-        """Legitimacy of a public body, reputation of a firm [002 L1254-L1258]."""
-        return float(self._arrays.standing[self.index])
-
-    @standing.setter
-    def standing(self, value: float) -> None:
-        self._arrays.standing[self.index] = value
-
-    @property
-    def capability(self) -> float:
-        """PPP capability [002 L1554-L1570]."""
-        return float(self._arrays.capability[self.index])
-
-    @capability.setter
-    def capability(self, value: float) -> None:
-        self._arrays.capability[self.index] = value
-
-    @property
-    def capacity_level(self) -> float:
-        """Share of its staff it can give to partnerships this month."""
-        return float(self._arrays.capacity_level[self.index])
-
-    @capacity_level.setter
-    def capacity_level(self, value: float) -> None:
-        self._arrays.capacity_level[self.index] = value
+    standing = column("standing", table="_arrays", row="index",
+                      doc="Legitimacy of a public body, reputation of a firm [002 L1254-L1258].")
+    capability = column("capability", table="_arrays", row="index",
+                        doc="PPP capability [002 L1554-L1570].")
+    capacity_level = column("capacity_level", table="_arrays", row="index",
+                            doc="Share of its staff it can give to partnerships this month.")
 
     # --- derived state ---------------------------------------------------------------------
     @property

@@ -201,14 +201,15 @@ class MemberLedger:
                 f"free_riding={self.free_riding:.3f})")
 
 
-def column(name: str, kind: type = float, doc: str | None = None) -> property:
-    """A property that reads and writes column ``name`` of ``self._table`` at ``self.row``
-    (``kind`` converts the value read)."""
+def column(name: str, kind: type = float, doc: str | None = None, *, table: str = "_table",
+           row: str = "row") -> property:
+    """A property that reads and writes column ``name`` of the arrays ``self.<table>`` at
+    ``self.<row>`` (``kind`` converts the value read)."""
     def get(self):
-        return kind(getattr(self._table, name)[self.row])
+        return kind(getattr(getattr(self, table), name)[getattr(self, row)])
 
     def set(self, value) -> None:
-        getattr(self._table, name)[self.row] = value
+        getattr(getattr(self, table), name)[getattr(self, row)] = value
 
     return property(get, set, doc=doc)
 

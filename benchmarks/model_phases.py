@@ -23,7 +23,6 @@ from typing import Any
 from pppsim.model import PartnershipModel
 from pppsim.model import model as model_module
 from pppsim.model.outputs import summary_metrics
-from pppsim.model.partnership import Partnership
 
 SPENT: dict[str, float] = defaultdict(float)
 REPORTERS = "reporters (collect)"
@@ -31,10 +30,10 @@ REPORTERS = "reporters (collect)"
 PARTS = {
     "crime (update_crime)": (PartnershipModel, "update_crime"),
     "formation (form_partnerships)": (PartnershipModel, "form_partnerships"),
-    "negotiation (negotiate)": (Partnership, "negotiate"),
+    "negotiation (negotiate_all)": (model_module, "negotiate_all"),
     "joint work (operate_all)": (model_module, "operate_all"),
-    "funding, evaluation, exits (settle_month)": (Partnership, "settle_month"),
-    "recruitment (maybe_grow)": (PartnershipModel, "maybe_grow"),
+    "funding, evaluation, exits (settle_all)": (model_module, "settle_all"),
+    "recruitment (grow)": (PartnershipModel, "grow"),
     "overcommitment (release_overcommitted)": (PartnershipModel, "release_overcommitted"),
     "harm accounting (finish_month_accounting)": (PartnershipModel, "finish_month_accounting"),
     "month's end (end_month)": (PartnershipModel, "end_month"),

@@ -123,10 +123,11 @@ def test_the_same_seed_and_setting_give_the_same_outcome(metric: str) -> None:
 
 # --- decisions from causes: what a member perceives decides whether and why it leaves -------
 def test_without_goal_reviews_goals_drift_and_more_members_leave_over_misaligned_goals() -> None:
-    # exits over misaligned goals are rare at the calibrated exit threshold: a region of 100
-    # organisations gives enough of them to compare seed by seed
-    review = {"evaluation_interval_months": 12, "goal_drift": 0.08, "n_organisations": 100}
-    never = {"evaluation_interval_months": 0, "goal_drift": 0.08, "n_organisations": 100}
+    # exits over misaligned goals are rare at the calibrated exit threshold (0 to 3 per run
+    # of 100 organisations): a region of 200 organisations gives enough of them to compare
+    # seed by seed
+    review = {"evaluation_interval_months": 12, "goal_drift": 0.08, "n_organisations": 200}
+    never = {"evaluation_interval_months": 0, "goal_drift": 0.08, "n_organisations": 200}
     assert_rises(paired_exits(EndCause.MISALIGNED_GOALS, review, never))
 
 

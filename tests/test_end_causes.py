@@ -32,6 +32,14 @@ cause that tipped it) decides its exit."""
 CLEAR = {"governance": 1.0, "governance_spread": 0.0, "agreement_formality": 1.0}
 """Explicit expectations: little misestimated value, so few misaligned-goal exits."""
 
+VALUE_ONLY = {"weight_free_riding": 0.0, "weight_unequal_benefits": 0.0,
+              "weight_misaligned_goals": 0.0}
+"""Members weigh only the value they get against what they expected: the shortfalls by motive
+(mistrust, insufficient value, information blocked, only talk) are left to tip exits.  Without
+it, free riding, unequal burdens and drifting goals are the largest pull of a restless member
+in most runs, and mistrust or insufficient value end a partnership in one run of eight or
+none."""
+
 SCENARIOS: dict[EndCause, dict[str, Any]] = {
     EndCause.GOALS_REACHED: CALM | {
         "exit_strategy_share": 1.0, "prevention_delay_months": 0, "public_capacity_fte": 5.0,
@@ -39,11 +47,12 @@ SCENARIOS: dict[EndCause, dict[str, Any]] = {
     EndCause.NEGOTIATION_FAILED: {
         "negotiation_breakdown": 0.5, "initial_trust": 0.0, "join_threshold": 0.0,
         "negotiation_months": 36.0},
-    EndCause.MISTRUST: CALM | RESTLESS | CLEAR | {
+    EndCause.MISTRUST: CALM | RESTLESS | CLEAR | VALUE_ONLY | {
         "initial_trust": 0.0, "negotiation_breakdown": 0.0, "join_threshold": 0.0},
     EndCause.MISALIGNED_GOALS: CALM | RESTLESS | {
         "governance": 0.0, "governance_spread": 0.0, "agreement_formality": 0.0},
-    EndCause.INSUFFICIENT_VALUE: CALM | RESTLESS | CLEAR | {"follow_up_capacity": 0.0},
+    EndCause.INSUFFICIENT_VALUE: CALM | RESTLESS | CLEAR | VALUE_ONLY | {
+        "follow_up_capacity": 0.0},
     EndCause.FREE_RIDING: CALM | {
         "opportunism_mean": 0.95, "governance": 0.0, "governance_spread": 0.0,
         "control_efficacy": 0.0},

@@ -586,8 +586,8 @@ def test_private_standing_grows_slowly_and_drops_in_an_incident(standing: float)
        satisfaction=unit)
 def test_stage_moves_at_most_one_step_and_stays_on_the_continuum(stage, trust, age,
                                                                  satisfaction) -> None:
-    new = mech.next_stage(stage, trust, age, satisfaction)
-    assert new in Stage and abs(new - stage) <= 1
+    new = int(mech.next_stage(stage, trust, age, satisfaction))
+    assert new in set(Stage) and abs(new - stage) <= 1
     if new > stage:
         assert trust >= 0.6 + 0.1 * stage and age >= 12 * (stage + 1) and satisfaction >= 0.6
     if new < stage:
@@ -595,12 +595,16 @@ def test_stage_moves_at_most_one_step_and_stays_on_the_continuum(stage, trust, a
 
 
 def test_stage_rises_with_trust_time_and_satisfaction_and_falls_with_mistrust() -> None:
-    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 24, 0.7) is Stage.INTEGRATIVE
-    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 23, 0.7) is Stage.TRANSACTIONAL
-    assert mech.next_stage(Stage.TRANSACTIONAL, 0.75, 24, 0.5) is Stage.TRANSACTIONAL
-    assert mech.next_stage(Stage.TRANSACTIONAL, 0.2, 60, 0.9) is Stage.PHILANTHROPIC
-    assert mech.next_stage(Stage.PHILANTHROPIC, 0.1, 60, 0.1) is Stage.PHILANTHROPIC
-    assert mech.next_stage(Stage.INTEGRATIVE, 1.0, 120, 1.0) is Stage.INTEGRATIVE
+    assert Stage(int(mech.next_stage(Stage.TRANSACTIONAL, 0.75, 24, 0.7))) is Stage.INTEGRATIVE
+    assert Stage(int(mech.next_stage(Stage.TRANSACTIONAL, 0.75, 23, 0.7))) is Stage.TRANSACTIONAL
+    assert Stage(int(mech.next_stage(Stage.TRANSACTIONAL, 0.75, 24, 0.5))) is Stage.TRANSACTIONAL
+    assert Stage(int(mech.next_stage(Stage.TRANSACTIONAL, 0.2, 60, 0.9))) is Stage.PHILANTHROPIC
+    assert Stage(int(mech.next_stage(Stage.PHILANTHROPIC, 0.1, 60, 0.1))) is Stage.PHILANTHROPIC
+    assert Stage(int(mech.next_stage(Stage.INTEGRATIVE, 1.0, 120, 1.0))) is Stage.INTEGRATIVE
+    # all partnerships of a month at once, stages as integers
+    stages = mech.next_stage(np.array([1, 1, 0]), np.array([0.75, 0.2, 0.1]),
+                             np.array([24, 60, 60]), np.array([0.7, 0.9, 0.1]))
+    assert stages.tolist() == [Stage.INTEGRATIVE, Stage.PHILANTHROPIC, Stage.PHILANTHROPIC]
 
 
 @given(low=st.floats(0.1, 1.0), high=st.floats(1.0, 3.0))

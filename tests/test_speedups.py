@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from pppsim.model import PartnershipModel
-from pppsim.model.outputs import MODEL_REPORTERS, MonthView
+from pppsim.model.outputs import MODEL_REPORTERS, MonthView, cross_sector_trust
 
 
 def _fresh_promised(org) -> float:
@@ -68,34 +69,63 @@ def test_launched_counts_every_partnership_launched_in_the_month() -> None:
     assert launched > 0
 
 
-def test_all_partnerships_at_once_give_the_month_of_each_in_turn(monkeypatch) -> None:
-    """The members of all operating partnerships weigh the month at once; running each
-    partnership's whole month in turn (the definition) gives the very same run."""
-    from pppsim.model import model as model_module
-    from pppsim.model.outputs import summary_metrics
+def test_all_partnerships_at_once_give_the_month_of_each_alone_when_none_share_a_member(
+) -> None:
+    """The month of all operating partnerships at once is the month of each in turn when no
+    organisation is in two of them: the arrays over all members only gather what each
+    partnership's month would compute alone."""
     from pppsim.model.partnership.operation import operate_all
 
-    batched = PartnershipModel(n_organisations=80, rng=11)
-    shared_members = 0
-    for _ in range(72):
-        batched.step()
-        members = [i for p in batched.partnerships if p.is_operating for i in p.members]
-        shared_members += len(members) - len(set(members))
-    assert shared_members > 0  # organisations in two partnerships at once: order matters
+    def month_of(one_at_a_time: bool) -> tuple:
+        model = PartnershipModel(n_organisations=80, rng=11, max_partnerships=1)
+        model.run(36)
+        operating = [p for p in model.partnerships if p.is_operating]
+        members = [i for p in operating for i in p.members]
+        assert len(operating) > 3 and len(members) == len(set(members))
+        if one_at_a_time:
+            for partnership in operating:
+                operate_all([partnership])
+        else:
+            operate_all(operating)
+        arrays, table = model.organisation_arrays, model.ledgers
+        return (arrays.trust.tobytes(), arrays.standing.tobytes(),
+                table.satisfaction[:table.size].tobytes(), model.harm.tobytes(),
+                [p.trust_history[-1] for p in operating])
 
-    def one_at_a_time(partnerships):
-        for partnership in partnerships:
-            operate_all([partnership])
-
-    monkeypatch.setattr(model_module, "operate_all", one_at_a_time)
-    in_turn = PartnershipModel(n_organisations=80, rng=11)
-    in_turn.run(72)
-    # repr: undefined values (NaN) are equal to themselves there, and every bit shows
-    assert repr(batched.datacollector.model_vars) == repr(in_turn.datacollector.model_vars)
-    assert repr(batched.events.rows) == repr(in_turn.events.rows)
-    assert repr(summary_metrics(batched)) == repr(summary_metrics(in_turn))
+    assert month_of(one_at_a_time=True) == month_of(one_at_a_time=False)
 
 
+def test_trust_between_two_organisations_in_two_partnerships_moves_by_both_months() -> None:
+    """Two organisations that meet in two partnerships in the same month: their trust moves
+    by the sum of what each partnership's month does to it, from where it stood."""
+    import copy
+
+    from pppsim.model.partnership.operation import operate_all
+
+    model = PartnershipModel(n_organisations=80, rng=5)
+    for _ in range(120):
+        model.step()
+        operating = [p for p in model.partnerships if p.is_operating]
+        pairs = [(a, b, k, k + 1 + j) for k, p in enumerate(operating)
+                 for j, q in enumerate(operating[k + 1:])
+                 for a in p.members for b in q.members
+                 if a != b and a in q.members and b in p.members]
+        if pairs:
+            break
+    assert pairs, "no two organisations met in two partnerships"
+    a, b, first, second = pairs[0]
+    start = model.organisation_arrays.trust[a - 1, b - 1]
+
+    def moved(which: list[int]) -> float:
+        twin = copy.deepcopy(model)
+        running = [p for p in twin.partnerships if p.is_operating]
+        operate_all([running[k] for k in which])
+        return float(twin.organisation_arrays.trust[a - 1, b - 1]) - start
+
+    alone = moved([first]) + moved([second])
+    assert alone != 0.0
+    assert moved([first, second]) == pytest.approx(min(1.0 - start, max(-start, alone)),
+                                                    abs=1e-12)
 def test_kept_conditions_are_those_of_the_current_design() -> None:
     model = PartnershipModel(n_organisations=80, rng=4, evaluation_interval_months=6)
     checked = 0
@@ -118,9 +148,9 @@ def _scanned_cross_sector_trust(model) -> tuple[float, float]:
     return tuple(math.fsum(v) / len(v) if v else math.nan for v in (sides[True], sides[False]))
 
 
-def test_kept_cross_sector_ties_give_the_mean_of_every_tie_every_month() -> None:
-    """Ties to the other sector are found again only when an organisation's ties grow; the
-    reported means equal a scan of every tie, month by month (introductions add ties)."""
+def test_cross_sector_trust_is_the_mean_of_every_tie_every_month() -> None:
+    """The reported means over the blocks of the trust matrix equal a scan of every tie each
+    organisation knows, month by month (introductions add ties)."""
     model = PartnershipModel(n_organisations=80, rng=9, trusted_intermediary=True)
     grew = 0
     for _ in range(60):
@@ -130,16 +160,30 @@ def test_kept_cross_sector_ties_give_the_mean_of_every_tie_every_month() -> None
         scanned = _scanned_cross_sector_trust(model)
         reported = tuple(model.datacollector.model_vars[name][-1] for name in
                          ("trust_public_to_private", "trust_private_to_public"))
-        assert reported == scanned
-        assert model.cross_sector_ties.mean_trust() == scanned
+        assert reported == pytest.approx(scanned, rel=1e-12)
     assert grew > 0  # ties were added during the run
 
 
-def test_kept_cross_sector_ties_without_any_tie_are_undefined() -> None:
+def test_cross_sector_trust_without_any_tie_is_undefined() -> None:
     model = PartnershipModel(n_organisations=20, rng=1)
     for org in model.organisations:
         org.trust.clear()
-    assert all(math.isnan(x) for x in model.cross_sector_ties.mean_trust())
+    assert all(math.isnan(x) for x in cross_sector_trust(model.organisation_arrays))
+
+
+def test_an_organisations_trust_ties_are_its_row_of_the_trust_matrix() -> None:
+    model = PartnershipModel(n_organisations=30, rng=2)
+    model.run(24)
+    org, other = model.organisations[0], model.organisations[5]
+    row = model.organisation_arrays.trust[org.index]
+    assert list(org.trust) == [i + 1 for i in range(len(row)) if not math.isnan(row[i])]
+    org.trust[other.unique_id] = 0.25
+    assert row[other.index] == 0.25 and org.trust_in(other) == 0.25
+    del org.trust[other.unique_id]
+    assert other.unique_id not in org.trust
+    assert org.trust_in(other) == org.prejudice[other.is_public]
+    with pytest.raises(ValueError, match="outside"):
+        org.trust[other.unique_id] = 1.5
 
 
 def test_kept_norms_are_those_of_the_fixed_vectors() -> None:
@@ -150,3 +194,24 @@ def test_kept_norms_are_those_of_the_fixed_vectors() -> None:
     for domains, (vector, norm) in model._domain_targets.items():
         assert np.array_equal(vector, model.domain_vector(domains))
         assert norm == np.linalg.norm(vector)
+
+
+def test_month_terms_in_the_partnership_table_are_those_of_now() -> None:
+    """What the month of joint work reads from the partnership table (written when members
+    or funding change) equals the terms computed afresh, month by month, for every operating
+    partnership (grants end and are renewed or carried on in kind; members come and go)."""
+    model = PartnershipModel(n_organisations=80, rng=4, grant_share=0.8, grant_months=12,
+                             evaluation_interval_months=6)
+    from pppsim.model.partnership.operation import refresh_month_terms
+
+    checked = 0
+    for _ in range(72):
+        model.step()
+        refresh_month_terms(model)  # what the next month of joint work does first
+        for p in model.partnerships:
+            if p.is_operating:
+                p._member_terms = None  # recompute the members' terms too
+                fresh = np.array(p.month_terms(), dtype=float)
+                assert np.array_equal(model.partnership_table.terms[p.row], fresh)
+                checked += 1
+    assert checked > 100

@@ -17,6 +17,7 @@ from . import mechanisms as mech
 from .constants import MAX_MEMBERS
 from .events import EventKind
 from .partnership import Partnership
+from .partnership.operation import mean_satisfaction
 from .vocabulary import DOMAINS, Funding, Stage
 
 if TYPE_CHECKING:
@@ -35,26 +36,15 @@ class Formation:
         [002 L1540-L1560]; public bodies initiate more often [001 L97].
         """
         p = self.p
-        orgs = self.organisations
-        able = [o.has_room and not o.is_umbrella for o in orgs]
-        candidates = list(compress(orgs, able))
-        n = len(candidates)
-        draws = self.rng.random(n)
-        harm_ratio = self.harm_ratio  # Organisation.need() without recomputing it for each
-        # The rates of all candidates at once, to within a few units in the last place, pick
-        # those whose draw may fall below their rate; the rate of each of those is then
-        # computed exactly as Organisation.need() and the decision taken on it.
-        able_index = np.flatnonzero(np.fromiter(able, dtype=bool, count=len(able)))
-        capability = np.fromiter([o.capability for o in candidates], dtype=float, count=n)
-        approximate = (p.initiation_rate * (self.interests[able_index] @ harm_ratio)
-                       * (0.5 + capability) * self.initiative[able_index])
-        for k in np.flatnonzero(draws < approximate * (1.0 + 1e-9)):
-            org, draw = candidates[k], draws[k]
-            need = float(org.interest @ harm_ratio)
-            rate = p.initiation_rate * need * (0.5 + org.capability)
-            if not org.is_public:
-                rate *= p.private_initiative
-            if draw < rate and org.has_room:
+        arrays = self.organisation_arrays
+        able = np.flatnonzero(arrays.room() & ~arrays.is_umbrella)
+        draws = self.rng.random(len(able))
+        # the initiation rate of every organisation with room at once (Organisation.need())
+        rates = (p.initiation_rate * (self.interests[able] @ self.harm_ratio)
+                 * (0.5 + arrays.capability[able]) * self.initiative[able])
+        for k in np.flatnonzero(draws < rates).tolist():
+            org = self.organisations[int(able[k])]
+            if org.has_room:  # an earlier attempt this month may have taken its last seat
                 self.attempt_formation(org)
 
     def attempt_formation(self: PartnershipModel, initiator: Organisation) -> Partnership | None:
@@ -89,14 +79,17 @@ class Formation:
         """Whom the initiator can approach: acquaintances with room, and those a trusted
         intermediary introduces; for a public initiator, possibly the umbrella organisations of
         the firms it knows instead of the firms [001 L103]."""
-        pool = [self.organisation_by_id[i] for i in initiator.trust]
-        if self.p.trusted_intermediary:
-            pool += self.introductions(initiator)
-        pool = [o for o in pool if o.has_room and o is not initiator]
+        known = initiator.trust.ids() - 1
+        introduced = self.introductions(initiator) if self.p.trusted_intermediary else []
+        room = self.organisation_arrays.room()
+        known = known[room[known] & (known != initiator.index)]
+        orgs = self.organisations
+        pool = [orgs[i] for i in known.tolist()] + [
+            o for o in introduced if room[o.index] and o is not initiator]
         if initiator.is_public and self.rng.random() < self.p.umbrella_partnering:
             pool = [self.umbrella_for[o.kind] if not o.is_public and o.kind in self.umbrella_for
                     else o for o in pool]
-            pool = [o for o in dict.fromkeys(pool) if o.has_room]
+            pool = [o for o in dict.fromkeys(pool) if room[o.index]]
         return pool
 
     def introductions(self: PartnershipModel, initiator: Organisation) -> list[Organisation]:
@@ -122,11 +115,12 @@ class Formation:
     ) -> list[Organisation]:
         """Candidates by goal fit and trust (Klos & Nooteboom 2001), the best candidate from
         the other sector first: it is a public-private partnership."""
-        alpha = self.p.partner_choice_fit_weight
-        ranked = sorted(
-            pool,
-            key=lambda o: -mech.partner_score(o.goal_fit[domain],
-                                              initiator.trust_in(o), alpha))
+        index = np.array([o.index for o in pool], dtype=np.intp)
+        scores = mech.partner_score(
+            self.goal_fit[index, domain],
+            self.organisation_arrays.known_trust(np.full(len(pool), initiator.index), index),
+            self.p.partner_choice_fit_weight)
+        ranked = [pool[k] for k in np.argsort(-scores, kind="stable").tolist()]
         other_sector = [o for o in ranked if o.sector is not initiator.sector]
         if other_sector:
             ranked.remove(other_sector[0])
@@ -195,27 +189,37 @@ class Formation:
 
     def recruit(self: PartnershipModel, partnership: Partnership) -> Organisation | None:
         """Recruit one newcomer from the members' acquaintances (transform or growth)."""
-        domain = partnership.domain
-        members = partnership.members
-        known: dict[int, float] = {}  # the highest trust any member has in each non-member
-        for org in partnership.organisations():
-            for other_id, trust in org.trust.items():
-                if other_id not in members:
-                    before = known.get(other_id, 0.0)
-                    known[other_id] = trust if trust > before else before  # max(before, trust)
-        by_id = self.organisation_by_id
-        candidates = [o for o in map(by_id.__getitem__, known) if o.has_room]
-        if not candidates:
+        arrays = self.organisation_arrays
+        members = np.array(list(partnership.members), dtype=np.intp) - 1
+        known = arrays.trust[members]
+        # the highest trust any member has in each organisation it knows, outside the members
+        best_trust = np.fmax.reduce(known, axis=0) if len(members) > 1 else known[0].copy()
+        best_trust[members] = np.nan
+        candidates = np.flatnonzero(~np.isnan(best_trust) & arrays.room())
+        if not len(candidates):
             return None
-        alpha = self.p.partner_choice_fit_weight
-        best = max(candidates, key=lambda o: mech.partner_score(
-            o.goal_fit[domain], known[o.unique_id], alpha))
+        scores = mech.partner_score(self.goal_fit[candidates, partnership.domain],
+                                    best_trust[candidates], self.p.partner_choice_fit_weight)
+        best = self.organisations[int(candidates[np.argmax(scores)])]
         partnership.welcome_newcomer(best)
         return best
 
     def maybe_grow(self: PartnershipModel, partnership: Partnership) -> None:
-        """A thriving partnership sometimes takes in a newcomer: successes attract [002 L897]."""
-        if len(partnership.members) >= MAX_MEMBERS or partnership.stage < Stage.TRANSACTIONAL:
+        """A thriving partnership sometimes takes in a newcomer (:meth:`grow`)."""
+        self.grow([partnership])
+
+    def grow(self: PartnershipModel, partnerships: list[Partnership]) -> None:
+        """A thriving partnership sometimes takes in a newcomer: successes attract [002 L897].
+
+        Thriving: not full, past the philanthropic stage and its members on average more
+        than 0.75 satisfied; each such partnership recruits with ``recruit_probability``, one
+        uniform draw each, in the given order."""
+        stages = self.partnership_table.stage
+        eligible = [pt for pt in partnerships
+                    if len(pt.members) < MAX_MEMBERS and stages[pt.row] >= Stage.TRANSACTIONAL]
+        if not eligible:
             return
-        if partnership.satisfaction > 0.75 and self.rng.random() < self.p.recruit_probability:
+        thriving = list(compress(eligible, (mean_satisfaction(eligible) > 0.75).tolist()))
+        draws = self.rng.random(len(thriving)) < self.p.recruit_probability
+        for partnership in compress(thriving, draws.tolist()):
             self.recruit(partnership)

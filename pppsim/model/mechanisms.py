@@ -8,12 +8,16 @@ plain numbers or numpy arrays so that a test can exercise each alone; ``Partners
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .constants import TRANSACTIONAL_STAGE_VALUE
 from .vocabulary import GRIEVANCE_CAUSES, EndCause, Stage
+
+
+def within(value, low: float, high: float):
+    """``value`` held within [``low``, ``high``], elementwise on numpy arrays (the same as
+    ``np.clip``, without its dispatch: the month's arrays are small and the call frequent)."""
+    return np.minimum(np.maximum(value, low), high)
 
 
 def clamp01(value: float) -> float:
@@ -69,7 +73,7 @@ def partner_score(fit: float, trust: float, alpha: float) -> float:
     ``partner_choice_fit_weight``); composition strongly determines the course and result of a
     PPS [002 L1117].
     """
-    return fit**alpha * max(trust, 1e-9) ** (1.0 - alpha)
+    return fit**alpha * np.maximum(trust, 1e-9) ** (1.0 - alpha)
 
 
 def join_utility(
@@ -269,24 +273,25 @@ def update_trust(
     Reliable delivery, signalled in meetings, builds trust in small steps [001 L137, L141];
     under-delivery erodes it ``erosion_ratio`` times faster (Slovic 1993; Klos & Nooteboom
     2001).  Reliable means delivering at least ``reliability_norm`` of the promise.  Stays
-    within [0, 1].
+    within [0, 1].  Works elementwise on numpy arrays over pairs of partners.
     """
-    if reliability >= reliability_norm:
-        trust += build_rate * meeting_factor * (1.0 - trust)
-    else:
-        shortfall = (reliability_norm - reliability) / reliability_norm
-        trust -= build_rate * erosion_ratio * shortfall * trust
-    return clamp01(trust)
+    shortfall = (reliability_norm - reliability) / reliability_norm
+    trust = np.where(reliability >= reliability_norm,
+                     trust + build_rate * meeting_factor * (1.0 - trust),
+                     trust - build_rate * erosion_ratio * shortfall * trust)
+    return within(trust, 0.0, 1.0)
 
 
 def follow_up(shared_by_private: float, follow_up_capacity_items: float) -> tuple[float, float]:
     """Information followed up by the public side, and the ratio followed up.
 
     Private value often only arrives once the public side follows up; capacity shortages or
-    other priorities cause too little or too late follow-up [002 L1242].
+    other priorities cause too little or too late follow-up [002 L1242].  The ratio is 1
+    where nothing was shared.  Works elementwise on numpy arrays over partnerships.
     """
-    followed = min(shared_by_private, follow_up_capacity_items)
-    ratio = followed / shared_by_private if shared_by_private > 0 else 1.0
+    shared = np.asarray(shared_by_private, dtype=float)
+    followed = np.minimum(shared, follow_up_capacity_items)
+    ratio = np.divide(followed, shared, out=np.ones_like(followed), where=shared > 0)
     return followed, ratio
 
 
@@ -303,16 +308,17 @@ def joint_output(
     commitment -> outcomes); the factor 0.5 + trust is 1 at medium trust.  Interventions on
     followed-up information add ``information_weight`` per item acted on: sharing and acting on
     information is the core of crime-fighting partnerships [001 L220-L252; 002 L578,
-    L1242, L1302-L1330].
+    L1242, L1302-L1330].  Works elementwise on numpy arrays over partnerships.
     """
-    joint = 0.25 * math.sqrt(max(productive_effort, 0.0) * max(resources, 0.0)) * (0.5 + trust)
+    joint = 0.25 * np.sqrt(np.maximum(productive_effort, 0.0) * np.maximum(resources, 0.0)) \
+        * (0.5 + trust)
     return (joint + information_weight * followed_information) * multiplier
 
 
 def stage_value(stage: Stage, philanthropic: float, integrative: float) -> float:
-    """Value multiplier of Austin's stages: merged missions create more [001 L149-L161]."""
-    return {Stage.PHILANTHROPIC: philanthropic, Stage.TRANSACTIONAL: TRANSACTIONAL_STAGE_VALUE,
-            Stage.INTEGRATIVE: integrative}[stage]
+    """Value multiplier of Austin's stages: merged missions create more [001 L149-L161].
+    Works elementwise on numpy arrays of stages."""
+    return np.array([philanthropic, TRANSACTIONAL_STAGE_VALUE, integrative])[stage]
 
 
 def satisfaction_pulls(
@@ -350,14 +356,14 @@ def satisfaction_pulls(
     motives = np.asarray(motives, dtype=float)
     expectation = np.asarray(expectation, dtype=float)
     ratio = value_by_motive / expectation
-    shortfall = np.maximum(0.0, 1.0 - (motives * ratio).sum(axis=0))
+    shortfall = np.maximum(0.0, 1.0 - np.add.reduce(motives * ratio, axis=0))
     by_motive = np.maximum(0.0, motives * (1.0 - ratio))
-    total = by_motive.sum(axis=0)
+    total = np.add.reduce(by_motive, axis=0)
     share = np.divide(by_motive, total, out=np.zeros_like(by_motive), where=total > 0)
     societal, organisational, individual = shortfall * share
-    log_short = -np.log(np.clip(ratio[1], 1e-9, 1.0))
-    blocked = -np.log(np.clip(pass_through, 1e-9, 1.0))
-    blocked_share = np.clip(np.divide(blocked, log_short, out=np.ones_like(log_short),
+    log_short = -np.log(within(ratio[1], 1e-9, 1.0))
+    blocked = -np.log(within(pass_through, 1e-9, 1.0))
+    blocked_share = within(np.divide(blocked, log_short, out=np.ones_like(log_short),
                                       where=log_short > 0), 0.0, 1.0)
     zeros = np.zeros_like(shortfall)
     return np.stack([
@@ -378,8 +384,8 @@ def update_satisfaction(satisfaction, pulls: np.ndarray, memory: float):
     them [002 L1038-L1055]; an exponential memory of weight ``memory``; within [0, 1].  Works on
     arrays over members (``pulls`` of shape (7, members)).
     """
-    target = 1.0 - np.asarray(pulls).sum(axis=0)
-    return np.clip(satisfaction + memory * (target - satisfaction), 0.0, 1.0)
+    target = 1.0 - np.add.reduce(np.asarray(pulls), axis=0)
+    return within(satisfaction + memory * (target - satisfaction), 0.0, 1.0)
 
 
 def remember_pulls(grievances: np.ndarray, pulls: np.ndarray, memory: float) -> np.ndarray:
@@ -408,21 +414,31 @@ def drift_alignment(alignment, drift: float):
     return alignment * (1.0 - drift)
 
 
-def public_standing(
-    standing: float, societal_value: float, firms_represented: float, favouritism_cost: float,
+def public_standing_change(
+    societal_value: float, firms_represented: float, favouritism_cost: float,
 ) -> float:
-    """A public body's legitimacy after a month in a partnership [002 L1254-L1258; 001 L103].
+    """What a month in a partnership does to a public body's legitimacy [002 L1254-L1258;
+    001 L103].
 
     Visible results raise it (0.004 per unit of societal value, at most 1.5 units).  A public
     body must not be seen to favour particular firms [001 L103; 002 L1254]: it loses
     ``favouritism_cost`` divided by the number of firms the private members represent (one for
     each firm, all firms of its kind for an umbrella organisation), so a partnership with one
-    firm costs most, several firms less, a sector's federation hardly anything.
+    firm costs most, several firms less, a sector's federation hardly anything.  Works
+    elementwise on numpy arrays over members.
     """
-    standing += 0.004 * min(societal_value, 1.5)
-    if firms_represented > 0:
-        standing -= favouritism_cost / firms_represented
-    return clamp01(standing)
+    firms = np.asarray(firms_represented, dtype=float)
+    favouritism = np.divide(favouritism_cost, firms, out=np.zeros_like(firms), where=firms > 0)
+    return 0.004 * np.minimum(societal_value, 1.5) - favouritism
+
+
+def public_standing(
+    standing: float, societal_value: float, firms_represented: float, favouritism_cost: float,
+) -> float:
+    """A public body's legitimacy after a month in one partnership
+    (:func:`public_standing_change`), within [0, 1]."""
+    return within(standing + public_standing_change(societal_value, firms_represented,
+                                                     favouritism_cost), 0.0, 1.0)
 
 
 def incident_probability(risk_style: float, governance: float) -> float:
@@ -431,25 +447,29 @@ def incident_probability(risk_style: float, governance: float) -> float:
     return 0.004 * risk_style * (1.0 - governance)
 
 
+def private_standing_change(incident: bool) -> float:
+    """What a month in a partnership does to a firm's reputation: social commitment raises it
+    a little [002 L519]; a publicity incident costs it 0.3 [002 L1258].  Works elementwise on
+    numpy arrays over members."""
+    return 0.002 - 0.3 * np.asarray(incident, dtype=float)
+
+
 def private_standing(standing: float, incident: bool) -> float:
-    """A firm's reputation after a month in a partnership: social commitment raises it a
-    little [002 L519]; a publicity incident costs it 0.3 [002 L1258]."""
-    standing += 0.002
-    if incident:
-        standing -= 0.3
-    return clamp01(standing)
+    """A firm's reputation after a month in one partnership (:func:`private_standing_change`),
+    within [0, 1]."""
+    return within(standing + private_standing_change(incident), 0.0, 1.0)
 
 
 def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float) -> Stage:
     """Austin's continuum [001 L161]: one stage up as trust, time together and satisfaction
     grow (trust at least 0.6 + 0.1 stage, 12 (stage + 1) months, satisfaction 0.6), one down
-    when trust falls below 0.3."""
-    if (stage < Stage.INTEGRATIVE and trust >= 0.6 + 0.1 * stage
-            and age_months >= 12 * (stage + 1) and satisfaction >= 0.6):
-        return Stage(stage + 1)
-    if stage > Stage.PHILANTHROPIC and trust < 0.3:
-        return Stage(stage - 1)
-    return stage
+    when trust falls below 0.3.  Works elementwise on numpy arrays over partnerships (stages
+    as integers)."""
+    stage = np.asarray(stage)
+    up = (stage < Stage.INTEGRATIVE) & (trust >= 0.6 + 0.1 * stage) \
+        & (age_months >= 12 * (stage + 1)) & (satisfaction >= 0.6)
+    down = (stage > Stage.PHILANTHROPIC) & (trust < 0.3)
+    return np.where(up, stage + 1, np.where(down, stage - 1, stage))
 
 
 def own_funding_share(own_keur: float, external_keur: float) -> float:
@@ -491,7 +511,7 @@ def revitalised(
 def exit_patience(base_months: float, exit_strategy: bool) -> float:
     """Months a dissatisfied member waits before it leaves [002 L1203, L1280-L1282]: twice as
     long without an agreed exit strategy (parties muddle on [002 L1185])."""
-    return base_months * (1 if exit_strategy else 2)
+    return base_months * np.where(exit_strategy, 1, 2)
 
 
 def learn(capability: float, rate: float, culture: float) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from itertools import compress
 from typing import Any
 
 import mesa
@@ -14,9 +13,12 @@ from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
 from .organisation import Organisation
-from .outputs import MODEL_REPORTERS, CrossSectorTies, MonthView, OrganisationState
+from .outputs import MODEL_REPORTERS, MonthView
 from .partnership import Partnership
-from .partnership.operation import operate_all
+from .partnership.ending import settle_all
+from .partnership.lifecycle import negotiate_all
+from .partnership.operation import MONTH_TERMS, operate_all
+from .state import MemberTable, OrganisationArrays, PartnershipTable, PreventionLog
 from .vocabulary import (
     DOMAINS,
     KIND_DOMAIN_AFFINITY,
@@ -61,17 +63,20 @@ class PartnershipModel(Formation, mesa.Model):
         self.underlying_history: list[np.ndarray] = []
         """Harm without partnerships per domain, one array per month from month 1."""
         self.harm_prevented_total = 0.0
+        self.partnership_table = PartnershipTable(self.p.prevention_delay_months,
+                                                  len(MONTH_TERMS))
+        """Every partnership's stage, totals, last month's flows and pipeline, one row each."""
+        self.prevention_log = PreventionLog()
+        """Every month's prevention by every partnership."""
+        self.stale_terms: dict[int, Partnership] = {}
+        """Partnerships whose month terms must be written again before the next month of
+        joint work (:meth:`~pppsim.model.partnership.operation.Operation.terms_changed`)."""
         self._domain_targets: dict[tuple[int, ...], tuple[np.ndarray, float]] = {}
         """:meth:`domain_target` of each tuple of domains asked for so far."""
         self._create_organisations()
         self._create_network()
-        self.cross_sector_ties = CrossSectorTies(self)
-        """Each organisation's ties to the other sector, for the mean trust across sectors."""
         self.month_view: MonthView | None = None
         """What the reporters read, while :meth:`collect` runs (None otherwise)."""
-        self.organisation_state: OrganisationState | None = None
-        """The organisations' capability and standing as :meth:`end_month` left them, until
-        the month's outputs are collected (None otherwise)."""
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.collect()
 
@@ -88,6 +93,10 @@ class PartnershipModel(Formation, mesa.Model):
         sectors += [Sector.PRIVATE] * len(PRIVATE_KINDS)
         kinds += [UMBRELLA_KIND] * len(PRIVATE_KINDS)
         federated = list(PRIVATE_KINDS)
+        self.organisation_arrays = OrganisationArrays(len(sectors))
+        """The organisations' changing state and the traits the monthly computations read."""
+        self.ledgers = MemberTable()
+        """Every membership's ledger, one row each."""
         sigma = np.sqrt(np.log1p(p.capacity_spread**2))
         for sector, kind in zip(sectors, kinds, strict=True):
             public = sector is Sector.PUBLIC
@@ -122,6 +131,8 @@ class PartnershipModel(Formation, mesa.Model):
         """Whether each organisation is a public body, in the order of ``organisations``."""
         self.interests = np.array([o.interest for o in self.organisations])
         """Each organisation's interests over the crime domains, one row each."""
+        self.goal_fit = np.array([o.goal_fit for o in self.organisations])
+        """Each organisation's goal fit per crime domain (:attr:`Organisation.goal_fit`)."""
         self.initiative = np.array([1.0 if o.is_public else p.private_initiative
                                     for o in self.organisations])
         """How readily each organisation takes the initiative, relative to a public body."""
@@ -201,16 +212,12 @@ class PartnershipModel(Formation, mesa.Model):
         self.update_crime()
         self.form_partnerships()
         partnerships = list(self.partnerships)
-        for partnership in partnerships:
-            if not partnership.is_operating:
-                partnership.negotiate()
+        negotiate_all([p for p in partnerships if not p.is_operating])
         operating = [p for p in partnerships if p.is_operating]
         self.random.shuffle(operating)
         operate_all(operating)
-        for partnership in operating:
-            partnership.settle_month()
-            if partnership.is_active:
-                self.maybe_grow(partnership)
+        settle_all(operating)
+        self.grow([partnership for partnership in operating if partnership.is_active])
         self.release_overcommitted()
         self.finish_month_accounting()
         self.end_month()
@@ -221,24 +228,13 @@ class PartnershipModel(Formation, mesa.Model):
         organisation's available staff fluctuates (:meth:`Organisation.learned`,
         :meth:`~Organisation.recovered_standing`, :meth:`~Organisation.fluctuated_level`),
         computed for all organisations at once, one normal draw each in their order."""
-        orgs = self.organisations
-        n = len(orgs)
-
-        def column(values: list, dtype: type = float) -> np.ndarray:
-            return np.fromiter(values, dtype=dtype, count=n)
-
-        capability = column([o.capability for o in orgs])
-        partnering = column([bool(o.partnerships) for o in orgs], bool)
-        capability = np.where(partnering, Organisation.learned(capability, self.p), capability)
-        standing = Organisation.recovered_standing(column([o.standing for o in orgs]), self.p)
-        shocks = self.rng.normal(0.0, self.p.capacity_shock_sd, size=n)
-        level = Organisation.fluctuated_level(column([o.capacity_level for o in orgs]), shocks,
-                                              self.p)
-        capability, standing = capability.tolist(), standing.tolist()
-        for org, c, s, lv in zip(orgs, capability, standing, level.tolist(), strict=True):
-            org.capability, org.standing, org.capacity_level = c, s, lv
-        self.organisation_state = OrganisationState(
-            capability, list(compress(standing, self.public_mask)))
+        arrays, p = self.organisation_arrays, self.p
+        partnering = arrays.seats_taken > 0  # in a partnership, or negotiating one
+        arrays.capability = np.where(partnering, Organisation.learned(arrays.capability, p),
+                                     arrays.capability)
+        arrays.standing = Organisation.recovered_standing(arrays.standing, p)
+        shocks = self.rng.normal(0.0, p.capacity_shock_sd, size=len(partnering))
+        arrays.capacity_level = Organisation.fluctuated_level(arrays.capacity_level, shocks, p)
 
     def collect(self) -> None:
         """Record the month's outputs in the ``DataCollector``, its reporters reading one
@@ -248,7 +244,6 @@ class PartnershipModel(Formation, mesa.Model):
             self.datacollector.collect(self)
         finally:
             self.month_view = None
-            self.organisation_state = None
 
     def run(self, months: int | None = None) -> None:
         """Run for ``months`` months (default: 120, ten years)."""
@@ -274,20 +269,34 @@ class PartnershipModel(Formation, mesa.Model):
         self.harm = self.harm_underlying * (1.0 - self.prevented_share)
         self.underlying_history.append(self.harm_underlying)
 
-    def prevent(self, domain: int, output: float) -> float:
-        """Prevent harm in a domain with a partnership's matured output.
+    def prevent(self, domains: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+        """Prevent harm with partnerships' matured output, one entry per (partnership, domain)
+        in the month's order.
 
-        Adds ``output × prevention_effectiveness`` harm points (at most the harm left) to the
-        domain's prevented share.  Returns the share of the domain's underlying harm it added;
+        Each entry adds ``output × prevention_effectiveness`` harm points, at most the harm
+        its domain has left after the entries before it, to the domain's prevented share.
+        Returns the share of its domain's underlying harm each entry added;
         :func:`pppsim.model.outputs.harm_prevented_by` turns a partnership's shares into the
         harm it prevented over the run.
         """
-        underlying = self.harm_underlying[domain]
-        amount = min(self.harm[domain], output * self.p.prevention_effectiveness)
-        share = amount / underlying if underlying > 0 else 0.0
-        self.prevented_share[domain] += share
-        self.harm[domain] = underlying * (1.0 - self.prevented_share[domain])
-        return share
+        amounts = np.asarray(outputs, dtype=float) * self.p.prevention_effectiveness
+        order = np.argsort(domains, kind="stable")
+        ordered, wanted = domains[order], amounts[order]
+        # what the entries of the same domain before each one took (each takes all it wants
+        # until the domain's harm is used up)
+        before = np.cumsum(wanted) - wanted
+        first = np.empty(len(ordered), dtype=bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        before -= np.maximum.accumulate(np.where(first, before, 0.0))
+        taken = np.minimum(wanted, np.maximum(0.0, self.harm[ordered] - before))
+        underlying = self.harm_underlying[ordered]
+        shares = np.empty(len(domains))
+        shares[order] = np.divide(taken, underlying, out=np.zeros(len(taken)),
+                                  where=underlying > 0)
+        self.prevented_share += np.bincount(domains, weights=shares, minlength=len(DOMAINS))
+        self.harm = self.harm_underlying * (1.0 - self.prevented_share)
+        return shares
 
     def finish_month_accounting(self) -> None:
         """Harm prevented this month: harm without partnerships less harm with them."""
@@ -301,9 +310,13 @@ class PartnershipModel(Formation, mesa.Model):
         staff and funds [001 L201-L205].  The organisation leaves the partnership that
         satisfies it least.
         """
-        for org in self.organisations:
-            if not org.partnerships or not org.overcommitted:
-                continue
+        arrays = self.organisation_arrays
+        overcommitted = arrays.promised_fte > \
+            self.p.overstretch * arrays.capacity_fte * arrays.capacity_level + 1e-9
+        for k in np.flatnonzero(overcommitted).tolist():
+            org = self.organisations[k]
+            if not org.overcommitted:  # an earlier exit this month may have ended one of its
+                continue               # partnerships
             operating = [p for p in org.partnerships.values() if p.is_operating]
             if operating:
                 worst = min(operating, key=lambda p: p.members[org.unique_id].satisfaction)

@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from . import mechanisms as mech
+from .state import TrustTies, column
 from .vocabulary import UMBRELLA_KIND, Sector
 
 if TYPE_CHECKING:
@@ -61,13 +62,16 @@ class Organisation(mesa.Agent):
         self.information = information
         self.opportunism = opportunism
         self.risk_style = risk_style
+        self.index = self.unique_id - 1
+        """Its position in ``model.organisations`` and in the model's organisation arrays."""
+        arrays = model.organisation_arrays
+        self._arrays = arrays
+        self.trust = TrustTies(arrays.trust[self.index])
+        """Its trust in the organisations it knows, by ``unique_id``."""
         self.standing = model.p.standing_baseline
         self.capability = 0.1
         self.capacity_level = 1.0
-        self.trust: dict[int, float] = {}
         self.partnerships: dict[int, Partnership] = {}
-        self._promised_fte: float | None = None
-        """:attr:`promised_fte` as last summed; None once a membership has changed."""
         self.federated_kind: str | None = None
         """For an umbrella organisation: the kind of firm it represents."""
         params = model.p
@@ -86,6 +90,22 @@ class Organisation(mesa.Agent):
             for public in (True, False)}
         """Trust in an organisation it does not know yet, by whether that one is public
         (sector prejudice [001 L137-L141])."""
+        arrays.prejudice[self.index] = (self.prejudice[False], self.prejudice[True])
+        arrays.is_public[self.index] = self.is_public
+        arrays.is_umbrella[self.index] = self.is_umbrella
+        arrays.information[self.index] = information
+        arrays.motives[self.index] = motives
+        arrays.capacity_fte[self.index] = capacity_fte
+        arrays.commitment_fte[self.index] = self.commitment
+        arrays.seat_limit[self.index] = self.seat_limit
+
+    # --- state held in the model's organisation arrays ---------------------------------------
+    standing = column("standing", table="_arrays", row="index",
+                      doc="Legitimacy of a public body, reputation of a firm [002 L1254-L1258].")
+    capability = column("capability", table="_arrays", row="index",
+                        doc="PPP capability [002 L1554-L1570].")
+    capacity_level = column("capacity_level", table="_arrays", row="index",
+                            doc="Share of its staff it can give to partnerships this month.")
 
     # --- derived state ---------------------------------------------------------------------
     @property
@@ -104,19 +124,17 @@ class Organisation(mesa.Agent):
 
     @property
     def promised_fte(self) -> float:
-        """Staff promised to the partnerships it is a member of.
-
-        Summed again only after :meth:`memberships_changed` (commitments are fixed when a
-        member joins), so the value is the very same sum."""
-        if self._promised_fte is None:
-            me = self.unique_id
-            self._promised_fte = sum(p.members[me].commitment_fte
-                                     for p in self.partnerships.values() if me in p.members)
-        return self._promised_fte
+        """Staff promised to the partnerships it is a member of (summed by
+        :meth:`memberships_changed`)."""
+        return float(self._arrays.promised_fte[self.index])
 
     def memberships_changed(self) -> None:
-        """It joined or left a partnership, or one of its partnerships ended or started."""
-        self._promised_fte = None
+        """It joined or left a partnership, or one of its partnerships ended or started: its
+        seats taken and staff promised are counted again."""
+        me = self.unique_id
+        self._arrays.promised_fte[self.index] = sum(
+            p.members[me].commitment_fte for p in self.partnerships.values() if me in p.members)
+        self._arrays.seats_taken[self.index] = len(self.partnerships)
 
     @property
     def available_fte(self) -> float:
@@ -125,16 +143,9 @@ class Organisation(mesa.Agent):
 
     @property
     def has_room(self) -> bool:
-        """Whether it can take on one more partnership: a free seat and the staff for it.
-
-        (:attr:`promised_fte` and :attr:`available_fte` written out: it is asked for every
-        organisation every month.)"""
-        if len(self.partnerships) >= self.seat_limit:
-            return False
-        promised = self._promised_fte
-        if promised is None:
-            promised = self.promised_fte
-        return promised + self.commitment <= self.capacity_fte * self.capacity_level + 1e-9
+        """Whether it can take on one more partnership: a free seat and the staff for it
+        (:meth:`~pppsim.model.state.OrganisationArrays.room`)."""
+        return bool(self._arrays.room(self.index))
 
     @property
     def overcommitted(self) -> bool:
@@ -143,8 +154,8 @@ class Organisation(mesa.Agent):
 
     def trust_in(self, other: Organisation) -> float:
         """Directed trust towards another organisation; prejudice-based if not yet known."""
-        known = self.trust.get(other.unique_id)
-        return known if known is not None else self.prejudice[other.is_public]
+        known = self._arrays.trust[self.index, other.index]
+        return float(known) if known == known else self.prejudice[other.is_public]
 
     def need(self) -> float:
         """Unmet need: interest-weighted crime harm relative to its starting level.

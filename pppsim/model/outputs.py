@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from math import fsum
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
 
     from .model import PartnershipModel
     from .partnership import Partnership
+    from .state import OrganisationArrays
 
 
 def _mean_or_nan(values: list[float]) -> float:
@@ -26,6 +26,11 @@ def _mean_or_nan(values: list[float]) -> float:
     ``fsum / len`` is exactly what ``statistics.fmean`` computes for a list, without its
     overhead."""
     return fsum(values) / len(values) if values else float("nan")
+
+
+def _array_mean_or_nan(values: np.ndarray) -> float:
+    """:func:`_mean_or_nan` of an array."""
+    return float(values.sum()) / len(values) if len(values) else float("nan")
 
 
 class MonthView:
@@ -47,103 +52,42 @@ class MonthView:
         # launched this month: operating now, or ended within the month
         self.launched = [p.launched_month for p in operating].count(month) + [
             p.launched_month for p in model.ended_this_month].count(month)
+        arrays, table = model.organisation_arrays, model.ledgers
         self.trust_public_to_private, self.trust_private_to_public = \
-            model.cross_sector_ties.mean_trust()
-        public_ids = model.public_ids
-        satisfaction_public: list[float] = []
-        satisfaction_private: list[float] = []
-        free_riding: list[float] = []
-        stages = dict.fromkeys(Stage, 0)
-        shared: list[float] = []
-        followed: list[float] = []
-        resources: list[float] = []
-        for p in operating:
-            stages[p.stage] += 1
-            flows = p.flows
-            shared.append(flows.shared)
-            followed.append(flows.followed)
-            ledgers = p.members
-            for i, led in ledgers.items():
-                (satisfaction_public if i in public_ids else satisfaction_private).append(
-                    led.satisfaction)
-            free_riding += [led.free_riding for led in ledgers.values()]
-            resources.append(sum([led.money_keur for led in ledgers.values()]) + p.funding_keur)
-        self.stages = stages
-        # sum(), as each reporter summed before: its compensated float sum, not a loop of +=
-        self.information_shared = sum(shared)
-        self.information_followed_up = sum(followed)
-        self.resources_spent_keur = sum(resources)
+            cross_sector_trust(arrays)
+        counts = np.bincount(model.partnership_table.stage[
+            [p.row for p in operating]], minlength=len(Stage)).tolist()
+        self.stages = {stage: counts[stage] for stage in Stage}
+        ptable = model.partnership_table
+        prows = np.array([p.row for p in operating], dtype=np.intp)
+        self.information_shared = float((ptable.shared_private[prows]
+                                         + ptable.shared_public[prows]).sum())
+        self.information_followed_up = float(ptable.followed[prows].sum())
         self.trust_in_partnerships = _mean_or_nan([p.trust for p in operating])
-        self.satisfaction_public = _mean_or_nan(satisfaction_public)
-        self.satisfaction_private = _mean_or_nan(satisfaction_private)
-        self.free_riding = _mean_or_nan(free_riding)
-        state = model.organisation_state
-        if state is None:
-            state = OrganisationState.of(model)
-        self.mean_capability = _mean_or_nan(state.capability)
-        self.public_legitimacy = _mean_or_nan(state.public_standing)
+        rows = np.concatenate([p.member_terms().rows for p in operating]) if operating \
+            else np.zeros(0, dtype=np.intp)
+        public = arrays.is_public[table.organisation[rows]]
+        satisfaction = table.satisfaction[rows]
+        self.satisfaction_public = _array_mean_or_nan(satisfaction[public])
+        self.satisfaction_private = _array_mean_or_nan(satisfaction[~public])
+        self.free_riding = _array_mean_or_nan(table.free_riding[rows])
+        self.resources_spent_keur = float(table.money_keur[rows].sum()) + sum(
+            [p.funding_keur for p in operating])
+        self.mean_capability = _array_mean_or_nan(arrays.capability)
+        self.public_legitimacy = _array_mean_or_nan(arrays.standing[arrays.is_public])
 
 
-class CrossSectorTies:
-    """Each organisation's ties to the other sector, kept, for the mean trust across sectors.
-
-    The two reporters of trust across sectors average, over every organisation, its trust in
-    the organisations it knows in the other sector.  Which organisations those are is kept per
-    organisation (with an ``itemgetter`` that reads their trust in one call) and found again
-    only when the organisation has come to know others: trust ties are added (acquaintances,
-    introductions, partners met in a partnership) and never removed, so an organisation whose
-    number of ties is unchanged knows the same organisations.  The trust values themselves are
-    read afresh every time.  The means are ``fsum / count`` over the same values as a scan of
-    every tie would collect, in the same order (``fsum`` is correctly rounded in any order).
-    """
-
-    def __init__(self, model: PartnershipModel) -> None:
-        self.organisations = list(model.organisations)
-        self.public_ids = model.public_ids
-        n = len(self.organisations)
-        self.sizes = [-1] * n
-        """Per organisation: its number of ties when its cross-sector ties were last found."""
-        self.counts = [0] * n
-        """Per organisation: its number of ties to the other sector."""
-        self.readers: list[itemgetter | None] = [None] * n
-        """Per organisation: reads its trust in those it knows in the other sector (a tuple,
-        or the one value when it knows one)."""
-
-    def _refresh(self, k: int, trust: dict[int, float]) -> None:
-        """Find organisation ``k``'s ties to the other sector again."""
-        public, public_ids = self.organisations[k].is_public, self.public_ids
-        ids = [i for i in trust if (i in public_ids) is not public]
-        self.sizes[k] = len(trust)
-        self.counts[k] = len(ids)
-        self.readers[k] = itemgetter(*ids) if ids else None
-
-    def mean_trust(self) -> tuple[float, float]:
-        """Mean trust of public bodies in firms and of firms in public bodies, over known
-        ties (NaN where there is none)."""
-        values: tuple[list[float], list[float]] = ([], [])  # firms', public bodies'
-        for k, org in enumerate(self.organisations):
-            trust = org.trust
-            if len(trust) != self.sizes[k]:
-                self._refresh(k, trust)
-            count = self.counts[k]
-            if count:
-                read = self.readers[k](trust)
-                values[org.is_public].extend(read if count > 1 else (read,))
-        return _mean_or_nan(values[True]), _mean_or_nan(values[False])
-
-
-class OrganisationState:
-    """Capability of every organisation and standing of the public bodies, as lists in the
-    order of ``model.organisations`` (what two reporters average)."""
-
-    def __init__(self, capability: list[float], public_standing: list[float]) -> None:
-        self.capability = capability
-        self.public_standing = public_standing
-
-    @classmethod
-    def of(cls, model: PartnershipModel) -> OrganisationState:
-        orgs = model.organisations
-        return cls([o.capability for o in orgs], [o.standing for o in orgs if o.is_public])
+def cross_sector_trust(arrays: OrganisationArrays) -> tuple[float, float]:
+    """Mean trust of public bodies in the firms they know and of firms in the public bodies
+    they know, over every such tie (NaN where there is none).  The public bodies come first
+    in the organisation arrays, so each is a block of the trust matrix."""
+    n_public = int(np.count_nonzero(arrays.is_public))
+    means = []
+    for block in (arrays.trust[:n_public, n_public:], arrays.trust[n_public:, :n_public]):
+        known = ~np.isnan(block)
+        count = int(np.count_nonzero(known))
+        means.append(float(block[known].sum()) / count if count else float("nan"))
+    return means[0], means[1]
 
 
 def _view(model: PartnershipModel) -> MonthView:

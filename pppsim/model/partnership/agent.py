@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections import deque
 from math import fsum
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from .. import mechanisms as mech
+from ..state import column, ordered_pairs
 from ..vocabulary import AGREEMENTS, Funding, Stage
 from .ending import Ending
 from .ledger import NO_FLOWS, Flows, MemberLedger
 from .lifecycle import Lifecycle
-from .operation import Operation
+from .operation import MemberTerms, Operation
 
 if TYPE_CHECKING:
     from ..model import PartnershipModel
@@ -50,12 +51,14 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     ) -> None:
         super().__init__(model)
         p = model.p
+        self._table = model.partnership_table
+        self.row = self._table.add(stage=Stage.TRANSACTIONAL)
+        """Its row in the model's partnership table."""
         self.initiator = initiator.unique_id
         self.domain = domain
         self.domains = mech.scope_domains(domain, sum(m.interest for m in members),
                                           p.scope_domains)
         """The crime domains it takes on: the founding ``domain`` first [002 L570-L572]."""
-        self.stage = Stage.TRANSACTIONAL
         self._draw_design(funding)
         self.members: dict[int, MemberLedger] = {}
         self.member_history: list[int] = []
@@ -71,15 +74,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
             fsum([m.capability for m in members]) / len(members))
         self.months_negotiating = 0
         self.goal_output = 0.0
-        self.pipeline: deque[float] = deque()
-        self.prevented_total = 0.0
-        self.prevented_shares: list[tuple[int, float]] = []
-        """(month, share of its domain's underlying harm) this partnership prevented."""
-        self.shared_total = 0.0
-        self.shared_private_total = 0.0
-        self.followed_total = 0.0
-        self.flows: Flows = NO_FLOWS
-        """What moved in the last month of operation."""
+        self.domain_array = np.array(self.domains, dtype=np.intp)
         self.trust_history: list[float] = []
         """Mean trust among the members at the end of each month of operation."""
         self.newcomer_months: list[int] = []
@@ -87,6 +82,9 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.failing_since: int | None = None
         """Month since which mean satisfaction has been below the exit threshold."""
         self._pending_members = members
+        self._member_terms: MemberTerms | None = None
+        """What the month's work takes from the members (:meth:`member_terms`); None once
+        the membership has changed."""
 
     def _draw_design(self, funding: Funding) -> None:
         """Governance, formality, funding and the optional instruments of a new partnership."""
@@ -107,6 +105,35 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.exit_strategy = bool(rng.random() < p.exit_strategy_share)
         self.pet = bool(rng.random() < p.pet_share)
         """Whether it shares through privacy-enhancing technology [002 L1322, L1637]."""
+
+    # --- state held in the model's partnership table ----------------------------------------
+    prevented_total = column("prevented_total", doc="Output that has lowered harm so far.")
+    shared_total = column("shared_total", doc="Information items shared so far.")
+    shared_private_total = column("shared_private_total",
+                                  doc="Information items the firms shared so far.")
+    followed_total = column("followed_total",
+                            doc="Items of the firms' information followed up so far.")
+
+    @property
+    def stage(self) -> Stage:
+        """Its stage on Austin's continuum [001 L149-L161]."""
+        return Stage(int(self._table.stage[self.row]))
+
+    @property
+    def flows(self) -> Flows:
+        """What moved in the last month of operation."""
+        t, row = self._table, self.row
+        if not t.months_operated[row]:
+            return NO_FLOWS
+        return Flows(shared_private=float(t.shared_private[row]),
+                     shared_public=float(t.shared_public[row]),
+                     followed=float(t.followed[row]), output=float(t.output[row]),
+                     matured=float(t.matured[row]))
+
+    @property
+    def prevented_shares(self) -> list[tuple[int, int, float]]:
+        """(month, domain, share of its underlying harm) this partnership prevented."""
+        return self.model.prevention_log.of(self.row)
 
     # --- derived state ---------------------------------------------------------------------
     @property
@@ -143,8 +170,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @property
     def satisfaction(self) -> float:
         """The members' mean satisfaction."""
-        members = self.members
-        return fsum([led.satisfaction for led in members.values()]) / len(members)  # = fmean
+        rows = self.member_terms().rows
+        return fsum(self.model.ledgers.satisfaction[rows].tolist()) / len(rows)  # = fmean
 
     @property
     def clarity(self) -> float:
@@ -158,8 +185,12 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     @staticmethod
     def mean_trust(orgs: list[Organisation]) -> float:
         """Mean directed trust over all ordered pairs of members."""
-        pairs = [a.trust_in(b) for a in orgs for b in orgs if a is not b]
-        return fsum(pairs) / len(pairs) if pairs else 0.0
+        if len(orgs) < 2:
+            return 0.0
+        index = np.array([o.index for o in orgs])
+        truster, trusted = ordered_pairs(len(orgs))
+        trust = orgs[0].model.organisation_arrays.known_trust(index[truster], index[trusted])
+        return float(trust.sum()) / len(trust)
 
     @staticmethod
     def complementarity(orgs: list[Organisation]) -> float:

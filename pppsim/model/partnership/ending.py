@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import compress
 from math import fsum
 from typing import TYPE_CHECKING
 
@@ -22,12 +23,7 @@ class Ending:
 
     def settle_month(self: Partnership) -> None:
         """After a month of operation: funding, evaluation or a check of the goals, exits."""
-        if self.is_active:
-            self.check_funding()
-        if self.is_active:
-            self.review()
-        if self.is_active:
-            self.consider_exits()
+        settle_all([self])
 
     def check_funding(self: Partnership) -> None:
         """A grant ends: renewed, carried on in kind, or the partnership ends.
@@ -43,6 +39,7 @@ class Ending:
         if model.rng.random() < model.p.grant_renewal_probability:
             self.funding = Funding.STRUCTURAL
             self.funding_keur = model.p.structural_keur
+            self.terms_changed()
             model.events.record(model.month, EventKind.FUNDING_RENEWED,
                                 partnership=self.unique_id)
             return
@@ -56,6 +53,7 @@ class Ending:
         if model.rng.random() < carry_on:
             self.funding = Funding.IN_KIND
             self.funding_keur = 0.0
+            self.terms_changed()
         else:
             self.dissolve(EndCause.FUNDING_ENDED, satisfaction=satisfaction, own_share=own_share)
 
@@ -111,8 +109,8 @@ class Ending:
             self._record_evaluation("continue", values)
         else:
             self._revitalise_or_transform(values)
-        for led in self.members.values():
-            led.alignment = self.realigned(led.domain_fit)
+        rows, table = self.member_terms().rows, self.model.ledgers
+        table.alignment[rows] = self.realigned(table.domain_fit[rows])
 
     def _revitalise_or_transform(self: Partnership, values: dict[str, float]) -> None:
         """Transform (the dissatisfied leave, newcomers are sought) or revitalise.
@@ -172,50 +170,9 @@ class Ending:
                                           axis=0))
 
     def consider_exits(self: Partnership) -> None:
-        """Members leave for lasting dissatisfaction, lost standing or shifted priorities.
-
-        A member leaves when satisfaction stays below its threshold [002 L1203, L1280-L1282]
-        (longer without an agreed exit strategy: :func:`~pppsim.model.mechanisms.exit_patience`),
-        when its legitimacy or reputation is at risk [002 L1254-L1258], or when its board's
-        priorities shift (``priority_shift_hazard`` [002 L1061, L1203]).
-
-        Each member in turn leaves for lost standing, else for a priority shift (one uniform
-        draw), else counts its months below the threshold and leaves when its patience runs
-        out.  A dissatisfied member gives as its reason the cause that tipped it: the largest
-        of its remembered pulls on satisfaction (:func:`~pppsim.model.mechanisms.tipping_cause`),
-        whose sum is its fall below full satisfaction.
-        """
-        model = self.model
-        p = model.p
-        patience = mech.exit_patience(p.exit_patience_months, self.exit_strategy)
-        hazard, threshold = p.priority_shift_hazard, p.exit_threshold
-        standing_threshold = p.standing_exit_threshold
-        draw = model.rng.random
-        failing = self.satisfaction < threshold
-        if not failing:
-            self.failing_since = None
-        elif self.failing_since is None:
-            self.failing_since = model.month
-        by_id = model.organisation_by_id
-        for org_id, led in list(self.members.items()):
-            if not self.is_active:
-                return
-            org = by_id[org_id]
-            if org.standing < standing_threshold:
-                self.remove_member(org, EndCause.LEGITIMACY_RISK, standing=org.standing,
-                                   threshold=standing_threshold)
-            elif draw() < hazard:
-                self.remove_member(org, EndCause.PRIORITY_SHIFT, hazard=hazard)
-            else:
-                if led.satisfaction < threshold:
-                    led.months_dissatisfied += 1
-                else:
-                    led.months_dissatisfied = 0
-                if led.months_dissatisfied >= patience:
-                    cause, share = mech.tipping_cause(led.grievances)
-                    self.remove_member(org, cause, satisfaction=led.satisfaction,
-                                       threshold=threshold, months=led.months_dissatisfied,
-                                       cause_share=share)
+        """Members leave for lasting dissatisfaction, lost standing or shifted priorities
+        (:func:`consider_exits`, for this partnership alone)."""
+        consider_exits([self])
 
     def remove_member(self: Partnership, org: Organisation, cause: EndCause,
                       **values: float) -> None:
@@ -226,6 +183,7 @@ class Ending:
         """
         model = self.model
         led = self.members.pop(org.unique_id)
+        self.terms_changed()
         del org.partnerships[self.unique_id]
         org.memberships_changed()
         values = {"satisfaction": led.satisfaction} | values
@@ -252,3 +210,88 @@ class Ending:
                             age=self.age_months, **(self.status_values() | values))
         model.ended_this_month.append(self)
         self.remove()
+
+
+def settle_all(partnerships: list[Partnership]) -> None:
+    """After a month of operation, each partnership in turn: funding, then an evaluation or a
+    check of its goals; then the members of all that go on consider leaving
+    (:func:`consider_exits`)."""
+    if not partnerships:
+        return
+    model = partnerships[0].model
+    month = model.month
+    for partnership in partnerships:
+        if partnership.funding is Funding.GRANT and month >= partnership.funding_end_month:
+            partnership.check_funding()
+    # an evaluation is due at each whole number (at least one) of intervals of age; one that
+    # never evaluates and agreed an exit strategy checks its goals (Ending.review)
+    design = np.array([(partnership.launched_month, partnership.evaluation_interval_months,
+                        partnership.exit_strategy) for partnership in partnerships])
+    ages, intervals, exit_strategy = month - design[:, 0], design[:, 1], design[:, 2] > 0
+    due = np.where(intervals > 0, (ages > 0) & (ages % np.maximum(intervals, 1) == 0),
+                   exit_strategy)
+    for partnership in compress(partnerships, due.tolist()):
+        if partnership.is_active:
+            partnership.review()
+    consider_exits([partnership for partnership in partnerships if partnership.is_active])
+
+
+def consider_exits(partnerships: list[Partnership]) -> None:
+    """Members leave for lasting dissatisfaction, lost standing or shifted priorities.
+
+    A member leaves when satisfaction stays below its threshold [002 L1203, L1280-L1282]
+    (longer without an agreed exit strategy: :func:`~pppsim.model.mechanisms.exit_patience`),
+    when its legitimacy or reputation is at risk [002 L1254-L1258], or when its board's
+    priorities shift (``priority_shift_hazard`` [002 L1061, L1203]).
+
+    Every member of the given partnerships at once: it leaves for lost standing, else for a
+    priority shift (one uniform draw each), else counts its months below the threshold and
+    leaves when its patience runs out.  The leavers then leave in the partnerships' order
+    and member order, until a partnership has dissolved.  A dissatisfied member gives as its
+    reason the cause that tipped it: the largest of its remembered pulls on satisfaction
+    (:func:`~pppsim.model.mechanisms.tipping_cause`), whose sum is its fall below full
+    satisfaction.
+    """
+    if not partnerships:
+        return
+    model = partnerships[0].model
+    p, table, arrays = model.p, model.ledgers, model.organisation_arrays
+    terms = [partnership.member_terms() for partnership in partnerships]
+    sizes = np.array([len(t.row_list) for t in terms])
+    rows = np.concatenate([t.rows for t in terms])
+    group = np.repeat(np.arange(len(partnerships)), sizes)
+    satisfaction = table.satisfaction[rows]
+    threshold = p.exit_threshold
+    failing = np.bincount(group, weights=satisfaction, minlength=len(sizes)) / sizes < threshold
+    for partnership, fails in zip(partnerships, failing.tolist(), strict=True):
+        if not fails:
+            partnership.failing_since = None
+        elif partnership.failing_since is None:
+            partnership.failing_since = model.month
+    orgs = table.organisation[rows]
+    standing = arrays.standing[orgs]
+    lost_standing = standing < p.standing_exit_threshold
+    shifted = ~lost_standing & (model.rng.random(len(rows)) < p.priority_shift_hazard)
+    stays = ~(lost_standing | shifted)
+    months = table.months_dissatisfied[rows]
+    months = np.where(stays, np.where(satisfaction < threshold, months + 1, 0), months)
+    table.months_dissatisfied[rows] = months
+    exit_strategy = np.array([partnership.exit_strategy for partnership in partnerships])
+    patience = mech.exit_patience(p.exit_patience_months, exit_strategy)[group]
+    worn_out = stays & (months >= patience)
+    for k in np.flatnonzero(lost_standing | shifted | worn_out).tolist():
+        partnership = partnerships[group[k]]
+        if not partnership.is_active:
+            continue
+        org = model.organisations[orgs[k]]
+        if lost_standing[k]:
+            partnership.remove_member(org, EndCause.LEGITIMACY_RISK, standing=float(standing[k]),
+                                      threshold=p.standing_exit_threshold)
+        elif shifted[k]:
+            partnership.remove_member(org, EndCause.PRIORITY_SHIFT,
+                                      hazard=p.priority_shift_hazard)
+        else:
+            cause, share = mech.tipping_cause(table.grievances[rows[k]])
+            partnership.remove_member(org, cause, satisfaction=float(satisfaction[k]),
+                                      threshold=threshold, months=int(months[k]),
+                                      cause_share=share)

@@ -1,40 +1,15 @@
-"""What each member puts into and gets out of a partnership, and what moves in a month."""
+"""What moves in a partnership in a month, and the conditions it works under.
+
+Each member's ledger is a view of the model's member table
+(:class:`~pppsim.model.state.MemberLedger`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
+from ..state import MemberLedger
 
-from ..vocabulary import GRIEVANCE_CAUSES
-
-
-@dataclass(slots=True)
-class MemberLedger:
-    """What one member puts into and gets out of a partnership."""
-
-    joined_month: int
-    commitment_fte: float
-    commitment_keur: float
-    expectation: float
-    optimism: float
-    domain_fit: float
-    """Goal overlap of the member's interests with the partnership's crime domain."""
-    satisfaction: float
-    alignment: float = 1.0
-    """Alignment of the partnership's goals with the member's own: ``domain_fit`` at launch
-    and after each review, drifting down in between."""
-    months_dissatisfied: int = 0
-    value: float = 0.0
-    value_by_motive: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    """This month's value to the member by motive: societal, organisational, individual."""
-    effort_fte: float = 0.0
-    money_keur: float = 0.0
-    free_riding: float = 0.0
-    shared: float = 0.0
-    grievances: np.ndarray = field(default_factory=lambda: np.zeros(len(GRIEVANCE_CAUSES)))
-    """Each cause's pull on satisfaction as the member remembers it, in GRIEVANCE_CAUSES order
-    (:func:`~pppsim.model.mechanisms.satisfaction_pulls`): its dissatisfaction by cause."""
+__all__ = ["NO_FLOWS", "Conditions", "Flows", "MemberLedger"]
 
 
 @dataclass(frozen=True, slots=True)

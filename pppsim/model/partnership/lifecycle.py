@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .. import mechanisms as mech
 from ..events import EventKind
+from ..state import ordered_pairs
 from ..vocabulary import EndCause, Funding
 from .ledger import MemberLedger
 
@@ -26,13 +29,17 @@ class Lifecycle:
         design and formal agreements make expectations explicit, trust-style design leaves them
         implicit and so more often wrong [002 L1288-L1296, L1173].
         """
+        negotiate_all([self])
+
+    def _negotiate_month(self: Partnership, trust: float, draw: float) -> None:
+        """:meth:`negotiate` with the founders' mean trust in each other and the month's
+        uniform draw."""
         model, p = self.model, self.model.p
         orgs = self._pending_members
         self.months_negotiating += 1
-        trust = self.mean_trust(orgs)
         breakdown = mech.negotiation_breakdown_probability(
             p.negotiation_breakdown, trust, self.founding_overlap)
-        if model.rng.random() < breakdown:
+        if draw < breakdown:
             model.events.record(
                 model.month, EventKind.NEGOTIATION_FAILED, partnership=self.unique_id,
                 organisation=self.initiator, others=self.founders,
@@ -85,8 +92,9 @@ class Lifecycle:
         optimism = float(model.rng.normal(p.optimism_mean, p.optimism_sd * (1.0 - 0.7 * clarity)))
         vector, norm = model.domain_target(self.domains)
         fit = mech.goal_overlap(org.interest, vector, norm_a=org.interest_norm, norm_b=norm)
-        self.members[org.unique_id] = MemberLedger(
+        row = model.ledgers.add(
             joined_month=model.month,
+            organisation=org.index,
             commitment_fte=org.commitment_fte,
             commitment_keur=org.commitment_keur,
             expectation=max(0.2, 1.0 + optimism),
@@ -95,6 +103,8 @@ class Lifecycle:
             satisfaction=p.initial_satisfaction,
             alignment=self.realigned(fit),
         )
+        self.members[org.unique_id] = MemberLedger(model.ledgers, row)
+        self.terms_changed()
         org.partnerships[self.unique_id] = self
         org.memberships_changed()
         self.member_history.append(org.unique_id)
@@ -112,3 +122,24 @@ class Lifecycle:
         prejudice-based when they do not know it [001 L141]."""
         self.admit(newcomer, self.clarity)
         self.newcomer_months.append(len(self.trust_history))
+
+
+def negotiate_all(partnerships: list[Partnership]) -> None:
+    """A month of negotiation of each of the given partnerships, in order
+    (:meth:`Lifecycle.negotiate`): the founders' mean trust in each other for all of them at
+    once, one uniform draw each."""
+    if not partnerships:
+        return
+    model = partnerships[0].model
+    founders = [np.array([o.index for o in p._pending_members], dtype=np.intp)
+                for p in partnerships]
+    pairs = [ordered_pairs(len(f)) for f in founders]
+    truster = np.concatenate([f[i] for f, (i, _) in zip(founders, pairs, strict=True)])
+    trusted = np.concatenate([f[j] for f, (_, j) in zip(founders, pairs, strict=True)])
+    counts = np.array([len(i) for i, _ in pairs])
+    trust = np.bincount(np.repeat(np.arange(len(partnerships)), counts),
+                        weights=model.organisation_arrays.known_trust(truster, trusted),
+                        minlength=len(partnerships)) / counts
+    draws = model.rng.random(len(partnerships)).tolist()
+    for partnership, mean, draw in zip(partnerships, trust.tolist(), draws, strict=True):
+        partnership._negotiate_month(mean, draw)

@@ -1,14 +1,17 @@
-"""A month of joint work, step by step: contribute, share, produce, value, update members.
+"""A month of joint work of every operating partnership at once: contribute, share, follow
+up, produce, value, trust, satisfaction, standing (docs/ODD.md §3 step 4, §7.2.4-§7.2.10).
 
-Each step is a method of :class:`Operation` that reads the month's :class:`~.ledger.Conditions`
-and :class:`~.ledger.Flows` and calls the pure functions of :mod:`pppsim.model.mechanisms`; the
-order is that of docs/ODD.md §3 (step 4) and §7.2.4-§7.2.10.
+:func:`operate_all` computes the month as numpy arrays over every member, every ordered pair
+of members and every partnership operating this month, reading and writing the model's
+member table and organisation arrays (:mod:`pppsim.model.state`); each step calls the pure
+functions of :mod:`pppsim.model.mechanisms`.  All partnerships work from the trust their
+members had at the start of the month; where two organisations meet in more than one
+partnership, their trust and standing move by the sum of what each partnership does to them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import fsum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,10 +19,12 @@ import numpy as np
 from .. import mechanisms as mech
 from ..constants import ITEMS_PER_FTE
 from ..events import EventKind
-from ..vocabulary import Funding
-from .ledger import Conditions, Flows, MemberLedger
+from ..state import ordered_pairs
+from ..vocabulary import Funding, Stage
+from .ledger import Conditions
 
 if TYPE_CHECKING:
+    from ..model import PartnershipModel
     from ..organisation import Organisation
     from .agent import Partnership
 
@@ -28,66 +33,58 @@ class Operation:
     """One month of joint work: the part of :class:`Partnership` while it operates."""
 
     def operate(self: Partnership) -> None:
-        """One month of joint work: contribute, share, follow up, produce, value, update."""
+        """One month of joint work of this partnership alone (:func:`operate_all`)."""
         operate_all([self])
 
-    def _work(self: Partnership) -> MonthWork:
-        """The month's joint work up to the members' trust (§7.2.4-§7.2.9): contribute, share,
-        follow up, produce, value, trust; what the members then weigh is returned."""
-        terms = self.member_terms()
-        orgs = terms.orgs
-        ledgers = list(self.members.values())
-        conditions = self.conditions()
-        effort, money = self._contribute(orgs, ledgers, terms.temptations, conditions)
-        willingness, shared_private, shared_public, follow_up_items = self._share(
-            orgs, ledgers, terms.partners, conditions)
-        followed, ratio = mech.follow_up(shared_private, follow_up_items)
-        funded = self.funding_keur if self.funding is not Funding.IN_KIND else 0.0
-        resources = money + funded
-        if self.pet:
-            resources = max(0.0, resources - self.model.p.pet_cost_keur)
-        output, matured, prevented_share = self._produce(
-            effort, resources, followed * conditions.information_value, willingness)
-        flows = Flows(
-            effort=effort, resources=resources,
-            external_share=funded / resources if resources > 0 else 0.0,
-            willingness=willingness, shared_private=shared_private, shared_public=shared_public,
-            followed=followed, follow_up_ratio=ratio, output=output, matured=matured,
-            prevented_share=prevented_share)
-        societal = self._value(orgs, ledgers, flows, conditions)
-        trusts = self._update_trust(orgs, ledgers, terms.partners, flows.follow_up_ratio,
-                                    conditions.meeting_factor, flows.external_share)
-        return MonthWork(self, terms, ledgers, conditions, flows, societal, trusts)
-
     def member_terms(self: Partnership) -> MemberTerms:
-        """The members, and what the month's work takes from who they are and from the fixed
-        design: each member's temptation to free ride (§7.2.4), its partners (whose trust it
-        reads and updates, §7.2.5 and §7.2.9), each firm's chance of a publicity incident and
-        the number of firms represented (§7.2.10).
+        """The members' rows in the member table, and what the month's work takes from who
+        they are and from the fixed design, written into their rows: each member's
+        temptation to free ride (§7.2.4) and each firm's chance of a publicity incident
+        (§7.2.10); and the number of firms represented.
 
-        Kept until the membership changes: the organisations' opportunism and risk style,
-        the partnership's governance and formality and the parameters do not change during a
-        run, so the values are the very ones recomputed each month would give."""
-        key = (tuple(self.members), self.governance, self.formality)
-        cached = self.__dict__.get("_member_terms")
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        Kept until the membership changes (:meth:`~.lifecycle.Lifecycle.admit` and
+        :meth:`~.ending.Ending.remove_member` drop it): the organisations' opportunism and
+        risk style, the partnership's governance and formality and the parameters do not
+        change during a run, so the values are the very ones recomputed each month would
+        give."""
+        terms = self._member_terms
+        if terms is not None:
+            return terms
         p = self.model.p
         orgs = self.organisations()
         n = len(orgs)
-        terms = MemberTerms(
-            orgs=orgs,
-            temptations=[mech.free_riding(mech.effective_opportunism(
-                org.opportunism, self.governance, p.control_efficacy),
-                n, self.formality, p.role_clarity) for org in orgs],
-            incident_chances=[0.0 if org.is_public
-                              else mech.incident_probability(org.risk_style, self.governance)
-                              for org in orgs],
-            firms=self._firms_represented(orgs),
-            partners=[[(j, other.unique_id, other.is_public)
-                       for j, other in enumerate(orgs) if other is not org] for org in orgs])
-        self._member_terms = (key, terms)
+        rows = np.fromiter((led.row for led in self.members.values()), dtype=np.intp, count=n)
+        table = self.model.ledgers
+        table.temptation[rows] = [mech.free_riding(mech.effective_opportunism(
+            org.opportunism, self.governance, p.control_efficacy),
+            n, self.formality, p.role_clarity) for org in orgs]
+        table.incident_chance[rows] = [
+            0.0 if org.is_public else mech.incident_probability(org.risk_style, self.governance)
+            for org in orgs]
+        terms = MemberTerms(rows=rows, row_list=rows.tolist(),
+                            firms=self._firms_represented(orgs))
+        self._member_terms = terms
         return terms
+
+    def month_terms(self: Partnership) -> tuple[float, ...]:
+        """What the month's work takes from the members, the design and the funding, in the
+        order of :data:`MONTH_TERMS`."""
+        terms = self.member_terms()
+        c = self.conditions()
+        funded = self.funding_keur if self.funding is not Funding.IN_KIND else 0.0
+        governance = mech.governance_value_multiplier(
+            self.governance, self.founding_overlap, self.model.p.trust_governance_bonus)
+        values = (len(terms.row_list), c.meeting_time, 1.0 - c.overhead, c.pass_through,
+                  c.information_value, c.meeting_factor, c.irritation, funded, float(self.pet),
+                  governance, terms.firms, self.row, self.launched_month)
+        return values
+
+    def terms_changed(self: Partnership) -> None:
+        """Its members or its funding changed: its row of month terms in the partnership
+        table (what :func:`operate_all` reads) is written again before the next month of
+        joint work (:func:`refresh_month_terms`)."""
+        self._member_terms = None
+        self.model.stale_terms[self.unique_id] = self
 
     def conditions(self: Partnership) -> Conditions:
         """The month's working conditions from the design: meetings, overhead, barriers.
@@ -142,131 +139,6 @@ class Operation:
             information_value=information_value,
         )
 
-    def _contribute(
-        self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
-        temptations: list[float], conditions: Conditions,
-    ) -> tuple[float, float]:
-        """Each member delivers its commitment less what it withholds (§7.2.4); returns the
-        productive effort (FTE) and the members' money (k EUR).
-
-        What a member withholds is its own temptation (``temptations``,
-        :meth:`member_terms`) plus the share ``reciprocity`` of what its partners withheld
-        last month (conditional cooperation).
-        """
-        reciprocity = self.model.p.reciprocity
-        meeting_time = conditions.meeting_time
-        kept = 1.0 - conditions.overhead
-        n = len(orgs)
-        productive_effort = 0.0
-        money = 0.0
-        last = [led.free_riding for led in ledgers]
-        last_total = fsum(last)
-        for org, led, before, own in zip(orgs, ledgers, last, temptations, strict=True):
-            partners = (last_total - before) / (n - 1) if n > 1 else 0.0
-            withheld = mech.conditional_free_riding(own, partners, reciprocity)
-            led.free_riding = withheld
-            effort = max(0.0, led.commitment_fte * (1.0 - withheld) - meeting_time)
-            led.effort_fte = effort
-            led.money_keur = led.commitment_keur * (1.0 - withheld)
-            productive_effort += effort * kept * (0.8 + 0.4 * org.capability)
-            money += led.money_keur
-        return productive_effort, money
-
-    def _share(
-        self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
-        partners: list[list[tuple[int, int, bool]]], conditions: Conditions,
-    ) -> tuple[tuple[float, ...], float, float, float]:
-        """Each member shares information as far as trust and the barriers let it (§7.2.5);
-        public members keep part of their effort for follow-up (§7.2.6).
-
-        Returns each member's mean trust in its partners, the items shared by firms and by
-        public members, and the items the public side can follow up.
-        """
-        p = self.model.p
-        willingness = []
-        shared_private = shared_public = 0.0
-        follow_up_items = 0.0
-        for org, led, others in zip(orgs, ledgers, partners, strict=True):
-            known, prejudice = org.trust, org.prejudice  # Organisation.trust_in, written out
-            trusts = [known.get(other, prejudice[public]) for _, other, public in others]
-            trust_out = fsum(trusts) / len(trusts)  # statistics.fmean, without its overhead
-            willingness.append(trust_out)
-            items = ITEMS_PER_FTE * led.effort_fte * org.information * trust_out \
-                * conditions.pass_through
-            if org.is_public:
-                led.shared = items * (1.0 - p.follow_up_share) * p.public_sharing_factor
-                shared_public += led.shared
-                follow_up_items += (ITEMS_PER_FTE * led.effort_fte * p.follow_up_share
-                                    * p.follow_up_capacity)
-            else:
-                if org.is_umbrella:
-                    items *= p.umbrella_information_factor
-                led.shared = items
-                shared_private += items
-        return tuple(willingness), shared_private, shared_public, follow_up_items
-
-    def _produce(
-        self: Partnership, effort: float, resources: float, followed: float,
-        willingness: tuple[float, ...],
-    ) -> tuple[float, float, tuple[tuple[int, float], ...]]:
-        """Joint output, and the output of ``prevention_delay_months`` ago that now lowers
-        harm (§7.2.7), spread evenly over the partnership's domains; returns output, matured
-        output and, per domain, the share of its underlying harm that the matured output
-        prevents (§7.2.1).  ``followed`` is the value of the information acted on."""
-        model, p = self.model, self.model.p
-        output = mech.joint_output(effort, resources, followed,
-                                   fsum(willingness) / len(willingness),
-                                   self._value_multiplier(), p.information_weight)
-        self.pipeline.append(output)
-        matured = self.pipeline.popleft() if len(self.pipeline) > p.prevention_delay_months \
-            else 0.0
-        if matured <= 0.0:
-            return output, matured, ()
-        each = matured / len(self.domains)
-        return output, matured, tuple((d, model.prevent(d, each)) for d in self.domains)
-
-    def _value_multiplier(self: Partnership) -> float:
-        """How much more joint work yields under trust-based governance between
-        complementary partners, and in a later stage of Austin's continuum (§7.2.7); kept
-        until the stage changes (governance and founding overlap are fixed)."""
-        cached = self.__dict__.get("_multiplier")
-        if cached is not None and cached[0] is self.stage:
-            return cached[1]
-        p = self.model.p
-        multiplier = (mech.governance_value_multiplier(
-            self.governance, self.founding_overlap, p.trust_governance_bonus)
-            * mech.stage_value(self.stage, p.philanthropic_stage_value,
-                               p.integrative_stage_value))
-        self._multiplier = (self.stage, multiplier)
-        return multiplier
-
-    def _value(
-        self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger], flows: Flows,
-        conditions: Conditions,
-    ) -> float:
-        """Value to each member by motive [002 L465-L523, L1242] (§7.2.8); returns the
-        societal value, which all members share.  Information analysed without disclosure is
-        worth ``conditions.information_value`` of disclosed information.  A member's value, its
-        motives weighing the three (``motives . value_by_motive``), is computed for all members
-        at once by :func:`update_members`."""
-        p = self.model.p
-        n_public = sum(o.is_public for o in orgs)
-        n_private = len(orgs) - n_public
-        reference, kept = p.information_reference, conditions.information_value
-        societal = (0.5 * flows.output + 0.5 * flows.matured) / p.output_reference
-        shared_private, followed = flows.shared_private, flows.followed
-        to_public = shared_private / max(n_public, 1) / reference * kept
-        from_public = flows.shared_public / max(n_private, 1)
-        for org, led, trust_out in zip(orgs, ledgers, flows.willingness, strict=True):
-            if org.is_public:
-                organisational = to_public
-            else:
-                own_followed = followed * (led.shared / shared_private) \
-                    if shared_private else 0.0
-                organisational = (own_followed + from_public) / reference * kept
-            led.value_by_motive = (societal, organisational, trust_out)
-        return societal
-
     def _firms_represented(self: Partnership, orgs: list[Organisation]) -> int:
         """Firms the private members represent: one per firm, every firm of its kind for an
         umbrella organisation [001 L103]."""
@@ -278,187 +150,263 @@ class Operation:
                 firms += 1
         return firms
 
-    def _update_trust(
-        self: Partnership, orgs: list[Organisation], ledgers: list[MemberLedger],
-        partners: list[list[tuple[int, int, bool]]], follow_up_ratio: float,
-        meeting_factor: float, external_share: float,
-    ) -> list[float]:
-        """Trust of each member in each partner after a month of seeing them deliver; returns
-        the new trust of every ordered pair, in member order.
 
-        Partners that under-deliver, or a public side that does not follow up, lose trust
-        [001 L141; 002 L1242]; conflict over external money erodes it [002 L578]; replaced
-        representatives take part of the trust they built
-        (:func:`~pppsim.model.mechanisms.representative_trust_loss`, [002 L733, L899]).
-        """
-        p = self.model.p
-        build, erosion, norm = p.trust_build_rate, p.trust_erosion_ratio, p.reliability_norm
-        conflict = p.allocation_conflict * external_share
-        turnover, reps = p.representative_turnover, p.representatives_per_member
-        delivered = [1.0 - led.free_riding for led in ledgers]
-        followed_up = [min(r, follow_up_ratio) for r in delivered]
-        trusts = []
-        for org, others in zip(orgs, partners, strict=True):
-            known, prejudice = org.trust, org.prejudice
-            seen = followed_up if not org.is_public else delivered
-            for j, other_id, other_public in others:
-                baseline = prejudice[other_public]
-                trust = mech.update_trust(known.get(other_id, baseline),
-                                          seen[j] if other_public else delivered[j],
-                                          build, erosion, meeting_factor, norm)
-                if turnover > 0.0:
-                    trust = mech.representative_trust_loss(trust, baseline, turnover, reps)
-                trust = max(0.0, trust - conflict)
-                known[other_id] = trust
-                trusts.append(trust)
-        return trusts
-
-    def _update_standing(self: Partnership, org: Organisation, firms: int,
-                         societal: float, incident: bool) -> None:
-        """Legitimacy and reputation effects of partnering [002 L1254-L1258; 001 L103];
-        ``firms``: the number of firms the private members represent; ``incident``: whether a
-        firm had a publicity incident this month (a uniform draw below its
-        :func:`~pppsim.model.mechanisms.incident_probability`)."""
-        if org.is_public:
-            org.standing = mech.public_standing(
-                org.standing, societal, firms, self.model.p.favouritism_legitimacy_cost)
-        else:
-            org.standing = mech.private_standing(org.standing, incident)
-
-    def _close_month(self: Partnership, flows: Flows, trusts: list[float]) -> None:
-        """Add the month to the partnership's totals, its trust history and its stage;
-        ``trusts``: the members' trust in each other after the month (every ordered pair, in
-        member order), whose mean is the partnership's trust."""
-        self.prevented_total += flows.matured
-        month = self.model.month
-        self.prevented_shares.extend((month, domain, share)
-                                     for domain, share in flows.prevented_share if share > 0.0)
-        self.shared_total += flows.shared_private + flows.shared_public
-        self.shared_private_total += flows.shared_private
-        self.followed_total += flows.followed
-        self.flows = flows
-        trust_now = fsum(trusts) / len(trusts) if trusts else 0.0
-        self.trust_history.append(trust_now)
-        self._update_stage(trust_now)
-
-    def _update_stage(self: Partnership, trust: float) -> None:
-        """Move along Austin's continuum as trust and activity grow [001 L161]."""
-        satisfaction = self.satisfaction
-        old = self.stage
-        self.stage = mech.next_stage(self.stage, trust, self.age_months, satisfaction)
-        if self.stage is not old:
-            self.model.events.record(self.model.month, EventKind.STAGE_CHANGED,
-                                     partnership=self.unique_id, stage=self.stage.name.lower(),
-                                     trust=trust, satisfaction=satisfaction)
+MONTH_TERMS = ("size", "meeting_time", "kept", "pass_through", "information_value",
+               "meeting_factor", "irritation", "funded", "pet", "governance_multiplier", "firms",
+               "row", "launched")
+"""The columns of :meth:`Operation.month_terms`, one row per partnership."""
 
 
-@dataclass(slots=True)
-class MonthWork:
-    """A partnership's month up to its members' trust: what the members then weigh."""
-
-    partnership: Partnership
-    terms: MemberTerms
-    ledgers: list[MemberLedger]
-    conditions: Conditions
-    flows: Flows
-    societal: float
-    trusts: list[float]
-    """The members' trust in each other after the month, every ordered pair in member order."""
-
-    @property
-    def orgs(self) -> list[Organisation]:
-        return self.terms.orgs
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class MemberTerms:
-    """A partnership's members and what its month takes from who they are
-    (:meth:`Operation.member_terms`)."""
+    """A partnership's members' rows in the member table (:meth:`Operation.member_terms`)."""
 
-    orgs: list[Organisation]
-    temptations: list[float]
-    """Each member's temptation to free ride, before reciprocity (§7.2.4)."""
-    incident_chances: list[float]
-    """Each member's monthly chance of a publicity incident (0 for a public member)."""
+    rows: np.ndarray
+    """The members' rows, in member order."""
+    row_list: list[int]
     firms: int
     """The number of firms the private members represent [001 L103]."""
-    partners: list[list[tuple[int, int, bool]]]
-    """For each member, its partners in member order: (position, id, whether public)."""
+
+
 
 
 def operate_all(partnerships: list[Partnership]) -> None:
-    """One month of joint work of every operating partnership, in the given order.
-
-    Each partnership contributes, shares, produces, values and updates its members' trust in
-    turn (:meth:`Operation._work`; trust is shared between partnerships with common members,
-    so this stays in order).  Then the members of all of them weigh the month at once, as
-    arrays over every member of every partnership (goal alignment, the pulls on satisfaction,
-    satisfaction, remembered pulls: :func:`update_members`), and each partnership in turn
-    updates its members' standing and closes the month (totals, trust history, stage).
-    Nothing in the second part is read by another partnership's first part, and the firms'
-    incident draws are taken in the same order as one member at a time.
-    """
+    """One month of joint work of every operating partnership, in the given order, as arrays
+    over every member, pair of members and partnership (module docstring)."""
     if not partnerships:
         return
-    works = [p._work() for p in partnerships]
-    update_members(works)
-    model = partnerships[0].model
-    orgs = [org for work in works for org in work.orgs]
-    draws = iter(model.rng.random(sum(not org.is_public for org in orgs)).tolist())
-    for work in works:
-        partnership, terms = work.partnership, work.terms
-        for org, chance in zip(terms.orgs, terms.incident_chances, strict=True):
-            partnership._update_standing(org, terms.firms, work.societal,
-                                         False if org.is_public else next(draws) < chance)
-        partnership._close_month(work.flows, work.trusts)
+    model: PartnershipModel = partnerships[0].model
+    p = model.p
+    table, arrays = model.ledgers, model.organisation_arrays
+    member_terms = [pt.member_terms() for pt in partnerships]
+    rows = np.concatenate([t.rows for t in member_terms])
+    refresh_month_terms(model)
+    prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
+                        count=len(partnerships))
+    ptable = model.partnership_table
+    terms = dict(zip(MONTH_TERMS, ptable.terms[prows].T, strict=True))
+    size = terms["size"]
+    count = len(partnerships)
+    group = np.repeat(np.arange(count), size.astype(np.intp))
+    n = size[group]
+
+    def total(x: np.ndarray) -> np.ndarray:
+        """Per partnership, the sum of ``x`` over its members."""
+        return np.bincount(group, weights=x, minlength=count)
+
+    def each(name: str) -> np.ndarray:
+        """A partnership's term, for each of its members."""
+        return terms[name][group]
+
+    orgs = table.organisation[rows]
+    public = arrays.is_public[orgs]
+
+    # §7.2.4 contribute: each member delivers its commitment less what it withholds
+    last = table.free_riding[rows]
+    partners_free_riding = (total(last)[group] - last) / (n - 1)
+    withheld = mech.conditional_free_riding(table.temptation[rows], partners_free_riding,
+                                            p.reciprocity)
+    effort = np.maximum(0.0, table.commitment_fte[rows] * (1.0 - withheld) - each("meeting_time"))
+    money = table.commitment_keur[rows] * (1.0 - withheld)
+    productive = total(effort * each("kept") * (0.8 + 0.4 * arrays.capability[orgs]))
+
+    # §7.2.5 share as far as trust and the barriers let it; public members keep part of
+    # their effort for follow-up (§7.2.6)
+    offsets = np.cumsum(size).astype(np.intp) - size.astype(np.intp)
+    local = [ordered_pairs(len(t.row_list)) for t in member_terms]
+    pair_count = size * (size - 1)
+    pair_offsets = np.repeat(offsets, pair_count.astype(np.intp))
+    src = np.concatenate([s for s, _ in local]) + pair_offsets
+    dst = np.concatenate([d for _, d in local]) + pair_offsets
+    truster, trusted = orgs[src], orgs[dst]
+    trust = arrays.known_trust(truster, trusted)
+    willingness = np.bincount(src, weights=trust, minlength=len(rows)) / (n - 1)
+    items = ITEMS_PER_FTE * effort * arrays.information[orgs] * willingness \
+        * each("pass_through")
+    items = np.where(arrays.is_umbrella[orgs], items * p.umbrella_information_factor, items)
+    shared = np.where(public, items * (1.0 - p.follow_up_share) * p.public_sharing_factor,
+                      items)
+    shared_private = total(np.where(public, 0.0, shared))
+    shared_public = total(np.where(public, shared, 0.0))
+    follow_up_items = total(np.where(
+        public, ITEMS_PER_FTE * effort * p.follow_up_share * p.follow_up_capacity, 0.0))
+    followed, ratio = mech.follow_up(shared_private, follow_up_items)
+
+    # §7.2.7 produce; the output of prevention_delay_months ago lowers harm
+    funded = terms["funded"]
+    resources = total(money) + funded
+    resources = np.where(terms["pet"] > 0, np.maximum(0.0, resources - p.pet_cost_keur),
+                         resources)
+    external = np.divide(funded, resources, out=np.zeros(count), where=resources > 0)
+    stage = ptable.stage[prows]
+    multiplier = terms["governance_multiplier"] * mech.stage_value(
+        stage, p.philanthropic_stage_value, p.integrative_stage_value)
+    output = mech.joint_output(productive, resources, followed * terms["information_value"],
+                               total(willingness) / size, multiplier, p.information_weight)
+    matured = _mature(partnerships, prows, output, model)
+
+    # §7.2.8 value to each member by motive [002 L465-L523, L1242]
+    n_public = total(public.astype(float))
+    societal = (0.5 * output + 0.5 * matured) / p.output_reference
+    reference, kept = p.information_reference, each("information_value")
+    to_public = shared_private / np.maximum(n_public, 1.0) / reference
+    from_public = shared_public / np.maximum(size - n_public, 1.0)
+    own_followed = followed[group] * np.divide(shared, shared_private[group],
+                                               out=np.zeros(len(rows)),
+                                               where=shared_private[group] != 0)
+    organisational = np.where(public, to_public[group],
+                              (own_followed + from_public[group]) / reference) * kept
+    value_by_motive = np.column_stack([societal[group], organisational, willingness])
+
+    # §7.2.9 trust after a month of seeing the partners deliver
+    delivered = 1.0 - withheld
+    followed_up = np.minimum(delivered, ratio[group])
+    seen = np.where(~public[src] & public[dst], followed_up[dst], delivered[dst])
+    baseline = arrays.prejudice[truster, public[dst].astype(np.intp)]
+    pair_group = group[src]
+    after = mech.update_trust(trust, seen, p.trust_build_rate, p.trust_erosion_ratio,
+                              terms["meeting_factor"][pair_group], p.reliability_norm)
+    if p.representative_turnover > 0.0:
+        after = mech.representative_trust_loss(after, baseline, p.representative_turnover,
+                                               p.representatives_per_member)
+    after = np.maximum(0.0, after - p.allocation_conflict * external[pair_group])
+    # two organisations that meet in several partnerships: the sum of what each does to
+    # their trust
+    pairs, pair_index = np.unique(truster * len(arrays.trust) + trusted, return_inverse=True)
+    start = trust[np.unique(pair_index, return_index=True)[1]]
+    new = mech.within(start + np.bincount(pair_index, weights=after - trust), 0.0, 1.0)
+    arrays.trust.flat[pairs] = new
+    new_trust = new[pair_index]
+    table.free_riding[rows] = withheld
+    table.effort_fte[rows] = effort
+    table.money_keur[rows] = money
+    table.shared[rows] = shared
+    table.value_by_motive[rows] = value_by_motive
+
+    # §7.2.9-§7.2.10 what the members weigh, and their standing
+    _update_members(model, rows, group, n, terms, value_by_motive, effort, money, withheld)
+    private = ~public
+    incident = np.zeros(len(rows), dtype=bool)
+    incident[private] = model.rng.random(int(private.sum())) < table.incident_chance[rows][private]
+
+    # an organisation in several partnerships: the sum of what each does to its standing
+    change = np.where(public,
+                      mech.public_standing_change(societal[group], terms["firms"][group],
+                                                  p.favouritism_legitimacy_cost),
+                      mech.private_standing_change(incident))
+    arrays.standing = mech.within(
+        arrays.standing + np.bincount(orgs, weights=change, minlength=len(arrays.standing)),
+        0.0, 1.0)
+
+    # close each partnership's month: totals, trust history, stage
+    trust_after = np.bincount(pair_group, weights=new_trust, minlength=count) / pair_count
+    satisfaction = total(table.satisfaction[rows]) / size
+    ptable.prevented_total[prows] += matured
+    ptable.shared_total[prows] += shared_private + shared_public
+    ptable.shared_private_total[prows] += shared_private
+    ptable.followed_total[prows] += followed
+    ptable.shared_private[prows] = shared_private
+    ptable.shared_public[prows] = shared_public
+    ptable.followed[prows] = followed
+    ptable.output[prows] = output
+    ptable.matured[prows] = matured
+    for partnership, trust_now in zip(partnerships, trust_after.tolist(), strict=True):
+        partnership.trust_history.append(trust_now)
+    _update_stages(partnerships, prows, stage, trust_after, model.month - terms["launched"],
+                   satisfaction, model)
 
 
-def update_members(works: list[MonthWork]) -> None:
+def refresh_month_terms(model: PartnershipModel) -> None:
+    """Write the month terms of every operating partnership whose members or funding changed
+    since they were last written (:meth:`Operation.terms_changed`)."""
+    for partnership in model.stale_terms.values():
+        if partnership.is_operating:
+            partnership._table.terms[partnership.row] = partnership.month_terms()
+    model.stale_terms.clear()
+
+
+def _update_stages(partnerships: list[Partnership], prows: np.ndarray, stage: np.ndarray,
+                   trust: np.ndarray, age: np.ndarray, satisfaction: np.ndarray,
+                   model: PartnershipModel) -> None:
+    """Move along Austin's continuum as trust and activity grow [001 L161]."""
+    new = mech.next_stage(stage, trust, age, satisfaction)
+    model.partnership_table.stage[prows] = new
+    for k in np.flatnonzero(new != stage).tolist():
+        model.events.record(model.month, EventKind.STAGE_CHANGED,
+                            partnership=partnerships[k].unique_id,
+                            stage=Stage(int(new[k])).name.lower(), trust=float(trust[k]),
+                            satisfaction=float(satisfaction[k]))
+
+
+def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarray,
+            model: PartnershipModel) -> np.ndarray:
+    """Each partnership's output enters its pipeline; the output of
+    ``prevention_delay_months`` months of operation ago lowers harm now (§7.2.7), spread
+    evenly over its domains (:meth:`PartnershipModel.prevent`).  Returns the matured output
+    of each."""
+    table = model.partnership_table
+    months = table.months_operated[prows]
+    width = table.pipeline.shape[1]
+    table.pipeline[prows, months % width] = output
+    ripe = months >= table.delay
+    matured = np.where(ripe, table.pipeline[prows, (months - table.delay) % width], 0.0)
+    matured = np.maximum(matured, 0.0)
+    table.months_operated[prows] = months + 1
+    preventing = np.flatnonzero(matured > 0.0)
+    if len(preventing):
+        domains = [partnerships[k].domain_array for k in preventing.tolist()]
+        counts = np.array([len(d) for d in domains])
+        domains = np.concatenate(domains)
+        who = np.repeat(preventing, counts)
+        shares = model.prevent(domains, np.repeat(matured[preventing] / counts, counts))
+        model.prevention_log.append(prows[who], model.month, domains, shares)
+    return matured
+
+
+def _update_members(model: PartnershipModel, rows: np.ndarray, group: np.ndarray,
+                    n: np.ndarray, terms: dict[str, np.ndarray], value_by_motive: np.ndarray,
+                    effort: np.ndarray, money: np.ndarray, free_riding: np.ndarray) -> None:
     """Goal alignment, the pulls on satisfaction, satisfaction and the remembered pulls of
-    every member of the given partnerships (§7.2.9-§7.2.10), as arrays over all members.
-
-    Per-partnership sums (effort, money, value, partners' free riding) are sums over the
-    members of each partnership (``np.bincount`` by partnership)."""
-    p = works[0].partnership.model.p
-    ledgers = [led for work in works for led in work.ledgers]
-    sizes = np.array([len(work.ledgers) for work in works])
-    group = np.repeat(np.arange(len(works)), sizes)
-    n = sizes[group]
-    rows = np.array([(led.effort_fte, led.money_keur, led.free_riding, led.alignment,
-                      led.expectation, led.satisfaction, *led.value_by_motive)
-                     for led in ledgers])
-    effort, money, free_riding, alignment, expectation, satisfaction = rows[:, :6].T
-    motives = np.array([org.motives for work in works for org in work.orgs])
-    # The value to each member (§7.2.8): one dot product per row, the same as motives @ by_motive
-    values = np.vecdot(motives, rows[:, 6:])
+    every member (§7.2.9-§7.2.10).  Per-partnership sums are ``np.bincount`` by partnership."""
+    p, table = model.p, model.ledgers
+    count = len(terms["size"])
 
     def total(x: np.ndarray) -> np.ndarray:
         """Per member, the sum of ``x`` over the members of its partnership."""
-        return np.bincount(group, weights=x, minlength=len(works))[group]
+        return np.bincount(group, weights=x, minlength=count)[group]
 
     def or_one(x: np.ndarray) -> np.ndarray:
         return np.where(x != 0.0, x, 1.0)
 
-    alignment = mech.drift_alignment(alignment, p.goal_drift)
+    motives = model.organisation_arrays.motives[table.organisation[rows]]
+    # The value to each member (§7.2.8): its motives weighing the value by motive
+    values = np.vecdot(motives, value_by_motive)
+    alignment = mech.drift_alignment(table.alignment[rows], p.goal_drift)
     cost_share = 0.5 * effort / or_one(total(effort)) + 0.5 * money / or_one(total(money))
-    conditions = [work.conditions for work in works]
     pulls = mech.satisfaction_pulls(
-        value_by_motive=rows[:, 6:].T, motives=motives.T,
-        expectation=expectation,
-        pass_through=np.array([c.pass_through for c in conditions])[group],
+        value_by_motive=value_by_motive.T, motives=motives.T,
+        expectation=table.expectation[rows],
+        pass_through=terms["pass_through"][group],
         partners_free_riding=(total(free_riding) - free_riding) / np.maximum(n - 1, 1),
         alignment=alignment, cost_share=cost_share,
         value_share=values / or_one(total(values)), n_members=n,
-        irritation=np.array([c.irritation for c in conditions])[group],
+        irritation=terms["irritation"][group],
         memory=p.satisfaction_memory,
         weights=np.array([p.weight_free_riding, p.weight_unequal_benefits,
                           p.weight_misaligned_goals]))
-    satisfaction = mech.update_satisfaction(satisfaction, pulls, p.satisfaction_memory)
-    grievances = mech.remember_pulls(np.array([led.grievances for led in ledgers]).T, pulls,
-                                     p.satisfaction_memory).T.copy()
-    for led, v, a, s, g in zip(ledgers, values.tolist(), alignment.tolist(),
-                               satisfaction.tolist(), grievances, strict=True):
-        led.value = v
-        led.alignment = a
-        led.satisfaction = s
-        led.grievances = g
+    table.satisfaction[rows] = mech.update_satisfaction(table.satisfaction[rows], pulls,
+                                                        p.satisfaction_memory)
+    table.grievances[rows] = mech.remember_pulls(table.grievances[rows].T, pulls,
+                                                 p.satisfaction_memory).T
+    table.value[rows] = values
+    table.alignment[rows] = alignment
+
+
+def mean_satisfaction(partnerships: list[Partnership]) -> np.ndarray:
+    """Each partnership's members' mean satisfaction."""
+    terms = [partnership.member_terms() for partnership in partnerships]
+    sizes = np.array([len(t.row_list) for t in terms])
+    rows = np.concatenate([t.rows for t in terms])
+    group = np.repeat(np.arange(len(terms)), sizes)
+    satisfaction = partnerships[0].model.ledgers.satisfaction[rows]
+    return np.bincount(group, weights=satisfaction, minlength=len(terms)) / sizes

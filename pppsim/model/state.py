@@ -1,0 +1,263 @@
+"""The model's changing state held in arrays: organisations, trust ties and memberships.
+
+The month of joint work (:func:`~pppsim.model.partnership.operation.operate_all`), the
+organisations' month's end and the reporters compute on these arrays for every member,
+pair of members and organisation at once.  The agents are the public face: an
+:class:`~pppsim.model.organisation.Organisation`'s ``standing``, ``capability``,
+``capacity_level`` and ``trust`` and a partnership's :class:`MemberLedger` read and write the
+arrays here, so that the event log, the teaching page, the outputs and the tests see one
+state, never a copy of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from functools import cache
+
+import numpy as np
+
+from .vocabulary import GRIEVANCE_CAUSES
+
+
+@cache
+def ordered_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair of ``n`` members, as positions: (truster, trusted), truster by
+    truster."""
+    truster, trusted = np.nonzero(~np.eye(n, dtype=bool))
+    return truster, trusted
+
+
+class OrganisationArrays:
+    """Per organisation, in the order of ``model.organisations`` (index = ``unique_id - 1``):
+    what changes month by month, and the fixed traits the monthly computations read."""
+
+    def __init__(self, n: int) -> None:
+        self.standing = np.zeros(n)
+        """Legitimacy of a public body, reputation of a firm [002 L1254-L1258]."""
+        self.capability = np.zeros(n)
+        """PPP capability [002 L1554-L1570]."""
+        self.capacity_level = np.ones(n)
+        """Share of its staff it can give to partnerships this month [002 L439, L741]."""
+        self.trust = np.full((n, n), np.nan)
+        """Directed trust, row: truster, column: trusted; NaN where the truster does not know
+        the other yet (its trust is then its sector prejudice, :attr:`prejudice`)."""
+        self.prejudice = np.zeros((n, 2))
+        """Trust in an organisation not yet known: column 1 if that one is public, else 0."""
+        self.is_public = np.zeros(n, dtype=bool)
+        self.is_umbrella = np.zeros(n, dtype=bool)
+        self.information = np.zeros(n)
+        self.motives = np.zeros((n, 3))
+        self.capacity_fte = np.zeros(n)
+        self.commitment_fte = np.zeros(n)
+        """Staff it puts into each partnership it joins."""
+        self.seat_limit = np.zeros(n, dtype=np.intp)
+        self.seats_taken = np.zeros(n, dtype=np.intp)
+        """Partnerships it is in or negotiating."""
+        self.promised_fte = np.zeros(n)
+        """Staff promised to the partnerships it is a member of."""
+
+    def room(self, index: np.ndarray | int | slice = slice(None)) -> np.ndarray:
+        """Whether each organisation can take on one more partnership: a free seat and the
+        staff for it."""
+        return (self.seats_taken[index] < self.seat_limit[index]) & (
+            self.promised_fte[index] + self.commitment_fte[index]
+            <= self.capacity_fte[index] * self.capacity_level[index] + 1e-9)
+
+    def known_trust(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+        """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its
+        sector prejudice where it does not know that one yet."""
+        trust = self.trust[truster, trusted]
+        unknown = np.isnan(trust)
+        if unknown.any():
+            trust[unknown] = self.prejudice[truster[unknown],
+                                            self.is_public[trusted[unknown]].astype(np.intp)]
+        return trust
+
+
+class TrustTies(MutableMapping[int, float]):
+    """One organisation's trust in the organisations it knows, by ``unique_id``: a view of
+    its row of :attr:`OrganisationArrays.trust`.  Iterates in ``unique_id`` order."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: np.ndarray) -> None:
+        self._row = row
+
+    def __getitem__(self, uid: int) -> float:
+        value = self._row[uid - 1] if uid >= 1 else np.nan
+        if value != value:
+            raise KeyError(uid)
+        return float(value)
+
+    def get(self, uid: int, default: float | None = None) -> float | None:
+        value = self._row[uid - 1]
+        return default if value != value else float(value)
+
+    def __setitem__(self, uid: int, trust: float) -> None:
+        if not 0.0 <= trust <= 1.0:
+            raise ValueError(f"trust {trust!r} outside [0, 1]")
+        self._row[uid - 1] = trust
+
+    def __delitem__(self, uid: int) -> None:
+        self[uid]
+        self._row[uid - 1] = np.nan
+
+    def ids(self) -> np.ndarray:
+        """The ``unique_id`` of every organisation known, ascending."""
+        return np.flatnonzero(~np.isnan(self._row)) + 1
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids().tolist())
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(~np.isnan(self._row)))
+
+    def __contains__(self, uid: object) -> bool:
+        return isinstance(uid, int) and 1 <= uid <= len(self._row) and \
+            self._row[uid - 1] == self._row[uid - 1]
+
+    def clear(self) -> None:
+        self._row[:] = np.nan
+
+
+class Table:
+    """Columns of numbers, one row per member or partnership ever created (rows are never
+    reused, so an ended one still reads what it was when it ended).  ``FLOATS`` and ``INTS``
+    name one-number columns; ``vectors`` maps a column's name to its width."""
+
+    FLOATS: tuple[str, ...] = ()
+    INTS: tuple[str, ...] = ()
+
+    def __init__(self, vectors: dict[str, int], capacity: int = 256) -> None:
+        self.size = 0
+        self.vectors = vectors
+        self._allocate(capacity)
+
+    def _allocate(self, capacity: int) -> None:
+        old = {name: getattr(self, name) for name in (*self.FLOATS, *self.INTS, *self.vectors)
+               if hasattr(self, name)}
+        for name in self.FLOATS:
+            setattr(self, name, np.zeros(capacity))
+        for name in self.INTS:
+            setattr(self, name, np.zeros(capacity, dtype=np.intp))
+        for name, width in self.vectors.items():
+            setattr(self, name, np.zeros((capacity, width)))
+        for name, column in old.items():
+            getattr(self, name)[:len(column)] = column
+        self.capacity = capacity
+
+    def add(self, **values: float) -> int:
+        """A new row with the given values (the rest zero); its index."""
+        if self.size == self.capacity:
+            self._allocate(2 * self.capacity)
+        row = self.size
+        self.size += 1
+        for name, value in values.items():
+            getattr(self, name)[row] = value
+        return row
+
+
+class MemberTable(Table):
+    """Every membership of the run, one row each."""
+
+    FLOATS = ("commitment_fte", "commitment_keur", "expectation", "optimism", "domain_fit",
+              "satisfaction", "alignment", "value", "effort_fte", "money_keur", "free_riding",
+              "shared", "temptation", "incident_chance")
+    INTS = ("joined_month", "months_dissatisfied", "organisation")
+
+    def __init__(self) -> None:
+        super().__init__({"value_by_motive": 3, "grievances": len(GRIEVANCE_CAUSES)})
+
+
+class PartnershipTable(Table):
+    """Every partnership of the run, one row each: its stage, what its months of operation
+    added up to, what moved in its last month, its pipeline of output on its way to
+    lowering harm (a ring of ``prevention_delay_months + 1`` months), and what its month of
+    joint work takes from its members, design and funding
+    (:meth:`~pppsim.model.partnership.operation.Operation.month_terms`, written when they
+    change)."""
+
+    FLOATS = ("prevented_total", "shared_total", "shared_private_total", "followed_total",
+              "shared_private", "shared_public", "followed", "output", "matured")
+    INTS = ("stage", "months_operated")
+
+    def __init__(self, delay_months: int, terms: int) -> None:
+        super().__init__({"pipeline": delay_months + 1, "terms": terms}, capacity=64)
+        self.delay = delay_months
+
+
+class MemberLedger:
+    """What one member puts into and gets out of a partnership: a view of its row of the
+    model's :class:`MemberTable`."""
+
+    __slots__ = ("_table", "row")
+
+    def __init__(self, table: MemberTable, row: int) -> None:
+        self._table = table
+        self.row = row
+
+    def __repr__(self) -> str:
+        return (f"MemberLedger(row={self.row}, satisfaction={self.satisfaction:.3f}, "
+                f"free_riding={self.free_riding:.3f})")
+
+
+def column(name: str, kind: type = float, doc: str | None = None, *, table: str = "_table",
+           row: str = "row") -> property:
+    """A property that reads and writes column ``name`` of the arrays ``self.<table>`` at
+    ``self.<row>`` (``kind`` converts the value read)."""
+    def get(self):
+        return kind(getattr(getattr(self, table), name)[getattr(self, row)])
+
+    def set(self, value) -> None:
+        getattr(getattr(self, table), name)[getattr(self, row)] = value
+
+    return property(get, set, doc=doc)
+
+
+def _as_tuple(values: np.ndarray) -> tuple[float, ...]:
+    return tuple(values.tolist())
+
+
+for _name in MemberTable.FLOATS:
+    setattr(MemberLedger, _name, column(_name))
+for _name in MemberTable.INTS:
+    setattr(MemberLedger, _name, column(_name, int))
+MemberLedger.value_by_motive = column(
+    "value_by_motive", _as_tuple,
+    "This month's value to the member by motive: societal, organisational, individual.")
+MemberLedger.grievances = column(
+    "grievances", np.array,
+    "Each cause's pull on satisfaction as the member remembers it, in GRIEVANCE_CAUSES order "
+    "(:func:`~pppsim.model.mechanisms.satisfaction_pulls`): its dissatisfaction by cause.")
+
+
+class PreventionLog:
+    """Every month's prevention by every partnership: (partnership row, month, domain, share of
+    the domain's underlying harm it prevented), appended a month at a time."""
+
+    def __init__(self) -> None:
+        self._parts: list[np.ndarray] = []
+        self._all: np.ndarray | None = None
+
+    def append(self, rows: np.ndarray, month: int, domains: np.ndarray,
+               shares: np.ndarray) -> None:
+        kept = shares > 0.0
+        if kept.any():
+            entries = np.empty((int(kept.sum()), 4))
+            entries[:, 0], entries[:, 1] = rows[kept], month
+            entries[:, 2], entries[:, 3] = domains[kept], shares[kept]
+            self._parts.append(entries)
+            self._all = None
+
+    def entries(self) -> np.ndarray:
+        """Every entry, one row each: partnership row, month, domain, share."""
+        if self._all is None:
+            self._all = np.concatenate(self._parts) if self._parts else np.zeros((0, 4))
+            self._parts = [self._all]
+        return self._all
+
+    def of(self, row: int) -> list[tuple[int, int, float]]:
+        """(month, domain, share) of one partnership's entries, in the order prevented."""
+        entries = self.entries()
+        mine = entries[entries[:, 0] == row]
+        return [(int(m), int(d), float(x)) for m, d, x in mine[:, 1:].tolist()]

@@ -2,9 +2,10 @@
 up, produce, value, trust, satisfaction, standing (docs/ODD.md §3 step 4, §7.2.4-§7.2.10).
 
 :func:`operate_all` computes the month as numpy arrays over every member, every ordered pair
-of members and every partnership operating this month, reading and writing the model's
-member table and organisation arrays (:mod:`pppsim.model.state`); each step calls the pure
-functions of :mod:`pppsim.model.mechanisms`.  All partnerships work from the trust their
+of members and every partnership operating this month (:class:`Month`, one method per step),
+reading and writing the model's member, partnership and organisation arrays
+(:mod:`pppsim.model.state`); each step calls the pure functions of
+:mod:`pppsim.model.mechanisms`.  All partnerships work from the trust their
 members had at the start of the month; where two organisations meet in more than one
 partnership, their trust and standing move by the sum of what each partnership does to them.
 """
@@ -172,148 +173,238 @@ class MemberTerms:
 
 def operate_all(partnerships: list[Partnership]) -> None:
     """One month of joint work of every operating partnership, in the given order, as arrays
-    over every member, pair of members and partnership (module docstring)."""
-    if not partnerships:
-        return
-    model: PartnershipModel = partnerships[0].model
-    p = model.p
-    table, arrays = model.ledgers, model.organisation_arrays
-    member_terms = [pt.member_terms() for pt in partnerships]
-    rows = np.concatenate([t.rows for t in member_terms])
-    refresh_month_terms(model)
-    prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
-                        count=len(partnerships))
-    ptable = model.partnership_table
-    terms = dict(zip(MONTH_TERMS, ptable.terms[prows].T, strict=True))
-    size = terms["size"]
-    count = len(partnerships)
-    group = np.repeat(np.arange(count), size.astype(np.intp))
-    n = size[group]
+    over every member, pair of members and partnership (module docstring, :class:`Month`)."""
+    if partnerships:
+        Month(partnerships).run()
 
-    def total(x: np.ndarray) -> np.ndarray:
+
+class Month:
+    """One month of joint work of the given partnerships, step by step (docs/ODD.md §3 step 4,
+    §7.2.4-§7.2.10): :meth:`contribute`, :meth:`share`, :meth:`produce`, :meth:`value`,
+    :meth:`update_trust`, :meth:`update_members`, :meth:`update_standing`, :meth:`close`.
+
+    Members are rows of arrays over every member of the month (``rows``: their rows in the
+    member table; ``group``: the position of their partnership), grouped by partnership in the
+    given order; ordered pairs of members (``src``, ``dst``: positions of truster and trusted)
+    likewise; a partnership's values are arrays in the given order.  Each step reads what the
+    steps before it computed and keeps what it computes as attributes."""
+
+    def __init__(self, partnerships: list[Partnership]) -> None:
+        model = partnerships[0].model
+        self.model, self.p, self.partnerships = model, model.p, partnerships
+        self.table, self.arrays = model.ledgers, model.organisation_arrays
+        member_terms = [pt.member_terms() for pt in partnerships]
+        self.rows = np.concatenate([t.rows for t in member_terms])
+        refresh_month_terms(model)
+        self.prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
+                                 count=len(partnerships))
+        self.terms = dict(zip(MONTH_TERMS, model.partnership_table.terms[self.prows].T,
+                              strict=True))
+        self.size = size = self.terms["size"]
+        self.count = len(partnerships)
+        self.group = np.repeat(np.arange(self.count), size.astype(np.intp))
+        self.n = size[self.group]
+        self.orgs = self.table.organisation[self.rows]
+        self.public = self.arrays.is_public[self.orgs]
+        offsets = np.cumsum(size).astype(np.intp) - size.astype(np.intp)
+        local = [ordered_pairs(len(t.row_list)) for t in member_terms]
+        self.pair_count = size * (size - 1)
+        pair_offsets = np.repeat(offsets, self.pair_count.astype(np.intp))
+        self.src = np.concatenate([s for s, _ in local]) + pair_offsets
+        self.dst = np.concatenate([d for _, d in local]) + pair_offsets
+        self.truster, self.trusted = self.orgs[self.src], self.orgs[self.dst]
+        self.pair_group = self.group[self.src]
+
+    def total(self, x: np.ndarray) -> np.ndarray:
         """Per partnership, the sum of ``x`` over its members."""
-        return np.bincount(group, weights=x, minlength=count)
+        return np.bincount(self.group, weights=x, minlength=self.count)
 
-    def each(name: str) -> np.ndarray:
-        """A partnership's term, for each of its members."""
-        return terms[name][group]
+    def each(self, name: str) -> np.ndarray:
+        """A partnership's month term, for each of its members."""
+        return self.terms[name][self.group]
 
-    orgs = table.organisation[rows]
-    public = arrays.is_public[orgs]
+    def run(self) -> None:
+        self.contribute()
+        self.share()
+        self.produce()
+        self.value()
+        self.update_trust()
+        self.update_members()
+        self.update_standing()
+        self.close()
 
-    # §7.2.4 contribute: each member delivers its commitment less what it withholds
-    last = table.free_riding[rows]
-    partners_free_riding = (total(last)[group] - last) / (n - 1)
-    withheld = mech.conditional_free_riding(table.temptation[rows], partners_free_riding,
-                                            p.reciprocity)
-    effort = np.maximum(0.0, table.commitment_fte[rows] * (1.0 - withheld) - each("meeting_time"))
-    money = table.commitment_keur[rows] * (1.0 - withheld)
-    productive = total(effort * each("kept") * (0.8 + 0.4 * arrays.capability[orgs]))
+    def contribute(self) -> None:
+        """§7.2.4: each member delivers its commitment less what it withholds, its own
+        temptation plus a share ``reciprocity`` of what its partners withheld last month."""
+        table, rows, p = self.table, self.rows, self.p
+        last = table.free_riding[rows]
+        partners = (self.total(last)[self.group] - last) / (self.n - 1)
+        self.withheld = mech.conditional_free_riding(table.temptation[rows], partners,
+                                                     p.reciprocity)
+        self.effort = np.maximum(0.0, table.commitment_fte[rows] * (1.0 - self.withheld)
+                                 - self.each("meeting_time"))
+        self.money = table.commitment_keur[rows] * (1.0 - self.withheld)
+        self.productive = self.total(self.effort * self.each("kept")
+                                     * (0.8 + 0.4 * self.arrays.capability[self.orgs]))
 
-    # §7.2.5 share as far as trust and the barriers let it; public members keep part of
-    # their effort for follow-up (§7.2.6)
-    offsets = np.cumsum(size).astype(np.intp) - size.astype(np.intp)
-    local = [ordered_pairs(len(t.row_list)) for t in member_terms]
-    pair_count = size * (size - 1)
-    pair_offsets = np.repeat(offsets, pair_count.astype(np.intp))
-    src = np.concatenate([s for s, _ in local]) + pair_offsets
-    dst = np.concatenate([d for _, d in local]) + pair_offsets
-    truster, trusted = orgs[src], orgs[dst]
-    trust = arrays.known_trust(truster, trusted)
-    willingness = np.bincount(src, weights=trust, minlength=len(rows)) / (n - 1)
-    items = ITEMS_PER_FTE * effort * arrays.information[orgs] * willingness \
-        * each("pass_through")
-    items = np.where(arrays.is_umbrella[orgs], items * p.umbrella_information_factor, items)
-    shared = np.where(public, items * (1.0 - p.follow_up_share) * p.public_sharing_factor,
-                      items)
-    shared_private = total(np.where(public, 0.0, shared))
-    shared_public = total(np.where(public, shared, 0.0))
-    follow_up_items = total(np.where(
-        public, ITEMS_PER_FTE * effort * p.follow_up_share * p.follow_up_capacity, 0.0))
-    followed, ratio = mech.follow_up(shared_private, follow_up_items)
+    def share(self) -> None:
+        """§7.2.5-§7.2.6: each member shares as far as its trust in its partners and the
+        barriers let it; public members keep part of their effort for follow-up."""
+        p, arrays, public = self.p, self.arrays, self.public
+        self.trust = arrays.known_trust(self.truster, self.trusted)
+        self.willingness = np.bincount(self.src, weights=self.trust,
+                                       minlength=len(self.rows)) / (self.n - 1)
+        items = ITEMS_PER_FTE * self.effort * arrays.information[self.orgs] \
+            * self.willingness * self.each("pass_through")
+        items = np.where(arrays.is_umbrella[self.orgs], items * p.umbrella_information_factor,
+                         items)
+        self.shared = np.where(
+            public, items * (1.0 - p.follow_up_share) * p.public_sharing_factor, items)
+        self.shared_private = self.total(np.where(public, 0.0, self.shared))
+        self.shared_public = self.total(np.where(public, self.shared, 0.0))
+        follow_up_items = self.total(np.where(
+            public, ITEMS_PER_FTE * self.effort * p.follow_up_share * p.follow_up_capacity,
+            0.0))
+        self.followed, self.ratio = mech.follow_up(self.shared_private, follow_up_items)
 
-    # §7.2.7 produce; the output of prevention_delay_months ago lowers harm
-    funded = terms["funded"]
-    resources = total(money) + funded
-    resources = np.where(terms["pet"] > 0, np.maximum(0.0, resources - p.pet_cost_keur),
-                         resources)
-    external = np.divide(funded, resources, out=np.zeros(count), where=resources > 0)
-    stage = ptable.stage[prows]
-    multiplier = terms["governance_multiplier"] * mech.stage_value(
-        stage, p.philanthropic_stage_value, p.integrative_stage_value)
-    output = mech.joint_output(productive, resources, followed * terms["information_value"],
-                               total(willingness) / size, multiplier, p.information_weight)
-    matured = _mature(partnerships, prows, output, model)
+    def produce(self) -> None:
+        """§7.2.7: joint output from effort, money and followed-up information; the output
+        of ``prevention_delay_months`` ago lowers harm now (:func:`_mature`)."""
+        p, terms = self.p, self.terms
+        funded = terms["funded"]
+        resources = self.total(self.money) + funded
+        resources = np.where(terms["pet"] > 0, np.maximum(0.0, resources - p.pet_cost_keur),
+                             resources)
+        self.external = np.divide(funded, resources, out=np.zeros(self.count),
+                                  where=resources > 0)
+        self.stage = self.model.partnership_table.stage[self.prows]
+        multiplier = terms["governance_multiplier"] * mech.stage_value(
+            self.stage, p.philanthropic_stage_value, p.integrative_stage_value)
+        self.output = mech.joint_output(
+            self.productive, resources, self.followed * terms["information_value"],
+            self.total(self.willingness) / self.size, multiplier, p.information_weight)
+        self.matured = _mature(self.partnerships, self.prows, self.output, self.model)
 
-    # §7.2.8 value to each member by motive [002 L465-L523, L1242]
-    n_public = total(public.astype(float))
-    societal = (0.5 * output + 0.5 * matured) / p.output_reference
-    reference, kept = p.information_reference, each("information_value")
-    to_public = shared_private / np.maximum(n_public, 1.0) / reference
-    from_public = shared_public / np.maximum(size - n_public, 1.0)
-    own_followed = followed[group] * np.divide(shared, shared_private[group],
-                                               out=np.zeros(len(rows)),
-                                               where=shared_private[group] != 0)
-    organisational = np.where(public, to_public[group],
-                              (own_followed + from_public[group]) / reference) * kept
-    value_by_motive = np.column_stack([societal[group], organisational, willingness])
+    def value(self) -> None:
+        """§7.2.8: the value to each member by motive [002 L465-L523, L1242]: societal,
+        organisational (information received, followed up), individual (trust)."""
+        p, group, public = self.p, self.group, self.public
+        n_public = self.total(public.astype(float))
+        self.societal = (0.5 * self.output + 0.5 * self.matured) / p.output_reference
+        reference = p.information_reference
+        to_public = self.shared_private / np.maximum(n_public, 1.0) / reference
+        from_public = self.shared_public / np.maximum(self.size - n_public, 1.0)
+        own_followed = self.followed[group] * np.divide(
+            self.shared, self.shared_private[group], out=np.zeros(len(self.rows)),
+            where=self.shared_private[group] != 0)
+        organisational = np.where(public, to_public[group],
+                                  (own_followed + from_public[group]) / reference) \
+            * self.each("information_value")
+        self.value_by_motive = np.column_stack([self.societal[group], organisational,
+                                                self.willingness])
 
-    # §7.2.9 trust after a month of seeing the partners deliver
-    delivered = 1.0 - withheld
-    followed_up = np.minimum(delivered, ratio[group])
-    seen = np.where(~public[src] & public[dst], followed_up[dst], delivered[dst])
-    baseline = arrays.prejudice[truster, public[dst].astype(np.intp)]
-    pair_group = group[src]
-    after = mech.update_trust(trust, seen, p.trust_build_rate, p.trust_erosion_ratio,
-                              terms["meeting_factor"][pair_group], p.reliability_norm)
-    if p.representative_turnover > 0.0:
-        after = mech.representative_trust_loss(after, baseline, p.representative_turnover,
-                                               p.representatives_per_member)
-    after = np.maximum(0.0, after - p.allocation_conflict * external[pair_group])
-    # two organisations that meet in several partnerships: the sum of what each does to
-    # their trust
-    pairs, pair_index = np.unique(truster * len(arrays.trust) + trusted, return_inverse=True)
-    start = trust[np.unique(pair_index, return_index=True)[1]]
-    new = mech.within(start + np.bincount(pair_index, weights=after - trust), 0.0, 1.0)
-    arrays.trust.flat[pairs] = new
-    new_trust = new[pair_index]
-    table.free_riding[rows] = withheld
-    table.effort_fte[rows] = effort
-    table.money_keur[rows] = money
-    table.shared[rows] = shared
-    table.value_by_motive[rows] = value_by_motive
+    def update_trust(self) -> None:
+        """§7.2.9: each member's trust in each partner after seeing it deliver (for a firm
+        watching a public member, at most the follow-up ratio); two organisations that meet
+        in several partnerships: the sum of what each does to their trust."""
+        p, arrays, public, src, dst = self.p, self.arrays, self.public, self.src, self.dst
+        delivered = 1.0 - self.withheld
+        followed_up = np.minimum(delivered, self.ratio[self.group])
+        seen = np.where(~public[src] & public[dst], followed_up[dst], delivered[dst])
+        baseline = arrays.prejudice[self.truster, public[dst].astype(np.intp)]
+        where = self.pair_group
+        after = mech.update_trust(self.trust, seen, p.trust_build_rate, p.trust_erosion_ratio,
+                                  self.terms["meeting_factor"][where], p.reliability_norm)
+        if p.representative_turnover > 0.0:
+            after = mech.representative_trust_loss(after, baseline, p.representative_turnover,
+                                                   p.representatives_per_member)
+        after = np.maximum(0.0, after - p.allocation_conflict * self.external[where])
+        pairs, pair_index = np.unique(self.truster * len(arrays.trust) + self.trusted,
+                                      return_inverse=True)
+        start = self.trust[np.unique(pair_index, return_index=True)[1]]
+        new = mech.within(start + np.bincount(pair_index, weights=after - self.trust),
+                          0.0, 1.0)
+        arrays.trust.flat[pairs] = new
+        self.new_trust = new[pair_index]
 
-    # §7.2.9-§7.2.10 what the members weigh, and their standing
-    _update_members(model, rows, group, n, terms, value_by_motive, effort, money, withheld)
-    private = ~public
-    incident = np.zeros(len(rows), dtype=bool)
-    incident[private] = model.rng.random(int(private.sum())) < table.incident_chance[rows][private]
+    def update_members(self) -> None:
+        """§7.2.9-§7.2.10: the month's ledgers, goal alignment, the pulls on satisfaction,
+        satisfaction and the remembered pulls of every member."""
+        p, table, rows, group = self.p, self.table, self.rows, self.group
+        table.free_riding[rows] = self.withheld
+        table.effort_fte[rows] = self.effort
+        table.money_keur[rows] = self.money
+        table.shared[rows] = self.shared
+        table.value_by_motive[rows] = self.value_by_motive
 
-    # an organisation in several partnerships: the sum of what each does to its standing
-    change = np.where(public,
-                      mech.public_standing_change(societal[group], terms["firms"][group],
-                                                  p.favouritism_legitimacy_cost),
-                      mech.private_standing_change(incident))
-    arrays.standing = mech.within(
-        arrays.standing + np.bincount(orgs, weights=change, minlength=len(arrays.standing)),
-        0.0, 1.0)
+        def total(x: np.ndarray) -> np.ndarray:
+            """Per member, the sum of ``x`` over the members of its partnership."""
+            return self.total(x)[group]
 
-    # close each partnership's month: totals, trust history, stage
-    trust_after = np.bincount(pair_group, weights=new_trust, minlength=count) / pair_count
-    satisfaction = total(table.satisfaction[rows]) / size
-    ptable.prevented_total[prows] += matured
-    ptable.shared_total[prows] += shared_private + shared_public
-    ptable.shared_private_total[prows] += shared_private
-    ptable.followed_total[prows] += followed
-    ptable.shared_private[prows] = shared_private
-    ptable.shared_public[prows] = shared_public
-    ptable.followed[prows] = followed
-    ptable.output[prows] = output
-    ptable.matured[prows] = matured
-    for partnership, trust_now in zip(partnerships, trust_after.tolist(), strict=True):
-        partnership.trust_history.append(trust_now)
-    _update_stages(partnerships, prows, stage, trust_after, model.month - terms["launched"],
-                   satisfaction, model)
+        def or_one(x: np.ndarray) -> np.ndarray:
+            return np.where(x != 0.0, x, 1.0)
+
+        motives = self.arrays.motives[self.orgs]
+        # The value to each member (§7.2.8): its motives weighing the value by motive
+        values = np.vecdot(motives, self.value_by_motive)
+        alignment = mech.drift_alignment(table.alignment[rows], p.goal_drift)
+        effort, money, free_riding = self.effort, self.money, self.withheld
+        cost_share = 0.5 * effort / or_one(total(effort)) + 0.5 * money / or_one(total(money))
+        pulls = mech.satisfaction_pulls(
+            value_by_motive=self.value_by_motive.T, motives=motives.T,
+            expectation=table.expectation[rows],
+            pass_through=self.each("pass_through"),
+            partners_free_riding=(total(free_riding) - free_riding) / np.maximum(self.n - 1, 1),
+            alignment=alignment, cost_share=cost_share,
+            value_share=values / or_one(total(values)), n_members=self.n,
+            irritation=self.each("irritation"),
+            memory=p.satisfaction_memory,
+            weights=np.array([p.weight_free_riding, p.weight_unequal_benefits,
+                              p.weight_misaligned_goals]))
+        table.satisfaction[rows] = mech.update_satisfaction(table.satisfaction[rows], pulls,
+                                                            p.satisfaction_memory)
+        table.grievances[rows] = mech.remember_pulls(table.grievances[rows].T, pulls,
+                                                     p.satisfaction_memory).T
+        table.value[rows] = values
+        table.alignment[rows] = alignment
+
+    def update_standing(self) -> None:
+        """§7.2.10: legitimacy and reputation; a firm's publicity incident is a uniform draw
+        below its chance, in member order; an organisation in several partnerships: the sum
+        of what each does to its standing."""
+        p, arrays, public = self.p, self.arrays, self.public
+        private = ~public
+        incident = np.zeros(len(self.rows), dtype=bool)
+        incident[private] = self.model.rng.random(int(private.sum())) \
+            < self.table.incident_chance[self.rows][private]
+        change = np.where(public,
+                          mech.public_standing_change(self.societal[self.group],
+                                                      self.each("firms"),
+                                                      p.favouritism_legitimacy_cost),
+                          mech.private_standing_change(incident))
+        arrays.standing = mech.within(
+            arrays.standing + np.bincount(self.orgs, weights=change,
+                                          minlength=len(arrays.standing)), 0.0, 1.0)
+
+    def close(self) -> None:
+        """Each partnership's totals, last month's flows, trust history and stage."""
+        ptable, prows = self.model.partnership_table, self.prows
+        trust_after = np.bincount(self.pair_group, weights=self.new_trust,
+                                  minlength=self.count) / self.pair_count
+        satisfaction = self.total(self.table.satisfaction[self.rows]) / self.size
+        ptable.prevented_total[prows] += self.matured
+        ptable.shared_total[prows] += self.shared_private + self.shared_public
+        ptable.shared_private_total[prows] += self.shared_private
+        ptable.followed_total[prows] += self.followed
+        ptable.shared_private[prows] = self.shared_private
+        ptable.shared_public[prows] = self.shared_public
+        ptable.followed[prows] = self.followed
+        ptable.output[prows] = self.output
+        ptable.matured[prows] = self.matured
+        for partnership, trust_now in zip(self.partnerships, trust_after.tolist(), strict=True):
+            partnership.trust_history.append(trust_now)
+        _update_stages(self.partnerships, prows, self.stage, trust_after,
+                       self.model.month - self.terms["launched"], satisfaction, self.model)
 
 
 def refresh_month_terms(model: PartnershipModel) -> None:
@@ -361,45 +452,6 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
         shares = model.prevent(domains, np.repeat(matured[preventing] / counts, counts))
         model.prevention_log.append(prows[who], model.month, domains, shares)
     return matured
-
-
-def _update_members(model: PartnershipModel, rows: np.ndarray, group: np.ndarray,
-                    n: np.ndarray, terms: dict[str, np.ndarray], value_by_motive: np.ndarray,
-                    effort: np.ndarray, money: np.ndarray, free_riding: np.ndarray) -> None:
-    """Goal alignment, the pulls on satisfaction, satisfaction and the remembered pulls of
-    every member (§7.2.9-§7.2.10).  Per-partnership sums are ``np.bincount`` by partnership."""
-    p, table = model.p, model.ledgers
-    count = len(terms["size"])
-
-    def total(x: np.ndarray) -> np.ndarray:
-        """Per member, the sum of ``x`` over the members of its partnership."""
-        return np.bincount(group, weights=x, minlength=count)[group]
-
-    def or_one(x: np.ndarray) -> np.ndarray:
-        return np.where(x != 0.0, x, 1.0)
-
-    motives = model.organisation_arrays.motives[table.organisation[rows]]
-    # The value to each member (§7.2.8): its motives weighing the value by motive
-    values = np.vecdot(motives, value_by_motive)
-    alignment = mech.drift_alignment(table.alignment[rows], p.goal_drift)
-    cost_share = 0.5 * effort / or_one(total(effort)) + 0.5 * money / or_one(total(money))
-    pulls = mech.satisfaction_pulls(
-        value_by_motive=value_by_motive.T, motives=motives.T,
-        expectation=table.expectation[rows],
-        pass_through=terms["pass_through"][group],
-        partners_free_riding=(total(free_riding) - free_riding) / np.maximum(n - 1, 1),
-        alignment=alignment, cost_share=cost_share,
-        value_share=values / or_one(total(values)), n_members=n,
-        irritation=terms["irritation"][group],
-        memory=p.satisfaction_memory,
-        weights=np.array([p.weight_free_riding, p.weight_unequal_benefits,
-                          p.weight_misaligned_goals]))
-    table.satisfaction[rows] = mech.update_satisfaction(table.satisfaction[rows], pulls,
-                                                        p.satisfaction_memory)
-    table.grievances[rows] = mech.remember_pulls(table.grievances[rows].T, pulls,
-                                                 p.satisfaction_memory).T
-    table.value[rows] = values
-    table.alignment[rows] = alignment
 
 
 def mean_satisfaction(partnerships: list[Partnership]) -> np.ndarray:

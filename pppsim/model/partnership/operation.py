@@ -294,9 +294,10 @@ class Month:
         reference = p.information_reference
         to_public = self.shared_private / np.maximum(n_public, 1.0) / reference
         from_public = self.shared_public / np.maximum(self.size - n_public, 1.0)
+        # a firm's own share of the firms' items (public members share apart from them)
         own_followed = self.followed[group] * np.divide(
             self.shared, self.shared_private[group], out=np.zeros(len(self.rows)),
-            where=self.shared_private[group] != 0)
+            where=~public & (self.shared_private[group] != 0))
         organisational = np.where(public, to_public[group],
                                   (own_followed + from_public[group]) / reference) \
             * self.each("information_value")

@@ -31,36 +31,21 @@ class Conditions:
     technology)."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Flows:
-    """What moved in a partnership in one month: effort, money, information and output.
+    """What moved in a partnership in its last month of operation: information and output
+    (read from its row of the partnership table, :attr:`Partnership.flows`)."""
 
-    Written once a month and not changed afterwards (not frozen only because a frozen
-    dataclass costs several times as much to create, once per partnership and month)."""
-
-    effort: float = 0.0
-    """Productive effort of all members (FTE)."""
-    resources: float = 0.0
-    """Money: the members' own and the external funding (k EUR)."""
-    external_share: float = 0.0
-    """Share of the money that is external funding."""
-    willingness: tuple[float, ...] = ()
-    """Each member's mean trust in its partners, in member order."""
     shared_private: float = 0.0
     """Information items the firms shared."""
     shared_public: float = 0.0
     """Information items the public members shared."""
     followed: float = 0.0
     """Items of the firms' information the public side followed up."""
-    follow_up_ratio: float = 1.0
-    """Followed up over shared by firms (1 when nothing was shared)."""
     output: float = 0.0
     """Joint output of the month."""
     matured: float = 0.0
     """Output of ``prevention_delay_months`` ago that lowers harm now."""
-    prevented_share: tuple[tuple[int, float], ...] = ()
-    """(domain, share of its underlying harm the matured output added to its prevented share),
-    for each of the partnership's domains."""
 
     @property
     def shared(self) -> float:

@@ -148,23 +148,28 @@ class PartnershipModel(Formation, mesa.Model):
         """
         p, rng = self.p, self.rng
         orgs = [o for o in self.organisations if not o.is_umbrella]
+        index = np.array([o.index for o in orgs], dtype=np.intp)
         interests = np.array([o.interest for o in orgs])
         similarity = interests @ interests.T
         n = len(orgs)
         k = min(p.network_degree, n - 1)
-        for i, org in enumerate(orgs):
+        chosen = []
+        for i in range(n):
             weights = similarity[i] + 0.2
             weights[i] = 0.0
-            chosen = rng.choice(n, size=k, replace=False, p=weights / weights.sum())
-            for j in chosen.tolist():
-                other = orgs[j]
-                org.trust.setdefault(other.unique_id, org.prejudice[other.is_public])
-                other.trust.setdefault(org.unique_id, other.prejudice[org.is_public])
+            chosen.append(rng.choice(n, size=k, replace=False, p=weights / weights.sum()))
+        knower = np.repeat(index, k)
+        known = index[np.concatenate(chosen)] if chosen else knower
+        ties = [(knower, known), (known, knower)]
         for umbrella in self.umbrella_for.values():
-            for org in orgs:
-                if org.is_public or org.kind == umbrella.federated_kind:
-                    org.trust.setdefault(umbrella.unique_id, org.prejudice[umbrella.is_public])
-                    umbrella.trust.setdefault(org.unique_id, umbrella.prejudice[org.is_public])
+            members = np.array([o.index for o in orgs
+                                if o.is_public or o.kind == umbrella.federated_kind],
+                               dtype=np.intp)
+            ties += [(members, np.full(len(members), umbrella.index)),
+                     (np.full(len(members), umbrella.index), members)]
+        truster = np.concatenate([a for a, _ in ties])
+        trusted = np.concatenate([b for _, b in ties])
+        self.organisation_arrays.make_ties(truster, trusted)
 
     # --- queries ---------------------------------------------------------------------------
     @property

@@ -63,6 +63,15 @@ class OrganisationArrays:
             self.promised_fte[index] + self.commitment_fte[index]
             <= self.capacity_fte[index] * self.capacity_level[index] + 1e-9)
 
+    def make_ties(self, truster: np.ndarray, trusted: np.ndarray) -> None:
+        """Each ``truster`` comes to know each ``trusted`` (index arrays of equal length): a
+        tie not made yet starts at the truster's sector prejudice; a tie already made keeps
+        its trust."""
+        unknown = np.isnan(self.trust[truster, trusted])
+        truster, trusted = truster[unknown], trusted[unknown]
+        self.trust[truster, trusted] = self.prejudice[truster,
+                                                      self.is_public[trusted].astype(np.intp)]
+
     def known_trust(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
         """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its
         sector prejudice where it does not know that one yet."""

@@ -75,21 +75,22 @@ class Formation:
             return None
         return self.start_negotiation(initiator, members, domain, funding)
 
-    def candidate_pool(self: PartnershipModel, initiator: Organisation) -> list[Organisation]:
-        """Whom the initiator can approach: acquaintances with room, and those a trusted
-        intermediary introduces; for a public initiator, possibly the umbrella organisations of
-        the firms it knows instead of the firms [001 L103]."""
+    def candidate_pool(self: PartnershipModel, initiator: Organisation) -> np.ndarray:
+        """Whom the initiator can approach (their places in ``organisations``): acquaintances
+        with room, then those a trusted intermediary introduces; for a public initiator,
+        possibly the umbrella organisations of the firms it knows instead of the firms
+        [001 L103]."""
         known = initiator.trust.ids() - 1
         introduced = self.introductions(initiator) if self.p.trusted_intermediary else []
         room = self.organisation_arrays.room()
-        known = known[room[known] & (known != initiator.index)]
-        orgs = self.organisations
-        pool = [orgs[i] for i in known.tolist()] + [
-            o for o in introduced if room[o.index] and o is not initiator]
+        introduced = np.array([o.index for o in introduced], dtype=np.intp)
+        pool = np.concatenate([known, introduced])
+        pool = pool[room[pool] & (pool != initiator.index)]
         if initiator.is_public and self.rng.random() < self.p.umbrella_partnering:
-            pool = [self.umbrella_for[o.kind] if not o.is_public and o.kind in self.umbrella_for
-                    else o for o in pool]
-            pool = [o for o in dict.fromkeys(pool) if room[o.index]]
+            pool = self.stand_in[pool]
+            first = np.unique(pool, return_index=True)[1]  # each once, where it came first
+            pool = pool[np.sort(first)]
+            pool = pool[room[pool]]
         return pool
 
     def introductions(self: PartnershipModel, initiator: Organisation) -> list[Organisation]:
@@ -111,27 +112,29 @@ class Formation:
         return introduced
 
     def rank_candidates(
-        self: PartnershipModel, initiator: Organisation, pool: list[Organisation], domain: int,
-    ) -> list[Organisation]:
-        """Candidates by goal fit and trust (Klos & Nooteboom 2001), the best candidate from
-        the other sector first: it is a public-private partnership."""
-        index = np.array([o.index for o in pool], dtype=np.intp)
+        self: PartnershipModel, initiator: Organisation, pool: np.ndarray, domain: int,
+    ) -> np.ndarray:
+        """Candidates (places in ``organisations``) by goal fit and trust (Klos & Nooteboom
+        2001), the best candidate from the other sector first: it is a public-private
+        partnership."""
+        arrays = self.organisation_arrays
         scores = mech.partner_score(
-            self.goal_fit[index, domain],
-            self.organisation_arrays.known_trust(np.full(len(pool), initiator.index), index),
+            self.goal_fit[pool, domain],
+            arrays.known_trust(np.full(len(pool), initiator.index), pool),
             self.p.partner_choice_fit_weight)
-        ranked = [pool[k] for k in np.argsort(-scores, kind="stable").tolist()]
-        other_sector = [o for o in ranked if o.sector is not initiator.sector]
-        if other_sector:
-            ranked.remove(other_sector[0])
-            ranked.insert(0, other_sector[0])
+        ranked = pool[np.argsort(-scores, kind="stable")]
+        other_sector = np.flatnonzero(arrays.is_public[ranked] != initiator.is_public)
+        if len(other_sector):
+            best = other_sector[0]
+            ranked = np.concatenate([ranked[best:best + 1], np.delete(ranked, best)])
         return ranked
 
     def invite(
-        self: PartnershipModel, initiator: Organisation, ranked: list[Organisation],
+        self: PartnershipModel, initiator: Organisation, ranked: np.ndarray,
         domain: int, target: int, funding: Funding,
     ) -> tuple[list[Organisation], int]:
-        """Invite candidates in order until ``target`` members or ``max_refusals`` refusals.
+        """Invite candidates (places in ``organisations``, in order) until ``target`` members
+        or ``max_refusals`` refusals.
 
         Due diligence screens out opportunists [001 L101]; an invitee joins if its expected
         utility clears ``join_threshold`` (Tomasello et al. 2017).  Returns the members
@@ -142,9 +145,10 @@ class Formation:
             p.legal_barrier, p.organisational_barrier, p.technical_barrier)
         members = [initiator]
         refusals = 0
-        for candidate in ranked:
+        for k in ranked.tolist():
             if len(members) >= target or refusals >= p.max_refusals:
                 break
+            candidate = self.organisations[k]
             screened_out = rng.random() < p.screening_strength * initiator.capability \
                 * candidate.opportunism
             fit = candidate.goal_fit[domain]

@@ -137,6 +137,11 @@ class PartnershipModel(Formation, mesa.Model):
                                     for o in self.organisations])
         """How readily each organisation takes the initiative, relative to a public body."""
         self.umbrella_for = {o.federated_kind: o for o in self.organisations if o.is_umbrella}
+        self.stand_in = np.array([self.umbrella_for[o.kind].index
+                                  if not o.is_public and o.kind in self.umbrella_for
+                                  else o.index for o in self.organisations], dtype=np.intp)
+        """For each organisation, who a public initiator approaches instead when it partners
+        through umbrella organisations: a firm's umbrella organisation, else itself."""
 
     def _create_network(self) -> None:
         """Acquaintances: each organisation knows a few others, more often with shared interests.

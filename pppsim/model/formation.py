@@ -208,10 +208,6 @@ class Formation:
         partnership.welcome_newcomer(best)
         return best
 
-    def maybe_grow(self: PartnershipModel, partnership: Partnership) -> None:
-        """A thriving partnership sometimes takes in a newcomer (:meth:`grow`)."""
-        self.grow([partnership])
-
     def grow(self: PartnershipModel, partnerships: list[Partnership]) -> None:
         """A thriving partnership sometimes takes in a newcomer: successes attract [002 L897].
 

@@ -21,10 +21,6 @@ class Ending:
     """Funding, evaluation, exits and dissolution: the part of :class:`Partnership` that
     decides whether it goes on."""
 
-    def settle_month(self: Partnership) -> None:
-        """After a month of operation: funding, evaluation or a check of the goals, exits."""
-        settle_all([self])
-
     def check_funding(self: Partnership) -> None:
         """A grant ends: renewed, carried on in kind, or the partnership ends.
 
@@ -168,11 +164,6 @@ class Ending:
         satisfaction, averaged over the members, and its share of their summed pulls."""
         return mech.tipping_cause(np.mean([led.grievances for led in self.members.values()],
                                           axis=0))
-
-    def consider_exits(self: Partnership) -> None:
-        """Members leave for lasting dissatisfaction, lost standing or shifted priorities
-        (:func:`consider_exits`, for this partnership alone)."""
-        consider_exits([self])
 
     def remove_member(self: Partnership, org: Organisation, cause: EndCause,
                       **values: float) -> None:

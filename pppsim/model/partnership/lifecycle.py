@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class Lifecycle:
     """Negotiate, launch, admit: the part of :class:`Partnership` before and at its start."""
 
-    def negotiate(self: Partnership) -> None:
+    def negotiate(self: Partnership, trust: float, draw: float) -> None:
         """One month of negotiation: it may break down, or conclude and launch.
 
         Negotiation takes time and can fail [002 L1119-L1129, L986]; low trust and low goal
@@ -28,12 +28,10 @@ class Lifecycle:
         (phases design and launch) and each member's expectations are set: control-style
         design and formal agreements make expectations explicit, trust-style design leaves them
         implicit and so more often wrong [002 L1288-L1296, L1173].
-        """
-        negotiate_all([self])
 
-    def _negotiate_month(self: Partnership, trust: float, draw: float) -> None:
-        """:meth:`negotiate` with the founders' mean trust in each other and the month's
-        uniform draw."""
+        ``trust``: the founders' mean trust in each other; ``draw``: the month's uniform draw
+        (both for all negotiating partnerships at once: :func:`negotiate_all`).
+        """
         model, p = self.model, self.model.p
         orgs = self._pending_members
         self.months_negotiating += 1
@@ -142,4 +140,4 @@ def negotiate_all(partnerships: list[Partnership]) -> None:
                         minlength=len(partnerships)) / counts
     draws = model.rng.random(len(partnerships)).tolist()
     for partnership, mean, draw in zip(partnerships, trust.tolist(), draws, strict=True):
-        partnership._negotiate_month(mean, draw)
+        partnership.negotiate(mean, draw)

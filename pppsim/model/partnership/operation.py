@@ -33,10 +33,6 @@ if TYPE_CHECKING:
 class Operation:
     """One month of joint work: the part of :class:`Partnership` while it operates."""
 
-    def operate(self: Partnership) -> None:
-        """One month of joint work of this partnership alone (:func:`operate_all`)."""
-        operate_all([self])
-
     def member_terms(self: Partnership) -> MemberTerms:
         """The members' rows in the member table, and what the month's work takes from who
         they are and from the fixed design, written into their rows: each member's

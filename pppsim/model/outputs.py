@@ -55,17 +55,17 @@ class MonthView:
         arrays, table = model.organisation_arrays, model.ledgers
         self.trust_public_to_private, self.trust_private_to_public = \
             cross_sector_trust(arrays)
-        counts = np.bincount(model.partnership_table.stage[
-            [p.row for p in operating]], minlength=len(Stage)).tolist()
-        self.stages = {stage: counts[stage] for stage in Stage}
         ptable = model.partnership_table
         prows = np.array([p.row for p in operating], dtype=np.intp)
+        counts = np.bincount(ptable.stage[prows], minlength=len(Stage)).tolist()
+        self.stages = {stage: counts[stage] for stage in Stage}
         self.information_shared = float((ptable.shared_private[prows]
                                          + ptable.shared_public[prows]).sum())
         self.information_followed_up = float(ptable.followed[prows].sum())
         self.trust_in_partnerships = _mean_or_nan([p.trust for p in operating])
-        rows = np.concatenate([p.member_terms().rows for p in operating]) if operating \
-            else np.zeros(0, dtype=np.intp)
+        from .partnership.operation import Members  # the model's, loaded with it
+
+        rows = Members.of(operating).rows
         public = arrays.is_public[table.organisation[rows]]
         satisfaction = table.satisfaction[rows]
         self.satisfaction_public = _array_mean_or_nan(satisfaction[public])

@@ -11,6 +11,7 @@ import numpy as np
 from .. import mechanisms as mech
 from ..events import EventKind
 from ..vocabulary import EndCause, Funding
+from .operation import Members
 
 if TYPE_CHECKING:
     from ..organisation import Organisation
@@ -247,13 +248,11 @@ def consider_exits(partnerships: list[Partnership]) -> None:
         return
     model = partnerships[0].model
     p, table, arrays = model.p, model.ledgers, model.organisation_arrays
-    terms = [partnership.member_terms() for partnership in partnerships]
-    sizes = np.array([len(t.row_list) for t in terms])
-    rows = np.concatenate([t.rows for t in terms])
-    group = np.repeat(np.arange(len(partnerships)), sizes)
+    members = Members.of(partnerships)
+    rows, group = members.rows, members.group
     satisfaction = table.satisfaction[rows]
     threshold = p.exit_threshold
-    failing = np.bincount(group, weights=satisfaction, minlength=len(sizes)) / sizes < threshold
+    failing = members.mean(satisfaction) < threshold
     for partnership, fails in zip(partnerships, failing.tolist(), strict=True):
         if not fails:
             partnership.failing_since = None

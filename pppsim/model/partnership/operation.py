@@ -58,8 +58,7 @@ class Operation:
         table.incident_chance[rows] = [
             0.0 if org.is_public else mech.incident_probability(org.risk_style, self.governance)
             for org in orgs]
-        terms = MemberTerms(rows=rows, row_list=rows.tolist(),
-                            firms=self._firms_represented(orgs))
+        terms = MemberTerms(rows=rows, firms=self._firms_represented(orgs))
         self._member_terms = terms
         return terms
 
@@ -71,9 +70,9 @@ class Operation:
         funded = self.funding_keur if self.funding is not Funding.IN_KIND else 0.0
         governance = mech.governance_value_multiplier(
             self.governance, self.founding_overlap, self.model.p.trust_governance_bonus)
-        values = (len(terms.row_list), c.meeting_time, 1.0 - c.overhead, c.pass_through,
+        values = (c.meeting_time, 1.0 - c.overhead, c.pass_through,
                   c.information_value, c.meeting_factor, c.irritation, funded, float(self.pet),
-                  governance, terms.firms, self.row, self.launched_month)
+                  governance, terms.firms, self.launched_month)
         return values
 
     def terms_changed(self: Partnership) -> None:
@@ -148,9 +147,8 @@ class Operation:
         return firms
 
 
-MONTH_TERMS = ("size", "meeting_time", "kept", "pass_through", "information_value",
-               "meeting_factor", "irritation", "funded", "pet", "governance_multiplier", "firms",
-               "row", "launched")
+MONTH_TERMS = ("meeting_time", "kept", "pass_through", "information_value", "meeting_factor",
+               "irritation", "funded", "pet", "governance_multiplier", "firms", "launched")
 """The columns of :meth:`Operation.month_terms`, one row per partnership."""
 
 
@@ -160,7 +158,6 @@ class MemberTerms:
 
     rows: np.ndarray
     """The members' rows, in member order."""
-    row_list: list[int]
     firms: int
     """The number of firms the private members represent [001 L103]."""
 
@@ -189,23 +186,22 @@ class Month:
         model = partnerships[0].model
         self.model, self.p, self.partnerships = model, model.p, partnerships
         self.table, self.arrays = model.ledgers, model.organisation_arrays
-        member_terms = [pt.member_terms() for pt in partnerships]
-        self.rows = np.concatenate([t.rows for t in member_terms])
+        self.members = Members.of(partnerships)
+        self.rows, self.group = self.members.rows, self.members.group
+        self.size = size = self.members.sizes
         refresh_month_terms(model)
         self.prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
                                  count=len(partnerships))
         self.terms = dict(zip(MONTH_TERMS, model.partnership_table.terms[self.prows].T,
                               strict=True))
-        self.size = size = self.terms["size"]
         self.count = len(partnerships)
-        self.group = np.repeat(np.arange(self.count), size.astype(np.intp))
         self.n = size[self.group]
         self.orgs = self.table.organisation[self.rows]
         self.public = self.arrays.is_public[self.orgs]
-        offsets = np.cumsum(size).astype(np.intp) - size.astype(np.intp)
-        local = [ordered_pairs(len(t.row_list)) for t in member_terms]
+        offsets = np.cumsum(size) - size
+        local = [ordered_pairs(n) for n in size.tolist()]
         self.pair_count = size * (size - 1)
-        pair_offsets = np.repeat(offsets, self.pair_count.astype(np.intp))
+        pair_offsets = np.repeat(offsets, self.pair_count)
         self.src = np.concatenate([s for s, _ in local]) + pair_offsets
         self.dst = np.concatenate([d for _, d in local]) + pair_offsets
         self.truster, self.trusted = self.orgs[self.src], self.orgs[self.dst]
@@ -213,7 +209,7 @@ class Month:
 
     def total(self, x: np.ndarray) -> np.ndarray:
         """Per partnership, the sum of ``x`` over its members."""
-        return np.bincount(self.group, weights=x, minlength=self.count)
+        return self.members.total(x)
 
     def each(self, name: str) -> np.ndarray:
         """A partnership's month term, for each of its members."""
@@ -388,7 +384,7 @@ class Month:
         ptable, prows = self.model.partnership_table, self.prows
         trust_after = np.bincount(self.pair_group, weights=self.new_trust,
                                   minlength=self.count) / self.pair_count
-        satisfaction = self.total(self.table.satisfaction[self.rows]) / self.size
+        satisfaction = self.members.mean(self.table.satisfaction[self.rows])
         ptable.prevented_total[prows] += self.matured
         ptable.shared_total[prows] += self.shared_private + self.shared_public
         ptable.shared_private_total[prows] += self.shared_private
@@ -453,9 +449,32 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
 
 def mean_satisfaction(partnerships: list[Partnership]) -> np.ndarray:
     """Each partnership's members' mean satisfaction."""
-    terms = [partnership.member_terms() for partnership in partnerships]
-    sizes = np.array([len(t.row_list) for t in terms])
-    rows = np.concatenate([t.rows for t in terms])
-    group = np.repeat(np.arange(len(terms)), sizes)
-    satisfaction = partnerships[0].model.ledgers.satisfaction[rows]
-    return np.bincount(group, weights=satisfaction, minlength=len(terms)) / sizes
+    members = Members.of(partnerships)
+    return members.mean(partnerships[0].model.ledgers.satisfaction[members.rows])
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """The members of some partnerships, grouped by partnership in the given order."""
+
+    rows: np.ndarray
+    """Their rows in the member table."""
+    group: np.ndarray
+    """For each, the position of its partnership."""
+    sizes: np.ndarray
+    """Each partnership's number of members."""
+
+    @classmethod
+    def of(cls, partnerships: list[Partnership]) -> Members:
+        rows = [partnership.member_terms().rows for partnership in partnerships]
+        sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+        return cls(np.concatenate(rows) if rows else np.zeros(0, dtype=np.intp),
+                   np.repeat(np.arange(len(rows)), sizes), sizes)
+
+    def total(self, x: np.ndarray) -> np.ndarray:
+        """Per partnership, the sum of ``x`` (one value per member) over its members."""
+        return np.bincount(self.group, weights=x, minlength=len(self.sizes))
+
+    def mean(self, x: np.ndarray) -> np.ndarray:
+        """Per partnership, the mean of ``x`` over its members."""
+        return self.total(x) / self.sizes

@@ -700,3 +700,16 @@ def test_capability_levels_rise_with_capability() -> None:
     assert levels[0] == 1 and levels[-1] == 3
     assert set(levels) == {1, 2, 3}
 
+
+
+def test_evaluation_is_due_at_whole_intervals_of_age_and_never_without_an_interval() -> None:
+    ages = np.arange(0, 40)
+    assert np.flatnonzero(mech.evaluation_due(ages, 12)).tolist() == [12, 24, 36]
+    assert not mech.evaluation_due(ages, 0).any()
+    # all partnerships of a month at once, each with its interval, as one at a time
+    intervals = np.array([12, 6, 0, 12])
+    ages = np.array([24, 9, 12, 0])
+    one_at_a_time = [bool(mech.evaluation_due(a, i))
+                     for a, i in zip(ages.tolist(), intervals.tolist(), strict=True)]
+    assert mech.evaluation_due(ages, intervals).tolist() == one_at_a_time
+    assert mech.evaluation_due(ages, intervals).tolist() == [True, False, False, False]

@@ -488,6 +488,14 @@ def carry_on_probability(satisfaction: float, own_share: float) -> float:
     return satisfaction * (0.5 + 0.5 * own_share)
 
 
+def evaluation_due(age_months, interval_months):
+    """Whether a partnership evaluates this month: at each whole number (at least one) of
+    evaluation intervals of age; never with an interval of 0 (regular evaluation [001 L283;
+    002 L1162-L1187]).  Works elementwise on numpy arrays over partnerships."""
+    interval = np.asarray(interval_months)
+    return (interval > 0) & (age_months > 0) & (age_months % np.maximum(interval, 1) == 0)
+
+
 def evaluation_decision(satisfaction: float, exit_threshold: float) -> str:
     """What an evaluation decides from the members' mean satisfaction [002 L1175-L1187]:
     ``continue`` (at least 0.6), ``renew`` (revitalise or transform; at least the exit

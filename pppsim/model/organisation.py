@@ -154,8 +154,7 @@ class Organisation(mesa.Agent):
 
     def trust_in(self, other: Organisation) -> float:
         """Directed trust towards another organisation; prejudice-based if not yet known."""
-        known = self._arrays.trust[self.index, other.index]
-        return float(known) if known == known else self.prejudice[other.is_public]
+        return self.trust.get(other.unique_id, self.prejudice[other.is_public])
 
     def need(self) -> float:
         """Unmet need: interest-weighted crime harm relative to its starting level.

@@ -65,11 +65,7 @@ class Ending:
 
     def evaluation_due(self: Partnership) -> bool:
         """Whether its age is a whole number (at least one) of evaluation intervals."""
-        interval = self.evaluation_interval_months
-        if interval <= 0:
-            return False
-        age = self.age_months
-        return age > 0 and age % interval == 0
+        return bool(mech.evaluation_due(self.age_months, self.evaluation_interval_months))
 
     def evaluate(self: Partnership) -> None:
         """Evaluate: goals reached, continue, revitalise, transform or terminate.
@@ -220,8 +216,7 @@ def settle_all(partnerships: list[Partnership]) -> None:
     design = np.array([(partnership.launched_month, partnership.evaluation_interval_months,
                         partnership.exit_strategy) for partnership in partnerships])
     ages, intervals, exit_strategy = month - design[:, 0], design[:, 1], design[:, 2] > 0
-    due = np.where(intervals > 0, (ages > 0) & (ages % np.maximum(intervals, 1) == 0),
-                   exit_strategy)
+    due = mech.evaluation_due(ages, intervals) | ((intervals <= 0) & exit_strategy)
     for partnership in compress(partnerships, due.tolist()):
         if partnership.is_active:
             partnership.review()

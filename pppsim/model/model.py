@@ -320,9 +320,7 @@ class PartnershipModel(Formation, mesa.Model):
         staff and funds [001 L201-L205].  The organisation leaves the partnership that
         satisfies it least.
         """
-        arrays = self.organisation_arrays
-        overcommitted = arrays.promised_fte > \
-            self.p.overstretch * arrays.capacity_fte * arrays.capacity_level + 1e-9
+        overcommitted = self.organisation_arrays.overcommitted(self.p.overstretch)
         for k in np.flatnonzero(overcommitted).tolist():
             org = self.organisations[k]
             if not org.overcommitted:  # an earlier exit this month may have ended one of its

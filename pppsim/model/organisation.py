@@ -149,8 +149,9 @@ class Organisation(mesa.Agent):
 
     @property
     def overcommitted(self) -> bool:
-        """Promised clearly more staff than it has: it can stretch by ``overstretch``, no more."""
-        return self.promised_fte > self.model.p.overstretch * self.available_fte + 1e-9
+        """Promised clearly more staff than it has
+        (:meth:`~pppsim.model.state.OrganisationArrays.overcommitted`)."""
+        return bool(self._arrays.overcommitted(self.model.p.overstretch, self.index))
 
     def trust_in(self, other: Organisation) -> float:
         """Directed trust towards another organisation; prejudice-based if not yet known."""

@@ -63,14 +63,25 @@ class OrganisationArrays:
             self.promised_fte[index] + self.commitment_fte[index]
             <= self.capacity_fte[index] * self.capacity_level[index] + 1e-9)
 
+    def overcommitted(self, overstretch: float,
+                      index: np.ndarray | int | slice = slice(None)) -> np.ndarray:
+        """Whether each organisation has promised clearly more staff than it has: it can
+        stretch by ``overstretch``, no more."""
+        available = self.capacity_fte[index] * self.capacity_level[index]
+        return self.promised_fte[index] > overstretch * available + 1e-9
+
     def make_ties(self, truster: np.ndarray, trusted: np.ndarray) -> None:
         """Each ``truster`` comes to know each ``trusted`` (index arrays of equal length): a
         tie not made yet starts at the truster's sector prejudice; a tie already made keeps
         its trust."""
         unknown = np.isnan(self.trust[truster, trusted])
         truster, trusted = truster[unknown], trusted[unknown]
-        self.trust[truster, trusted] = self.prejudice[truster,
-                                                      self.is_public[trusted].astype(np.intp)]
+        self.trust[truster, trusted] = self.prejudice_of(truster, trusted)
+
+    def prejudice_of(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+        """Each ``truster``'s trust in each ``trusted`` before it knows it: its sector
+        prejudice towards that one's sector."""
+        return self.prejudice[truster, self.is_public[trusted].astype(np.intp)]
 
     def known_trust(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
         """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its
@@ -78,8 +89,7 @@ class OrganisationArrays:
         trust = self.trust[truster, trusted]
         unknown = np.isnan(trust)
         if unknown.any():
-            trust[unknown] = self.prejudice[truster[unknown],
-                                            self.is_public[trusted[unknown]].astype(np.intp)]
+            trust[unknown] = self.prejudice_of(truster[unknown], trusted[unknown])
         return trust
 
 
@@ -108,7 +118,7 @@ class TrustTies(MutableMapping[int, float]):
         self._row[uid - 1] = trust
 
     def __delitem__(self, uid: int) -> None:
-        self[uid]
+        self[uid]  # KeyError if not known
         self._row[uid - 1] = np.nan
 
     def ids(self) -> np.ndarray:

@@ -304,7 +304,7 @@ class Month:
         delivered = 1.0 - self.withheld
         followed_up = np.minimum(delivered, self.ratio[self.group])
         seen = np.where(~public[src] & public[dst], followed_up[dst], delivered[dst])
-        baseline = arrays.prejudice[self.truster, public[dst].astype(np.intp)]
+        baseline = arrays.prejudice_of(self.truster, self.trusted)
         where = self.pair_group
         after = mech.update_trust(self.trust, seen, p.trust_build_rate, p.trust_erosion_ratio,
                                   self.terms["meeting_factor"][where], p.reliability_norm)

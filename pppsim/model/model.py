@@ -17,7 +17,7 @@ from .outputs import MODEL_REPORTERS, MonthView
 from .partnership import Partnership
 from .partnership.ending import settle_all
 from .partnership.lifecycle import negotiate_all
-from .partnership.operation import MONTH_TERMS, operate_all
+from .partnership.operation import MONTH_TERMS, Members, operate_all
 from .state import MemberTable, OrganisationArrays, PartnershipTable, PreventionLog
 from .vocabulary import (
     DOMAINS,
@@ -71,6 +71,9 @@ class PartnershipModel(Formation, mesa.Model):
         self.stale_terms: dict[int, Partnership] = {}
         """Partnerships whose month terms must be written again before the next month of
         joint work (:meth:`~pppsim.model.partnership.operation.Operation.terms_changed`)."""
+        self.grouped_members: tuple[tuple[Partnership, ...], Members] | None = None
+        """The last :meth:`Members.of <pppsim.model.partnership.operation.Members.of>` asked
+        for and the partnerships it groups, until a membership changes."""
         self._domain_targets: dict[tuple[int, ...], tuple[np.ndarray, float]] = {}
         """:meth:`domain_target` of each tuple of domains asked for so far."""
         self._create_organisations()

@@ -16,6 +16,7 @@ from functools import cache
 
 import numpy as np
 
+from .mechanisms import within
 from .vocabulary import GRIEVANCE_CAUSES
 
 
@@ -55,6 +56,10 @@ class OrganisationArrays:
         """Partnerships it is in or negotiating."""
         self.promised_fte = np.zeros(n)
         """Staff promised to the partnerships it is a member of."""
+        self._pair_label = np.empty(n * n, dtype=np.int32 if n * n < 2**31 else np.intp)
+        """Scratch for :meth:`move_trust`: for each ordered pair of organisations (flat index
+        of :attr:`trust`), a position of that pair in the last call's arguments (only the
+        entries written by that call are meaningful; never read outside it)."""
 
     def room(self, index: np.ndarray | int | slice = slice(None)) -> np.ndarray:
         """Whether each organisation can take on one more partnership: a free seat and the
@@ -82,6 +87,28 @@ class OrganisationArrays:
         """Each ``truster``'s trust in each ``trusted`` before it knows it: its sector
         prejudice towards that one's sector."""
         return self.prejudice[truster, self.is_public[trusted].astype(np.intp)]
+
+    def pair_keys(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+        """The flat index in :attr:`trust` of each ordered pair (``truster``, ``trusted``)."""
+        return truster * len(self.trust) + trusted
+
+    def move_trust(self, keys: np.ndarray, start: np.ndarray, change: np.ndarray) -> np.ndarray:
+        """Move the trust of ordered pairs (flat indices ``keys``, as :meth:`pair_keys`; a pair
+        may occur more than once) from ``start`` (its trust before, the same at each of its
+        occurrences) by the sum of its ``change`` over its occurrences, added in their order,
+        within [0, 1]; write it into :attr:`trust` and return it for each occurrence.
+
+        Each occurrence is labelled with one position of its pair (the scratch
+        ``_pair_label``, written then read at ``keys``), so that one ``bincount`` sums each
+        pair's changes in order; the same as labelling the pairs with ``np.unique``, without
+        its sorting."""
+        label = self._pair_label
+        label[keys] = np.arange(len(keys))
+        label = label[keys]
+        new = within(start + np.bincount(label, weights=change, minlength=len(keys))[label],
+                     0.0, 1.0)
+        self.trust.flat[keys] = new
+        return new
 
     def known_trust(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
         """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its

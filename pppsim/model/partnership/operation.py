@@ -20,7 +20,6 @@ import numpy as np
 from .. import mechanisms as mech
 from ..constants import ITEMS_PER_FTE
 from ..events import EventKind
-from ..state import ordered_pairs
 from ..vocabulary import Funding, Stage
 from .ledger import Conditions
 
@@ -81,6 +80,7 @@ class Operation:
         joint work (:func:`refresh_month_terms`)."""
         self._member_terms = None
         self.model.stale_terms[self.unique_id] = self
+        self.model.grouped_members = None
 
     def conditions(self: Partnership) -> Conditions:
         """The month's working conditions from the design: meetings, overhead, barriers.
@@ -179,41 +179,64 @@ class Month:
     Members are rows of arrays over every member of the month (``rows``: their rows in the
     member table; ``group``: the position of their partnership), grouped by partnership in the
     given order; ordered pairs of members (``src``, ``dst``: positions of truster and trusted)
-    likewise; a partnership's values are arrays in the given order.  Each step reads what the
-    steps before it computed and keeps what it computes as attributes."""
+    likewise, truster by truster; a partnership's values are arrays in the given order.  Each
+    step reads what the steps before it computed and keeps what it computes as attributes.
+
+    The arrays are small (a few hundred members and pairs), so that a month costs what its
+    numpy calls cost rather than their arithmetic: what several steps need is computed once
+    (each member's month terms, its partners, the firms' and public members' groups)."""
 
     def __init__(self, partnerships: list[Partnership]) -> None:
         model = partnerships[0].model
         self.model, self.p, self.partnerships = model, model.p, partnerships
         self.table, self.arrays = model.ledgers, model.organisation_arrays
         self.members = Members.of(partnerships)
-        self.rows, self.group = self.members.rows, self.members.group
+        self.rows, self.group = rows, group = self.members.rows, self.members.group
         self.size = size = self.members.sizes
         refresh_month_terms(model)
-        self.prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
-                                 count=len(partnerships))
-        self.terms = dict(zip(MONTH_TERMS, model.partnership_table.terms[self.prows].T,
-                              strict=True))
-        self.count = len(partnerships)
-        self.n = size[self.group]
-        self.orgs = self.table.organisation[self.rows]
-        self.public = self.arrays.is_public[self.orgs]
-        offsets = np.cumsum(size) - size
-        local = [ordered_pairs(n) for n in size.tolist()]
+        self.count = count = len(partnerships)
+        self.prows = prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
+                                         count=count)
+        terms = model.partnership_table.terms
+        self.terms = dict(zip(MONTH_TERMS, terms[prows].T, strict=True))
+        self.member_terms = dict(zip(MONTH_TERMS, terms[prows[group]].T, strict=True))
+        """Each member's partnership's month terms."""
+        self.n = n = size[group]
+        self.partners = partners = n - 1
+        """Each member's number of partners."""
+        self.orgs = orgs = self.table.organisation[rows]
+        self.public = public = self.arrays.is_public[orgs]
+        self.private = ~public
+        self.by_sector = group + count * public
+        """Each member's bin for sums per partnership and sector: the firms' sums of the
+        partnerships first, then the public members' (:meth:`sector_totals`)."""
+        # ordered pairs, truster by truster: a member's k-th partner is the k-th member of its
+        # partnership other than itself
+        everyone = np.arange(len(rows))
+        self.src = src = np.repeat(everyone, partners)
+        first_pair = np.cumsum(partners) - partners
+        k = np.arange(len(src)) - first_pair[src]
+        first_member = (np.cumsum(size) - size)[group]
+        local = (everyone - first_member)[src]
+        self.dst = first_member[src] + k + (k >= local)
         self.pair_count = size * (size - 1)
-        pair_offsets = np.repeat(offsets, self.pair_count)
-        self.src = np.concatenate([s for s, _ in local]) + pair_offsets
-        self.dst = np.concatenate([d for _, d in local]) + pair_offsets
-        self.truster, self.trusted = self.orgs[self.src], self.orgs[self.dst]
-        self.pair_group = self.group[self.src]
+        self.truster, self.trusted = orgs[src], orgs[self.dst]
+        self.pair_group = group[src]
 
     def total(self, x: np.ndarray) -> np.ndarray:
         """Per partnership, the sum of ``x`` over its members."""
-        return self.members.total(x)
+        return np.bincount(self.group, weights=x, minlength=self.count)
+
+    def sector_totals(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per partnership, the sum of ``x`` over its firms and over its public members: the
+        same sums as :meth:`total` of ``x`` where the member is of the sector, 0 elsewhere
+        (adding 0.0 to a sum leaves it as it is)."""
+        sums = np.bincount(self.by_sector, weights=x, minlength=2 * self.count)
+        return sums[:self.count], sums[self.count:]
 
     def each(self, name: str) -> np.ndarray:
         """A partnership's month term, for each of its members."""
-        return self.terms[name][self.group]
+        return self.member_terms[name]
 
     def run(self) -> None:
         self.contribute()
@@ -230,33 +253,34 @@ class Month:
         temptation plus a share ``reciprocity`` of what its partners withheld last month."""
         table, rows, p = self.table, self.rows, self.p
         last = table.free_riding[rows]
-        partners = (self.total(last)[self.group] - last) / (self.n - 1)
+        partners = (self.total(last)[self.group] - last) / self.partners
         self.withheld = mech.conditional_free_riding(table.temptation[rows], partners,
                                                      p.reciprocity)
-        self.effort = np.maximum(0.0, table.commitment_fte[rows] * (1.0 - self.withheld)
+        self.delivered = delivered = 1.0 - self.withheld
+        self.effort = np.maximum(0.0, table.commitment_fte[rows] * delivered
                                  - self.each("meeting_time"))
-        self.money = table.commitment_keur[rows] * (1.0 - self.withheld)
+        self.money = table.commitment_keur[rows] * delivered
         self.productive = self.total(self.effort * self.each("kept")
                                      * (0.8 + 0.4 * self.arrays.capability[self.orgs]))
 
     def share(self) -> None:
         """§7.2.5-§7.2.6: each member shares as far as its trust in its partners and the
         barriers let it; public members keep part of their effort for follow-up."""
-        p, arrays, public = self.p, self.arrays, self.public
+        p, arrays, public, orgs = self.p, self.arrays, self.public, self.orgs
         self.trust = arrays.known_trust(self.truster, self.trusted)
         self.willingness = np.bincount(self.src, weights=self.trust,
-                                       minlength=len(self.rows)) / (self.n - 1)
-        items = ITEMS_PER_FTE * self.effort * arrays.information[self.orgs] \
-            * self.willingness * self.each("pass_through")
-        items = np.where(arrays.is_umbrella[self.orgs], items * p.umbrella_information_factor,
-                         items)
+                                       minlength=len(self.rows)) / self.partners
+        staff_items = ITEMS_PER_FTE * self.effort
+        items = staff_items * arrays.information[orgs] * self.willingness \
+            * self.each("pass_through")
+        umbrella = arrays.is_umbrella[orgs]
+        if umbrella.any():
+            items = np.where(umbrella, items * p.umbrella_information_factor, items)
         self.shared = np.where(
             public, items * (1.0 - p.follow_up_share) * p.public_sharing_factor, items)
-        self.shared_private = self.total(np.where(public, 0.0, self.shared))
-        self.shared_public = self.total(np.where(public, self.shared, 0.0))
-        follow_up_items = self.total(np.where(
-            public, ITEMS_PER_FTE * self.effort * p.follow_up_share * p.follow_up_capacity,
-            0.0))
+        self.shared_private, self.shared_public = self.sector_totals(self.shared)
+        follow_up_items = self.sector_totals(
+            staff_items * p.follow_up_share * p.follow_up_capacity)[1]
         self.followed, self.ratio = mech.follow_up(self.shared_private, follow_up_items)
 
     def produce(self) -> None:
@@ -265,8 +289,9 @@ class Month:
         p, terms = self.p, self.terms
         funded = terms["funded"]
         resources = self.total(self.money) + funded
-        resources = np.where(terms["pet"] > 0, np.maximum(0.0, resources - p.pet_cost_keur),
-                             resources)
+        pet = terms["pet"] > 0
+        if pet.any():
+            resources = np.where(pet, np.maximum(0.0, resources - p.pet_cost_keur), resources)
         self.external = np.divide(funded, resources, out=np.zeros(self.count),
                                   where=resources > 0)
         self.stage = self.model.partnership_table.stage[self.prows]
@@ -281,15 +306,16 @@ class Month:
         """§7.2.8: the value to each member by motive [002 L465-L523, L1242]: societal,
         organisational (information received, followed up), individual (trust)."""
         p, group, public = self.p, self.group, self.public
-        n_public = self.total(public.astype(float))
+        n_public = self.total(public)
         self.societal = (0.5 * self.output + 0.5 * self.matured) / p.output_reference
         reference = p.information_reference
         to_public = self.shared_private / np.maximum(n_public, 1.0) / reference
         from_public = self.shared_public / np.maximum(self.size - n_public, 1.0)
         # a firm's own share of the firms' items (public members share apart from them)
+        firms_shared = self.shared_private[group]
         own_followed = self.followed[group] * np.divide(
-            self.shared, self.shared_private[group], out=np.zeros(len(self.rows)),
-            where=~public & (self.shared_private[group] != 0))
+            self.shared, firms_shared, out=np.zeros(len(self.rows)),
+            where=self.private & (firms_shared != 0))
         organisational = np.where(public, to_public[group],
                                   (own_followed + from_public[group]) / reference) \
             * self.each("information_value")
@@ -299,26 +325,22 @@ class Month:
     def update_trust(self) -> None:
         """§7.2.9: each member's trust in each partner after seeing it deliver (for a firm
         watching a public member, at most the follow-up ratio); two organisations that meet
-        in several partnerships: the sum of what each does to their trust."""
+        in several partnerships: the sum of what each does to their trust
+        (:meth:`~pppsim.model.state.OrganisationArrays.move_trust`)."""
         p, arrays, public, src, dst = self.p, self.arrays, self.public, self.src, self.dst
-        delivered = 1.0 - self.withheld
+        delivered = self.delivered
         followed_up = np.minimum(delivered, self.ratio[self.group])
-        seen = np.where(~public[src] & public[dst], followed_up[dst], delivered[dst])
-        baseline = arrays.prejudice_of(self.truster, self.trusted)
+        seen = np.where(self.private[src] & public[dst], followed_up[dst], delivered[dst])
         where = self.pair_group
         after = mech.update_trust(self.trust, seen, p.trust_build_rate, p.trust_erosion_ratio,
                                   self.terms["meeting_factor"][where], p.reliability_norm)
         if p.representative_turnover > 0.0:
+            baseline = arrays.prejudice_of(self.truster, self.trusted)
             after = mech.representative_trust_loss(after, baseline, p.representative_turnover,
                                                    p.representatives_per_member)
         after = np.maximum(0.0, after - p.allocation_conflict * self.external[where])
-        pairs, pair_index = np.unique(self.truster * len(arrays.trust) + self.trusted,
-                                      return_inverse=True)
-        start = self.trust[np.unique(pair_index, return_index=True)[1]]
-        new = mech.within(start + np.bincount(pair_index, weights=after - self.trust),
-                          0.0, 1.0)
-        arrays.trust.flat[pairs] = new
-        self.new_trust = new[pair_index]
+        self.new_trust = arrays.move_trust(arrays.pair_keys(self.truster, self.trusted),
+                                           self.trust, after - self.trust)
 
     def update_members(self) -> None:
         """§7.2.9-§7.2.10: the month's ledgers, goal alignment, the pulls on satisfaction,
@@ -330,32 +352,32 @@ class Month:
         table.shared[rows] = self.shared
         table.value_by_motive[rows] = self.value_by_motive
 
-        def total(x: np.ndarray) -> np.ndarray:
-            """Per member, the sum of ``x`` over the members of its partnership."""
-            return self.total(x)[group]
-
-        def or_one(x: np.ndarray) -> np.ndarray:
-            return np.where(x != 0.0, x, 1.0)
+        def total_or_one(x: np.ndarray) -> np.ndarray:
+            """Per member, the sum of ``x`` over the members of its partnership, 1 where 0."""
+            sums = self.total(x)
+            return np.where(sums != 0.0, sums, 1.0)[group]
 
         motives = self.arrays.motives[self.orgs]
         # The value to each member (§7.2.8): its motives weighing the value by motive
         values = np.vecdot(motives, self.value_by_motive)
         alignment = mech.drift_alignment(table.alignment[rows], p.goal_drift)
         effort, money, free_riding = self.effort, self.money, self.withheld
-        cost_share = 0.5 * effort / or_one(total(effort)) + 0.5 * money / or_one(total(money))
+        cost_share = 0.5 * effort / total_or_one(effort) + 0.5 * money / total_or_one(money)
         pulls = mech.satisfaction_pulls(
             value_by_motive=self.value_by_motive.T, motives=motives.T,
             expectation=table.expectation[rows],
             pass_through=self.each("pass_through"),
-            partners_free_riding=(total(free_riding) - free_riding) / np.maximum(self.n - 1, 1),
+            partners_free_riding=(self.total(free_riding)[group] - free_riding)
+            / np.maximum(self.partners, 1),
             alignment=alignment, cost_share=cost_share,
-            value_share=values / or_one(total(values)), n_members=self.n,
+            value_share=values / total_or_one(values), n_members=self.n,
             irritation=self.each("irritation"),
             memory=p.satisfaction_memory,
-            weights=np.array([p.weight_free_riding, p.weight_unequal_benefits,
-                              p.weight_misaligned_goals]))
-        table.satisfaction[rows] = mech.update_satisfaction(table.satisfaction[rows], pulls,
-                                                            p.satisfaction_memory)
+            weights=(p.weight_free_riding, p.weight_unequal_benefits,
+                     p.weight_misaligned_goals))
+        self.satisfaction = mech.update_satisfaction(table.satisfaction[rows], pulls,
+                                                     p.satisfaction_memory)
+        table.satisfaction[rows] = self.satisfaction
         table.grievances[rows] = mech.remember_pulls(table.grievances[rows].T, pulls,
                                                      p.satisfaction_memory).T
         table.value[rows] = values
@@ -365,15 +387,14 @@ class Month:
         """§7.2.10: legitimacy and reputation; a firm's publicity incident is a uniform draw
         below its chance, in member order; an organisation in several partnerships: the sum
         of what each does to its standing."""
-        p, arrays, public = self.p, self.arrays, self.public
-        private = ~public
+        p, arrays, public, private = self.p, self.arrays, self.public, self.private
         incident = np.zeros(len(self.rows), dtype=bool)
-        incident[private] = self.model.rng.random(int(private.sum())) \
-            < self.table.incident_chance[self.rows][private]
+        chance = self.table.incident_chance[self.rows[private]]
+        incident[private] = self.model.rng.random(len(chance)) < chance
         change = np.where(public,
-                          mech.public_standing_change(self.societal[self.group],
-                                                      self.each("firms"),
-                                                      p.favouritism_legitimacy_cost),
+                          mech.public_standing_change(self.societal,
+                                                      self.terms["firms"],
+                                                      p.favouritism_legitimacy_cost)[self.group],
                           mech.private_standing_change(incident))
         arrays.standing = mech.within(
             arrays.standing + np.bincount(self.orgs, weights=change,
@@ -384,7 +405,7 @@ class Month:
         ptable, prows = self.model.partnership_table, self.prows
         trust_after = np.bincount(self.pair_group, weights=self.new_trust,
                                   minlength=self.count) / self.pair_count
-        satisfaction = self.members.mean(self.table.satisfaction[self.rows])
+        satisfaction = self.total(self.satisfaction) / self.size
         ptable.prevented_total[prows] += self.matured
         ptable.shared_total[prows] += self.shared_private + self.shared_public
         ptable.shared_private_total[prows] += self.shared_private
@@ -466,10 +487,25 @@ class Members:
 
     @classmethod
     def of(cls, partnerships: list[Partnership]) -> Members:
+        """The members of ``partnerships``, in their order.
+
+        The month of joint work, the members' exits after it, recruitment and the month's
+        view each group the members of (mostly) the same partnerships: the last grouping is
+        kept on the model (``grouped_members``) until a membership changes
+        (:meth:`Operation.terms_changed` drops it)."""
+        if not partnerships:
+            empty = np.zeros(0, dtype=np.intp)
+            return cls(empty, empty, empty)
+        model = partnerships[0].model
+        key = tuple(partnerships)
+        kept = model.grouped_members
+        if kept is not None and kept[0] == key:
+            return kept[1]
         rows = [partnership.member_terms().rows for partnership in partnerships]
         sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
-        return cls(np.concatenate(rows) if rows else np.zeros(0, dtype=np.intp),
-                   np.repeat(np.arange(len(rows)), sizes), sizes)
+        members = cls(np.concatenate(rows), np.repeat(np.arange(len(rows)), sizes), sizes)
+        model.grouped_members = (key, members)
+        return members
 
     def total(self, x: np.ndarray) -> np.ndarray:
         """Per partnership, the sum of ``x`` (one value per member) over its members."""

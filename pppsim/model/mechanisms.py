@@ -361,20 +361,23 @@ def satisfaction_pulls(
     total = np.add.reduce(by_motive, axis=0)
     share = np.divide(by_motive, total, out=np.zeros_like(by_motive), where=total > 0)
     societal, organisational, individual = shortfall * share
-    log_short = -np.log(within(ratio[1], 1e-9, 1.0))
-    blocked = -np.log(within(pass_through, 1e-9, 1.0))
-    blocked_share = within(np.divide(blocked, log_short, out=np.ones_like(log_short),
-                                      where=log_short > 0), 0.0, 1.0)
-    zeros = np.zeros_like(shortfall)
-    return np.stack([
-        individual,                                                        # mistrust
-        organisational * (1.0 - blocked_share),                            # insufficient value
-        weights[0] * np.asarray(partners_free_riding) + zeros,             # free riding
-        organisational * blocked_share,                                    # information blocked
-        weights[2] * (1.0 - np.asarray(alignment)) + zeros,                # misaligned goals
-        weights[1] * np.maximum(0.0, np.asarray(cost_share) - value_share) * n_members + zeros,
-        societal + np.asarray(irritation) / memory,                        # only talk
-    ])
+    # the log of what passes over the log of the organisational value (both at most 0: the
+    # same quotient as of their negatives, the log-shortfalls)
+    log_value = np.log(within(ratio[1], 1e-9, 1.0))
+    log_passing = np.log(within(pass_through, 1e-9, 1.0))
+    blocked_share = within(np.divide(log_passing, log_value, out=np.ones_like(log_value),
+                                      where=log_value < 0), 0.0, 1.0)
+    # each cause's row written in place (a scalar input fills its row for every member)
+    pulls = np.empty((len(GRIEVANCE_CAUSES), *np.shape(shortfall)))
+    pulls[0] = individual                                                  # mistrust
+    np.multiply(organisational, 1.0 - blocked_share, out=pulls[1, ...])   # insufficient value
+    np.multiply(weights[0], partners_free_riding, out=pulls[2, ...])      # free riding
+    np.multiply(organisational, blocked_share, out=pulls[3, ...])         # information blocked
+    np.multiply(weights[2], np.subtract(1.0, alignment), out=pulls[4, ...])   # misaligned goals
+    np.multiply(weights[1] * np.maximum(0.0, np.subtract(cost_share, value_share)), n_members,
+                out=pulls[5, ...])                                         # unequal benefits
+    np.add(societal, np.divide(irritation, memory), out=pulls[6, ...])    # only talk
+    return pulls
 
 
 def update_satisfaction(satisfaction, pulls: np.ndarray, memory: float):
@@ -466,10 +469,19 @@ def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float)
     when trust falls below 0.3.  Works elementwise on numpy arrays over partnerships (stages
     as integers)."""
     stage = np.asarray(stage)
-    up = (stage < Stage.INTEGRATIVE) & (trust >= 0.6 + 0.1 * stage) \
-        & (age_months >= 12 * (stage + 1)) & (satisfaction >= 0.6)
-    down = (stage > Stage.PHILANTHROPIC) & (trust < 0.3)
-    return np.where(up, stage + 1, np.where(down, stage - 1, stage))
+    up = (trust >= _UP_TRUST[stage]) & (age_months >= _UP_MONTHS[stage]) & (satisfaction >= 0.6)
+    down = trust < _DOWN_TRUST[stage]
+    return stage + up - down  # never both: up needs trust of at least 0.6, down below 0.3
+
+
+_STAGES = np.arange(len(Stage))
+_UP_TRUST = np.where(_STAGES < Stage.INTEGRATIVE, 0.6 + 0.1 * _STAGES, np.inf)
+"""The trust a partnership needs to move up from each stage (:func:`next_stage`; none moves up
+from the last)."""
+_UP_MONTHS = 12 * (_STAGES + 1)
+"""The months of operation it needs to move up from each stage."""
+_DOWN_TRUST = np.where(_STAGES > Stage.PHILANTHROPIC, 0.3, -np.inf)
+"""Below this trust it moves down from each stage (none from the first)."""
 
 
 def own_funding_share(own_keur: float, external_keur: float) -> float:

@@ -11,7 +11,7 @@ import numpy as np
 from .. import mechanisms as mech
 from ..events import EventKind
 from ..vocabulary import EndCause, Funding
-from .operation import Members
+from .operation import MONTH_TERMS, Members, refresh_month_terms
 
 if TYPE_CHECKING:
     from ..organisation import Organisation
@@ -54,10 +54,11 @@ class Ending:
         else:
             self.dissolve(EndCause.FUNDING_ENDED, satisfaction=satisfaction, own_share=own_share)
 
-    def review(self: Partnership) -> None:
-        """Evaluate when an evaluation is due; a partnership that never evaluates and agreed an
-        exit strategy ends as soon as it reaches its goals [002 L1185, L1493]."""
-        if self.evaluation_due():
+    def review(self: Partnership, due: bool | None = None) -> None:
+        """Evaluate when an evaluation is due (``due``, if the caller knows it); a partnership
+        that never evaluates and agreed an exit strategy ends as soon as it reaches its goals
+        [002 L1185, L1493]."""
+        if self.evaluation_due() if due is None else due:
             self.evaluate()
         elif self.exit_strategy and self.evaluation_interval_months == 0 \
                 and self.goal_progress >= 1.0:
@@ -203,7 +204,11 @@ class Ending:
 def settle_all(partnerships: list[Partnership]) -> None:
     """After a month of operation, each partnership in turn: funding, then an evaluation or a
     check of its goals; then the members of all that go on consider leaving
-    (:func:`consider_exits`)."""
+    (:func:`consider_exits`).
+
+    Whether an evaluation or a check is due comes from the design terms in the partnership
+    table (:data:`~.operation.MONTH_TERMS`, written for every operating partnership by
+    :func:`~.operation.refresh_month_terms`), for all the partnerships at once."""
     if not partnerships:
         return
     model = partnerships[0].model
@@ -211,23 +216,30 @@ def settle_all(partnerships: list[Partnership]) -> None:
     for partnership in partnerships:
         if partnership.funding is Funding.GRANT and month >= partnership.funding_end_month:
             partnership.check_funding()
+    refresh_month_terms(model)
+    prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
+                        count=len(partnerships))
+    design = dict(zip(MONTH_TERMS, model.partnership_table.terms[prows].T, strict=True))
+    intervals, exit_strategy = design["evaluation_interval"], design["exit_strategy"] > 0
     # an evaluation is due at each whole number (at least one) of intervals of age; one that
     # never evaluates and agreed an exit strategy checks its goals (Ending.review)
-    design = np.array([(partnership.launched_month, partnership.evaluation_interval_months,
-                        partnership.exit_strategy) for partnership in partnerships])
-    ages, intervals, exit_strategy = month - design[:, 0], design[:, 1], design[:, 2] > 0
-    due = mech.evaluation_due(ages, intervals) | ((intervals <= 0) & exit_strategy)
-    for partnership in compress(partnerships, due.tolist()):
+    evaluating = mech.evaluation_due(month - design["launched"], intervals)
+    reviewing = evaluating | ((intervals <= 0) & exit_strategy)
+    for partnership, due in compress(zip(partnerships, evaluating.tolist(), strict=True),
+                                     reviewing.tolist()):
         if partnership.is_active:
-            partnership.review()
-    consider_exits([partnership for partnership in partnerships if partnership.is_active])
+            partnership.review(due)
+    active = [partnership.is_active for partnership in partnerships]
+    consider_exits(list(compress(partnerships, active)), exit_strategy[active])
 
 
-def consider_exits(partnerships: list[Partnership]) -> None:
+def consider_exits(partnerships: list[Partnership],
+                   exit_strategy: np.ndarray | None = None) -> None:
     """Members leave for lasting dissatisfaction, lost standing or shifted priorities.
 
     A member leaves when satisfaction stays below its threshold [002 L1203, L1280-L1282]
-    (longer without an agreed exit strategy: :func:`~pppsim.model.mechanisms.exit_patience`),
+    (longer without an agreed exit strategy: :func:`~pppsim.model.mechanisms.exit_patience`;
+    ``exit_strategy``: whether each partnership agreed one, if the caller has it at hand),
     when its legitimacy or reputation is at risk [002 L1254-L1258], or when its board's
     priorities shift (``priority_shift_hazard`` [002 L1061, L1203]).
 
@@ -261,7 +273,8 @@ def consider_exits(partnerships: list[Partnership]) -> None:
     months = table.months_dissatisfied[rows]
     months = np.where(stays, np.where(satisfaction < threshold, months + 1, 0), months)
     table.months_dissatisfied[rows] = months
-    exit_strategy = np.array([partnership.exit_strategy for partnership in partnerships])
+    if exit_strategy is None:
+        exit_strategy = np.array([partnership.exit_strategy for partnership in partnerships])
     patience = mech.exit_patience(p.exit_patience_months, exit_strategy)[group]
     worn_out = stays & (months >= patience)
     for k in np.flatnonzero(lost_standing | shifted | worn_out).tolist():

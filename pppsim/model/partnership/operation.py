@@ -62,8 +62,8 @@ class Operation:
         return terms
 
     def month_terms(self: Partnership) -> tuple[float, ...]:
-        """What the month's work takes from the members, the design and the funding, in the
-        order of :data:`MONTH_TERMS`."""
+        """What the month's work and its settling (:func:`~.ending.settle_all`) take from the
+        members, the design and the funding, in the order of :data:`MONTH_TERMS`."""
         terms = self.member_terms()
         c = self.conditions()
         funded = self.funding_keur if self.funding is not Funding.IN_KIND else 0.0
@@ -71,7 +71,8 @@ class Operation:
             self.governance, self.founding_overlap, self.model.p.trust_governance_bonus)
         values = (c.meeting_time, 1.0 - c.overhead, c.pass_through,
                   c.information_value, c.meeting_factor, c.irritation, funded, float(self.pet),
-                  governance, terms.firms, self.launched_month)
+                  governance, terms.firms, self.launched_month,
+                  self.evaluation_interval_months, float(self.exit_strategy))
         return values
 
     def terms_changed(self: Partnership) -> None:
@@ -148,7 +149,8 @@ class Operation:
 
 
 MONTH_TERMS = ("meeting_time", "kept", "pass_through", "information_value", "meeting_factor",
-               "irritation", "funded", "pet", "governance_multiplier", "firms", "launched")
+               "irritation", "funded", "pet", "governance_multiplier", "firms", "launched",
+               "evaluation_interval", "exit_strategy")
 """The columns of :meth:`Operation.month_terms`, one row per partnership."""
 
 

@@ -110,10 +110,12 @@ class OrganisationArrays:
         self.trust.flat[keys] = new
         return new
 
-    def known_trust(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+    def known_trust(self, truster: np.ndarray, trusted: np.ndarray,
+                    keys: np.ndarray | None = None) -> np.ndarray:
         """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its
-        sector prejudice where it does not know that one yet."""
-        trust = self.trust[truster, trusted]
+        sector prejudice where it does not know that one yet.  ``keys``: the pairs'
+        :meth:`pair_keys`, if the caller has them (one gather from the flat matrix)."""
+        trust = self.trust[truster, trusted] if keys is None else self.trust.take(keys)
         unknown = np.isnan(trust)
         if unknown.any():
             trust[unknown] = self.prejudice_of(truster[unknown], trusted[unknown])

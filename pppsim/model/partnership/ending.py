@@ -149,10 +149,12 @@ class Ending:
         status = {"trust": self.trust, "shared": self.shared_total,
                   "shared_by_private": self.shared_private_total,
                   "followed_up": self.followed_total}
-        public_ids = self.model.public_ids
-        for sector, public in (("public", True), ("private", False)):
-            levels = [led.satisfaction for i, led in self.members.items()
-                      if (i in public_ids) is public]
+        model = self.model
+        rows, table = self.member_rows(), model.ledgers
+        satisfaction = table.satisfaction[rows]
+        public = model.organisation_arrays.is_public[table.organisation[rows]]
+        for sector, members in (("public", public), ("private", ~public)):
+            levels = satisfaction[members].tolist()
             if levels:
                 status[f"satisfaction_{sector}"] = fsum(levels) / len(levels)  # fmean's value
         return status

@@ -49,7 +49,7 @@ class Operation:
         p = self.model.p
         orgs = self.organisations()
         n = len(orgs)
-        rows = np.fromiter((led.row for led in self.members.values()), dtype=np.intp, count=n)
+        rows = self.member_rows()
         table = self.model.ledgers
         table.temptation[rows] = [mech.free_riding(mech.effective_opportunism(
             org.opportunism, self.governance, p.control_efficacy),
@@ -60,6 +60,15 @@ class Operation:
         terms = MemberTerms(rows=rows, firms=self._firms_represented(orgs))
         self._member_terms = terms
         return terms
+
+    def member_rows(self: Partnership) -> np.ndarray:
+        """The members' rows in the member table, in member order: those of
+        :meth:`member_terms` while it is kept, without computing the terms."""
+        terms = self._member_terms
+        if terms is not None:
+            return terms.rows
+        return np.fromiter((led.row for led in self.members.values()), dtype=np.intp,
+                           count=len(self.members))
 
     def month_terms(self: Partnership) -> tuple[float, ...]:
         """What the month's work and its settling (:func:`~.ending.settle_all`) take from the
@@ -223,6 +232,7 @@ class Month:
         self.dst = first_member[src] + k + (k >= local)
         self.pair_count = size * (size - 1)
         self.truster, self.trusted = orgs[src], orgs[self.dst]
+        self.keys = self.arrays.pair_keys(self.truster, self.trusted)
         self.pair_group = group[src]
 
     def total(self, x: np.ndarray) -> np.ndarray:
@@ -269,7 +279,7 @@ class Month:
         """§7.2.5-§7.2.6: each member shares as far as its trust in its partners and the
         barriers let it; public members keep part of their effort for follow-up."""
         p, arrays, public, orgs = self.p, self.arrays, self.public, self.orgs
-        self.trust = arrays.known_trust(self.truster, self.trusted)
+        self.trust = arrays.known_trust(self.truster, self.trusted, self.keys)
         self.willingness = np.bincount(self.src, weights=self.trust,
                                        minlength=len(self.rows)) / self.partners
         staff_items = ITEMS_PER_FTE * self.effort
@@ -341,8 +351,7 @@ class Month:
             after = mech.representative_trust_loss(after, baseline, p.representative_turnover,
                                                    p.representatives_per_member)
         after = np.maximum(0.0, after - p.allocation_conflict * self.external[where])
-        self.new_trust = arrays.move_trust(arrays.pair_keys(self.truster, self.trusted),
-                                           self.trust, after - self.trust)
+        self.new_trust = arrays.move_trust(self.keys, self.trust, after - self.trust)
 
     def update_members(self) -> None:
         """§7.2.9-§7.2.10: the month's ledgers, goal alignment, the pulls on satisfaction,
@@ -453,16 +462,16 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
     of each."""
     table = model.partnership_table
     months = table.months_operated[prows]
-    width = table.pipeline.shape[1]
+    width = table.pipeline.shape[1]  # the delay and this month
     table.pipeline[prows, months % width] = output
-    ripe = months >= table.delay
-    matured = np.where(ripe, table.pipeline[prows, (months - table.delay) % width], 0.0)
-    matured = np.maximum(matured, 0.0)
+    # the output of ``delay`` months ago: the slot written next month (before the delay has
+    # passed, a slot never written: 0)
+    matured = np.maximum(table.pipeline[prows, (months + 1) % width], 0.0)
     table.months_operated[prows] = months + 1
     preventing = np.flatnonzero(matured > 0.0)
     if len(preventing):
         domains = [partnerships[k].domain_array for k in preventing.tolist()]
-        counts = np.array([len(d) for d in domains])
+        counts = np.fromiter(map(len, domains), dtype=np.intp, count=len(domains))
         domains = np.concatenate(domains)
         who = np.repeat(preventing, counts)
         shares = model.prevent(domains, np.repeat(matured[preventing] / counts, counts))

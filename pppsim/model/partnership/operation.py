@@ -512,7 +512,9 @@ class Members:
         kept = model.grouped_members
         if kept is not None and kept[0] == key:
             return kept[1]
-        rows = [partnership.member_terms().rows for partnership in partnerships]
+        # a partnership's kept terms read directly (a method call each costs as much)
+        rows = [terms.rows if (terms := partnership._member_terms) is not None
+                else partnership.member_terms().rows for partnership in partnerships]
         sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
         members = cls(np.concatenate(rows), np.repeat(np.arange(len(rows)), sizes), sizes)
         model.grouped_members = (key, members)

@@ -279,7 +279,7 @@ def consider_exits(partnerships: list[Partnership],
         exit_strategy = np.array([partnership.exit_strategy for partnership in partnerships])
     patience = mech.exit_patience(p.exit_patience_months, exit_strategy)[group]
     worn_out = stays & (months >= patience)
-    for k in np.flatnonzero(lost_standing | shifted | worn_out).tolist():
+    for k in (lost_standing | shifted | worn_out).nonzero()[0].tolist():
         partnership = partnerships[group[k]]
         if not partnership.is_active:
             continue

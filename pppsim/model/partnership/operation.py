@@ -224,10 +224,10 @@ class Month:
         # ordered pairs, truster by truster: a member's k-th partner is the k-th member of its
         # partnership other than itself
         everyone = np.arange(len(rows))
-        self.src = src = np.repeat(everyone, partners)
-        first_pair = np.cumsum(partners) - partners
+        self.src = src = everyone.repeat(partners)
+        first_pair = partners.cumsum() - partners
         k = np.arange(len(src)) - first_pair[src]
-        first_member = (np.cumsum(size) - size)[group]
+        first_member = (size.cumsum() - size)[group]
         local = (everyone - first_member)[src]
         self.dst = first_member[src] + k + (k >= local)
         self.pair_count = size * (size - 1)
@@ -331,8 +331,10 @@ class Month:
         organisational = np.where(public, to_public[group],
                                   (own_followed + from_public[group]) / reference) \
             * self.each("information_value")
-        self.value_by_motive = np.column_stack([self.societal[group], organisational,
-                                                self.willingness])
+        self.value_by_motive = value_by_motive = np.empty((len(self.rows), 3))
+        value_by_motive[:, 0] = self.societal[group]
+        value_by_motive[:, 1] = organisational
+        value_by_motive[:, 2] = self.willingness
 
     def update_trust(self) -> None:
         """§7.2.9: each member's trust in each partner after seeing it deliver (for a firm
@@ -447,7 +449,7 @@ def _update_stages(partnerships: list[Partnership], prows: np.ndarray, stage: np
     """Move along Austin's continuum as trust and activity grow [001 L161]."""
     new = mech.next_stage(stage, trust, age, satisfaction)
     model.partnership_table.stage[prows] = new
-    for k in np.flatnonzero(new != stage).tolist():
+    for k in (new != stage).nonzero()[0].tolist():
         model.events.record(model.month, EventKind.STAGE_CHANGED,
                             partnership=partnerships[k].unique_id,
                             stage=Stage(int(new[k])).name.lower(), trust=float(trust[k]),
@@ -468,13 +470,13 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
     # passed, a slot never written: 0)
     matured = np.maximum(table.pipeline[prows, (months + 1) % width], 0.0)
     table.months_operated[prows] = months + 1
-    preventing = np.flatnonzero(matured > 0.0)
+    preventing = (matured > 0.0).nonzero()[0]
     if len(preventing):
         domains = [partnerships[k].domain_array for k in preventing.tolist()]
         counts = np.fromiter(map(len, domains), dtype=np.intp, count=len(domains))
         domains = np.concatenate(domains)
-        who = np.repeat(preventing, counts)
-        shares = model.prevent(domains, np.repeat(matured[preventing] / counts, counts))
+        who = preventing.repeat(counts)
+        shares = model.prevent(domains, (matured[preventing] / counts).repeat(counts))
         model.prevention_log.append(prows[who], model.month, domains, shares)
     return matured
 
@@ -516,7 +518,7 @@ class Members:
         rows = [terms.rows if (terms := partnership._member_terms) is not None
                 else partnership.member_terms().rows for partnership in partnerships]
         sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
-        members = cls(np.concatenate(rows), np.repeat(np.arange(len(rows)), sizes), sizes)
+        members = cls(np.concatenate(rows), np.arange(len(rows)).repeat(sizes), sizes)
         model.grouped_members = (key, members)
         return members
 

@@ -215,3 +215,60 @@ def test_month_terms_in_the_partnership_table_are_those_of_now() -> None:
                 assert np.array_equal(model.partnership_table.terms[p.row], fresh)
                 checked += 1
     assert checked > 100
+
+
+def test_moving_trust_sums_each_pairs_changes_in_order_as_labelling_by_sorting_does() -> None:
+    """move_trust labels each pair through its scratch instead of np.unique: the same sums,
+    added in the same order, bit for bit, however often a pair recurs."""
+    from pppsim.model.state import OrganisationArrays
+
+    rng = np.random.default_rng(3)
+    n = 12
+    for _ in range(50):
+        arrays = OrganisationArrays(n)
+        arrays.trust[:] = rng.random((n, n))
+        truster, trusted = rng.integers(0, n, 300), rng.integers(0, n, 300)
+        keys = arrays.pair_keys(truster, trusted)
+        start = arrays.trust[truster, trusted]
+        change = rng.normal(0.0, 0.3, 300)
+        expected = arrays.trust.copy()
+        pairs, index = np.unique(keys, return_inverse=True)
+        first = start[np.unique(index, return_index=True)[1]]
+        new = np.minimum(np.maximum(first + np.bincount(index, weights=change), 0.0), 1.0)
+        expected.flat[pairs] = new
+        moved = arrays.move_trust(keys, start, change)
+        assert moved.tobytes() == new[index].tobytes()
+        assert arrays.trust.tobytes() == expected.tobytes()
+
+
+def test_the_kept_grouping_of_members_is_that_of_now() -> None:
+    """Members.of keeps its last grouping only while no membership changes: month by month
+    it equals a grouping built afresh, the month's ordered pairs are those of each
+    partnership in turn, and a member's exit drops the kept grouping."""
+    from pppsim.model.partnership.operation import Members, Month
+    from pppsim.model.state import ordered_pairs
+    from pppsim.model.vocabulary import EndCause
+
+    model = PartnershipModel(n_organisations=80, rng=5)
+    for _ in range(60):
+        model.step()
+        operating = [p for p in model.partnerships if p.is_operating]
+        if not operating:
+            continue
+        grouping = Members.of(operating)
+        assert Members.of(operating) is grouping
+        rows = [np.array([led.row for led in p.members.values()]) for p in operating]
+        assert np.array_equal(grouping.rows, np.concatenate(rows))
+        assert grouping.sizes.tolist() == [len(r) for r in rows]
+        assert np.array_equal(grouping.group, np.repeat(np.arange(len(rows)), grouping.sizes))
+    offsets = (np.cumsum(grouping.sizes) - grouping.sizes).tolist()
+    pairs = [ordered_pairs(int(n)) for n in grouping.sizes]
+    month = Month(operating)
+    for got, side in ((month.src, 0), (month.dst, 1)):
+        wanted = [pair[side] + offset for pair, offset in zip(pairs, offsets, strict=True)]
+        assert np.array_equal(got, np.concatenate(wanted))
+    partnership = next(p for p in operating if len(p.members) > 2)
+    leaver = model.organisation_by_id[next(iter(partnership.members))]
+    partnership.remove_member(leaver, EndCause.PRIORITY_SHIFT)
+    after = Members.of(operating)
+    assert after is not grouping and len(after.rows) == len(grouping.rows) - 1

@@ -506,19 +506,21 @@ class Members:
         view each group the members of (mostly) the same partnerships: the last grouping is
         kept on the model (``grouped_members``) until a membership changes
         (:meth:`Operation.terms_changed` drops it)."""
-        if not partnerships:
+        key = tuple(partnerships)
+        if not key:
             empty = np.zeros(0, dtype=np.intp)
             return cls(empty, empty, empty)
-        model = partnerships[0].model
-        key = tuple(partnerships)
+        model = key[0].model
         kept = model.grouped_members
         if kept is not None and kept[0] == key:
             return kept[1]
         # a partnership's kept terms read directly (a method call each costs as much)
         rows = [terms.rows if (terms := partnership._member_terms) is not None
-                else partnership.member_terms().rows for partnership in partnerships]
+                else partnership.member_terms().rows for partnership in key]
         sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
         members = cls(np.concatenate(rows), np.arange(len(rows)).repeat(sizes), sizes)
+        for array in (members.rows, members.group, sizes):  # shared: read, never write
+            array.flags.writeable = False
         model.grouped_members = (key, members)
         return members
 

@@ -281,27 +281,36 @@ MemberLedger.grievances = column(
 
 class PreventionLog:
     """Every month's prevention by every partnership: (partnership row, month, domain, share of
-    the domain's underlying harm it prevented), appended a month at a time."""
+    the domain's underlying harm it prevented), appended a month at a time.
+
+    A month's arrays are kept as they come and made into entries (those with a share above
+    0) only when the entries are read, all months at once: the month of joint work appends
+    every month, the entries are read at the end of a run."""
 
     def __init__(self) -> None:
-        self._parts: list[np.ndarray] = []
-        self._all: np.ndarray | None = None
+        self._months: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
+        """Months appended since the entries were last made."""
+        self._all = np.zeros((0, 4))
 
     def append(self, rows: np.ndarray, month: int, domains: np.ndarray,
                shares: np.ndarray) -> None:
-        kept = shares > 0.0
-        if kept.any():
-            entries = np.empty((int(kept.sum()), 4))
-            entries[:, 0], entries[:, 1] = rows[kept], month
-            entries[:, 2], entries[:, 3] = domains[kept], shares[kept]
-            self._parts.append(entries)
-            self._all = None
+        """One month's prevention: each partnership's row, domain and share (arrays of equal
+        length, kept: not to be changed afterwards)."""
+        self._months.append((rows, month, domains, shares))
 
     def entries(self) -> np.ndarray:
         """Every entry, one row each: partnership row, month, domain, share."""
-        if self._all is None:
-            self._all = np.concatenate(self._parts) if self._parts else np.zeros((0, 4))
-            self._parts = [self._all]
+        if self._months:
+            months = self._months
+            shares = np.concatenate([m[3] for m in months])
+            kept = shares > 0.0
+            entries = np.empty((int(kept.sum()), 4))
+            entries[:, 0] = np.concatenate([m[0] for m in months])[kept]
+            entries[:, 1] = np.repeat([m[1] for m in months], [len(m[3]) for m in months])[kept]
+            entries[:, 2] = np.concatenate([m[2] for m in months])[kept]
+            entries[:, 3] = shares[kept]
+            self._all = np.concatenate([self._all, entries])
+            self._months = []
         return self._all
 
     def of(self, row: int) -> list[tuple[int, int, float]]:

@@ -215,3 +215,22 @@ def test_month_terms_in_the_partnership_table_are_those_of_now() -> None:
                 assert np.array_equal(model.partnership_table.terms[p.row], fresh)
                 checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_draws_without_replacement_are_numpys_choice_row_by_row(seed: int) -> None:
+    """The acquaintance network's sampler picks what ``rng.choice(..., replace=False, p=...)``
+    picks row after row, repeated picks included, and leaves the generator where it would."""
+    from pppsim.model.model import draws_without_replacement
+
+    make = np.random.default_rng(seed)
+    n = int(make.integers(4, 120))
+    k = int(make.integers(1, n))
+    interests = make.dirichlet(np.full(6, 0.05 if seed % 2 else 1.0), size=n)
+    weights = interests @ interests.T + (0.001 if seed % 3 == 0 else 0.2)
+    np.fill_diagonal(weights, 0.0)
+    numpy_rng, ours = np.random.default_rng(seed), np.random.default_rng(seed)
+    expected = [numpy_rng.choice(n, size=k, replace=False, p=row / row.sum())
+                for row in weights]
+    assert np.array_equal(draws_without_replacement(ours, weights, k), np.array(expected))
+    assert ours.random() == numpy_rng.random()

@@ -234,3 +234,25 @@ def test_draws_without_replacement_are_numpys_choice_row_by_row(seed: int) -> No
                 for row in weights]
     assert np.array_equal(draws_without_replacement(ours, weights, k), np.array(expected))
     assert ours.random() == numpy_rng.random()
+
+
+def test_the_month_view_holds_every_reporter_and_the_collector_records_them() -> None:
+    """The collector records the month view's values under the reporters' names, as Mesa's
+    own collect does (and falls back to it when a reporter is added)."""
+    import mesa
+
+    model = PartnershipModel(n_organisations=40, rng=4)
+    model.run(12)
+    assert tuple(MonthView(model).values) == tuple(MODEL_REPORTERS)
+    collector = model.datacollector
+    assert isinstance(collector, mesa.DataCollector)
+    ours = {name: column[-1] for name, column in collector.model_vars.items()}
+    mesas = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+    mesas.collect(model)
+    assert all(_same(ours[name], column[-1]) and type(ours[name]) is type(column[-1])
+               for name, column in mesas.model_vars.items())
+    collector._new_model_reporter("month", lambda m: m.month)
+    collector.model_vars["month"] = [None] * len(collector.model_vars["harm"])
+    model.step()
+    assert collector.model_vars["month"][-1] == 13
+    assert len({len(column) for column in collector.model_vars.values()}) == 1

@@ -126,22 +126,28 @@ class PartnershipModel(Formation, mesa.Model):
         self.ledgers = MemberTable()
         """Every membership's ledger, one row each."""
         sigma = np.sqrt(np.log1p(p.capacity_spread**2))
-        for sector, kind in zip(sectors, kinds, strict=True):
-            public = sector is Sector.PUBLIC
-            affinity_kind = federated.pop(0) if kind == UMBRELLA_KIND else kind
-            affinity = np.asarray(KIND_DOMAIN_AFFINITY[affinity_kind])
-            interest = affinity * rng.gamma(4.0, 0.25, size=len(DOMAINS))
-            interest = interest / interest.sum()
+        # what the draws of every organisation of a sector or kind share, computed once
+        affinities = {kind: np.asarray(affinity)
+                      for kind, affinity in KIND_DOMAIN_AFFINITY.items()}
+        motive_alphas = {}
+        for public in (True, False):
             societal = p.public_societal_motive if public else p.private_societal_motive
             individual = p.individual_motive
             mean = np.array([societal, max(1.0 - societal - individual, 0.05), individual])
-            motives = rng.dirichlet(20.0 * mean / mean.sum() + 1e-3)
+            motive_alphas[public] = 20.0 * mean / mean.sum() + 1e-3
+        a = 8.0 * p.opportunism_mean
+        opportunism_shape = (max(a, 1e-3), max(8.0 - a, 1e-3))
+        for sector, kind in zip(sectors, kinds, strict=True):
+            public = sector is Sector.PUBLIC
+            affinity_kind = federated.pop(0) if kind == UMBRELLA_KIND else kind
+            interest = affinities[affinity_kind] * rng.gamma(4.0, 0.25, size=len(DOMAINS))
+            interest = interest / interest.sum()
+            motives = rng.dirichlet(motive_alphas[public])
             size = rng.lognormal(-sigma**2 / 2, sigma)
             capacity = (p.public_capacity_fte if public else p.private_capacity_fte) * size
             budget = (p.public_budget_keur if public else p.private_budget_keur) * size
             info = max(0.05, rng.normal(1.0, p.information_spread))
-            a = 8.0 * p.opportunism_mean
-            opportunism = rng.beta(max(a, 1e-3), max(8.0 - a, 1e-3))
+            opportunism = rng.beta(*opportunism_shape)
             org = Organisation(
                 self, sector=sector, kind=str(kind), interest=interest, motives=motives,
                 capacity_fte=float(capacity), budget_keur=float(budget), information=info,
@@ -149,25 +155,26 @@ class PartnershipModel(Formation, mesa.Model):
             if kind == UMBRELLA_KIND:
                 org.federated_kind = affinity_kind
         self.organisations = self.agents_by_type[Organisation]
-        self.organisation_by_id = {o.unique_id: o for o in self.organisations}
+        orgs = list(self.organisations)
+        self.organisation_by_id = {o.unique_id: o for o in orgs}
         self._kind_counts: dict[str, int] = {}
-        for o in self.organisations:
+        for o in orgs:
             self._kind_counts[o.kind] = self._kind_counts.get(o.kind, 0) + 1
-        self.public_ids = frozenset(o.unique_id for o in self.organisations if o.is_public)
+        self.public_ids = frozenset(o.unique_id for o in orgs if o.is_public)
         """Ids of the public bodies."""
-        self.public_mask = [o.is_public for o in self.organisations]
+        self.public_mask = [o.is_public for o in orgs]
         """Whether each organisation is a public body, in the order of ``organisations``."""
-        self.interests = np.array([o.interest for o in self.organisations])
+        self.interests = np.array([o.interest for o in orgs])
         """Each organisation's interests over the crime domains, one row each."""
-        self.goal_fit = np.array([o.goal_fit for o in self.organisations])
+        self.goal_fit = np.array([o.goal_fit for o in orgs])
         """Each organisation's goal fit per crime domain (:attr:`Organisation.goal_fit`)."""
         self.initiative = np.array([1.0 if o.is_public else p.private_initiative
-                                    for o in self.organisations])
+                                    for o in orgs])
         """How readily each organisation takes the initiative, relative to a public body."""
-        self.umbrella_for = {o.federated_kind: o for o in self.organisations if o.is_umbrella}
+        self.umbrella_for = {o.federated_kind: o for o in orgs if o.is_umbrella}
         self.stand_in = np.array([self.umbrella_for[o.kind].index
                                   if not o.is_public and o.kind in self.umbrella_for
-                                  else o.index for o in self.organisations], dtype=np.intp)
+                                  else o.index for o in orgs], dtype=np.intp)
         """For each organisation, who a public initiator approaches instead when it partners
         through umbrella organisations: a firm's umbrella organisation, else itself."""
 
@@ -397,7 +404,8 @@ def draws_without_replacement(rng: np.random.Generator, weights: np.ndarray,
     uniforms used.  Creating the acquaintance network of 800 organisations took 800 calls.
     """
     n = len(weights)
-    cdf = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+    cdf = weights / weights.sum(axis=1, keepdims=True)
+    np.cumsum(cdf, axis=1, out=cdf)
     cdf /= cdf[:, -1:].copy()
     start = rng.bit_generator.state
     uniforms = rng.random(n * k)

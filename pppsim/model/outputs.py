@@ -63,7 +63,8 @@ class MonthView:
         ended = model.ended_this_month
         failed = sum([p.end_cause is EndCause.NEGOTIATION_FAILED for p in ended])
         private_exits = sum([sector is Sector.PRIVATE for sector, _ in model.exits_this_month])
-        to_private, to_public = cross_sector_trust(arrays)
+        n_public = int(np.count_nonzero(arrays.is_public))  # the first organisations
+        to_private, to_public = cross_sector_trust(arrays, n_public)
         harm, underlying = model.harm, model.harm_underlying
         self.values: dict[str, float] = {
             "active_partnerships": len(operating),
@@ -94,15 +95,18 @@ class MonthView:
             "resources_spent_keur": float(table.money_keur[rows].sum())
             + sum([p.funding_keur for p in operating]),
             "mean_capability": _array_mean_or_nan(arrays.capability),
-            "public_legitimacy": _array_mean_or_nan(arrays.standing[arrays.is_public]),
+            "public_legitimacy": _array_mean_or_nan(arrays.standing[:n_public]),
         }
 
 
-def cross_sector_trust(arrays: OrganisationArrays) -> tuple[float, float]:
+def cross_sector_trust(arrays: OrganisationArrays,
+                       n_public: int | None = None) -> tuple[float, float]:
     """Mean trust of public bodies in the firms they know and of firms in the public bodies
     they know, over every such tie (NaN where there is none).  The public bodies come first
-    in the organisation arrays, so each is a block of the trust matrix."""
-    n_public = int(np.count_nonzero(arrays.is_public))
+    in the organisation arrays (``n_public`` of them, counted if not given), so each is a
+    block of the trust matrix."""
+    if n_public is None:
+        n_public = int(np.count_nonzero(arrays.is_public))
     means = []
     for block in (arrays.trust[:n_public, n_public:], arrays.trust[n_public:, :n_public]):
         known = np.isnan(block)

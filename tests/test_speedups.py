@@ -272,3 +272,44 @@ def test_the_kept_grouping_of_members_is_that_of_now() -> None:
     partnership.remove_member(leaver, EndCause.PRIORITY_SHIFT)
     after = Members.of(operating)
     assert after is not grouping and len(after.rows) == len(grouping.rows) - 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_draws_without_replacement_are_numpys_choice_row_by_row(seed: int) -> None:
+    """The acquaintance network's sampler picks what ``rng.choice(..., replace=False, p=...)``
+    picks row after row, repeated picks included, and leaves the generator where it would."""
+    from pppsim.model.model import draws_without_replacement
+
+    make = np.random.default_rng(seed)
+    n = int(make.integers(4, 120))
+    k = int(make.integers(1, n))
+    interests = make.dirichlet(np.full(6, 0.05 if seed % 2 else 1.0), size=n)
+    weights = interests @ interests.T + (0.001 if seed % 3 == 0 else 0.2)
+    np.fill_diagonal(weights, 0.0)
+    numpy_rng, ours = np.random.default_rng(seed), np.random.default_rng(seed)
+    expected = [numpy_rng.choice(n, size=k, replace=False, p=row / row.sum())
+                for row in weights]
+    assert np.array_equal(draws_without_replacement(ours, weights, k), np.array(expected))
+    assert ours.random() == numpy_rng.random()
+
+
+def test_the_month_view_holds_every_reporter_and_the_collector_records_them() -> None:
+    """The collector records the month view's values under the reporters' names, as Mesa's
+    own collect does (and falls back to it when a reporter is added)."""
+    import mesa
+
+    model = PartnershipModel(n_organisations=40, rng=4)
+    model.run(12)
+    assert tuple(MonthView(model).values) == tuple(MODEL_REPORTERS)
+    collector = model.datacollector
+    assert isinstance(collector, mesa.DataCollector)
+    ours = {name: column[-1] for name, column in collector.model_vars.items()}
+    mesas = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+    mesas.collect(model)
+    assert all(_same(ours[name], column[-1]) and type(ours[name]) is type(column[-1])
+               for name, column in mesas.model_vars.items())
+    collector._new_model_reporter("month", lambda m: m.month)
+    collector.model_vars["month"] = [None] * len(collector.model_vars["harm"])
+    model.step()
+    assert collector.model_vars["month"][-1] == 13
+    assert len({len(column) for column in collector.model_vars.values()}) == 1

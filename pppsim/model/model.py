@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import mesa
@@ -30,6 +32,32 @@ from .vocabulary import (
     EndCause,
     Sector,
 )
+
+
+class MonthlyCollector(mesa.DataCollector):
+    """Mesa's ``DataCollector`` of the monthly outputs (:data:`MODEL_REPORTERS`), recording a
+    month's outputs from the model's month view all at once.
+
+    Mesa's ``collect`` calls the reporters one by one, each reading its value from the month
+    view, and records a deep copy of each value; the values are plain numbers, which a deep
+    copy returns as they are, so the view's values appended to ``model_vars`` are the very
+    same records.  With other reporters (added to it), Mesa's own ``collect`` collects.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters=MODEL_REPORTERS)
+
+    def collect(self, model: PartnershipModel) -> None:
+        if (self.agent_reporters or self.agenttype_reporters
+                or self.model_reporters != MODEL_REPORTERS):
+            super().collect(model)
+            return
+        self._collection_steps.append(model.time)
+        self._validated = True  # the reporters are the model's own
+        view = model.month_view if model.month_view is not None else MonthView(model)
+        values = view.values
+        for name, column in self.model_vars.items():
+            column.append(values[name])
 
 
 class PartnershipModel(Formation, mesa.Model):
@@ -80,7 +108,7 @@ class PartnershipModel(Formation, mesa.Model):
         self._create_network()
         self.month_view: MonthView | None = None
         """What the reporters read, while :meth:`collect` runs (None otherwise)."""
-        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+        self.datacollector = MonthlyCollector()
         self.collect()
 
     # --- set-up ----------------------------------------------------------------------------
@@ -101,22 +129,28 @@ class PartnershipModel(Formation, mesa.Model):
         self.ledgers = MemberTable()
         """Every membership's ledger, one row each."""
         sigma = np.sqrt(np.log1p(p.capacity_spread**2))
-        for sector, kind in zip(sectors, kinds, strict=True):
-            public = sector is Sector.PUBLIC
-            affinity_kind = federated.pop(0) if kind == UMBRELLA_KIND else kind
-            affinity = np.asarray(KIND_DOMAIN_AFFINITY[affinity_kind])
-            interest = affinity * rng.gamma(4.0, 0.25, size=len(DOMAINS))
-            interest = interest / interest.sum()
+        # what the draws of every organisation of a sector or kind share, computed once
+        affinities = {kind: np.asarray(affinity)
+                      for kind, affinity in KIND_DOMAIN_AFFINITY.items()}
+        motive_alphas = {}
+        for public in (True, False):
             societal = p.public_societal_motive if public else p.private_societal_motive
             individual = p.individual_motive
             mean = np.array([societal, max(1.0 - societal - individual, 0.05), individual])
-            motives = rng.dirichlet(20.0 * mean / mean.sum() + 1e-3)
+            motive_alphas[public] = 20.0 * mean / mean.sum() + 1e-3
+        a = 8.0 * p.opportunism_mean
+        opportunism_shape = (max(a, 1e-3), max(8.0 - a, 1e-3))
+        for sector, kind in zip(sectors, kinds, strict=True):
+            public = sector is Sector.PUBLIC
+            affinity_kind = federated.pop(0) if kind == UMBRELLA_KIND else kind
+            interest = affinities[affinity_kind] * rng.gamma(4.0, 0.25, size=len(DOMAINS))
+            interest = interest / interest.sum()
+            motives = rng.dirichlet(motive_alphas[public])
             size = rng.lognormal(-sigma**2 / 2, sigma)
             capacity = (p.public_capacity_fte if public else p.private_capacity_fte) * size
             budget = (p.public_budget_keur if public else p.private_budget_keur) * size
             info = max(0.05, rng.normal(1.0, p.information_spread))
-            a = 8.0 * p.opportunism_mean
-            opportunism = rng.beta(max(a, 1e-3), max(8.0 - a, 1e-3))
+            opportunism = rng.beta(*opportunism_shape)
             org = Organisation(
                 self, sector=sector, kind=str(kind), interest=interest, motives=motives,
                 capacity_fte=float(capacity), budget_keur=float(budget), information=info,
@@ -124,25 +158,26 @@ class PartnershipModel(Formation, mesa.Model):
             if kind == UMBRELLA_KIND:
                 org.federated_kind = affinity_kind
         self.organisations = self.agents_by_type[Organisation]
-        self.organisation_by_id = {o.unique_id: o for o in self.organisations}
+        orgs = list(self.organisations)
+        self.organisation_by_id = {o.unique_id: o for o in orgs}
         self._kind_counts: dict[str, int] = {}
-        for o in self.organisations:
+        for o in orgs:
             self._kind_counts[o.kind] = self._kind_counts.get(o.kind, 0) + 1
-        self.public_ids = frozenset(o.unique_id for o in self.organisations if o.is_public)
+        self.public_ids = frozenset(o.unique_id for o in orgs if o.is_public)
         """Ids of the public bodies."""
-        self.public_mask = [o.is_public for o in self.organisations]
+        self.public_mask = [o.is_public for o in orgs]
         """Whether each organisation is a public body, in the order of ``organisations``."""
-        self.interests = np.array([o.interest for o in self.organisations])
+        self.interests = np.array([o.interest for o in orgs])
         """Each organisation's interests over the crime domains, one row each."""
-        self.goal_fit = np.array([o.goal_fit for o in self.organisations])
+        self.goal_fit = np.array([o.goal_fit for o in orgs])
         """Each organisation's goal fit per crime domain (:attr:`Organisation.goal_fit`)."""
         self.initiative = np.array([1.0 if o.is_public else p.private_initiative
-                                    for o in self.organisations])
+                                    for o in orgs])
         """How readily each organisation takes the initiative, relative to a public body."""
-        self.umbrella_for = {o.federated_kind: o for o in self.organisations if o.is_umbrella}
+        self.umbrella_for = {o.federated_kind: o for o in orgs if o.is_umbrella}
         self.stand_in = np.array([self.umbrella_for[o.kind].index
                                   if not o.is_public and o.kind in self.umbrella_for
-                                  else o.index for o in self.organisations], dtype=np.intp)
+                                  else o.index for o in orgs], dtype=np.intp)
         """For each organisation, who a public initiator approaches instead when it partners
         through umbrella organisations: a firm's umbrella organisation, else itself."""
 
@@ -158,21 +193,18 @@ class PartnershipModel(Formation, mesa.Model):
         orgs = [o for o in self.organisations if not o.is_umbrella]
         index = np.array([o.index for o in orgs], dtype=np.intp)
         interests = np.array([o.interest for o in orgs])
-        similarity = interests @ interests.T
+        # shared interests, and a chance to know anyone
+        weights = _one_thread_product(interests, interests.T) + 0.2
+        np.fill_diagonal(weights, 0.0)
         n = len(orgs)
         k = min(p.network_degree, n - 1)
-        chosen = []
-        for i in range(n):
-            weights = similarity[i] + 0.2
-            weights[i] = 0.0
-            chosen.append(rng.choice(n, size=k, replace=False, p=weights / weights.sum()))
         knower = np.repeat(index, k)
-        known = index[np.concatenate(chosen)] if chosen else knower
+        known = index[draws_without_replacement(rng, weights, k).ravel()]
         ties = [(knower, known), (known, knower)]
+        public = np.array([o.is_public for o in orgs], dtype=bool)
+        kinds = np.array([o.kind for o in orgs])
         for umbrella in self.umbrella_for.values():
-            members = np.array([o.index for o in orgs
-                                if o.is_public or o.kind == umbrella.federated_kind],
-                               dtype=np.intp)
+            members = index[public | (kinds == umbrella.federated_kind)]
             ties += [(members, np.full(len(members), umbrella.index)),
                      (np.full(len(members), umbrella.index), members)]
         truster = np.concatenate([a for a, _ in ties])
@@ -333,6 +365,93 @@ class PartnershipModel(Formation, mesa.Model):
                 worst = min(operating, key=lambda p: p.members[org.unique_id].satisfaction)
                 worst.remove_member(org, EndCause.RESOURCES_EXHAUSTED,
                                     capacity=org.available_fte, promised=org.promised_fte)
+
+
+@cache
+def _blas_threads() -> Any:
+    """A ``threadpoolctl`` controller of the BLAS libraries NumPy loaded (made once a
+    process), or None without ``threadpoolctl``."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - installed with the workbench
+        return None
+    return ThreadpoolController()
+
+
+def _one_thread_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` computed by the BLAS library on one thread.
+
+    OpenBLAS splits a product of a few hundred rows between threads, which then keep
+    spinning for some 100 ms of CPU after it; one thread computes the very same numbers
+    (the threads only share out the output's rows and columns) at a fraction of that cost.
+    """
+    controller = _blas_threads()
+    if controller is None:  # pragma: no cover
+        return a @ b
+    with controller.limit(limits=1, user_api="blas"):
+        return a @ b
+
+
+def draws_without_replacement(rng: np.random.Generator, weights: np.ndarray,
+                              k: int) -> np.ndarray:
+    """``rng.choice(n, size=k, replace=False, p=w / w.sum())`` for each row ``w`` of
+    ``weights`` (n rows of n non-negative weights) in turn, one row of picks each: the same
+    picks from the same draws, leaving ``rng`` where those calls would.
+
+    NumPy's weighted sampling without replacement draws ``k`` uniforms and looks each up in
+    the cumulative weights; if some pick repeats, it keeps the first of each, zeroes the
+    weights picked and draws the missing ones the same way, until it has ``k``.  Here the
+    cumulative weights of every row are computed at once (row by row these are the very
+    sums NumPy computes), the uniforms are drawn ahead in one call, and only the rows that
+    repeat a pick repeat NumPy's rounds; the generator is then set to its state after the
+    uniforms used.  Creating the acquaintance network of 800 organisations took 800 calls.
+    """
+    n = len(weights)
+    cdf = weights / weights.sum(axis=1, keepdims=True)
+    np.cumsum(cdf, axis=1, out=cdf)
+    cdf /= cdf[:, -1:].copy()
+    start = rng.bit_generator.state
+    uniforms = rng.random(n * k)
+    used = 0
+
+    def draw(count: int) -> np.ndarray:
+        nonlocal uniforms, used
+        if used + count > len(uniforms):  # rows that repeated a pick used more
+            uniforms = np.concatenate((uniforms, rng.random(max(count, n * k))))
+        used += count
+        return uniforms[used - count:used]
+
+    chosen = np.empty((n, k), dtype=np.int64)
+    for i in range(n):
+        picks = cdf[i].searchsorted(draw(k), side="right")
+        if len(set(picks.tolist())) < k:
+            picks = _without_repeats(picks, weights[i] / weights[i].sum(), k, draw)
+        chosen[i] = picks
+    rng.bit_generator.state = start
+    rng.random(used)
+    return chosen
+
+
+def _without_repeats(picks: np.ndarray, p: np.ndarray, k: int,
+                     draw: Callable[[int], np.ndarray]) -> np.ndarray:
+    """NumPy's further rounds of :func:`draws_without_replacement` for one row whose first
+    ``picks`` repeat: keep the first of each pick, zero the probabilities ``p`` of those
+    picked, draw the missing ones, until there are ``k``."""
+    found = np.zeros(k, dtype=np.int64)
+    n_found = 0
+    while True:
+        _, first = np.unique(picks, return_index=True)
+        first.sort()
+        picks = picks.take(first)
+        found[n_found:n_found + picks.size] = picks
+        n_found += picks.size
+        if n_found >= k:
+            return found
+        x = draw(k - n_found)
+        p[found[:n_found]] = 0
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]
+        picks = cdf.searchsorted(x, side="right")
 
 
 def _signature() -> inspect.Signature:

@@ -34,59 +34,84 @@ def _array_mean_or_nan(values: np.ndarray) -> float:
 
 
 class MonthView:
-    """What the reporters read, gathered in one pass over the model's state.
+    """Every monthly output (:data:`MODEL_REPORTERS`) of the model as it is now, gathered in
+    one pass over its state: ``values``, by name in the reporters' order.
 
     :meth:`PartnershipModel.collect` builds one while the ``DataCollector`` collects, so that
     the reporters do not each rebuild the list of operating partnerships and scan every trust
     tie; a reporter called outside a collection builds its own.  The organisations' mean
     capability and standing come from the arrays of the month's end
-    (:meth:`PartnershipModel.end_month`) when the model has them.
+    (:meth:`PartnershipModel.end_month`).
     """
+
+    __slots__ = ("operating", "values")
 
     def __init__(self, model: PartnershipModel) -> None:
         month = model.month
         active = list(model.partnerships)
         operating: list[Partnership] = [p for p in active if p.is_operating]
         self.operating = operating
-        self.negotiating = len(active) - len(operating)
-        # launched this month: operating now, or ended within the month
-        self.launched = [p.launched_month for p in operating].count(month) + [
-            p.launched_month for p in model.ended_this_month].count(month)
-        arrays, table = model.organisation_arrays, model.ledgers
-        self.trust_public_to_private, self.trust_private_to_public = \
-            cross_sector_trust(arrays)
-        ptable = model.partnership_table
+        """The partnerships operating now, in the model's order."""
+        arrays, table, ptable = model.organisation_arrays, model.ledgers, model.partnership_table
         prows = np.array([p.row for p in operating], dtype=np.intp)
-        counts = np.bincount(ptable.stage[prows], minlength=len(Stage)).tolist()
-        self.stages = {stage: counts[stage] for stage in Stage}
-        self.information_shared = float((ptable.shared_private[prows]
-                                         + ptable.shared_public[prows]).sum())
-        self.information_followed_up = float(ptable.followed[prows].sum())
-        self.trust_in_partnerships = _mean_or_nan([p.trust for p in operating])
+        stages = np.bincount(ptable.stage[prows], minlength=len(Stage)).tolist()
         from .partnership.operation import Members  # the model's, loaded with it
 
         rows = Members.of(operating).rows
         public = arrays.is_public[table.organisation[rows]]
         satisfaction = table.satisfaction[rows]
-        self.satisfaction_public = _array_mean_or_nan(satisfaction[public])
-        self.satisfaction_private = _array_mean_or_nan(satisfaction[~public])
-        self.free_riding = _array_mean_or_nan(table.free_riding[rows])
-        self.resources_spent_keur = float(table.money_keur[rows].sum()) + sum(
-            [p.funding_keur for p in operating])
-        self.mean_capability = _array_mean_or_nan(arrays.capability)
-        self.public_legitimacy = _array_mean_or_nan(arrays.standing[arrays.is_public])
+        ended = model.ended_this_month
+        failed = sum([p.end_cause is EndCause.NEGOTIATION_FAILED for p in ended])
+        private_exits = sum([sector is Sector.PRIVATE for sector, _ in model.exits_this_month])
+        n_public = int(np.count_nonzero(arrays.is_public))  # the first organisations
+        to_private, to_public = cross_sector_trust(arrays, n_public)
+        harm, underlying = model.harm, model.harm_underlying
+        self.values: dict[str, float] = {
+            "active_partnerships": len(operating),
+            "negotiating": len(active) - len(operating),
+            "philanthropic": stages[Stage.PHILANTHROPIC],
+            "transactional": stages[Stage.TRANSACTIONAL],
+            "integrative": stages[Stage.INTEGRATIVE],
+            "formation_attempts": model.attempts_this_month,
+            # launched this month: operating now, or ended within the month
+            "launched": [p.launched_month for p in operating].count(month)
+            + [p.launched_month for p in ended].count(month),
+            "dissolved": len(ended) - failed,
+            "negotiations_failed": failed,
+            "private_exits": private_exits,
+            "public_exits": len(model.exits_this_month) - private_exits,
+            "harm": float(harm.sum()),
+            "harm_without_prevention": float(underlying.sum()),
+            "harm_prevented": float((underlying - harm).sum()),
+            "information_shared": float((ptable.shared_private[prows]
+                                         + ptable.shared_public[prows]).sum()),
+            "information_followed_up": float(ptable.followed[prows].sum()),
+            "trust_public_to_private": to_private,
+            "trust_private_to_public": to_public,
+            "trust_in_partnerships": _mean_or_nan([p.trust for p in operating]),
+            "satisfaction_public": _array_mean_or_nan(satisfaction[public]),
+            "satisfaction_private": _array_mean_or_nan(satisfaction[~public]),
+            "free_riding": _array_mean_or_nan(table.free_riding[rows]),
+            "resources_spent_keur": float(table.money_keur[rows].sum())
+            + sum([p.funding_keur for p in operating]),
+            "mean_capability": _array_mean_or_nan(arrays.capability),
+            "public_legitimacy": _array_mean_or_nan(arrays.standing[:n_public]),
+        }
 
 
-def cross_sector_trust(arrays: OrganisationArrays) -> tuple[float, float]:
+def cross_sector_trust(arrays: OrganisationArrays,
+                       n_public: int | None = None) -> tuple[float, float]:
     """Mean trust of public bodies in the firms they know and of firms in the public bodies
     they know, over every such tie (NaN where there is none).  The public bodies come first
-    in the organisation arrays, so each is a block of the trust matrix."""
-    n_public = int(np.count_nonzero(arrays.is_public))
+    in the organisation arrays (``n_public`` of them, counted if not given), so each is a
+    block of the trust matrix."""
+    if n_public is None:
+        n_public = int(np.count_nonzero(arrays.is_public))
     means = []
     for block in (arrays.trust[:n_public, n_public:], arrays.trust[n_public:, :n_public]):
-        known = ~np.isnan(block)
-        count = int(np.count_nonzero(known))
-        means.append(float(block[known].sum()) / count if count else float("nan"))
+        known = np.isnan(block)
+        known = block[np.logical_not(known, out=known)]
+        means.append(float(known.sum()) / len(known) if len(known) else float("nan"))
     return means[0], means[1]
 
 
@@ -95,35 +120,22 @@ def _view(model: PartnershipModel) -> MonthView:
     return view if view is not None else MonthView(model)
 
 
+def _reporter(name: str) -> Callable[[PartnershipModel], float]:
+    """The reporter of the monthly output ``name``: its value in the model's month view."""
+    return lambda model: _view(model).values[name]
+
+
+REPORTED = (
+    "active_partnerships", "negotiating", "philanthropic", "transactional", "integrative",
+    "formation_attempts", "launched", "dissolved", "negotiations_failed", "private_exits",
+    "public_exits", "harm", "harm_without_prevention", "harm_prevented", "information_shared",
+    "information_followed_up", "trust_public_to_private", "trust_private_to_public",
+    "trust_in_partnerships", "satisfaction_public", "satisfaction_private", "free_riding",
+    "resources_spent_keur", "mean_capability", "public_legitimacy")
+"""The monthly outputs' names, in the order of the model's time series."""
+
 MODEL_REPORTERS: dict[str, Callable[[PartnershipModel], float]] = {
-    "active_partnerships": lambda m: len(_view(m).operating),
-    "negotiating": lambda m: _view(m).negotiating,
-    "philanthropic": lambda m: _view(m).stages[Stage.PHILANTHROPIC],
-    "transactional": lambda m: _view(m).stages[Stage.TRANSACTIONAL],
-    "integrative": lambda m: _view(m).stages[Stage.INTEGRATIVE],
-    "formation_attempts": lambda m: m.attempts_this_month,
-    "launched": lambda m: _view(m).launched,
-    "dissolved": lambda m: sum(p.end_cause is not EndCause.NEGOTIATION_FAILED
-                               for p in m.ended_this_month),
-    "negotiations_failed": lambda m: sum(p.end_cause is EndCause.NEGOTIATION_FAILED
-                                         for p in m.ended_this_month),
-    "private_exits": lambda m: sum(s is Sector.PRIVATE for s, _ in m.exits_this_month),
-    "public_exits": lambda m: sum(s is Sector.PUBLIC for s, _ in m.exits_this_month),
-    "harm": lambda m: float(m.harm.sum()),
-    "harm_without_prevention": lambda m: float(m.harm_underlying.sum()),
-    "harm_prevented": lambda m: float((m.harm_underlying - m.harm).sum()),
-    "information_shared": lambda m: _view(m).information_shared,
-    "information_followed_up": lambda m: _view(m).information_followed_up,
-    "trust_public_to_private": lambda m: _view(m).trust_public_to_private,
-    "trust_private_to_public": lambda m: _view(m).trust_private_to_public,
-    "trust_in_partnerships": lambda m: _view(m).trust_in_partnerships,
-    "satisfaction_public": lambda m: _view(m).satisfaction_public,
-    "satisfaction_private": lambda m: _view(m).satisfaction_private,
-    "free_riding": lambda m: _view(m).free_riding,
-    "resources_spent_keur": lambda m: _view(m).resources_spent_keur,
-    "mean_capability": lambda m: _view(m).mean_capability,
-    "public_legitimacy": lambda m: _view(m).public_legitimacy,
-}
+    name: _reporter(name) for name in REPORTED}
 """Monthly model-level outputs, collected by the model's Mesa ``DataCollector`` after each
 month (docs/ODD.md §7.4)."""
 

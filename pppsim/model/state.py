@@ -83,13 +83,16 @@ class OrganisationArrays:
         prejudice towards that one's sector."""
         return self.prejudice[truster, self.is_public[trusted].astype(np.intp)]
 
-    def known_trust(self, truster: np.ndarray, trusted: np.ndarray) -> np.ndarray:
-        """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its
-        sector prejudice where it does not know that one yet."""
+    def known_trust(self, truster: np.ndarray | int, trusted: np.ndarray) -> np.ndarray:
+        """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length, or one
+        truster's index and an index array), its sector prejudice where it does not know that
+        one yet."""
         trust = self.trust[truster, trusted]
         unknown = np.isnan(trust)
         if unknown.any():
-            trust[unknown] = self.prejudice_of(truster[unknown], trusted[unknown])
+            if isinstance(truster, np.ndarray):
+                truster = truster[unknown]
+            trust[unknown] = self.prejudice_of(truster, trusted[unknown])
         return trust
 
 

@@ -8,7 +8,6 @@ import numpy as np
 
 from .. import mechanisms as mech
 from ..events import EventKind
-from ..state import ordered_pairs
 from ..vocabulary import EndCause, Funding
 from .ledger import MemberLedger
 
@@ -124,17 +123,15 @@ class Lifecycle:
 
 def negotiate_all(partnerships: list[Partnership]) -> None:
     """A month of negotiation of each of the given partnerships, in order
-    (:meth:`Lifecycle.negotiate`): the founders' mean trust in each other for all of them at
-    once, one uniform draw each."""
+    (:meth:`Lifecycle.negotiate`): the founders' mean trust in each other (over their
+    ``founder_pairs``) for all of them at once, one uniform draw each."""
     if not partnerships:
         return
     model = partnerships[0].model
-    founders = [np.array([o.index for o in p._pending_members], dtype=np.intp)
-                for p in partnerships]
-    pairs = [ordered_pairs(len(f)) for f in founders]
-    truster = np.concatenate([f[i] for f, (i, _) in zip(founders, pairs, strict=True)])
-    trusted = np.concatenate([f[j] for f, (_, j) in zip(founders, pairs, strict=True)])
-    counts = np.array([len(i) for i, _ in pairs])
+    pairs = [p.founder_pairs for p in partnerships]
+    truster = np.concatenate([i for i, _ in pairs])
+    trusted = np.concatenate([j for _, j in pairs])
+    counts = np.fromiter((len(i) for i, _ in pairs), dtype=np.intp, count=len(pairs))
     trust = np.bincount(np.repeat(np.arange(len(partnerships)), counts),
                         weights=model.organisation_arrays.known_trust(truster, trusted),
                         minlength=len(partnerships)) / counts

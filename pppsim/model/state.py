@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -170,13 +171,18 @@ class Table:
 
     def add(self, **values: float) -> int:
         """A new row with the given values (the rest zero); its index."""
-        if self.size == self.capacity:
+        return self.add_rows(1, **values)[0]
+
+    def add_rows(self, count: int, **values: Any) -> range:
+        """``count`` new rows with the given values (for each column one value for all the
+        rows or a sequence of one per row; the rest zero); their indices."""
+        while self.size + count > self.capacity:
             self._allocate(2 * self.capacity)
-        row = self.size
-        self.size += 1
+        rows = range(self.size, self.size + count)
+        self.size += count
         for name, value in values.items():
-            getattr(self, name)[row] = value
-        return row
+            getattr(self, name)[rows.start:rows.stop] = value
+        return rows
 
 
 class MemberTable(Table):

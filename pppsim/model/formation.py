@@ -58,7 +58,7 @@ class Formation:
         may approach a sector's umbrella organisation instead of a single firm [001 L103].
         """
         self.attempts_this_month += 1
-        domain = int(np.argmax(initiator.interest * self.harm_ratio))
+        domain = int((initiator.interest * self.harm_ratio).argmax())
         pool = self.candidate_pool(initiator)
         target = 2 + min(int(self.rng.poisson(self.p.extra_partners_mean)), MAX_MEMBERS - 2)
         ranked = self.rank_candidates(initiator, pool, domain)
@@ -82,7 +82,7 @@ class Formation:
         possibly the umbrella organisations of the firms it knows instead of the firms
         [001 L103]."""
         arrays = self.organisation_arrays
-        pool = np.flatnonzero(~np.isnan(arrays.trust[initiator.index]))  # its acquaintances
+        pool = (~np.isnan(arrays.trust[initiator.index])).nonzero()[0]  # its acquaintances
         if self.p.trusted_intermediary:
             introduced = [o.index for o in self.introductions(initiator)]
             pool = np.concatenate([pool, np.array(introduced, dtype=np.intp)])
@@ -123,7 +123,7 @@ class Formation:
             self.goal_fit[pool, domain],
             self.organisation_arrays.known_trust(initiator.index, pool),
             self.p.partner_choice_fit_weight)
-        ranked = pool[np.argsort(-scores, kind="stable")].tolist()
+        ranked = pool[(-scores).argsort(kind="stable")].tolist()
         public = self.public_mask
         for place, candidate in enumerate(ranked):
             if public[candidate] != initiator.is_public:
@@ -203,12 +203,12 @@ class Formation:
         # the highest trust any member has in each organisation it knows, outside the members
         best_trust = np.fmax.reduce(known, axis=0) if len(members) > 1 else known[0].copy()
         best_trust[members] = np.nan
-        candidates = np.flatnonzero(~np.isnan(best_trust) & arrays.room())
+        candidates = (~np.isnan(best_trust) & arrays.room()).nonzero()[0]
         if not len(candidates):
             return None
         scores = mech.partner_score(self.goal_fit[candidates, partnership.domain],
                                     best_trust[candidates], self.p.partner_choice_fit_weight)
-        best = self.organisation_by_id[int(candidates[np.argmax(scores)]) + 1]
+        best = self.organisation_by_id[int(candidates[scores.argmax()]) + 1]
         partnership.welcome_newcomer(best)
         return best
 

@@ -42,8 +42,9 @@ class Formation:
         # the initiation rate of every organisation with room at once (Organisation.need())
         rates = (p.initiation_rate * (self.interests[able] @ self.harm_ratio)
                  * (0.5 + arrays.capability[able]) * self.initiative[able])
-        for k in np.flatnonzero(draws < rates).tolist():
-            org = self.organisations[int(able[k])]
+        by_id = self.organisation_by_id  # (indexing the Mesa agent set copies it each time)
+        for index in able[draws < rates].tolist():
+            org = by_id[index + 1]
             if org.has_room:  # an earlier attempt this month may have taken its last seat
                 self.attempt_formation(org)
 
@@ -57,7 +58,7 @@ class Formation:
         may approach a sector's umbrella organisation instead of a single firm [001 L103].
         """
         self.attempts_this_month += 1
-        domain = int(np.argmax(initiator.interest * self.harm_ratio))
+        domain = int((initiator.interest * self.harm_ratio).argmax())
         pool = self.candidate_pool(initiator)
         target = 2 + min(int(self.rng.poisson(self.p.extra_partners_mean)), MAX_MEMBERS - 2)
         ranked = self.rank_candidates(initiator, pool, domain)
@@ -80,11 +81,12 @@ class Formation:
         with room, then those a trusted intermediary introduces; for a public initiator,
         possibly the umbrella organisations of the firms it knows instead of the firms
         [001 L103]."""
-        known = initiator.trust.ids() - 1
-        introduced = self.introductions(initiator) if self.p.trusted_intermediary else []
-        room = self.organisation_arrays.room()
-        introduced = np.array([o.index for o in introduced], dtype=np.intp)
-        pool = np.concatenate([known, introduced])
+        arrays = self.organisation_arrays
+        pool = (~np.isnan(arrays.trust[initiator.index])).nonzero()[0]  # its acquaintances
+        if self.p.trusted_intermediary:
+            introduced = [o.index for o in self.introductions(initiator)]
+            pool = np.concatenate([pool, np.array(introduced, dtype=np.intp)])
+        room = arrays.room()
         pool = pool[room[pool] & (pool != initiator.index)]
         if initiator.is_public and self.rng.random() < self.p.umbrella_partnering:
             pool = self.stand_in[pool]
@@ -113,24 +115,24 @@ class Formation:
 
     def rank_candidates(
         self: PartnershipModel, initiator: Organisation, pool: np.ndarray, domain: int,
-    ) -> np.ndarray:
+    ) -> list[int]:
         """Candidates (places in ``organisations``) by goal fit and trust (Klos & Nooteboom
         2001), the best candidate from the other sector first: it is a public-private
         partnership."""
-        arrays = self.organisation_arrays
         scores = mech.partner_score(
             self.goal_fit[pool, domain],
-            arrays.known_trust(np.full(len(pool), initiator.index), pool),
+            self.organisation_arrays.known_trust(initiator.index, pool),
             self.p.partner_choice_fit_weight)
-        ranked = pool[np.argsort(-scores, kind="stable")]
-        other_sector = np.flatnonzero(arrays.is_public[ranked] != initiator.is_public)
-        if len(other_sector):
-            best = other_sector[0]
-            ranked = np.concatenate([ranked[best:best + 1], np.delete(ranked, best)])
+        ranked = pool[(-scores).argsort(kind="stable")].tolist()
+        public = self.public_mask
+        for place, candidate in enumerate(ranked):
+            if public[candidate] != initiator.is_public:
+                ranked.insert(0, ranked.pop(place))
+                break
         return ranked
 
     def invite(
-        self: PartnershipModel, initiator: Organisation, ranked: np.ndarray,
+        self: PartnershipModel, initiator: Organisation, ranked: list[int],
         domain: int, target: int, funding: Funding,
     ) -> tuple[list[Organisation], int]:
         """Invite candidates (places in ``organisations``, in order) until ``target`` members
@@ -143,19 +145,21 @@ class Formation:
         p, rng = self.p, self.rng
         barrier = 1.0 - mech.information_pass_through(
             p.legal_barrier, p.organisational_barrier, p.technical_barrier)
+        screening = p.screening_strength * initiator.capability
+        grant_funded = funding is Funding.GRANT
+        by_id = self.organisation_by_id
         members = [initiator]
         refusals = 0
-        for k in ranked.tolist():
+        for k in ranked:
             if len(members) >= target or refusals >= p.max_refusals:
                 break
-            candidate = self.organisations[k]
-            screened_out = rng.random() < p.screening_strength * initiator.capability \
-                * candidate.opportunism
+            candidate = by_id[k + 1]
+            screened_out = rng.random() < screening * candidate.opportunism
             fit = candidate.goal_fit[domain]
             utility = mech.join_utility(
                 fit, candidate.trust_in(initiator), len(members) + 1, barrier=barrier,
                 subsidy=p.private_subsidy, strictness=p.grant_strictness,
-                is_private=not candidate.is_public, grant_funded=funding is Funding.GRANT,
+                is_private=not candidate.is_public, grant_funded=grant_funded,
                 coordination_cost=p.coordination_cost,
             ) + rng.normal(0.0, 0.1)
             if screened_out or utility < p.join_threshold:
@@ -199,12 +203,12 @@ class Formation:
         # the highest trust any member has in each organisation it knows, outside the members
         best_trust = np.fmax.reduce(known, axis=0) if len(members) > 1 else known[0].copy()
         best_trust[members] = np.nan
-        candidates = np.flatnonzero(~np.isnan(best_trust) & arrays.room())
+        candidates = (~np.isnan(best_trust) & arrays.room()).nonzero()[0]
         if not len(candidates):
             return None
         scores = mech.partner_score(self.goal_fit[candidates, partnership.domain],
                                     best_trust[candidates], self.p.partner_choice_fit_weight)
-        best = self.organisations[int(candidates[np.argmax(scores)])]
+        best = self.organisation_by_id[int(candidates[scores.argmax()]) + 1]
         partnership.welcome_newcomer(best)
         return best
 
@@ -214,9 +218,12 @@ class Formation:
         Thriving: not full, past the philanthropic stage and its members on average more
         than 0.75 satisfied; each such partnership recruits with ``recruit_probability``, one
         uniform draw each, in the given order."""
-        stages = self.partnership_table.stage
-        eligible = [pt for pt in partnerships
-                    if len(pt.members) < MAX_MEMBERS and stages[pt.row] >= Stage.TRANSACTIONAL]
+        n = len(partnerships)
+        rows = np.fromiter((pt.row for pt in partnerships), dtype=np.intp, count=n)
+        sizes = np.fromiter((len(pt.members) for pt in partnerships), dtype=np.intp, count=n)
+        open_to_newcomers = (sizes < MAX_MEMBERS) & (
+            self.partnership_table.stage[rows] >= int(Stage.TRANSACTIONAL))
+        eligible = list(compress(partnerships, open_to_newcomers.tolist()))
         if not eligible:
             return
         thriving = list(compress(eligible, (mean_satisfaction(eligible) > 0.75).tolist()))

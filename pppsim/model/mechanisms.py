@@ -206,6 +206,8 @@ def conditional_free_riding(own: float, partners: float, reciprocity: float) -> 
 def scope_domains(founding: int, interest: np.ndarray, scope: int) -> tuple[int, ...]:
     """The crime domains a partnership takes on: its founding domain, then the domains its
     members together care most about, ``scope`` in all [002 L570-L572]."""
+    if scope <= 1:
+        return (founding,)
     order = [int(d) for d in np.argsort(-interest, kind="stable") if d != founding]
     return (founding, *order[:max(0, scope - 1)])
 

@@ -132,8 +132,10 @@ class Organisation(mesa.Agent):
         """It joined or left a partnership, or one of its partnerships ended or started: its
         seats taken and staff promised are counted again."""
         me = self.unique_id
-        self._arrays.promised_fte[self.index] = sum(
-            p.members[me].commitment_fte for p in self.partnerships.values() if me in p.members)
+        commitments = self.model.ledgers.commitment_fte  # (its ledgers' commitment_fte)
+        self._arrays.promised_fte[self.index] = sum([
+            commitments.item(p.members[me].row) for p in self.partnerships.values()
+            if me in p.members])
         self._arrays.seats_taken[self.index] = len(self.partnerships)
 
     @property

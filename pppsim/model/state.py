@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -110,15 +111,18 @@ class OrganisationArrays:
         self.trust.flat[keys] = new
         return new
 
-    def known_trust(self, truster: np.ndarray, trusted: np.ndarray,
+    def known_trust(self, truster: np.ndarray | int, trusted: np.ndarray,
                     keys: np.ndarray | None = None) -> np.ndarray:
-        """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length), its
-        sector prejudice where it does not know that one yet.  ``keys``: the pairs'
-        :meth:`pair_keys`, if the caller has them (one gather from the flat matrix)."""
+        """Trust of each ``truster`` in each ``trusted`` (index arrays of equal length, or one
+        truster's index and an index array), its sector prejudice where it does not know that
+        one yet.  ``keys``: the pairs' :meth:`pair_keys`, if the caller has them (one gather
+        from the flat matrix)."""
         trust = self.trust[truster, trusted] if keys is None else self.trust.take(keys)
         unknown = np.isnan(trust)
         if unknown.any():
-            trust[unknown] = self.prejudice_of(truster[unknown], trusted[unknown])
+            if isinstance(truster, np.ndarray):
+                truster = truster[unknown]
+            trust[unknown] = self.prejudice_of(truster, trusted[unknown])
         return trust
 
 
@@ -196,13 +200,18 @@ class Table:
 
     def add(self, **values: float) -> int:
         """A new row with the given values (the rest zero); its index."""
-        if self.size == self.capacity:
+        return self.add_rows(1, **values)[0]
+
+    def add_rows(self, count: int, **values: Any) -> range:
+        """``count`` new rows with the given values (for each column one value for all the
+        rows or a sequence of one per row; the rest zero); their indices."""
+        while self.size + count > self.capacity:
             self._allocate(2 * self.capacity)
-        row = self.size
-        self.size += 1
+        rows = range(self.size, self.size + count)
+        self.size += count
         for name, value in values.items():
-            getattr(self, name)[row] = value
-        return row
+            getattr(self, name)[rows.start:rows.stop] = value
+        return rows
 
 
 class MemberTable(Table):

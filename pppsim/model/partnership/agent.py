@@ -19,6 +19,7 @@ from .operation import MemberTerms, Operation
 if TYPE_CHECKING:
     from ..model import PartnershipModel
     from ..organisation import Organisation
+    from ..state import OrganisationArrays
     from ..vocabulary import EndCause
 
 
@@ -67,7 +68,12 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.launched_month: int | None = None
         self.ended_month: int | None = None
         self.end_cause: EndCause | None = None
-        self.initial_trust = self.mean_trust(members)
+        self.founder_pairs = self.pairs_of(members)
+        """Every ordered pair of founders as places in the organisation arrays (truster,
+        trusted): their mean trust in each other decides the negotiation (:func:`negotiate_all`
+        reads it each month)."""
+        self.initial_trust = self.mean_pair_trust(model.organisation_arrays,
+                                                  *self.founder_pairs)
         self.founding_overlap = self.complementarity(members)
         self.negotiation_months_needed = mech.negotiation_duration(
             p.negotiation_months, self.initial_trust, self.governance, self.formality,
@@ -183,13 +189,27 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         return [by_id[i] for i in self.members]
 
     @staticmethod
+    def pairs_of(orgs: list[Organisation]) -> tuple[np.ndarray, np.ndarray]:
+        """Every ordered pair of the organisations, as their places in the organisation arrays:
+        (truster, trusted), truster by truster."""
+        index = np.array([o.index for o in orgs], dtype=np.intp)
+        truster, trusted = ordered_pairs(len(orgs))
+        return index[truster], index[trusted]
+
+    @staticmethod
     def mean_trust(orgs: list[Organisation]) -> float:
         """Mean directed trust over all ordered pairs of members."""
         if len(orgs) < 2:
             return 0.0
-        index = np.array([o.index for o in orgs])
-        truster, trusted = ordered_pairs(len(orgs))
-        trust = orgs[0].model.organisation_arrays.known_trust(index[truster], index[trusted])
+        return Partnership.mean_pair_trust(orgs[0].model.organisation_arrays,
+                                           *Partnership.pairs_of(orgs))
+
+    @staticmethod
+    def mean_pair_trust(arrays: OrganisationArrays, truster: np.ndarray,
+                        trusted: np.ndarray) -> float:
+        """Mean trust of each ``truster`` in each ``trusted`` (places in the organisation
+        arrays)."""
+        trust = arrays.known_trust(truster, trusted)
         return float(trust.sum()) / len(trust)
 
     @staticmethod

@@ -8,7 +8,6 @@ import numpy as np
 
 from .. import mechanisms as mech
 from ..events import EventKind
-from ..state import ordered_pairs
 from ..vocabulary import EndCause, Funding
 from .ledger import MemberLedger
 
@@ -63,9 +62,7 @@ class Lifecycle:
         self.launched_month = model.month
         if self.funding is Funding.GRANT:
             self.funding_end_month = model.month + p.grant_months
-        clarity = self.clarity
-        for org in orgs:
-            self.admit(org, clarity)
+        self.admit(orgs, self.clarity)
         scale = (len(orgs) / 3.0) ** 0.5
         self.goal_output = p.goal_months * p.output_reference * scale * model.rng.uniform(
             0.7, 1.5)
@@ -77,37 +74,43 @@ class Lifecycle:
             platform=self.platform, confidentiality_agreement=self.confidentiality_agreement,
             exit_strategy=self.exit_strategy, goal_output=self.goal_output)
 
-    def admit(self: Partnership, org: Organisation, clarity: float) -> None:
-        """Add a member with its commitment and its expectation of value.
+    def admit(self: Partnership, orgs: list[Organisation], clarity: float) -> None:
+        """Add members (in the given order) with their commitment and their expectation of
+        value.
 
-        Its expectation is 1 + optimism, optimism ~ N(``optimism_mean``,
-        ``optimism_sd`` (1 - 0.7 clarity)): explicit design makes expectations accurate
-        [002 L1288-L1296, L1173].  Its goal fit is the overlap of its interests with the
-        partnership's domains; its alignment starts there, less the priority conflicts of a
-        broad scope [002 L743].
+        Each one's expectation is 1 + optimism, optimism ~ N(``optimism_mean``,
+        ``optimism_sd`` (1 - 0.7 clarity)), one draw each in order: explicit design makes
+        expectations accurate [002 L1288-L1296, L1173].  Its goal fit is the overlap of its
+        interests with the partnership's domains; its alignment starts there, less the
+        priority conflicts of a broad scope [002 L743].
         """
         model, p = self.model, self.model.p
-        optimism = float(model.rng.normal(p.optimism_mean, p.optimism_sd * (1.0 - 0.7 * clarity)))
+        optimism = model.rng.normal(p.optimism_mean, p.optimism_sd * (1.0 - 0.7 * clarity),
+                                    size=len(orgs)).tolist()
         vector, norm = model.domain_target(self.domains)
-        fit = mech.goal_overlap(org.interest, vector, norm_a=org.interest_norm, norm_b=norm)
-        row = model.ledgers.add(
+        fits = [mech.goal_overlap(org.interest, vector, norm_a=org.interest_norm, norm_b=norm)
+                for org in orgs]
+        rows = model.ledgers.add_rows(
+            len(orgs),
             joined_month=model.month,
-            organisation=org.index,
-            commitment_fte=org.commitment_fte,
-            commitment_keur=org.commitment_keur,
-            expectation=max(0.2, 1.0 + optimism),
+            organisation=[org.index for org in orgs],
+            commitment_fte=[org.commitment_fte for org in orgs],
+            commitment_keur=[org.commitment_keur for org in orgs],
+            expectation=[max(0.2, 1.0 + x) for x in optimism],
             optimism=optimism,
-            domain_fit=fit,
+            domain_fit=fits,
             satisfaction=p.initial_satisfaction,
-            alignment=self.realigned(fit),
+            alignment=[self.realigned(fit) for fit in fits],
         )
-        self.members[org.unique_id] = MemberLedger(model.ledgers, row)
+        for org, row in zip(orgs, rows, strict=True):
+            self.members[org.unique_id] = MemberLedger(model.ledgers, row)
         self.terms_changed()
-        org.partnerships[self.unique_id] = self
-        org.memberships_changed()
-        self.member_history.append(org.unique_id)
-        model.events.record(model.month, EventKind.JOINED, partnership=self.unique_id,
-                            organisation=org.unique_id, expectation=1.0 + optimism)
+        for org, x in zip(orgs, optimism, strict=True):
+            org.partnerships[self.unique_id] = self
+            org.memberships_changed()
+            self.member_history.append(org.unique_id)
+            model.events.record(model.month, EventKind.JOINED, partnership=self.unique_id,
+                                organisation=org.unique_id, expectation=1.0 + x)
 
     def realigned(self: Partnership, fit: float) -> float:
         """A member's alignment with the partnership's goals when they are (re)set: its goal
@@ -118,23 +121,21 @@ class Lifecycle:
     def welcome_newcomer(self: Partnership, newcomer: Organisation) -> None:
         """A newcomer joins with the trust it has in the members, and they in it: at first
         prejudice-based when they do not know it [001 L141]."""
-        self.admit(newcomer, self.clarity)
+        self.admit([newcomer], self.clarity)
         self.newcomer_months.append(len(self.trust_history))
 
 
 def negotiate_all(partnerships: list[Partnership]) -> None:
     """A month of negotiation of each of the given partnerships, in order
-    (:meth:`Lifecycle.negotiate`): the founders' mean trust in each other for all of them at
-    once, one uniform draw each."""
+    (:meth:`Lifecycle.negotiate`): the founders' mean trust in each other (over their
+    ``founder_pairs``) for all of them at once, one uniform draw each."""
     if not partnerships:
         return
     model = partnerships[0].model
-    founders = [np.array([o.index for o in p._pending_members], dtype=np.intp)
-                for p in partnerships]
-    pairs = [ordered_pairs(len(f)) for f in founders]
-    truster = np.concatenate([f[i] for f, (i, _) in zip(founders, pairs, strict=True)])
-    trusted = np.concatenate([f[j] for f, (_, j) in zip(founders, pairs, strict=True)])
-    counts = np.array([len(i) for i, _ in pairs])
+    pairs = [p.founder_pairs for p in partnerships]
+    truster = np.concatenate([i for i, _ in pairs])
+    trusted = np.concatenate([j for _, j in pairs])
+    counts = np.fromiter((len(i) for i, _ in pairs), dtype=np.intp, count=len(pairs))
     trust = np.bincount(np.repeat(np.arange(len(partnerships)), counts),
                         weights=model.organisation_arrays.known_trust(truster, trusted),
                         minlength=len(partnerships)) / counts

@@ -357,7 +357,7 @@ class PartnershipModel(Formation, mesa.Model):
         """
         overcommitted = self.organisation_arrays.overcommitted(self.p.overstretch)
         for k in np.flatnonzero(overcommitted).tolist():
-            org = self.organisations[k]
+            org = self.organisation_by_id[k + 1]
             if not org.overcommitted:  # an earlier exit this month may have ended one of its
                 continue               # partnerships
             operating = [p for p in org.partnerships.values() if p.is_operating]
@@ -373,7 +373,7 @@ def _blas_threads() -> Any:
     process), or None without ``threadpoolctl``."""
     try:
         from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - installed with the workbench
+    except ImportError:  # pragma: no cover - a declared dependency
         return None
     return ThreadpoolController()
 

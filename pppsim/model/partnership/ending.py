@@ -283,7 +283,7 @@ def consider_exits(partnerships: list[Partnership],
         partnership = partnerships[group[k]]
         if not partnership.is_active:
             continue
-        org = model.organisations[orgs[k]]
+        org = model.organisation_by_id[int(orgs[k]) + 1]
         if lost_standing[k]:
             partnership.remove_member(org, EndCause.LEGITIMACY_RISK, standing=float(standing[k]),
                                       threshold=p.standing_exit_threshold)

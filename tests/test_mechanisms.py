@@ -554,13 +554,17 @@ def test_privacy_enhancing_technology_lets_more_through_at_a_lower_value_per_ite
 def test_public_standing_rises_with_results_and_falls_with_favouring_few_firms(
     standing: float, societal: float, cost: float,
 ) -> None:
-    no_firm = mech.public_standing(standing, societal, 0, cost)
-    one_firm = mech.public_standing(standing, societal, 1, cost)
-    federation = mech.public_standing(standing, societal, 12, cost)
+    def after(standing: float, societal: float, firms: float) -> float:
+        # what the month of joint work does: the change, then standing kept within [0, 1]
+        return float(mech.within(standing + mech.public_standing_change(societal, firms, cost),
+                                 0.0, 1.0))
+
+    no_firm = after(standing, societal, 0)
+    one_firm = after(standing, societal, 1)
+    federation = after(standing, societal, 12)
     assert 0.0 <= one_firm <= federation <= no_firm <= 1.0
     assert no_firm >= standing
-    assert mech.public_standing(0.5, 2.0, 0, cost) == mech.public_standing(
-        0.5, 1.5, 0, cost)  # visible results count up to 1.5
+    assert after(0.5, 2.0, 0) == after(0.5, 1.5, 0)  # visible results count up to 1.5
 
 
 @given(risk=unit, governance=unit)
@@ -575,8 +579,8 @@ def test_publicity_incidents_are_likelier_for_risk_takers_under_light_control(
 
 @given(standing=unit)
 def test_private_standing_grows_slowly_and_drops_in_an_incident(standing: float) -> None:
-    calm = mech.private_standing(standing, False)
-    hit = mech.private_standing(standing, True)
+    calm, hit = mech.within(standing + mech.private_standing_change(np.array([False, True])),
+                            0.0, 1.0).tolist()
     assert 0.0 <= hit < calm <= 1.0
     assert calm == pytest.approx(min(1.0, standing + 0.002))
 

@@ -437,15 +437,6 @@ def public_standing_change(
     return 0.004 * np.minimum(societal_value, 1.5) - favouritism
 
 
-def public_standing(
-    standing: float, societal_value: float, firms_represented: float, favouritism_cost: float,
-) -> float:
-    """A public body's legitimacy after a month in one partnership
-    (:func:`public_standing_change`), within [0, 1]."""
-    return within(standing + public_standing_change(societal_value, firms_represented,
-                                                     favouritism_cost), 0.0, 1.0)
-
-
 def incident_probability(risk_style: float, governance: float) -> float:
     """Monthly chance that publicity costs a firm its reputation [002 L1258, L1278]: more so
     for action-oriented firms in lightly controlled partnerships."""
@@ -457,12 +448,6 @@ def private_standing_change(incident: bool) -> float:
     a little [002 L519]; a publicity incident costs it 0.3 [002 L1258].  Works elementwise on
     numpy arrays over members."""
     return 0.002 - 0.3 * np.asarray(incident, dtype=float)
-
-
-def private_standing(standing: float, incident: bool) -> float:
-    """A firm's reputation after a month in one partnership (:func:`private_standing_change`),
-    within [0, 1]."""
-    return within(standing + private_standing_change(incident), 0.0, 1.0)
 
 
 def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float) -> Stage:

@@ -197,14 +197,6 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         return index[truster], index[trusted]
 
     @staticmethod
-    def mean_trust(orgs: list[Organisation]) -> float:
-        """Mean directed trust over all ordered pairs of members."""
-        if len(orgs) < 2:
-            return 0.0
-        return Partnership.mean_pair_trust(orgs[0].model.organisation_arrays,
-                                           *Partnership.pairs_of(orgs))
-
-    @staticmethod
     def mean_pair_trust(arrays: OrganisationArrays, truster: np.ndarray,
                         trusted: np.ndarray) -> float:
         """Mean trust of each ``truster`` in each ``trusted`` (places in the organisation

@@ -422,21 +422,28 @@ def _undefined(row: Any) -> str:
 def claims_under_uncertainty(draws: Any, n_draws: int, mode: Mode = QUICK, *,
                              claims: Iterable[Claim] = CLAIMS, seed: int = 2024,
                              out: str | Path | None = None, workers: int | None = None,
-                             scheduler: str | None = None, progress: bool = False
-                             ) -> pd.DataFrame:
+                             scheduler: str | None = None, progress: bool = False,
+                             retry_failed: bool = False) -> pd.DataFrame:
     """For each claim, the share of parameter draws in which it holds.
 
     ``draws`` is a :class:`pppsim.calibration.ParameterDraws` (a posterior folder or prior
     ranges); ``n_draws`` draws are taken with ``seed`` and the claims are checked at each,
     the draw replacing the defaults that a claim's conditions do not set (each draw's runs in
-    ``out/draw-<k>``, resumable).  One row per (draw, claim): whether it holds.
+    ``out/draw-<k>``, resumable; ``retry_failed`` re-runs the runs that failed before).  One
+    row per (draw, claim): whether it holds.
+
+    Raises
+    ------
+    OutputError
+        If a run of a draw failed, as :func:`run_claims`.
     """
     claims = list(claims)
     rows = []
     for k, draw in enumerate(draws.draw(n_draws, seed)):
         verdicts = run_claims(mode, claims=claims, seed=seed, workers=workers,
                               scheduler=scheduler, progress=progress, base=draw,
-                              out=Path(out) / f"draw-{k}" if out is not None else None)
+                              out=Path(out) / f"draw-{k}" if out is not None else None,
+                              retry_failed=retry_failed)
         for number, row in claim_table(verdicts).iterrows():
             rows.append({"draw": k, "claim": int(number), "title": row.title,
                          "source": row.source, "holds": bool(row.holds)})

@@ -389,6 +389,33 @@ def test_claims_under_a_posterior_count_draws(tmp_path):
     assert (tmp_path / "claims" / "draw-1").is_dir()
 
 
+def test_claims_under_a_posterior_stop_on_failed_runs_and_retry_completes(tmp_path,
+                                                                        monkeypatch):
+    """A draw's claims are judged on all its replications or not at all: a failed run stops
+    the check with one line naming the draw's folder; retry_failed re-runs it."""
+    from pppsim.claims import CLAIMS, Mode, claims_under_uncertainty
+    from pppsim.errors import OutputError
+    from pppsim.model.model import PartnershipModel
+
+    draws = load_draws("posterior", write_posterior(tmp_path / "post"))
+    tiny, out = Mode("tiny", 2, 2), tmp_path / "claims"
+
+    def broken(self):
+        raise RuntimeError("model broke")
+
+    monkeypatch.setattr(PartnershipModel, "step", broken)
+    with pytest.raises(OutputError, match=r"draw-0.* did not finish \(first: .*model broke"):
+        claims_under_uncertainty(draws, 1, tiny, claims=CLAIMS[3:4], seed=1, out=out,
+                                 workers=1)
+    monkeypatch.undo()
+    with pytest.raises(OutputError, match="--retry-failed"):  # resumed, the failures kept
+        claims_under_uncertainty(draws, 1, tiny, claims=CLAIMS[3:4], seed=1, out=out,
+                                 workers=1)
+    per_draw = claims_under_uncertainty(draws, 1, tiny, claims=CLAIMS[3:4], seed=1, out=out,
+                                        workers=1, retry_failed=True)
+    assert per_draw["claim"].tolist() == [4] and per_draw["draw"].tolist() == [0]
+
+
 # --- the method against a synthetic truth -----------------------------------------------------
 @pytest.mark.slow
 def test_posterior_covers_a_synthetic_truth(tmp_path):

@@ -33,7 +33,8 @@ def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
 
     mode = QUICK if quick else FULL
     if posterior is not None:
-        _claims_under_posterior(posterior, draws, mode, out, workers, scheduler, seed)
+        _claims_under_posterior(posterior, draws, mode, out, workers, scheduler, seed,
+                                retry_failed)
         return
     verdicts = run_claims(mode, seed=seed, out=out, workers=workers, scheduler=scheduler,
                           progress=True, retry_failed=retry_failed)
@@ -54,7 +55,8 @@ def claims(quick: bool, out: Path, workers: int | None, scheduler: str | None,
 
 
 def _claims_under_posterior(posterior: Path, n_draws: int, mode: object, out: Path,
-                            workers: int | None, scheduler: str | None, seed: int) -> None:
+                            workers: int | None, scheduler: str | None, seed: int,
+                            retry_failed: bool) -> None:
     """``pppsim claims --posterior DIR``: the share of posterior draws in which each holds."""
     from ..calibration.uncertainty import load_draws
     from ..claims import claims_under_uncertainty, robustness_markdown
@@ -62,7 +64,8 @@ def _claims_under_posterior(posterior: Path, n_draws: int, mode: object, out: Pa
     draws = load_draws("posterior", posterior, source="--posterior")
     folder = out / "posterior"
     per_draw = claims_under_uncertainty(draws, n_draws, mode, seed=seed, out=folder,
-                                        workers=workers, scheduler=scheduler, progress=True)
+                                        workers=workers, scheduler=scheduler, progress=True,
+                                        retry_failed=retry_failed)
     folder.mkdir(parents=True, exist_ok=True)
     per_draw.to_csv(folder / "claims_by_draw.csv", index=False)
     text = robustness_markdown(per_draw, draws, mode, seed)

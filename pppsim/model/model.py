@@ -52,7 +52,8 @@ class MonthlyCollector(mesa.DataCollector):
                 or self.model_reporters != MODEL_REPORTERS):
             super().collect(model)
             return
-        self._collection_steps.append(model.time)
+        if hasattr(self, "_collection_steps"):  # as Mesa's collect: its record of when
+            self._collection_steps.append(model.time)
         self._validated = True  # the reporters are the model's own
         view = model.month_view if model.month_view is not None else MonthView(model)
         values = view.values

@@ -371,7 +371,8 @@ class Month:
             sums[sums == 0.0] = 1.0  # in place: the same as np.where, one call less
             return sums[group]
 
-        motives = self.arrays.motives[self.orgs]
+        # rows of a 2-D array gathered with ``take`` (a fraction of the cost of indexing)
+        motives = self.arrays.motives.take(self.orgs, axis=0)
         # The value to each member (§7.2.8): its motives weighing the value by motive
         values = np.vecdot(motives, self.value_by_motive)
         alignment = mech.drift_alignment(table.alignment[rows], p.goal_drift)
@@ -392,8 +393,8 @@ class Month:
         self.satisfaction = mech.update_satisfaction(table.satisfaction[rows], pulls,
                                                      p.satisfaction_memory)
         table.satisfaction[rows] = self.satisfaction
-        table.grievances[rows] = mech.remember_pulls(table.grievances[rows].T, pulls,
-                                                     p.satisfaction_memory).T
+        table.grievances[rows] = mech.remember_pulls(
+            table.grievances.take(rows, axis=0).T, pulls, p.satisfaction_memory).T
         table.value[rows] = values
         table.alignment[rows] = alignment
 

@@ -406,12 +406,11 @@ class Month:
         incident = np.zeros(len(self.rows), dtype=bool)
         chance = self.table.incident_chance[self.rows[private]]
         incident[private] = self.model.rng.random(len(chance)) < chance
-        # a month without incidents (most months): every firm's change is that of no incident
         change = np.where(public,
                           mech.public_standing_change(self.societal,
                                                       self.terms["firms"],
                                                       p.favouritism_legitimacy_cost)[self.group],
-                          mech.private_standing_change(incident if incident.any() else False))
+                          mech.private_standing_change(incident))
         arrays.standing = mech.within(
             arrays.standing + np.bincount(self.orgs, weights=change,
                                           minlength=len(arrays.standing)), 0.0, 1.0)
@@ -476,11 +475,15 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
     table.months_operated[prows] = months
     preventing = (matured > 0.0).nonzero()[0]
     if len(preventing):
-        domains = [partnerships[k].domain_array for k in preventing.tolist()]
-        counts = np.fromiter(map(len, domains), dtype=np.intp, count=len(domains))
-        domains = np.concatenate(domains)
-        who = preventing.repeat(counts)
-        shares = model.prevent(domains, (matured[preventing] / counts).repeat(counts))
+        of_each = [partnerships[k].domain_array for k in preventing.tolist()]
+        domains, who, outputs = np.concatenate(of_each), preventing, matured[preventing]
+        # each has at least its founding domain: as many domains as partnerships is one each
+        # (the default scope), whose output is its domain's entry as it is
+        if len(domains) != len(of_each):
+            counts = np.fromiter(map(len, of_each), dtype=np.intp, count=len(of_each))
+            who = preventing.repeat(counts)
+            outputs = (outputs / counts).repeat(counts)
+        shares = model.prevent(domains, outputs)
         model.prevention_log.append(prows[who], model.month, domains, shares)
     return matured
 

@@ -195,7 +195,8 @@ class Month:
 
     The arrays are small (a few hundred members and pairs), so that a month costs what its
     numpy calls cost rather than their arithmetic: what several steps need is computed once
-    (each member's month terms, its partners, the firms' and public members' groups)."""
+    (the partnerships' month terms, each member's partners, the firms' and public members'
+    groups); a month term is gathered per member where a step reads it (:meth:`each`)."""
 
     def __init__(self, partnerships: list[Partnership]) -> None:
         model = partnerships[0].model

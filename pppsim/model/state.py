@@ -57,10 +57,11 @@ class OrganisationArrays:
         """Partnerships it is in or negotiating."""
         self.promised_fte = np.zeros(n)
         """Staff promised to the partnerships it is a member of."""
-        self._pair_label = np.empty(n * n, dtype=np.int32 if n * n < 2**31 else np.intp)
+        self._pair_label = np.empty(n * n, dtype=np.intp)
         """Scratch for :meth:`move_trust`: for each ordered pair of organisations (flat index
         of :attr:`trust`), a position of that pair in the last call's arguments (only the
-        entries written by that call are meaningful; never read outside it)."""
+        entries written by that call are meaningful; never read outside it).  Of the index
+        type: written and read as it is, with no conversion (one word per pair, as the trust)."""
 
     def room(self, index: np.ndarray | int | slice = slice(None)) -> np.ndarray:
         """Whether each organisation can take on one more partnership: a free seat and the
@@ -104,11 +105,11 @@ class OrganisationArrays:
         pair's changes in order; the same as labelling the pairs with ``np.unique``, without
         its sorting."""
         label = self._pair_label
-        label[keys] = np.arange(len(keys))
+        label[keys] = np.arange(len(keys), dtype=np.intp)
         label = label[keys]
         new = within(start + np.bincount(label, weights=change, minlength=len(keys))[label],
                      0.0, 1.0)
-        self.trust.flat[keys] = new
+        self.trust.put(keys, new)  # as ``.flat[keys] = new``, at a fraction of its cost
         return new
 
     def known_trust(self, truster: np.ndarray | int, trusted: np.ndarray,

@@ -195,7 +195,8 @@ class Month:
 
     The arrays are small (a few hundred members and pairs), so that a month costs what its
     numpy calls cost rather than their arithmetic: what several steps need is computed once
-    (each member's month terms, its partners, the firms' and public members' groups)."""
+    (the partnerships' month terms, each member's partners, the firms' and public members'
+    groups); a month term is gathered per member where a step reads it (:meth:`each`)."""
 
     def __init__(self, partnerships: list[Partnership]) -> None:
         model = partnerships[0].model
@@ -208,10 +209,9 @@ class Month:
         self.count = count = len(partnerships)
         self.prows = prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
                                          count=count)
-        terms = model.partnership_table.terms
-        self.terms = dict(zip(MONTH_TERMS, terms[prows].T, strict=True))
-        self.member_terms = dict(zip(MONTH_TERMS, terms[prows[group]].T, strict=True))
-        """Each member's partnership's month terms."""
+        # ``take`` gathers the rows at a fraction of the cost of indexing with ``prows``
+        self.terms = dict(zip(MONTH_TERMS, model.partnership_table.terms.take(prows, axis=0).T,
+                              strict=True))
         self.n = n = size[group]
         self.partners = partners = n - 1
         """Each member's number of partners."""
@@ -247,8 +247,9 @@ class Month:
         return sums[:self.count], sums[self.count:]
 
     def each(self, name: str) -> np.ndarray:
-        """A partnership's month term, for each of its members."""
-        return self.member_terms[name]
+        """A partnership's month term, for each of its members (gathered when asked: the
+        month reads a few of the terms per member)."""
+        return self.terms[name][self.group]
 
     def run(self) -> None:
         self.contribute()
@@ -368,9 +369,11 @@ class Month:
         def total_or_one(x: np.ndarray) -> np.ndarray:
             """Per member, the sum of ``x`` over the members of its partnership, 1 where 0."""
             sums = self.total(x)
-            return np.where(sums != 0.0, sums, 1.0)[group]
+            sums[sums == 0.0] = 1.0  # in place: the same as np.where, one call less
+            return sums[group]
 
-        motives = self.arrays.motives[self.orgs]
+        # rows of a 2-D array gathered with ``take`` (a fraction of the cost of indexing)
+        motives = self.arrays.motives.take(self.orgs, axis=0)
         # The value to each member (§7.2.8): its motives weighing the value by motive
         values = np.vecdot(motives, self.value_by_motive)
         alignment = mech.drift_alignment(table.alignment[rows], p.goal_drift)
@@ -391,8 +394,8 @@ class Month:
         self.satisfaction = mech.update_satisfaction(table.satisfaction[rows], pulls,
                                                      p.satisfaction_memory)
         table.satisfaction[rows] = self.satisfaction
-        table.grievances[rows] = mech.remember_pulls(table.grievances[rows].T, pulls,
-                                                     p.satisfaction_memory).T
+        table.grievances[rows] = mech.remember_pulls(
+            table.grievances.take(rows, axis=0).T, pulls, p.satisfaction_memory).T
         table.value[rows] = values
         table.alignment[rows] = alignment
 
@@ -466,17 +469,22 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
     months = table.months_operated[prows]
     width = table.pipeline.shape[1]  # the delay and this month
     table.pipeline[prows, months % width] = output
+    months += 1  # a copy of the column's entries
     # the output of ``delay`` months ago: the slot written next month (before the delay has
     # passed, a slot never written: 0)
-    matured = np.maximum(table.pipeline[prows, (months + 1) % width], 0.0)
-    table.months_operated[prows] = months + 1
+    matured = np.maximum(table.pipeline[prows, months % width], 0.0)
+    table.months_operated[prows] = months
     preventing = (matured > 0.0).nonzero()[0]
     if len(preventing):
-        domains = [partnerships[k].domain_array for k in preventing.tolist()]
-        counts = np.fromiter(map(len, domains), dtype=np.intp, count=len(domains))
-        domains = np.concatenate(domains)
-        who = preventing.repeat(counts)
-        shares = model.prevent(domains, (matured[preventing] / counts).repeat(counts))
+        of_each = [partnerships[k].domain_array for k in preventing.tolist()]
+        domains, who, outputs = np.concatenate(of_each), preventing, matured[preventing]
+        # each has at least its founding domain: as many domains as partnerships is one each
+        # (the default scope), whose output is its domain's entry as it is
+        if len(domains) != len(of_each):
+            counts = np.fromiter(map(len, of_each), dtype=np.intp, count=len(of_each))
+            who = preventing.repeat(counts)
+            outputs = (outputs / counts).repeat(counts)
+        shares = model.prevent(domains, outputs)
         model.prevention_log.append(prows[who], model.month, domains, shares)
     return matured
 

@@ -112,6 +112,44 @@ def test_retry_failed_reruns_only_the_failures(reference, tmp_path) -> None:
     pd.testing.assert_frame_equal(load_results(out), reference, check_exact=True)
 
 
+def test_runs_are_made_here_while_the_workers_start_and_results_do_not_change(
+        reference, tmp_path) -> None:
+    """While the workers start, a caller that has the model loaded (the reference ran here)
+    makes runs itself, one at a time, each committed at once; then the workers get the rest."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pppsim.experiment import run_sweep
+    from pppsim.experiment.manifest import build_manifest
+
+    class Counting(ThreadPoolExecutor):
+        runs = 0
+
+        def submit(self, fn, /, *args, **kwargs):
+            Counting.runs += len(args[1])
+            return super().submit(fn, *args, **kwargs)
+
+    exp, out = small_experiment(), tmp_path / "out"
+    committed = []
+    with ResultStore.create(out, exp, build_manifest(exp)) as store, Counting(2) as pool:
+        stats = run_sweep(exp, store, pool, executor_name="test", workers=2,
+                          on_record=committed.append, started=lambda: len(committed) >= 3)
+    assert (stats.done, Counting.runs) == (8, 5)
+    pd.testing.assert_frame_equal(load_results(out), reference, check_exact=True)
+
+
+def test_automatic_chunks_shrink_to_one_run_at_the_end() -> None:
+    """The last tasks are single runs, so that the workers finish together."""
+    from pppsim.experiment.runner import ChunkSize, _chunks
+
+    size = ChunkSize(planned=64, workers=2)
+    sizes = []
+    for chunk in _chunks(iter(range(64)), size):
+        sizes.append(len(chunk))
+        for _ in chunk:
+            size.record(0.1)  # tasks of 0.5 s are 5 runs
+    assert sum(sizes) == 64 and max(sizes) == 5 and sizes[-3:] == [1, 1, 1]
+
+
 def _InProcess():  # noqa: N802 - reads as a class at the call sites
     from pppsim.experiment.executors import InProcessExecutor
 

@@ -5,7 +5,8 @@
   global ``set_start_method``): *forkserver* where the system has it (Linux, macOS), whose
   server loads the model once and forks every worker from it, else *spawn* (Windows); both
   start workers from a fresh interpreter, so a sweep behaves the same everywhere and from
-  Jupyter;
+  Jupyter.  The workers are started in a thread (:attr:`ExecutorInfo.started` says when they
+  are), so that the caller goes on meanwhile;
 * ``scheduler="local"``: a Dask ``LocalCluster`` on this machine (for testing the Dask path);
 * ``scheduler="tcp://host:8786"``: an existing Dask cluster, through ``Client.get_executor()``.
 
@@ -20,6 +21,8 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -42,13 +45,19 @@ class InProcessExecutor(Executor):
         return future
 
 
+def _up() -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class ExecutorInfo:
-    """An open executor, its name for logs and its number of workers."""
+    """An open executor, its name for logs, its number of workers, and whether they are
+    started (``started()``; False while pppsim's pool starts its workers)."""
 
     executor: Executor
     name: str
     workers: int
+    started: Callable[[], bool] = _up
 
 
 def default_workers() -> int:
@@ -76,6 +85,12 @@ def prepare_worker() -> None:
     gc.freeze()
 
 
+def model_loaded() -> bool:
+    """Whether this process has the model loaded already (a script or notebook that made a
+    model, or imported it): then it can make runs at once, without loading it first."""
+    return MODEL_MODULE in sys.modules
+
+
 def _start_worker() -> None:
     """A new worker of pppsim's pool leaves Ctrl-C to the main process, which stops the sweep
     cleanly, and is prepared (:func:`prepare_worker`)."""
@@ -96,6 +111,23 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 def _started() -> None:
     """A task that does nothing: submitted once per worker, it starts the workers (and their
     imports) while the main process prepares the sweep."""
+
+
+def _start_workers(pool: ProcessPoolExecutor, workers: int, started: threading.Event) -> None:
+    """Start the pool's workers (a task that does nothing for each), then set ``started``.
+
+    Runs in a thread: starting a worker through the forkserver waits until the server has
+    loaded the model (most of a second), and the caller meanwhile reads the experiment,
+    prepares the results folder, or makes runs itself (:func:`~.runner.run_sweep`).  A pool
+    that cannot start its workers fails the same way on the caller's own next submission,
+    which reports it (the sweep's message on stopped workers)."""
+    try:
+        for _ in range(workers):
+            pool.submit(_started)
+    except Exception:  # reported by the caller's next submission
+        pass
+    finally:
+        started.set()
 
 
 @contextmanager
@@ -119,11 +151,14 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
             return
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                                    mp_context=_worker_context())
-        for _ in range(workers):
-            pool.submit(_started)
+        started = threading.Event()
+        starter = threading.Thread(target=_start_workers, args=(pool, workers, started),
+                                   name="pppsim-start-workers", daemon=True)
+        starter.start()
         try:
-            yield ExecutorInfo(pool, "process pool", workers)
+            yield ExecutorInfo(pool, "process pool", workers, started.is_set)
         finally:
+            starter.join()
             pool.shutdown(wait=True, cancel_futures=True)
         return
     with _dask_client(workers, scheduler) as (client, name):

@@ -305,9 +305,9 @@ def run_sweep(
         Whether the executor's workers are up (:attr:`~.executors.ExecutorInfo.started`;
         default: they are).  While they start (pppsim's pool: most of a second, in which its
         forkserver loads the model), runs are made in this process, one at a time and each
-        committed at once, if this process has the model loaded already
-        (:func:`~.executors.model_loaded`); then the workers get every run.  Which process
-        makes a run never changes its results.
+        committed at once, if chunks are automatic and this process has the model loaded
+        already (:func:`~.executors.model_loaded`); then the workers get every run.  Which
+        process makes a run never changes its results.
     """
     config = config or RunConfiguration.of(experiment)
     counts = store.counts()
@@ -315,7 +315,8 @@ def run_sweep(
     here = InProcessExecutor()
 
     def starting() -> bool:
-        return started is not None and not started() and model_loaded()
+        return (chunk_size is None and started is not None and not started()
+                and model_loaded())
 
     size = ChunkSize(chunk_size, planned=planned, workers=workers, starting=starting)
     stats = SweepStats(executor_name, workers, size.largest, planned)

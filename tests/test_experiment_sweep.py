@@ -283,15 +283,19 @@ def test_the_model_version_changes_with_any_model_source_file(tmp_path):
 def test_worker_processes_freeze_what_they_loaded_and_the_caller_is_left_alone() -> None:
     import gc
 
-    from pppsim.experiment.executors import open_executor
+    from pppsim.experiment.executors import YOUNG_PASS, open_executor
 
-    frozen_before = gc.get_freeze_count()
+    frozen_before, threshold = gc.get_freeze_count(), gc.get_threshold()
     with open_executor(workers=2) as info:
         counts = [info.executor.submit(gc.get_freeze_count).result() for _ in range(4)]
+        young = {info.executor.submit(gc.get_threshold).result()[0] for _ in range(4)}
     assert min(counts) > 10_000  # the model and its libraries, out of the collector's reach
+    assert young == {max(threshold[0], YOUNG_PASS)}
     with open_executor(workers=1) as info:
         assert info.executor.submit(gc.get_freeze_count).result() == frozen_before
+        assert gc.get_threshold()[0] == max(threshold[0], YOUNG_PASS)
     assert gc.get_freeze_count() == frozen_before
+    assert gc.get_threshold() == threshold  # handed back as it was
 
 
 @pytest.mark.slow
@@ -315,9 +319,13 @@ def test_dask_workers_are_prepared_while_the_sweep_lasts_and_handed_back_after()
 
     with _dask_client(2, "local") as (client, _):
         before = client.run(gc.get_freeze_count)
+        thresholds = client.run(gc.get_threshold)
         with _prepared_workers(client):
             during = client.run(gc.get_freeze_count)
+            young = client.run(lambda: gc.get_threshold()[0])
         after = client.run(gc.get_freeze_count)
+        thresholds_after = client.run(gc.get_threshold)
     assert len(before) == 2 and set(before.values()) == {0}
     assert during.keys() == before.keys() and min(during.values()) > 10_000  # every worker
     assert set(after.values()) == {0}
+    assert min(young.values()) >= 10_000 and thresholds_after == thresholds

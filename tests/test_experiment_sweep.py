@@ -112,6 +112,44 @@ def test_retry_failed_reruns_only_the_failures(reference, tmp_path) -> None:
     pd.testing.assert_frame_equal(load_results(out), reference, check_exact=True)
 
 
+def test_runs_are_made_here_while_the_workers_start_and_results_do_not_change(
+        reference, tmp_path) -> None:
+    """While the workers start, a caller that has the model loaded (the reference ran here)
+    makes runs itself, one at a time, each committed at once; then the workers get the rest."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pppsim.experiment import run_sweep
+    from pppsim.experiment.manifest import build_manifest
+
+    class Counting(ThreadPoolExecutor):
+        runs = 0
+
+        def submit(self, fn, /, *args, **kwargs):
+            Counting.runs += len(args[1])
+            return super().submit(fn, *args, **kwargs)
+
+    exp, out = small_experiment(), tmp_path / "out"
+    committed = []
+    with ResultStore.create(out, exp, build_manifest(exp)) as store, Counting(2) as pool:
+        stats = run_sweep(exp, store, pool, executor_name="test", workers=2,
+                          on_record=committed.append, started=lambda: len(committed) >= 3)
+    assert (stats.done, Counting.runs) == (8, 5)
+    pd.testing.assert_frame_equal(load_results(out), reference, check_exact=True)
+
+
+def test_automatic_chunks_shrink_to_one_run_at_the_end() -> None:
+    """The last tasks are single runs, so that the workers finish together."""
+    from pppsim.experiment.runner import ChunkSize, _chunks
+
+    size = ChunkSize(planned=64, workers=2)
+    sizes = []
+    for chunk in _chunks(iter(range(64)), size):
+        sizes.append(len(chunk))
+        for _ in chunk:
+            size.record(0.1)  # tasks of 0.5 s are 5 runs
+    assert sum(sizes) == 64 and max(sizes) == 5 and sizes[-3:] == [1, 1, 1]
+
+
 def _InProcess():  # noqa: N802 - reads as a class at the call sites
     from pppsim.experiment.executors import InProcessExecutor
 
@@ -245,15 +283,19 @@ def test_the_model_version_changes_with_any_model_source_file(tmp_path):
 def test_worker_processes_freeze_what_they_loaded_and_the_caller_is_left_alone() -> None:
     import gc
 
-    from pppsim.experiment.executors import open_executor
+    from pppsim.experiment.executors import YOUNG_PASS, open_executor
 
-    frozen_before = gc.get_freeze_count()
+    frozen_before, threshold = gc.get_freeze_count(), gc.get_threshold()
     with open_executor(workers=2) as info:
         counts = [info.executor.submit(gc.get_freeze_count).result() for _ in range(4)]
+        young = {info.executor.submit(gc.get_threshold).result()[0] for _ in range(4)}
     assert min(counts) > 10_000  # the model and its libraries, out of the collector's reach
+    assert young == {max(threshold[0], YOUNG_PASS)}
     with open_executor(workers=1) as info:
         assert info.executor.submit(gc.get_freeze_count).result() == frozen_before
+        assert gc.get_threshold()[0] == max(threshold[0], YOUNG_PASS)
     assert gc.get_freeze_count() == frozen_before
+    assert gc.get_threshold() == threshold  # handed back as it was
 
 
 @pytest.mark.slow
@@ -277,9 +319,13 @@ def test_dask_workers_are_prepared_while_the_sweep_lasts_and_handed_back_after()
 
     with _dask_client(2, "local") as (client, _):
         before = client.run(gc.get_freeze_count)
+        thresholds = client.run(gc.get_threshold)
         with _prepared_workers(client):
             during = client.run(gc.get_freeze_count)
+            young = client.run(lambda: gc.get_threshold()[0])
         after = client.run(gc.get_freeze_count)
+        thresholds_after = client.run(gc.get_threshold)
     assert len(before) == 2 and set(before.values()) == {0}
     assert during.keys() == before.keys() and min(during.values()) > 10_000  # every worker
     assert set(after.values()) == {0}
+    assert min(young.values()) >= 10_000 and thresholds_after == thresholds

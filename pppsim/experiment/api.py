@@ -46,7 +46,8 @@ def sweep(
     with ResultStore.create(out, experiment, build_manifest(experiment)) as store, \
             nullcontext(executor) if executor else open_executor(workers, scheduler) as info:
         options = {"executor_name": info.name, "workers": info.workers,
-                   "chunk_size": chunk_size, "retry_failed": retry_failed, "config": config}
+                   "chunk_size": chunk_size, "retry_failed": retry_failed, "config": config,
+                   "started": info.started}
         if not progress:
             return run_sweep(experiment, store, info.executor, **options)
         with SweepProgress(experiment.name) as bar:

@@ -26,6 +26,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .executors import InProcessExecutor, model_loaded
 from .experiment import Experiment, ExperimentError, RunSpec, model_version
 from .tables import TABLES
 
@@ -152,22 +153,45 @@ MAX_CHUNK = 64
 
 class ChunkSize:
     """Runs per task: fixed, or (automatic) one run at first, then as many as take about
-    :data:`TASK_SECONDS` at the mean run time seen so far.  Results never depend on it."""
+    :data:`TASK_SECONDS` at the mean run time seen so far, and towards the end of the sweep
+    no more than an even share of the runs not yet handed out among the tasks in flight
+    (``IN_FLIGHT_PER_WORKER * workers``), down to one run per task.  Results never depend on
+    it.
 
-    def __init__(self, fixed: int | None = None) -> None:
+    The share at the end keeps the workers finishing together: with half-second tasks, the
+    last one would otherwise leave the other workers idle for up to half a second (a few per
+    cent of a sweep of a few seconds on two workers); runs are handed out one by one when
+    few are left.  ``planned``: the runs this session hands out (0: unknown, no share).
+    While ``starting()`` (the workers are starting and the runs are made in this process
+    meanwhile, see :func:`run_sweep`) a task is one run, so that this process is free for
+    the workers as soon as they are up."""
+
+    def __init__(self, fixed: int | None = None, *, planned: int = 0, workers: int = 1,
+                 starting: Callable[[], bool] | None = None) -> None:
         self.fixed = fixed
+        self.starting = starting
         self.runs = 0
         self.seconds = 0.0
         self.largest = fixed or 1
+        self.uncut = planned
+        self.slots = IN_FLIGHT_PER_WORKER * max(workers, 1)
 
     def record(self, seconds: float) -> None:
         self.runs += 1
         self.seconds += seconds
 
+    def cut(self, runs: int) -> None:
+        """``runs`` more runs were handed out in a task."""
+        self.uncut = max(self.uncut - runs, 0)
+
     def __call__(self) -> int:
         if self.fixed:
             return self.fixed
+        if self.starting is not None and self.starting():
+            return 1
         size = 1 if not self.runs else round(TASK_SECONDS * self.runs / max(self.seconds, 1e-6))
+        if self.uncut:
+            size = min(size, -(-self.uncut // self.slots))  # the share, rounded up
         size = max(1, min(MAX_CHUNK, size))
         self.largest = max(self.largest, size)
         return size
@@ -179,9 +203,11 @@ def _chunks(specs: Iterator[RunSpec], size: ChunkSize) -> Iterator[list[RunSpec]
     for spec in specs:
         chunk.append(spec)
         if len(chunk) >= size():
+            size.cut(len(chunk))
             yield chunk
             chunk = []
     if chunk:
+        size.cut(len(chunk))
         yield chunk
 
 
@@ -249,6 +275,7 @@ def run_sweep(
     config: RunConfiguration | None = None,
     on_record: Callable[[RunRecord], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    started: Callable[[], bool] | None = None,
 ) -> SweepStats:
     """Run every run of ``experiment`` that ``store`` does not hold yet (Mesa 4's run_scenarios).
 
@@ -274,11 +301,24 @@ def run_sweep(
         Called with every record as it is committed (progress bars).
     on_start
         Called once with the number of runs planned for this session.
+    started
+        Whether the executor's workers are up (:attr:`~.executors.ExecutorInfo.started`;
+        default: they are).  While they start (pppsim's pool: most of a second, in which its
+        forkserver loads the model), runs are made in this process, one at a time and each
+        committed at once, if chunks are automatic and this process has the model loaded
+        already (:func:`~.executors.model_loaded`); then the workers get every run.  Which
+        process makes a run never changes its results.
     """
     config = config or RunConfiguration.of(experiment)
     counts = store.counts()
     planned = counts.remaining + (counts.failed if retry_failed else 0)
-    size = ChunkSize(chunk_size)
+    here = InProcessExecutor()
+
+    def starting() -> bool:
+        return (chunk_size is None and started is not None and not started()
+                and model_loaded())
+
+    size = ChunkSize(chunk_size, planned=planned, workers=workers, starting=starting)
     stats = SweepStats(executor_name, workers, size.largest, planned)
     start = time.perf_counter()  # the progress bar's rate and the summary's count from here
     if on_start:
@@ -287,14 +327,23 @@ def run_sweep(
     chunks = _chunks(remaining_runs(experiment, store, retry_failed=retry_failed), size)
     in_flight: set[Future[list[RunRecord]]] = set()
 
+    def stopped(exc: BrokenExecutor) -> ExperimentError:
+        return ExperimentError(
+            f"the workers stopped ({type(exc).__name__}: a worker died, was killed or "
+            "could not start); finished runs are saved, run the same command again to "
+            "continue")
+
+    def submit(chunk: list[RunSpec]) -> Future[list[RunRecord]]:
+        try:
+            return executor.submit(execute_chunk, config, chunk)
+        except BrokenExecutor as exc:
+            raise stopped(exc) from None
+
     def commit(future: Future[list[RunRecord]]) -> None:
         try:
             records = future.result()
         except BrokenExecutor as exc:
-            raise ExperimentError(
-                f"the workers stopped ({type(exc).__name__}: a worker died, was killed or "
-                "could not start); finished runs are saved, run the same command again to "
-                "continue") from None
+            raise stopped(exc) from None
         for record in records:
             store.commit(record)
             size.record(record.seconds)
@@ -312,7 +361,10 @@ def run_sweep(
                 chunk = next(chunks, None)
                 if chunk is None:
                     break
-                in_flight.add(executor.submit(execute_chunk, config, chunk))
+                if starting():  # made here now, committed before the next is cut
+                    in_flight.add(here.submit(execute_chunk, config, chunk))
+                    break
+                in_flight.add(submit(chunk))
             if not in_flight:
                 break
             finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)

@@ -387,8 +387,15 @@ def _share(count: int, total: int) -> float:
 
 
 def _mean(values: list[float]) -> float:
-    """Mean, or NaN where there is nothing to average."""
-    return float(np.mean(values)) if values else float("nan")
+    """Mean, or NaN where there is nothing to average.
+
+    ``np.mean``'s value to the last bit (the pairwise sum in float64, divided by the count),
+    without its overhead (a third of the cost for the lists of a run's partnerships: called
+    once per launched partnership, the trust histories' means took half the time of
+    :func:`summary_metrics`)."""
+    if not len(values):
+        return float("nan")
+    return float(np.add.reduce(np.asarray(values), dtype=np.float64) / len(values))
 
 
 def _survival(launched: list, horizon: int, months: int) -> float:
@@ -420,7 +427,7 @@ def _hazard_counts(launched: list) -> dict[str, float]:
 
 def _trust_lifetime_correlation(launched: list) -> float:
     """Pearson correlation of mean trust and lifetime (Vanneste et al. 2014: weak, positive)."""
-    pairs = [(float(np.mean(p.trust_history)), p.age_months) for p in launched
+    pairs = [(_mean(p.trust_history), p.age_months) for p in launched
              if p.trust_history]
     if len(pairs) < 3:
         return float("nan")
@@ -445,9 +452,7 @@ def _newcomer_trust(launched: list) -> dict[str, float]:
                 dips.append(after - history[month - 1])
                 if month + 12 < len(history):
                     recoveries.append(history[month + 12] - after)
-    return {"newcomer_trust_dip": float(np.mean(dips)) if dips else float("nan"),
-            "newcomer_trust_recovery": float(np.mean(recoveries)) if recoveries
-            else float("nan")}
+    return {"newcomer_trust_dip": _mean(dips), "newcomer_trust_recovery": _mean(recoveries)}
 
 
 def summary_metrics(model: PartnershipModel) -> dict[str, float]:

@@ -109,8 +109,8 @@ def cross_sector_trust(arrays: OrganisationArrays,
         n_public = int(np.count_nonzero(arrays.is_public))
     means = []
     for block in (arrays.trust[:n_public, n_public:], arrays.trust[n_public:, :n_public]):
-        known = np.isnan(block)
-        known = block[np.logical_not(known, out=known)]
+        unknown = np.isnan(block)
+        known = block[np.logical_not(unknown, out=unknown)]
         means.append(float(known.sum()) / len(known) if len(known) else float("nan"))
     return means[0], means[1]
 

@@ -237,7 +237,7 @@ class Month:
 
     def total(self, x: np.ndarray) -> np.ndarray:
         """Per partnership, the sum of ``x`` over its members."""
-        return np.bincount(self.group, weights=x, minlength=self.count)
+        return self.members.total(x)
 
     def sector_totals(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per partnership, the sum of ``x`` over its firms and over its public members: the
@@ -421,7 +421,7 @@ class Month:
         ptable, prows = self.model.partnership_table, self.prows
         trust_after = np.bincount(self.pair_group, weights=self.new_trust,
                                   minlength=self.count) / self.pair_count
-        satisfaction = self.total(self.satisfaction) / self.size
+        satisfaction = self.members.mean(self.satisfaction)
         ptable.prevented_total[prows] += self.matured
         ptable.shared_total[prows] += self.shared_private + self.shared_public
         ptable.shared_private_total[prows] += self.shared_private

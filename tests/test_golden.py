@@ -3,20 +3,26 @@
 The digests in tests/golden/golden.json are regenerated (``python -m tests.golden.regenerate``)
 only by a change that is meant to alter results, in the same commit that says why.  Any other
 change (a refactoring, a speed-up) must leave every digest as it is.
+
+They are recorded per numerics fingerprint (:mod:`pppsim.numerics`; a machine with AVX-512 and
+one without differ in the last bits).  A machine whose numerics no recorded set covers skips
+the comparison and says so (that the same seed gives the same results run to run is checked
+everywhere, in tests/test_model.py); on a machine with AVX-512 the set of a machine without it is
+checked as well, in a process that computes as such a machine does.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import pytest
-from golden.regenerate import CASES, GOLDEN, digests, run_case
+from golden.regenerate import CASES, digests, recorded, run_case, set_in, without_avx512
 
+from pppsim import numerics
 from pppsim.model import EndCause, EventKind
 from pppsim.run import RunResult
 
-RECORDED = json.loads(GOLDEN.read_text())
+SETS = recorded()
 
 
 @pytest.fixture(scope="module")
@@ -24,17 +30,46 @@ def results() -> dict[str, RunResult]:
     return {case.name: run_case(case) for case in CASES}
 
 
-def test_every_case_is_recorded() -> None:
-    assert set(RECORDED) == {case.name for case in CASES}
+def _moved(now: dict[str, str], before: dict[str, str]) -> list[str]:
+    return [part for part in now if now[part] != before[part]]
+
+
+AGAIN = ("If the change is meant to alter results, run `python -m tests.golden.regenerate` "
+         "and say why in the same commit.")
+
+
+def test_every_case_is_recorded_for_each_numerics() -> None:
+    assert SETS
+    for fingerprint, recorded_set in SETS.items():
+        assert set(recorded_set["cases"]) == {case.name for case in CASES}, fingerprint
+        assert recorded_set["numerics"].startswith(fingerprint)
 
 
 @pytest.mark.parametrize("case", [case.name for case in CASES])
 def test_results_are_byte_identical_to_the_golden_run(results, case) -> None:
-    now = digests(results[case])
-    moved = [part for part in now if now[part] != RECORDED[case][part]]
-    assert not moved, (
-        f"{case}: {', '.join(moved)} changed. If the change is meant to alter results, run "
-        "`python -m tests.golden.regenerate` and say why in the same commit.")
+    here = SETS.get(numerics.fingerprint())
+    if here is None:
+        pytest.skip(f"no golden runs recorded for the numerics of this machine, "
+                    f"{numerics.summary()}; recorded: {', '.join(SETS)}. To check a change "
+                    "here, record them first on the unchanged checkout: "
+                    "python -m tests.golden.regenerate --add")
+    moved = _moved(digests(results[case]), here["cases"][case])
+    assert not moved, f"{case}: {', '.join(moved)} changed. {AGAIN}"
+
+
+def test_results_without_avx512_are_byte_identical_to_their_golden_runs() -> None:
+    """The set of a machine without AVX-512 stays true too: checked, where this machine has
+    AVX-512, in a process that computes as a machine without it does."""
+    other = without_avx512()
+    if other is None:
+        pytest.skip("no AVX-512 code runs here: this machine's own set is the one checked")
+    made = set_in(other)
+    (fingerprint, now), = made.items()
+    assert fingerprint != numerics.fingerprint()  # the fingerprint tells the two apart
+    assert fingerprint in SETS, f"no golden runs recorded for {now['numerics']}. {AGAIN}"
+    moved = {case: _moved(digests, SETS[fingerprint]["cases"][case])
+             for case, digests in now["cases"].items()}
+    assert not any(moved.values()), f"{moved} changed without AVX-512. {AGAIN}"
 
 
 def test_the_golden_runs_exercise_every_mechanism(results) -> None:

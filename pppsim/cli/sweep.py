@@ -6,11 +6,15 @@ import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..limits import MAX_RUNS
 from .common import interrupted, resumable_study, scenario_settings
+
+if TYPE_CHECKING:
+    from ..experiment.store import ResultStore
 
 EXIT_DAMAGED = 1
 """Exit status of ``pppsim verify`` when damage remains."""
@@ -103,6 +107,7 @@ def status(folder: Path) -> None:
     _print_status(folder)
     _print_missing(folder)
     with ResultStore.open(folder) as store:
+        _print_numerics(store)
         for session in store.sessions():
             started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(session["started"]))
             state = ("running, or killed" if session["finished"] is None else
@@ -110,6 +115,14 @@ def status(folder: Path) -> None:
             click.echo(f"  session {session['session']} {started}: {session['executor']}, "
                        f"{session['workers']} workers, {session['runs_done']} done, "
                        f"{session['runs_failed']} failed ({state})")
+
+
+def _print_numerics(store: ResultStore) -> None:
+    """The numerics the folder's runs were made with (docs/sweeps.md §5).  This machine's
+    are not computed here: that would load NumPy, and ``status`` starts fast."""
+    made = store.numerics()
+    if made is not None:
+        click.echo(f"  numerics of its runs: {made} (this machine's: python -m pppsim.numerics)")
 
 
 def _deprecated_output(ctx: click.Context, param: click.Parameter,

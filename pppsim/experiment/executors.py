@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
+from ..numerics import fingerprint
 from .experiment import ExperimentError, model_version
 
 
@@ -203,6 +204,13 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
             raise ExperimentError(
                 f"Dask workers at {scheduler} run model version(s) {sorted(versions)}, this "
                 f"machine {model_version()}: install the same pppsim on every worker")
+        kinds = set(client.run(fingerprint).values())
+        if len(kinds) > 1:
+            raise ExperimentError(
+                f"Dask workers at {scheduler} compute with {len(kinds)} kinds of numerics "
+                f"({', '.join(sorted(kinds))}): the same seed would give results that differ "
+                "in the last bits from worker to worker; use workers of one kind (the same "
+                "CPU family, NumPy and BLAS; docs/sweeps.md §5)")
         with _prepared_workers(client):
             count = sum(client.nthreads().values())
             with client.get_executor(pure=False) as executor:

@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..numerics import describe
 from .experiment import Experiment, model_version
 
 PACKAGES = ("pppsim", "mesa", "numpy", "scipy", "pandas", "SALib", "pydantic", "dask",
@@ -56,7 +57,9 @@ def git_revision(folder: Path) -> dict[str, Any] | None:
 
 
 def build_manifest(experiment: Experiment) -> dict[str, Any]:
-    """Package versions, git revision, Python, platform, and the experiment's definition.
+    """Package versions, git revision, Python, platform, the numerics of this machine
+    (:func:`pppsim.numerics.describe`; each run records its own), and the experiment's
+    definition.
 
     The git revision and the platform (``platform.platform`` runs ``uname -p``) wait for
     other programs: they are asked for in threads while the package versions are read, so
@@ -73,6 +76,7 @@ def build_manifest(experiment: Experiment) -> dict[str, Any]:
             "model_version": model_version(),
             "python": sys.version.split()[0],
             "platform": system.result(),
+            "numerics": describe(),
             "packages": packages,
             "git": git.result(),
             "definition": experiment.definition(),

@@ -26,6 +26,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..numerics import fingerprint
 from .executors import InProcessExecutor, model_loaded
 from .experiment import Experiment, ExperimentError, RunSpec, model_version
 from .tables import TABLES
@@ -55,6 +56,8 @@ class RunRecord:
     error: str | None = None
     traceback: str | None = None
     tables: dict[str, dict[str, list]] | None = None
+    numerics: str | None = None
+    """The numerics fingerprint of the process that made it (:mod:`pppsim.numerics`)."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +126,10 @@ class RunConfiguration:
             message = " ".join(f"{type(exc).__name__}: {exc}".split())
             return RunRecord(spec.run_id, spec.point, spec.replication, spec.seed, None, None,
                              time.perf_counter() - start, worker, message,
-                             traceback.format_exc())
+                             traceback.format_exc(), numerics=fingerprint())
         return RunRecord(spec.run_id, spec.point, spec.replication, spec.seed, metrics, series,
-                         time.perf_counter() - start, worker, tables=tables)
+                         time.perf_counter() - start, worker, tables=tables,
+                         numerics=fingerprint())
 
 
 def execute_chunk(config: RunConfiguration, specs: Sequence[RunSpec]) -> list[RunRecord]:

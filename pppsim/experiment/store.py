@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS runs (
     seed INTEGER NOT NULL, status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
     metrics TEXT, series TEXT, error TEXT, traceback TEXT,
     seconds REAL NOT NULL, worker TEXT NOT NULL, finished REAL NOT NULL, checksum TEXT,
-    undefined TEXT, PRIMARY KEY (point, replication));
+    undefined TEXT, numerics TEXT, PRIMARY KEY (point, replication));
 CREATE INDEX IF NOT EXISTS runs_by_id ON runs (run_id);
 CREATE TABLE IF NOT EXISTS run_tables (
     point INTEGER NOT NULL, replication INTEGER NOT NULL, name TEXT NOT NULL,
@@ -79,9 +79,11 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 TABLES = ("meta", "points", "runs", "run_tables", "sessions")
 RUN_COLUMNS = ("point", "replication", "run_id", "seed", "status", "metrics", "series", "error",
-               "traceback", "seconds", "worker", "finished", "checksum", "undefined")
+               "traceback", "seconds", "worker", "finished", "checksum", "undefined", "numerics")
 """``undefined``: the names of the run's metrics that are NaN (a JSON list), so that ``pppsim
-status`` counts them without reading every run's metrics."""
+status`` counts them without reading every run's metrics.  ``numerics``: the numerics
+fingerprint of the process that made the run (:mod:`pppsim.numerics`); the finished runs of a
+folder all have the same one (:meth:`ResultStore.commit`)."""
 SHOWN_DIFFERENCES = 3
 """Differences named when a folder refuses a changed experiment."""
 
@@ -228,6 +230,8 @@ class ResultStore:
         self.db = connection
         self.lock = lock
         self.session: int | None = None
+        self._numerics: str | None = None
+        """The numerics fingerprint of the folder's finished runs, once known."""
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
@@ -332,11 +336,12 @@ class ResultStore:
                     tmp.write_text(text)
 
     def _add_columns(self) -> None:
-        """Ledgers made before checksums get the column (their old rows stay unchecked), and
+        """Ledgers made before checksums get the column (their old rows stay unchecked),
         those made before the list of undefined metrics get that (their old rows have none,
-        and ``pppsim status`` then counts from the metrics)."""
+        and ``pppsim status`` then counts from the metrics), and those made before runs
+        recorded their numerics get that (their old runs' numerics are unknown)."""
         for table, column in (("runs", "checksum"), ("run_tables", "checksum"),
-                              ("runs", "undefined")):
+                              ("runs", "undefined"), ("runs", "numerics")):
             columns = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
             if column not in columns:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
@@ -477,11 +482,46 @@ class ResultStore:
                             ((k, json.dumps(v, default=str)) for k, v in values.items()))
 
     @_guard
+    def numerics(self) -> str | None:
+        """The numerics fingerprint of the folder's finished runs (None before the first, or
+        in a folder made before runs recorded it)."""
+        if self._numerics is None:
+            if self.column_or_null("runs", "numerics") == "NULL":
+                return None
+            row = self.db.execute("SELECT numerics FROM runs WHERE status = 'done' AND "
+                                  "numerics IS NOT NULL LIMIT 1").fetchone()
+            self._numerics = row[0] if row else None
+        return self._numerics
+
+    def _check_numerics(self, record: RunRecord) -> None:
+        """Refuse a run made with other numerics than the folder's finished runs."""
+        known = self.numerics()
+        if known is None:
+            self._numerics = record.numerics
+        elif record.numerics != known:
+            raise ExperimentError(
+                f"{self.folder}: run {record.point}/{record.replication} was made on "
+                f"{record.worker} with numerics {record.numerics}, the folder's runs with "
+                f"{known}: the same seed gives results that differ between the two in the "
+                "last bits (docs/sweeps.md §5); finish the sweep on machines of the kind that "
+                "started it, or use a new --out folder; finished runs are saved")
+
+    @_guard
     def commit(self, record: RunRecord) -> None:
         """Record one finished (or failed) run atomically, with its checksum; a retried run
         replaces its failure.  The session's counts move in the same transaction, so a
-        killed session still shows the runs it committed."""
+        killed session still shows the runs it committed.
+
+        Raises
+        ------
+        ExperimentError
+            If the run finished with other numerics than the folder's finished runs
+            (:meth:`numerics`): for the same seed it would not give the results a run made
+            like them gives (docs/sweeps.md §5).  Nothing of it is written.
+        """
         status = "failed" if record.error else "done"
+        if status == "done" and record.numerics is not None:
+            self._check_numerics(record)
         metrics = json.dumps(record.metrics) if record.metrics is not None else None
         undefined = json.dumps([name for name, value in record.metrics.items()
                                 if value != value]) if record.metrics is not None else None
@@ -494,7 +534,7 @@ class ResultStore:
                 f"VALUES ({', '.join('?' for _ in RUN_COLUMNS)})",
                 (record.point, record.replication, record.run_id, record.seed, status, metrics,
                  series, record.error, record.traceback, record.seconds, record.worker,
-                 time.time(), checksum, undefined))
+                 time.time(), checksum, undefined, record.numerics))
             if record.tables:
                 rows = [(record.point, record.replication, name, json.dumps(columns))
                         for name, columns in record.tables.items()]
@@ -605,8 +645,13 @@ class ResultStore:
 
     def _checksum(self, table: str, prefix: str = "") -> str:
         """The checksum column of ``table`` (NULL in ledgers made before checksums)."""
+        return self.column_or_null(table, "checksum", prefix)
+
+    def column_or_null(self, table: str, column: str, prefix: str = "") -> str:
+        """``column`` of ``table`` in a query, or NULL in a ledger made before it (read, not
+        written, so :meth:`_add_columns` never added it)."""
         columns = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-        return f"{prefix}checksum" if "checksum" in columns else "NULL"
+        return f"{prefix}{column}" if column in columns else "NULL"
 
     def _damaged_run(self, point: int, replication: int) -> StoreError:
         return StoreError(

@@ -284,15 +284,17 @@ def _reuse(previous: Path, study: Study) -> int:
     with ResultStore.open(previous) as old, ResultStore.create(
             study.runs_folder, experiment, build_manifest(experiment)) as new:
         present = new.finished(0, experiment.n_points)
-        for point, replication, run_id, seed, _, metrics, series, seconds, worker in old.rows(
-                ("done",), "metrics, series, seconds, worker"):
+        for point, replication, run_id, seed, _, metrics, series, seconds, worker, numerics \
+                in old.rows(("done",), "metrics, series, seconds, worker, "
+                            + old.column_or_null("runs", "numerics")):
             if experiment.run(point, replication).run_id != run_id:
                 continue
             if present.get((point, replication)) == "done":
                 reused += 1
                 continue
             new.commit(RunRecord(run_id, point, replication, seed, json.loads(metrics),
-                                 json.loads(series) if series else None, seconds, worker))
+                                 json.loads(series) if series else None, seconds, worker,
+                                 numerics=numerics))
             reused += 1
     return reused
 

@@ -9,6 +9,15 @@ that says why::
 
     .venv/bin/python -m tests.golden.regenerate
 
+The digests are recorded per numerics fingerprint (:mod:`pppsim.numerics`): NumPy and OpenBLAS
+compute ``exp``, ``log``, ``power`` and matrix products with code of the CPU's choosing, so a
+machine with AVX-512 and one without give results that differ in the last bits.  On a machine
+with AVX-512 the script records both: this machine's set, and the set of a machine without it
+(:func:`without_avx512`: the same interpreter with NumPy's AVX-512 code and OpenBLAS's
+AVX-512 kernels switched off, as a machine without AVX-512 runs them).  It replaces every set
+it cannot make here.  ``--add`` records this machine's set beside the others instead, for a
+machine whose numerics no set covers (record it on an unchanged checkout, before a change).
+
 Each digest covers one part of a run, so a failure says which part moved: the event log, the
 monthly series, the partnership table and the end-of-run metrics.  Every value is written out
 deterministically before hashing: floats by ``repr`` (NaN as ``nan``), integers and booleans as
@@ -18,9 +27,12 @@ event log's values do in ``events.csv``).
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import math
+import os
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from enum import Enum
@@ -30,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pppsim import numerics
 from pppsim.run import RunResult, simulate
 from pppsim.scenario import load_scenario
 
@@ -129,10 +142,61 @@ def compute() -> dict[str, dict[str, str]]:
     return {case.name: digests(run_case(case)) for case in CASES}
 
 
+def recorded() -> dict[str, dict[str, Any]]:
+    """The recorded sets, by numerics fingerprint: ``{"numerics": summary, "cases": ...}``."""
+    return json.loads(GOLDEN.read_text())
+
+
+def this_set() -> dict[str, dict[str, Any]]:
+    """This process's set of digests, under its numerics fingerprint."""
+    return {numerics.fingerprint(): {"numerics": numerics.summary(), "cases": compute()}}
+
+
+def without_avx512() -> dict[str, str] | None:
+    """The environment of a process that computes as a machine without AVX-512 does, or None
+    where NumPy runs no AVX-512 code here (the machine is such a machine already).
+
+    NumPy reads ``NPY_DISABLE_CPU_FEATURES`` when it is imported (its dispatch targets above
+    AVX2: ``X86_V4`` and the ``AVX512*`` ones); OpenBLAS reads ``OPENBLAS_CORETYPE`` (Haswell:
+    the AVX2 kernels)."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    avx512 = [name for name in __cpu_dispatch__
+              if (name == "X86_V4" or name.startswith("AVX512")) and __cpu_features__.get(name)]
+    if not avx512:
+        return None
+    return {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(avx512),
+            "OPENBLAS_CORETYPE": "Haswell"}
+
+
+def set_in(environment: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """:func:`this_set` of a fresh interpreter with ``environment``."""
+    done = subprocess.run([sys.executable, "-m", "golden.regenerate", "--print"],
+                          env={**environment, "PYTHONPATH": str(HERE.parent)},
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def main() -> None:
-    golden = compute()
+    parser = argparse.ArgumentParser(description="Record the golden runs' digests.")
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--add", action="store_true",
+                        help="add this machine's set, keep the others")
+    choice.add_argument("--print", action="store_true",
+                        help="print this machine's set, write nothing")
+    args = parser.parse_args()
+    if args.print:
+        print(json.dumps(this_set()))
+        return
+    golden = recorded() if args.add else {}
+    golden |= this_set()
+    other = without_avx512()
+    if other is not None and not args.add:
+        golden |= set_in(other)
     GOLDEN.write_text(json.dumps(golden, indent=2) + "\n")
-    print(f"wrote {GOLDEN} ({len(golden)} cases)", file=sys.stderr)
+    for recorded_set in golden.values():
+        print(f"{GOLDEN}: {len(recorded_set['cases'])} cases for numerics "
+              f"{recorded_set['numerics']}", file=sys.stderr)
 
 
 if __name__ == "__main__":

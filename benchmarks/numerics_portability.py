@@ -1,0 +1,96 @@
+"""How much a machine without AVX-512 changes the results of the same runs.
+
+On a CPU with AVX-512, NumPy computes float64 ``exp``, ``log`` and ``power`` with its own vector
+code and OpenBLAS multiplies matrices with AVX-512 kernels; a CPU without AVX-512 runs the C
+library's functions and the AVX2 kernels.  This script measures both effects on this machine:
+
+* the share of inputs on which NumPy's ``exp``, ``log`` and ``power`` differ from the C
+  library's (``math``), here and in a process that computes as a machine without AVX-512
+  (``tests/golden/regenerate.py``: ``without_avx512``);
+* the same runs of the default scenario (seeds 0 to N-1, 120 months) in both processes: how
+  many differ at all, how many in a count (partnerships launched, ended, negotiations started),
+  and the largest relative difference of an end-of-run metric.
+
+    .venv/bin/python benchmarks/numerics_portability.py [--runs 100]
+
+It needs a CPU with AVX-512 (otherwise there is nothing to compare it with here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+COUNTS = ("partnerships_launched", "partnerships_ended", "negotiations_started",
+          "formation_attempts")
+
+
+def measure(runs: int) -> dict:
+    """This process's numerics, its functions' disagreement with ``math`` and its runs."""
+    import numpy as np
+
+    from pppsim import numerics
+    from pppsim.model import PartnershipModel
+    from pppsim.model.outputs import summary_metrics
+
+    anywhere = np.linspace(-6.0, 6.0, 100_001)
+    positive = np.linspace(1e-6, 3.0, 100_001)
+    functions = {
+        "exp": (np.exp(anywhere), [math.exp(v) for v in anywhere.tolist()]),
+        "log": (np.log(positive), [math.log(v) for v in positive.tolist()]),
+        "power": (np.power(positive, 0.37), [v ** 0.37 for v in positive.tolist()]),
+    }
+    differing = {name: float(np.mean(ours != np.array(libm)))
+                 for name, (ours, libm) in functions.items()}
+    metrics = []
+    for seed in range(runs):
+        model = PartnershipModel(rng=seed)
+        model.run(120)
+        metrics.append(summary_metrics(model))
+    return {"numerics": numerics.summary(), "differing": differing, "metrics": metrics}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.json:
+        print(json.dumps(measure(args.runs)))
+        return
+    from golden.regenerate import without_avx512
+
+    other = without_avx512()
+    if other is None:
+        sys.exit("no AVX-512 code runs here: nothing to compare with")
+    here = measure(args.runs)
+    done = subprocess.run([sys.executable, __file__, "--runs", str(args.runs), "--json"],
+                          env=other, capture_output=True, text=True, check=True)
+    there = json.loads(done.stdout)
+    for side in (here, there):
+        shares = ", ".join(f"{name} {share:.2%}" for name, share in side["differing"].items())
+        print(f"numerics {side['numerics']}: inputs on which NumPy differs from the C "
+              f"library: {shares}")
+    differ = count_differ = 0
+    largest = 0.0
+    for a, b in zip(here["metrics"], there["metrics"], strict=True):
+        differ += a != b
+        count_differ += any(a[name] != b[name] for name in COUNTS)
+        for name, x in a.items():
+            y = b[name]
+            if x == x and y == y and x != y:
+                largest = max(largest, abs(x - y) / max(abs(x), abs(y)))
+    print(f"the same {args.runs} default runs (seeds 0-{args.runs - 1}, 120 months) in both: "
+          f"{differ} differ in some end-of-run metric, {count_differ} in a count "
+          f"({', '.join(COUNTS)}); largest relative difference of a metric {largest:.1e}")
+
+
+if __name__ == "__main__":
+    main()

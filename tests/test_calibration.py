@@ -259,6 +259,23 @@ def test_a_folder_of_another_calibration_is_refused(tmp_path):
     assert result.returncode == 2 and "holds another calibration" in result.stderr
 
 
+def test_a_calibration_made_with_other_numerics_is_not_resumed(tmp_path):
+    from pppsim.numerics import fingerprint
+
+    path = tiny_calibration(tmp_path)
+    calibrate(load_calibration(path), tmp_path / "out", workers=1)
+    definition = tmp_path / "out" / "calibration.json"
+    stored = json.loads(definition.read_text())
+    assert stored["numerics"] == fingerprint()
+    # as if started on a machine of another kind
+    definition.write_text(json.dumps(stored | {"numerics": "0123456789ab"}))
+    result = invoke("calibrate", path, "--out", tmp_path / "out", "--workers", "1")
+    assert result.returncode == 2, result.stderr
+    assert (f"its runs were made with numerics 0123456789ab, the workers now compute with "
+            f"{fingerprint()}") in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 # --- parameter draws --------------------------------------------------------------------------
 def write_posterior(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)

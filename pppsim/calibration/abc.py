@@ -66,6 +66,9 @@ class Simulator:
     months: int
     replications: int
     seed: int
+    numerics: str | None = None
+    """The numerics fingerprint every run must be made with (:mod:`pppsim.numerics`), or
+    None for any."""
 
     def parameters(self, particle: Mapping[str, float]) -> dict[str, Any]:
         """The full parameter set of a particle: the base scenario with the drawn values."""
@@ -82,6 +85,11 @@ class Simulator:
             seed = particle_seed(self.seed, params, spec.replication)
             record = config.execute(type(spec)(spec.run_id, spec.point, spec.replication,
                                                seed, spec.params))
+            if self.numerics is not None and record.numerics != self.numerics:
+                raise CalibrationError(
+                    f"a worker ({record.worker}) computes with numerics {record.numerics}, "
+                    f"the calibration with {self.numerics}; use workers of one kind "
+                    "(docs/sweeps.md §5)")
             rows.append(record.metrics if record.metrics is not None
                         else dict.fromkeys(RUN_METRICS, NAN_STATISTIC))
         frame = pd.DataFrame(rows)
@@ -129,8 +137,9 @@ def _epsilon(spec: CalibrationSpec) -> Any:
     return pyabc.ListEpsilon(list(spec.abc.epsilon))
 
 
-def check_folder(spec: CalibrationSpec, folder: Path) -> bool:
-    """True when ``folder`` holds a calibration of ``spec`` to resume; refuse another one."""
+def check_folder(spec: CalibrationSpec, folder: Path, numerics: str | None = None) -> bool:
+    """True when ``folder`` holds a calibration of ``spec`` to resume; refuse another one,
+    and one whose runs were made with other numerics than ``numerics`` (the workers' now)."""
     definition = folder / DEFINITION
     if not definition.exists():
         if (folder / DATABASE).exists():
@@ -146,6 +155,14 @@ def check_folder(spec: CalibrationSpec, folder: Path) -> bool:
         raise CalibrationError(
             f"{folder}: holds another calibration (another file, mode, seed or model "
             "version); choose another --out, or delete the folder to start again")
+    made = stored.get("numerics")  # absent in folders made before it was recorded
+    if numerics is not None and made is not None and made != numerics \
+            and (folder / DATABASE).exists():
+        raise CalibrationError(
+            f"{folder}: its runs were made with numerics {made}, the workers now compute with "
+            f"{numerics}: the same seeds would give results that differ in the last bits "
+            "(docs/sweeps.md §5); resume it on machines of the kind that started it, or "
+            "choose another --out")
     return (folder / DATABASE).exists()
 
 
@@ -170,19 +187,22 @@ def calibrate(spec: CalibrationSpec, folder: str | Path, *, workers: int | None 
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    resume = check_folder(spec, folder)
-    (folder / DEFINITION).write_text(json.dumps(
-        {"fingerprint": spec.fingerprint, "name": spec.name,
-         "source": str(spec.path) if spec.path else "", "definition": spec.definition()},
-        indent=2, sort_keys=True, default=str))
+    check_folder(spec, folder)
     warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
-    simulator = Simulator(spec.base_parameters(), spec.priors, spec.patterns, spec.months,
-                          spec.abc.replications, spec.seed)
     database = f"sqlite:///{os.path.abspath(folder / DATABASE)}"
     np.random.seed(spec.seed % 2**32)
     with open_executor(workers, scheduler) as info:
+        # the workers' numerics (one kind), kept with the definition: a resumed calibration
+        # continues with runs made alike (docs/sweeps.md §5)
+        resume = check_folder(spec, folder, info.numerics)
+        (folder / DEFINITION).write_text(json.dumps(
+            {"fingerprint": spec.fingerprint, "name": spec.name,
+             "source": str(spec.path) if spec.path else "", "definition": spec.definition(),
+             "numerics": info.numerics}, indent=2, sort_keys=True, default=str))
+        simulator = Simulator(spec.base_parameters(), spec.priors, spec.patterns, spec.months,
+                              spec.abc.replications, spec.seed, info.numerics)
         if info.workers == 1 and scheduler is None:
             sampler = pyabc.SingleCoreSampler()
         else:

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
@@ -53,13 +53,16 @@ def _up() -> bool:
 
 @dataclass(frozen=True)
 class ExecutorInfo:
-    """An open executor, its name for logs, its number of workers, and whether they are
-    started (``started()``; False while pppsim's pool starts its workers)."""
+    """An open executor, its name for logs, its number of workers, whether they are
+    started (``started()``; False while pppsim's pool starts its workers), and the numerics
+    its workers compute with (:func:`pppsim.numerics.fingerprint`; one kind, or the executor
+    is refused)."""
 
     executor: Executor
     name: str
     workers: int
     started: Callable[[], bool] = _up
+    numerics: str = field(default_factory=fingerprint)
 
 
 def default_workers() -> int:
@@ -205,7 +208,7 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
                 f"Dask workers at {scheduler} run model version(s) {sorted(versions)}, this "
                 f"machine {model_version()}: install the same pppsim on every worker")
         kinds = set(client.run(fingerprint).values())
-        if len(kinds) > 1:
+        if len(kinds) != 1:
             raise ExperimentError(
                 f"Dask workers at {scheduler} compute with {len(kinds)} kinds of numerics "
                 f"({', '.join(sorted(kinds))}): the same seed would give results that differ "
@@ -214,7 +217,7 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
         with _prepared_workers(client):
             count = sum(client.nthreads().values())
             with client.get_executor(pure=False) as executor:
-                yield ExecutorInfo(executor, name, count)
+                yield ExecutorInfo(executor, name, count, numerics=kinds.pop())
 
 
 @contextmanager

@@ -35,12 +35,12 @@ def _probe() -> list[np.ndarray]:
     anywhere = np.linspace(-6.0, 6.0, 1001)
     positive = np.linspace(1e-9, 3.0, 1001)
     # interests-like matrices (organisations x domains), made of exact arithmetic only
-    rows = ((np.arange(800 * 5) * 0.6180339887498949) % 1.0).reshape(800, 5)
+    rows = ((np.arange(400 * 5) * 0.6180339887498949) % 1.0).reshape(400, 5)
     results = []
     for n in (1, 5, 13, 1001):
         results += [np.exp(anywhere[:n]), np.log(positive[:n]),
                     np.power(positive[:n], 0.37), positive[:n] ** 1.63]
-    for n in (40, 100, 800):
+    for n in (40, 100, 400):
         block = rows[:n]
         results += [block @ block.T, block @ rows[0], np.linalg.norm(block, axis=1),
                     np.array([np.linalg.norm(block[0]), float(block[0] @ block[1])]),

@@ -77,6 +77,16 @@ def simulate(
     return RunResult(scenario, seed, months, model)
 
 
+def made_with() -> str:
+    """TOML comment lines naming what made a run: the model version and the numerics of
+    this process (the same seed gives byte-identical results with both the same:
+    docs/researchers.md, Reproducibility)."""
+    from .experiment import model_version
+    from .numerics import summary
+
+    return f"# made with pppsim model {model_version()}\n# numerics {summary()}\n"
+
+
 def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
     """Write series, partnership and membership tables, event log, metrics, scenario and figure
     to ``out``.
@@ -101,7 +111,7 @@ def write_run(result: RunResult, out: Path, fmt: str = "csv") -> list[Path]:
                                            allow_nan=False))
         scenario_path = stage / "scenario.toml"
         as_run = replace(result.scenario, seed=result.seed, months=result.months)
-        scenario_path.write_text(scenario_to_toml(as_run, only_changed=False))
+        scenario_path.write_text(made_with() + scenario_to_toml(as_run, only_changed=False))
         figure_path = stage / "overview.png"
         fig = overview_figure(result)
         try:

@@ -66,6 +66,12 @@ def test_written_scenario_reproduces_the_run(csv_run) -> None:
     written = load_scenario(out / "scenario.toml")
     assert written.params == load_scenario(BASELINE).params
     assert (written.months, written.seed) == (24, 1)
+    from pppsim.experiment import model_version
+    from pppsim.numerics import fingerprint
+
+    header = (out / "scenario.toml").read_text().splitlines()[:2]
+    assert header[0] == f"# made with pppsim model {model_version()}"
+    assert header[1].startswith(f"# numerics {fingerprint()} (numpy ")
 
 
 def test_same_seed_gives_byte_identical_tables(csv_run, tmp_path) -> None:

@@ -7,6 +7,8 @@ library's functions and the AVX2 kernels.  This script measures both effects on 
 * the share of inputs on which NumPy's ``exp``, ``log`` and ``power`` differ from the C
   library's (``math``), here and in a process that computes as a machine without AVX-512
   (``tests/golden/regenerate.py``: ``without_avx512``);
+* which of the array operations the model uses give other bits in the two processes (on
+  arrays of 3 to 5,000 elements);
 * the same runs of the default scenario (seeds 0 to N-1, 120 months) in both processes: how
   many differ at all, how many in a count (partnerships launched, ended, negotiations started),
   and the largest relative difference of an end-of-run metric.
@@ -24,9 +26,35 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+
+def operations() -> dict[str, str]:
+    """A digest of each array operation the model uses, over arrays of several lengths."""
+    import hashlib
+
+    import numpy as np
+
+    digests: dict[str, Any] = {}
+    for n in (3, 7, 29, 130, 600, 5000):
+        rng = np.random.default_rng(n)
+        a, b = rng.uniform(-3.0, 3.0, n), rng.uniform(0.01, 3.0, n)
+        groups = np.sort(rng.integers(0, max(1, n // 4), n))
+        rows = rng.uniform(0.0, 1.0, (min(n, 600), 5))
+        results = {
+            "sum": a.sum(), "cumsum": a.cumsum(), "bincount": np.bincount(groups, weights=a),
+            "divide": a / b, "sqrt": np.sqrt(b), "maximum": np.maximum(a, 0.3),
+            "exp": np.exp(a), "log": np.log(b), "power": b ** 0.37, "dot": a @ b,
+            "vecdot": np.vecdot(rows, rows[::-1]), "matmul": rows @ rows.T,
+            "matrix-vector": rows @ rows[0], "norm": np.linalg.norm(a),
+            "corrcoef": np.corrcoef(a, b)[0, 1] if n > 2 else 0.0}
+        for name, value in results.items():
+            digests.setdefault(name, hashlib.sha256()).update(
+                np.asarray(value, dtype=float).tobytes())
+    return {name: digest.hexdigest() for name, digest in digests.items()}
+
 
 COUNTS = ("partnerships_launched", "partnerships_ended", "negotiations_started",
           "formation_attempts")
@@ -54,7 +82,8 @@ def measure(runs: int) -> dict:
         model = PartnershipModel(rng=seed)
         model.run(120)
         metrics.append(summary_metrics(model))
-    return {"numerics": numerics.summary(), "differing": differing, "metrics": metrics}
+    return {"numerics": numerics.summary(), "differing": differing, "metrics": metrics,
+            "operations": operations()}
 
 
 def main() -> None:
@@ -78,6 +107,11 @@ def main() -> None:
         shares = ", ".join(f"{name} {share:.2%}" for name, share in side["differing"].items())
         print(f"numerics {side['numerics']}: inputs on which NumPy differs from the C "
               f"library: {shares}")
+    differ_ops = [name for name in here["operations"]
+                  if here["operations"][name] != there["operations"][name]]
+    same_ops = [name for name in here["operations"] if name not in differ_ops]
+    print(f"operations that give other bits in the two: {', '.join(differ_ops)}; the same "
+          f"bits: {', '.join(same_ops)}")
     differ = count_differ = 0
     largest = 0.0
     for a, b in zip(here["metrics"], there["metrics"], strict=True):

@@ -26,6 +26,7 @@ from pppsim.experiment import (
     summarise,
     sweep,
 )
+from pppsim.experiment.executors import YOUNG_PASS, young_passes_for_runs
 from pppsim.experiment.store import DATABASE, ResultStore
 from pppsim.scenario import load_scenario
 
@@ -283,19 +284,36 @@ def test_the_model_version_changes_with_any_model_source_file(tmp_path):
 def test_worker_processes_freeze_what_they_loaded_and_the_caller_is_left_alone() -> None:
     import gc
 
-    from pppsim.experiment.executors import YOUNG_PASS, open_executor
+    from pppsim.experiment.executors import open_executor
 
     frozen_before, threshold = gc.get_freeze_count(), gc.get_threshold()
     with open_executor(workers=2) as info:
         counts = [info.executor.submit(gc.get_freeze_count).result() for _ in range(4)]
         young = {info.executor.submit(gc.get_threshold).result()[0] for _ in range(4)}
     assert min(counts) > 10_000  # the model and its libraries, out of the collector's reach
-    assert young == {max(threshold[0], YOUNG_PASS)}
+    assert young == {young_passes_for_runs(threshold)[0]}
     with open_executor(workers=1) as info:
         assert info.executor.submit(gc.get_freeze_count).result() == frozen_before
-        assert gc.get_threshold()[0] == max(threshold[0], YOUNG_PASS)
+        assert gc.get_threshold() == young_passes_for_runs(threshold)
     assert gc.get_freeze_count() == frozen_before
     assert gc.get_threshold() == threshold  # handed back as it was
+    try:  # a caller who turned the collector off keeps it off, and gets it back so
+        gc.set_threshold(0, *threshold[1:])
+        with open_executor(workers=1):
+            assert gc.get_threshold()[0] == 0
+        assert gc.get_threshold() == (0, *threshold[1:])
+    finally:
+        gc.set_threshold(*threshold)
+
+
+@pytest.mark.parametrize(("given", "wanted"), [
+    ((2000, 10, 10), (YOUNG_PASS, 10, 10)),     # Python's default: raised
+    ((1, 5, 7), (YOUNG_PASS, 5, 7)),            # any lower one: raised, the older kept
+    ((50_000, 10, 10), (50_000, 10, 10)),       # a higher one: kept
+    ((0, 10, 10), (0, 10, 10)),                 # the collector turned off: kept off
+])
+def test_young_passes_are_made_rarer_never_more_frequent_nor_turned_on(given, wanted) -> None:
+    assert young_passes_for_runs(given) == wanted
 
 
 @pytest.mark.slow

@@ -3,17 +3,18 @@
 The same scenario and seed give byte-identical results on one machine, in one process or many.
 Across machines they need not: NumPy picks the code of ``exp``, ``log`` and ``power`` by the
 CPU (on a CPU with AVX-512 its own vector versions, elsewhere the C library's, which differ in
-the last bit for about one input in twenty), and OpenBLAS picks the kernels of a matrix product
-by the CPU too, each adding up in its own order.  A last-bit difference mostly stays a
-last-bit difference in a run's results, but now and then it tips a decision (a draw against a
-chance, a threshold) and the run takes another course.
+the last bit for about one input in twenty of ``exp`` and ``power``), and OpenBLAS picks the
+kernels of a matrix product by the CPU too, each adding up in its own order.  A last-bit
+difference mostly stays a last-bit difference in a run's results, but now and then it tips a
+decision (a draw against a chance, a threshold) and the run takes another course.
 
 :func:`fingerprint` names the numerics of this process: a digest of the very operations the
 model computes with (``exp``, ``log``, ``power``, matrix and vector products, norms, NumPy's
 random distributions and the C library's ``math`` functions) on fixed inputs.  Two processes
-with the same fingerprint compute the model's arithmetic alike; a sweep keeps it in its
-definition and refuses runs made with other numerics (docs/sweeps.md §5), and the golden runs
-are recorded per fingerprint (``tests/golden``).
+with the same fingerprint compute the model's arithmetic alike.  A sweep records it with every
+run and keeps a results folder to one kind (docs/sweeps.md §5), a calibration keeps its
+workers' with its definition, a single run names it in its ``scenario.toml``, and the golden
+runs are recorded per fingerprint (``tests/golden``).
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def describe() -> dict[str, Any]:
 
 
 def summary(about: dict[str, Any] | None = None) -> str:
-    """:func:`describe` in a few words: ``3f9c… (numpy 2.5.5, exp X86_V4, OpenBLAS SkylakeX)``."""
+    """:func:`describe` in a few words, e.g. ``72ce6a50319b (numpy 2.5.5, exp X86_V4, BLAS
+    openblas 0.3.34 SkylakeX)``."""
     about = describe() if about is None else about
     words = [f"numpy {about['numpy']}"]
     simd = about.get("simd") or {}

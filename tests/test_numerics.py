@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import invoke
@@ -74,3 +75,35 @@ def test_a_folder_made_before_runs_recorded_numerics_resumes(tmp_path) -> None:
     assert (stats.done, stats.failed) == (2, 0)
     assert _numerics_of_runs(out) == [None, None, numerics.fingerprint(),
                                       numerics.fingerprint()]
+
+
+def test_a_dask_cluster_of_two_kinds_of_numerics_is_refused() -> None:
+    """One worker of the local cluster as this machine computes, one started as a machine
+    without AVX-512 computes (possible only where this machine has AVX-512)."""
+    from dask.distributed import Client, LocalCluster
+    from golden.regenerate import without_avx512
+
+    from pppsim.experiment.executors import open_executor
+
+    other = without_avx512()
+    if other is None:
+        pytest.skip("no AVX-512 code runs here: no second kind of numerics to start")
+    dask = Path(sys.executable).parent / "dask"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        worker = subprocess.Popen(
+            [str(dask), "worker", cluster.scheduler_address, "--nthreads", "1", "--no-nanny"],
+            env=other, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            client.wait_for_workers(2, timeout=60)
+            kinds = set(client.run(numerics.fingerprint).values())
+            assert len(kinds) == 2 and numerics.fingerprint() in kinds
+            with pytest.raises(ExperimentError) as refused, \
+                    open_executor(2, cluster.scheduler_address):
+                pass
+        finally:
+            worker.terminate()
+            worker.wait(30)
+    message = str(refused.value)
+    assert "compute with 2 kinds of numerics" in message and "\n" not in message
+    assert all(kind in message for kind in kinds)

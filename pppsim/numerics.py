@@ -72,11 +72,12 @@ def fingerprint() -> str:
 def describe() -> dict[str, Any]:
     """The fingerprint and what it depends on, for a sweep's manifest and error messages:
     NumPy's version and the code it runs ``exp``, ``log`` and ``power`` with on this CPU
-    (NumPy 2 and later), and the BLAS library with the kernels it picked."""
+    (where NumPy says: ``numpy.lib.introspect``), and the BLAS library with the kernels it
+    picked."""
     about: dict[str, Any] = {"fingerprint": fingerprint(), "numpy": np.__version__}
     try:
         from numpy.lib.introspect import opt_func_info
-    except ImportError:  # NumPy 1.26 does not say
+    except ImportError:  # a NumPy before numpy.lib.introspect does not say
         pass
     else:
         about["simd"] = {name: next(iter(by_types.values()), {}).get("current")

@@ -67,8 +67,8 @@ def test_results_without_avx512_are_byte_identical_to_their_golden_runs() -> Non
     (fingerprint, now), = made.items()
     assert fingerprint != numerics.fingerprint()  # the fingerprint tells the two apart
     assert fingerprint in SETS, f"no golden runs recorded for {now['numerics']}. {AGAIN}"
-    moved = {case: _moved(digests, SETS[fingerprint]["cases"][case])
-             for case, digests in now["cases"].items()}
+    moved = {case: _moved(made_now, SETS[fingerprint]["cases"][case])
+             for case, made_now in now["cases"].items()}
     assert not any(moved.values()), f"{moved} changed without AVX-512. {AGAIN}"
 
 

@@ -137,15 +137,16 @@ def _epsilon(spec: CalibrationSpec) -> Any:
     return pyabc.ListEpsilon(list(spec.abc.epsilon))
 
 
-def check_folder(spec: CalibrationSpec, folder: Path, numerics: str | None = None) -> bool:
-    """True when ``folder`` holds a calibration of ``spec`` to resume; refuse another one,
-    and one whose runs were made with other numerics than ``numerics`` (the workers' now)."""
+def check_folder(spec: CalibrationSpec, folder: Path) -> tuple[bool, str | None]:
+    """Whether ``folder`` holds a calibration of ``spec`` to resume, and the numerics its runs
+    were made with (None if none or unknown: folders made before it was recorded); refuse
+    another calibration."""
     definition = folder / DEFINITION
     if not definition.exists():
         if (folder / DATABASE).exists():
             raise CalibrationError(f"{folder}: holds {DATABASE} but no {DEFINITION}; choose "
                                    "another --out")
-        return False
+        return False, None
     try:
         stored = json.loads(definition.read_text())
     except (OSError, json.JSONDecodeError) as exc:
@@ -155,15 +156,8 @@ def check_folder(spec: CalibrationSpec, folder: Path, numerics: str | None = Non
         raise CalibrationError(
             f"{folder}: holds another calibration (another file, mode, seed or model "
             "version); choose another --out, or delete the folder to start again")
-    made = stored.get("numerics")  # absent in folders made before it was recorded
-    if numerics is not None and made is not None and made != numerics \
-            and (folder / DATABASE).exists():
-        raise CalibrationError(
-            f"{folder}: its runs were made with numerics {made}, the workers now compute with "
-            f"{numerics}: the same seeds would give results that differ in the last bits "
-            "(docs/sweeps.md §5); resume it on machines of the kind that started it, or "
-            "choose another --out")
-    return (folder / DATABASE).exists()
+    resume = (folder / DATABASE).exists()
+    return resume, stored.get("numerics") if resume else None
 
 
 def calibrate(spec: CalibrationSpec, folder: str | Path, *, workers: int | None = None,
@@ -187,7 +181,7 @@ def calibrate(spec: CalibrationSpec, folder: str | Path, *, workers: int | None 
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    check_folder(spec, folder)
+    resume, made = check_folder(spec, folder)  # another calibration: refused before workers start
     warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
@@ -196,7 +190,12 @@ def calibrate(spec: CalibrationSpec, folder: str | Path, *, workers: int | None 
     with open_executor(workers, scheduler) as info:
         # the workers' numerics (one kind), kept with the definition: a resumed calibration
         # continues with runs made alike (docs/sweeps.md §5)
-        resume = check_folder(spec, folder, info.numerics)
+        if made is not None and made != info.numerics:
+            raise CalibrationError(
+                f"{folder}: its runs were made with numerics {made}, the workers now compute "
+                f"with {info.numerics}: the same seeds would give results that differ in the "
+                "last bits (docs/sweeps.md §5); resume it on machines of the kind that started "
+                "it, or choose another --out")
         (folder / DEFINITION).write_text(json.dumps(
             {"fingerprint": spec.fingerprint, "name": spec.name,
              "source": str(spec.path) if spec.path else "", "definition": spec.definition(),

@@ -202,12 +202,13 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
             pool.shutdown(wait=True, cancel_futures=True)
         return
     with _dask_client(workers, scheduler) as (client, name):
-        versions = set(client.run(model_version).values())
+        identities = client.run(_worker_identity).values()  # one round trip to every worker
+        versions = {version for version, _ in identities}
         if versions != {model_version()}:
             raise ExperimentError(
                 f"Dask workers at {scheduler} run model version(s) {sorted(versions)}, this "
                 f"machine {model_version()}: install the same pppsim on every worker")
-        kinds = set(client.run(fingerprint).values())
+        kinds = {numerics for _, numerics in identities}
         if len(kinds) != 1:
             raise ExperimentError(
                 f"Dask workers at {scheduler} compute with {len(kinds)} kinds of numerics "
@@ -218,6 +219,11 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
             count = sum(client.nthreads().values())
             with client.get_executor(pure=False) as executor:
                 yield ExecutorInfo(executor, name, count, numerics=kinds.pop())
+
+
+def _worker_identity() -> tuple[str, str]:
+    """What a Dask worker must share with the sweep: its model version and its numerics."""
+    return model_version(), fingerprint()
 
 
 @contextmanager

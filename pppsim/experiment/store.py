@@ -342,8 +342,7 @@ class ResultStore:
         recorded their numerics get that (their old runs' numerics are unknown)."""
         for table, column in (("runs", "checksum"), ("run_tables", "checksum"),
                               ("runs", "undefined"), ("runs", "numerics")):
-            columns = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-            if column not in columns:
+            if column not in self._columns(table):
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     def _has_design(self) -> bool:
@@ -486,7 +485,7 @@ class ResultStore:
         """The numerics fingerprint of the folder's finished runs (None before the first, or
         in a folder made before runs recorded it)."""
         if self._numerics is None:
-            if self.column_or_null("runs", "numerics") == "NULL":
+            if "numerics" not in self._columns("runs"):
                 return None
             row = self.db.execute("SELECT numerics FROM runs WHERE status = 'done' AND "
                                   "numerics IS NOT NULL LIMIT 1").fetchone()
@@ -650,8 +649,11 @@ class ResultStore:
     def column_or_null(self, table: str, column: str, prefix: str = "") -> str:
         """``column`` of ``table`` in a query, or NULL in a ledger made before it (read, not
         written, so :meth:`_add_columns` never added it)."""
-        columns = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-        return f"{prefix}{column}" if column in columns else "NULL"
+        return f"{prefix}{column}" if column in self._columns(table) else "NULL"
+
+    def _columns(self, table: str) -> set[str]:
+        """The names of the columns ``table`` has in this ledger."""
+        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
 
     def _damaged_run(self, point: int, replication: int) -> StoreError:
         return StoreError(

@@ -5,6 +5,9 @@
     python3 bootstrap.py test [PYTEST ARGS]      install with test extras, then run every test
                                                  tier (fast, slow, browser; -m picks fewer)
 
+Both install the optional accelerator too (the extra ``fast``: numba compiles the month of
+joint work; the first run compiles it, in about 20 s, and later runs load it).
+
 Works with any python3 on the PATH (3.8+): it finds a 3.12+ interpreter itself, from
 $PPPSIM_PYTHON, the PATH, the Windows launcher or pyenv, and builds the virtual environment
 with it.  Later calls reuse the environment.
@@ -88,11 +91,11 @@ def main():
     action, rest = sys.argv[1], sys.argv[2:]
     os.chdir(ROOT)
     if action == "run":
-        python = install("")
+        python = install("fast")
         args = rest or ["scenarios/baseline.toml"]
         code = subprocess.call([str(python), "-m", "pppsim.cli", "run", *args])
     else:
-        python = install("test")
+        python = install("test,fast")
         # every tier: '-m ""' lifts the fast-tier default of pyproject.toml; a -m in ``rest``
         # comes later and so still picks a tier
         code = subprocess.call([str(python), "-m", "pytest", "-m", "", *rest])

@@ -10,7 +10,9 @@ decision (a draw against a chance, a threshold) and the run takes another course
 
 :func:`fingerprint` names the numerics of this process: a digest of the very operations the
 model computes with (``exp``, ``log``, ``power``, matrix and vector products, norms, NumPy's
-random distributions and the C library's ``math`` functions) on fixed inputs.  Two processes
+random distributions and the C library's ``math`` functions) on fixed inputs, and whether the
+month of joint work runs compiled (:mod:`pppsim.model.accelerator`: compiled code takes
+``exp`` and ``log`` from the C library and adds its sums one by one).  Two processes
 with the same fingerprint compute the model's arithmetic alike.  A sweep records it with every
 run and keeps a results folder to one kind (docs/sweeps.md §5), a calibration keeps its
 workers' with its definition, a single run names it in its ``scenario.toml``, and the golden
@@ -25,6 +27,8 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+
+from .model import accelerator
 
 PROBE_SEED = 20231127
 """The seed of the random draws in the probe (any fixed number: only its being fixed matters)."""
@@ -66,6 +70,10 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for result in _probe():
         digest.update(np.ascontiguousarray(result, dtype=float).tobytes())
+    compiled = accelerator.compiled()
+    if compiled is not None:  # the compiled month: its own exp, log and sums
+        digest.update(accelerator.name().encode())
+        digest.update(compiled.probe().tobytes())
     return digest.hexdigest()[:12]
 
 
@@ -74,7 +82,8 @@ def describe() -> dict[str, Any]:
     NumPy's version and the code it runs ``exp``, ``log`` and ``power`` with on this CPU
     (where NumPy says: ``numpy.lib.introspect``), and the BLAS library with the kernels it
     picked."""
-    about: dict[str, Any] = {"fingerprint": fingerprint(), "numpy": np.__version__}
+    about: dict[str, Any] = {"fingerprint": fingerprint(), "numpy": np.__version__,
+                             "month": accelerator.name()}
     try:
         from numpy.lib.introspect import opt_func_info
     except ImportError:  # a NumPy before numpy.lib.introspect does not say
@@ -99,6 +108,8 @@ def summary(about: dict[str, Any] | None = None) -> str:
     openblas 0.3.34 SkylakeX)``."""
     about = describe() if about is None else about
     words = [f"numpy {about['numpy']}"]
+    if about.get("month", "numpy") != "numpy":
+        words.append(f"month compiled with {about['month']}")
     simd = about.get("simd") or {}
     if simd.get("exp"):
         words.append(f"exp {simd['exp']}")

@@ -16,9 +16,21 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from golden.regenerate import CASES, digests, recorded, run_case, set_in, without_avx512
+import os
+
+from golden.regenerate import (
+    CASES,
+    accelerators,
+    digests,
+    recorded,
+    run_case,
+    set_in,
+    with_month,
+    without_avx512,
+)
 
 from pppsim import numerics
+from pppsim.model import accelerator
 from pppsim.model import EndCause, EventKind
 from pppsim.run import RunResult
 
@@ -70,6 +82,23 @@ def test_results_without_avx512_are_byte_identical_to_their_golden_runs() -> Non
     moved = {case: _moved(made_now, SETS[fingerprint]["cases"][case])
              for case, made_now in now["cases"].items()}
     assert not any(moved.values()), f"{moved} changed without AVX-512. {AGAIN}"
+
+
+def test_the_months_other_way_is_byte_identical_to_its_golden_runs() -> None:
+    """Where numba is installed, the month of joint work runs compiled or as numpy code
+    (:mod:`pppsim.model.accelerator`): the way this process does not run it is checked in a
+    process that does."""
+    here = accelerator.name().split()[0]
+    others = [choice for choice in accelerators() if choice != here]
+    if not others:
+        pytest.skip("numba is not installed: the month runs as numpy code only")
+    (fingerprint, now), = set_in(with_month(dict(os.environ), others[0])).items()
+    assert fingerprint != numerics.fingerprint()  # the fingerprint tells the two apart
+    if fingerprint not in SETS:
+        pytest.skip(f"no golden runs recorded for {now['numerics']}")
+    moved = {case: _moved(made_now, SETS[fingerprint]["cases"][case])
+             for case, made_now in now["cases"].items()}
+    assert not any(moved.values()), f"{moved} changed with the month as {others[0]}. {AGAIN}"
 
 
 def test_the_golden_runs_exercise_every_mechanism(results) -> None:

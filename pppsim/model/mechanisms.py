@@ -20,6 +20,21 @@ def within(value, low: float, high: float):
     return np.minimum(np.maximum(value, low), high)
 
 
+def divide_where(numerator, denominator, where, out: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` where ``where`` holds, written into ``out`` (which keeps
+    its value elsewhere, and is returned): a quotient defined only where its denominator
+    allows, with no division elsewhere.  Elementwise on numpy arrays, broadcasting as
+    division does.  The compiled month (:mod:`pppsim.model.compiled`) brings its own
+    version of this function and of :func:`sum_rows`, the two numpy calls here that numba
+    does not compile."""
+    return np.divide(numerator, denominator, out=out, where=where)
+
+
+def sum_rows(x: np.ndarray) -> np.ndarray:
+    """The sum of the rows of ``x`` (over its first axis), added in row order."""
+    return np.add.reduce(x, axis=0)
+
+
 def clamp01(value: float) -> float:
     """``value`` held within [0, 1] (trust, satisfaction, standing, governance, formality).
 
@@ -291,9 +306,9 @@ def follow_up(shared_by_private: float, follow_up_capacity_items: float) -> tupl
     other priorities cause too little or too late follow-up [002 L1242].  The ratio is 1
     where nothing was shared.  Works elementwise on numpy arrays over partnerships.
     """
-    shared = np.asarray(shared_by_private, dtype=float)
+    shared = np.asarray(shared_by_private, dtype=np.float64)
     followed = np.minimum(shared, follow_up_capacity_items)
-    ratio = np.divide(followed, shared, out=np.ones_like(followed), where=shared > 0)
+    ratio = divide_where(followed, shared, shared > 0, np.ones_like(followed))
     return followed, ratio
 
 
@@ -324,7 +339,7 @@ def stage_value(stage: Stage, philanthropic: float, integrative: float) -> float
 
 
 def satisfaction_pulls(
-    *, value_by_motive: np.ndarray, motives: np.ndarray, expectation, pass_through,
+    value_by_motive: np.ndarray, motives: np.ndarray, expectation, pass_through,
     partners_free_riding, alignment, cost_share, value_share, n_members,
     irritation, memory: float, weights: np.ndarray,
 ) -> np.ndarray:
@@ -354,32 +369,35 @@ def satisfaction_pulls(
     Inputs may be numpy arrays over members (``value_by_motive`` and ``motives`` then have
     shape (3, members)); the result has shape (7,) or (7, members).
     """
-    value_by_motive = np.asarray(value_by_motive, dtype=float)
-    motives = np.asarray(motives, dtype=float)
-    expectation = np.asarray(expectation, dtype=float)
+    value_by_motive = np.asarray(value_by_motive, dtype=np.float64)
+    motives = np.asarray(motives, dtype=np.float64)
+    expectation = np.asarray(expectation, dtype=np.float64)
     ratio = value_by_motive / expectation
-    shortfall = np.maximum(0.0, 1.0 - np.add.reduce(motives * ratio, axis=0))
+    shortfall = np.maximum(0.0, 1.0 - sum_rows(motives * ratio))
     by_motive = np.maximum(0.0, motives * (1.0 - ratio))
-    total = np.add.reduce(by_motive, axis=0)
-    share = np.divide(by_motive, total, out=np.zeros_like(by_motive), where=total > 0)
-    societal, organisational, individual = shortfall * share
+    total = sum_rows(by_motive)
+    share = divide_where(by_motive, total, total > 0, np.zeros_like(by_motive))
+    by_motive = shortfall * share  # societal, organisational, individual
     # the log of what passes over the log of the organisational value (both at most 0: the
     # same quotient as of their negatives, the log-shortfalls)
     log_value = np.log(within(ratio[1], 1e-9, 1.0))
     log_passing = np.log(within(pass_through, 1e-9, 1.0))
-    blocked_share = within(np.divide(log_passing, log_value, out=np.ones_like(log_value),
-                                      where=log_value < 0), 0.0, 1.0)
-    # each cause's row written in place (a scalar input fills its row for every member)
-    pulls = np.empty((len(GRIEVANCE_CAUSES), *np.shape(shortfall)))
-    pulls[0] = individual                                                  # mistrust
-    np.multiply(organisational, 1.0 - blocked_share, out=pulls[1, ...])   # insufficient value
-    np.multiply(weights[0], partners_free_riding, out=pulls[2, ...])      # free riding
-    np.multiply(organisational, blocked_share, out=pulls[3, ...])         # information blocked
-    np.multiply(weights[2], np.subtract(1.0, alignment), out=pulls[4, ...])   # misaligned goals
-    np.multiply(weights[1] * np.maximum(0.0, np.subtract(cost_share, value_share)), n_members,
-                out=pulls[5, ...])                                         # unequal benefits
-    np.add(societal, np.divide(irritation, memory), out=pulls[6, ...])    # only talk
+    blocked_share = within(divide_where(log_passing, log_value, log_value < 0,
+                                        np.ones_like(log_value)), 0.0, 1.0)
+    # each cause's row written in turn (a scalar input fills its row for every member)
+    pulls = np.empty((_CAUSES,) + np.shape(shortfall))
+    pulls[0] = by_motive[2]                                               # mistrust
+    pulls[1] = by_motive[1] * (1.0 - blocked_share)                       # insufficient value
+    pulls[2] = weights[0] * partners_free_riding                          # free riding
+    pulls[3] = by_motive[1] * blocked_share                               # information blocked
+    pulls[4] = weights[2] * (1.0 - alignment)                             # misaligned goals
+    pulls[5] = weights[1] * np.maximum(0.0, cost_share - value_share) * n_members  # unequal
+    pulls[6] = by_motive[0] + irritation / memory                         # only talk
     return pulls
+
+
+_CAUSES = len(GRIEVANCE_CAUSES)
+"""The number of causes of dissatisfaction (rows of :func:`satisfaction_pulls`)."""
 
 
 def update_satisfaction(satisfaction, pulls: np.ndarray, memory: float):
@@ -389,7 +407,7 @@ def update_satisfaction(satisfaction, pulls: np.ndarray, memory: float):
     them [002 L1038-L1055]; an exponential memory of weight ``memory``; within [0, 1].  Works on
     arrays over members (``pulls`` of shape (7, members)).
     """
-    target = 1.0 - np.add.reduce(np.asarray(pulls), axis=0)
+    target = 1.0 - sum_rows(np.asarray(pulls))
     return within(satisfaction + memory * (target - satisfaction), 0.0, 1.0)
 
 
@@ -432,8 +450,8 @@ def public_standing_change(
     firm costs most, several firms less, a sector's federation hardly anything.  Works
     elementwise on numpy arrays over members.
     """
-    firms = np.asarray(firms_represented, dtype=float)
-    favouritism = np.divide(favouritism_cost, firms, out=np.zeros_like(firms), where=firms > 0)
+    firms = np.asarray(firms_represented, dtype=np.float64)
+    favouritism = divide_where(favouritism_cost, firms, firms > 0, np.zeros_like(firms))
     return 0.004 * np.minimum(societal_value, 1.5) - favouritism
 
 
@@ -447,7 +465,7 @@ def private_standing_change(incident: bool) -> float:
     """What a month in a partnership does to a firm's reputation: social commitment raises it
     a little [002 L519]; a publicity incident costs it 0.3 [002 L1258].  Works elementwise on
     numpy arrays over members."""
-    return 0.002 - 0.3 * np.asarray(incident, dtype=float)
+    return 0.002 - 0.3 * np.asarray(incident, dtype=np.float64)
 
 
 def next_stage(stage: Stage, trust: float, age_months: int, satisfaction: float) -> Stage:

@@ -14,7 +14,8 @@ compute ``exp``, ``log``, ``power`` and matrix products with code of the CPU's c
 machine with AVX-512 and one without give results that differ in the last bits.  On a machine
 with AVX-512 the script records both: this machine's set, and the set of a machine without it
 (:func:`without_avx512`: the same interpreter with NumPy's AVX-512 code and OpenBLAS's
-AVX-512 kernels switched off, as a machine without AVX-512 runs them).  It replaces every set
+AVX-512 kernels switched off, as a machine without AVX-512 runs them), each with the month of
+joint work as numpy code and, where numba is installed, compiled (:func:`accelerators`).  It replaces every set
 it cannot make here.  ``--add`` records this machine's set beside the others instead, for a
 machine whose numerics no set covers (record it on an unchanged checkout, before a change).
 
@@ -43,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from pppsim import numerics
+from pppsim.model import accelerator
 from pppsim.run import RunResult, simulate
 from pppsim.scenario import load_scenario
 
@@ -169,6 +171,19 @@ def without_avx512() -> dict[str, str] | None:
             "OPENBLAS_CORETYPE": "Haswell"}
 
 
+def accelerators() -> list[str]:
+    """The ways the month of joint work can run here (:mod:`pppsim.model.accelerator`):
+    ``numpy`` always, ``numba`` where numba is installed."""
+    from importlib.util import find_spec
+
+    return ["numpy"] + (["numba"] if find_spec("numba") is not None else [])
+
+
+def with_month(environment: dict[str, str], choice: str) -> dict[str, str]:
+    """``environment``, with the month of joint work run as ``choice`` says."""
+    return {**environment, accelerator.VARIABLE: choice}
+
+
 def set_in(environment: dict[str, str]) -> dict[str, dict[str, Any]]:
     """:func:`this_set` of a fresh interpreter with ``environment``."""
     done = subprocess.run([sys.executable, "-m", "golden.regenerate", "--print"],
@@ -190,9 +205,12 @@ def main() -> None:
         return
     golden = recorded() if args.add else {}
     golden |= this_set()
-    other = without_avx512()
-    if other is not None and not args.add:
-        golden |= set_in(other)
+    if not args.add:
+        other = without_avx512()
+        for choice in accelerators():
+            golden |= set_in(with_month(dict(os.environ), choice))
+            if other is not None:
+                golden |= set_in(with_month(other, choice))
     GOLDEN.write_text(json.dumps(golden, indent=2) + "\n")
     for recorded_set in golden.values():
         print(f"{GOLDEN}: {len(recorded_set['cases'])} cases for numerics "

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import accelerator
 from .. import mechanisms as mech
 from ..constants import ITEMS_PER_FTE
 from ..events import EventKind
@@ -177,9 +178,49 @@ class MemberTerms:
 
 def operate_all(partnerships: list[Partnership]) -> None:
     """One month of joint work of every operating partnership, in the given order, as arrays
-    over every member, pair of members and partnership (module docstring, :class:`Month`)."""
-    if partnerships:
+    over every member, pair of members and partnership (module docstring, :class:`Month`),
+    compiled where the accelerator is on (:func:`pppsim.model.accelerator.compiled`)."""
+    if not partnerships:
+        return
+    compiled = accelerator.compiled()
+    if compiled is None:
         Month(partnerships).run()
+    else:
+        _compiled_month(partnerships, compiled)
+
+
+def _compiled_month(partnerships: list[Partnership], compiled) -> None:
+    """:class:`Month`, as one call of the compiled month (:func:`pppsim.model.compiled.month`)
+    over the same arrays; what it leaves to Python — harm prevented, trust histories, stage
+    changes and their events — is done here as :class:`Month` does it."""
+    model = partnerships[0].model
+    members = Members.of(partnerships)
+    refresh_month_terms(model)
+    table, arrays, ptable = model.ledgers, model.organisation_arrays, model.partnership_table
+    prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp, count=len(partnerships))
+    parameters = model.__dict__.get("_compiled_parameters")
+    if parameters is None:
+        parameters = model._compiled_parameters = compiled.parameters(model.p)
+    firms = len(members.rows) - int(arrays.is_public[table.organisation[members.rows]].sum())
+    draws = model.rng.random(firms)  # the month's publicity incidents (Month.update_standing)
+    arrays.standing, matured, trust_after, satisfaction, stage = compiled.month(
+        members.rows, members.sizes, prows, draws, parameters,
+        table.organisation, table.temptation, table.commitment_fte, table.commitment_keur,
+        table.expectation, table.free_riding, table.effort_fte, table.money_keur, table.shared,
+        table.value, table.alignment, table.satisfaction, table.grievances,
+        table.value_by_motive, table.incident_chance,
+        arrays.is_public, arrays.is_umbrella, arrays.capability, arrays.information,
+        arrays.motives, arrays.prejudice, arrays.trust, arrays._pair_label, arrays.standing,
+        ptable.terms, ptable.stage, ptable.months_operated, ptable.pipeline,
+        ptable.prevented_total, ptable.shared_total, ptable.shared_private_total,
+        ptable.followed_total, ptable.shared_private, ptable.shared_public, ptable.followed,
+        ptable.output, ptable.matured)
+    _prevent(partnerships, prows, matured, model)
+    for partnership, trust_now in zip(partnerships, trust_after.tolist(), strict=True):
+        partnership.trust_history.append(trust_now)
+    launched = ptable.terms[prows, MONTH_TERMS.index("launched")]
+    _update_stages(partnerships, prows, stage, trust_after, model.month - launched,
+                   satisfaction, model)
 
 
 class Month:
@@ -474,6 +515,14 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
     # passed, a slot never written: 0)
     matured = np.maximum(table.pipeline[prows, months % width], 0.0)
     table.months_operated[prows] = months
+    _prevent(partnerships, prows, matured, model)
+    return matured
+
+
+def _prevent(partnerships: list[Partnership], prows: np.ndarray, matured: np.ndarray,
+             model: PartnershipModel) -> None:
+    """The partnerships' matured output lowers harm, spread evenly over each one's domains
+    (:meth:`PartnershipModel.prevent`), and enters the prevention log."""
     preventing = (matured > 0.0).nonzero()[0]
     if len(preventing):
         of_each = [partnerships[k].domain_array for k in preventing.tolist()]
@@ -486,7 +535,6 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
             outputs = (outputs / counts).repeat(counts)
         shares = model.prevent(domains, outputs)
         model.prevention_log.append(prows[who], model.month, domains, shares)
-    return matured
 
 
 def mean_satisfaction(partnerships: list[Partnership]) -> np.ndarray:

@@ -1,0 +1,50 @@
+"""Whether the month of joint work runs compiled (:mod:`pppsim.model.compiled`, numba) or
+as numpy code (:class:`~pppsim.model.partnership.operation.Month`).
+
+The compiled month is an optional accelerator: installed with ``pip install pppsim[fast]``
+(numba), on unless the environment variable ``PPPSIM_ACCELERATOR`` says ``numpy``.  Both give
+the same model up to the last bits of floating-point arithmetic (docs/performance.md), so they
+are two kinds of numerics (:func:`pppsim.numerics.fingerprint`).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from types import ModuleType
+
+VARIABLE = "PPPSIM_ACCELERATOR"
+"""The environment variable that chooses: ``numba`` (required: an error without it),
+``numpy`` (off), or unset / ``auto`` (numba where installed)."""
+
+CHOICES = ("auto", "numba", "numpy")
+
+
+@cache
+def compiled() -> ModuleType | None:
+    """The compiled month's module if the accelerator is on in this process, else None.
+
+    Decided once per process (at the first month), from :data:`VARIABLE` and whether numba
+    imports."""
+    choice = os.environ.get(VARIABLE, "auto").strip().lower() or "auto"
+    if choice not in CHOICES:
+        from ..errors import PppsimError
+        raise PppsimError(f"environment variable {VARIABLE}={choice!r}: allowed are "
+                         f"{', '.join(CHOICES)}")
+    if choice == "numpy":
+        return None
+    try:
+        from . import compiled as module
+    except ImportError as error:
+        if choice == "numba":
+            from ..errors import PppsimError
+            raise PppsimError(f"environment variable {VARIABLE}=numba, but numba does not "
+                             f"import ({error}); install pppsim[fast] or unset it") from None
+        return None
+    return module
+
+
+def name() -> str:
+    """``numba <version>`` if the month runs compiled in this process, else ``numpy``."""
+    module = compiled()
+    return "numpy" if module is None else f"numba {module.numba.__version__}"

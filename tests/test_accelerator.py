@@ -1,0 +1,128 @@
+"""The compiled month of joint work (pppsim.model.compiled, numba) computes what the numpy
+month computes: the same month from the same state, and the same runs, up to the last bits
+of floating-point arithmetic; and the environment variable that chooses between them."""
+
+from __future__ import annotations
+
+import copy
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from pppsim.errors import PppsimError
+from pppsim.model import PartnershipModel, accelerator
+from pppsim.model.outputs import summary_metrics
+from pppsim.model.partnership import operation
+
+numba = pytest.importorskip("numba")
+
+SETTINGS = (
+    {},  # the defaults
+    # umbrella organisations, several representatives with turnover, privacy technology,
+    # grants, a broad scope: every branch of the month
+    {"n_organisations": 80, "umbrella_partnering": 0.6, "representatives_per_member": 2,
+     "representative_turnover": 0.05, "pet_share": 0.5, "scope_domains": 2,
+     "grant_share": 0.5},
+)
+
+
+@pytest.fixture
+def numpy_month(monkeypatch):
+    """Within the test, the month of joint work runs as numpy code."""
+    monkeypatch.setattr(accelerator, "compiled", lambda: None)
+
+
+def _state(model: PartnershipModel) -> dict[str, np.ndarray]:
+    """Everything a month of joint work writes."""
+    table, ptable = model.ledgers, model.partnership_table
+    arrays = {f"organisations.{name}": getattr(model.organisation_arrays, name)
+              for name in ("trust", "standing")}
+    arrays |= {f"members.{name}": getattr(table, name)[:table.size]
+               for name in (*table.FLOATS, *table.vectors)}
+    arrays |= {f"partnerships.{name}": getattr(ptable, name)[:ptable.size]
+               for name in (*ptable.FLOATS, *ptable.INTS, "pipeline")}
+    arrays["harm"] = model.harm
+    arrays["trust_history"] = np.array([p.trust_history[-1] if p.trust_history else np.nan
+                                        for p in model.partnerships_ever])
+    return {name: np.array(values, dtype=float) for name, values in arrays.items()}
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=("defaults", "every-branch"))
+def test_one_month_from_the_same_state_is_the_numpy_month(settings, monkeypatch) -> None:
+    """From the same state, one month of joint work of every operating partnership writes the
+    same values compiled as numpy does (to 1e-12 relative), month after month."""
+    model = PartnershipModel(rng=3, **settings)
+    compared = 0
+    for _ in range(48):
+        model.step()
+        operating = [p for p in model.partnerships if p.is_operating]
+        if not operating:
+            continue
+        states = {}
+        for way in ("numpy", "compiled"):
+            twin = copy.deepcopy(model)
+            with monkeypatch.context() as patch:
+                if way == "numpy":
+                    patch.setattr(accelerator, "compiled", lambda: None)
+                operation.operate_all([p for p in twin.partnerships if p.is_operating])
+            states[way] = _state(twin)
+        for name, values in states["numpy"].items():
+            np.testing.assert_allclose(states["compiled"][name], values, rtol=1e-12,
+                                       atol=1e-15, equal_nan=True, err_msg=name)
+        compared += 1
+    assert compared > 30
+
+
+def _metrics(seed: int, settings: dict) -> dict[str, float]:
+    model = PartnershipModel(rng=seed, **settings)
+    model.run(120)
+    return summary_metrics(model)
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=("defaults", "every-branch"))
+def test_runs_give_the_numpy_months_results(settings, monkeypatch) -> None:
+    """Whole runs: every count is the same and every other end-of-run metric the same to
+    1e-9 relative, over several seeds (a last-bit difference could tip a draw against a
+    chance, but does not at these seeds)."""
+    compiled = {seed: _metrics(seed, settings) for seed in range(4)}
+    monkeypatch.setattr(accelerator, "compiled", lambda: None)
+    for seed, with_numpy in ((seed, _metrics(seed, settings)) for seed in range(4)):
+        assert compiled[seed].keys() == with_numpy.keys()
+        for name, value in with_numpy.items():
+            other = compiled[seed][name]
+            if isinstance(value, float) and math.isnan(value):
+                assert math.isnan(other), (seed, name)
+            else:
+                assert other == pytest.approx(value, rel=1e-9, abs=1e-12), (seed, name)
+
+
+def test_the_month_is_compiled_where_numba_is_installed() -> None:
+    assert accelerator.compiled() is not None
+    assert accelerator.name() == f"numba {numba.__version__}"
+
+
+def test_an_unknown_choice_is_one_line_naming_the_variable_and_the_choices(
+        monkeypatch) -> None:
+    monkeypatch.setenv(accelerator.VARIABLE, "fortran")
+    monkeypatch.setattr(accelerator, "compiled", accelerator.compiled.__wrapped__)
+    with pytest.raises(PppsimError) as raised:
+        accelerator.compiled()
+    assert str(raised.value) == ("environment variable PPPSIM_ACCELERATOR='fortran': "
+                                 "allowed are auto, numba, numpy")
+
+
+def test_numba_asked_for_but_missing_is_an_error_and_auto_falls_back(monkeypatch) -> None:
+    monkeypatch.setattr(accelerator, "compiled", accelerator.compiled.__wrapped__)
+    monkeypatch.delitem(sys.modules, "pppsim.model.compiled")
+    monkeypatch.delattr(sys.modules["pppsim.model"], "compiled", raising=False)
+    monkeypatch.setitem(sys.modules, "numba", None)  # as if not installed
+    monkeypatch.setenv(accelerator.VARIABLE, "numba")
+    with pytest.raises(PppsimError, match=r"PPPSIM_ACCELERATOR=numba, but numba does not "
+                                          r"import .*install pppsim\[fast\]"):
+        accelerator.compiled()
+    monkeypatch.setenv(accelerator.VARIABLE, "auto")
+    assert accelerator.compiled() is None
+    monkeypatch.setenv(accelerator.VARIABLE, "numpy")
+    assert accelerator.compiled() is None

@@ -13,11 +13,10 @@ checked as well, in a process that computes as such a machine does.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
-import os
-
 from golden.regenerate import (
     CASES,
     accelerators,
@@ -30,8 +29,7 @@ from golden.regenerate import (
 )
 
 from pppsim import numerics
-from pppsim.model import accelerator
-from pppsim.model import EndCause, EventKind
+from pppsim.model import EndCause, EventKind, accelerator
 from pppsim.run import RunResult
 
 SETS = recorded()

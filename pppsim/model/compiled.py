@@ -17,8 +17,9 @@ accelerator are therefore two kinds of numerics (:func:`pppsim.numerics.fingerpr
 which), each with its own golden runs (``tests/golden``).
 
 The month is compiled on its first call (about 20 s) and kept in numba's cache
-(:func:`cache_folder`), so later processes load it instead of compiling it.  Set ``PPPSIM_ACCELERATOR=numpy`` to run the numpy
-month although numba is installed (:func:`pppsim.model.accelerator.enabled`).
+(:func:`cache_folder`), so later processes load it instead of compiling it.  Set
+``PPPSIM_ACCELERATOR=numpy`` to run the numpy month although numba is installed
+(:func:`pppsim.model.accelerator.compiled`).
 """
 
 from __future__ import annotations

@@ -384,8 +384,9 @@ def satisfaction_pulls(
     log_passing = np.log(within(pass_through, 1e-9, 1.0))
     blocked_share = within(divide_where(log_passing, log_value, log_value < 0,
                                         np.ones_like(log_value)), 0.0, 1.0)
-    # each cause's row written in turn (a scalar input fills its row for every member)
-    pulls = np.empty((_CAUSES,) + np.shape(shortfall))
+    # each cause's row written in turn (a scalar input fills its row for every member); the
+    # shape joined with + (numba compiles no unpacking into a tuple)
+    pulls = np.empty((_CAUSES,) + np.shape(shortfall))  # noqa: RUF005
     pulls[0] = by_motive[2]                                               # mistrust
     pulls[1] = by_motive[1] * (1.0 - blocked_share)                       # insufficient value
     pulls[2] = weights[0] * partners_free_riding                          # free riding

@@ -15,9 +15,10 @@ machine with AVX-512 and one without give results that differ in the last bits. 
 with AVX-512 the script records both: this machine's set, and the set of a machine without it
 (:func:`without_avx512`: the same interpreter with NumPy's AVX-512 code and OpenBLAS's
 AVX-512 kernels switched off, as a machine without AVX-512 runs them), each with the month of
-joint work as numpy code and, where numba is installed, compiled (:func:`accelerators`).  It replaces every set
-it cannot make here.  ``--add`` records this machine's set beside the others instead, for a
-machine whose numerics no set covers (record it on an unchanged checkout, before a change).
+joint work as numpy code and, where numba is installed, compiled (:func:`accelerators`).
+It replaces every set it cannot make here.  ``--add`` records this machine's set beside the
+others instead, for a machine whose numerics no set covers (record it on an unchanged
+checkout, before a change).
 
 Each digest covers one part of a run, so a failure says which part moved: the event log, the
 monthly series, the partnership table and the end-of-run metrics.  Every value is written out

@@ -10,6 +10,7 @@ are two kinds of numerics (:func:`pppsim.numerics.fingerprint`).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
 from types import ModuleType
 
@@ -42,6 +43,15 @@ def compiled() -> ModuleType | None:
                              f"import ({error}); install pppsim[fast] or unset it") from None
         return None
     return module
+
+
+@cache
+def compiled_or_not(function: Callable) -> Callable:
+    """``function`` (array code of :mod:`pppsim.model.mechanisms` that numba compiles as it
+    is) compiled where the accelerator is on, else ``function`` itself: one source for both
+    ways."""
+    module = compiled()
+    return function if module is None else module.compiled(function)
 
 
 def name() -> str:

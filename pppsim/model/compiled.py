@@ -78,6 +78,12 @@ for _mechanism in (mech.within, mech.conditional_free_riding, mech.follow_up,
     register_jitable(_mechanism)
 
 
+def compiled(function):
+    """``function`` of :mod:`pppsim.model.mechanisms`, compiled as it is (array code numba
+    compiles), for :func:`pppsim.model.accelerator.compiled_or_not`."""
+    return _cached(function)
+
+
 @overload(mech.divide_where)
 def _divide_where(numerator, denominator, where, out):
     """:func:`~pppsim.model.mechanisms.divide_where`, compiled: the quotient where ``where``
@@ -86,6 +92,17 @@ def _divide_where(numerator, denominator, where, out):
         out[...] = np.where(where, numerator / np.where(where, denominator, 1.0), out)
         return out
     return divide_where
+
+
+@overload(mech.running_max)
+def _running_max(x):
+    """:func:`~pppsim.model.mechanisms.running_max`, compiled."""
+    def running_max(x):
+        out = x.copy()
+        for k in range(1, len(out)):
+            out[k] = max(out[k], out[k - 1])
+        return out
+    return running_max
 
 
 @overload(mech.sum_rows)

@@ -35,6 +35,11 @@ def sum_rows(x: np.ndarray) -> np.ndarray:
     return np.add.reduce(x, axis=0)
 
 
+def running_max(x: np.ndarray) -> np.ndarray:
+    """Each entry's maximum of ``x`` up to it (``np.maximum.accumulate``)."""
+    return np.maximum.accumulate(x)
+
+
 def clamp01(value: float) -> float:
     """``value`` held within [0, 1] (trust, satisfaction, standing, governance, formality).
 
@@ -254,6 +259,30 @@ def control_overhead(governance: float, overhead_at_full_control: float) -> floa
     into agreements rather than execution and bureaucracy grows [002 L1290-L1294].
     """
     return overhead_at_full_control * governance**2
+
+
+def prevented_shares(domains: np.ndarray, amounts: np.ndarray, harm: np.ndarray,
+                     underlying: np.ndarray) -> np.ndarray:
+    """The share of its domain's underlying harm each entry of a month's prevention takes
+    away (:meth:`~pppsim.model.model.PartnershipModel.prevent`): entry by entry in the given
+    order, each takes the harm ``amounts`` it wants, at most what its domain's ``harm`` has
+    left after the entries before it; prevention cannot take more harm than there is
+    [001 L191].  ``domains``: each entry's domain; ``harm`` and ``underlying``: each domain's
+    harm now and without prevention."""
+    order = np.argsort(domains, kind="mergesort")  # stable: the entries' order per domain
+    ordered, wanted = domains[order], amounts[order]
+    # what the entries of the same domain before each one took (each takes all it wants
+    # until the domain's harm is used up)
+    before = np.cumsum(wanted) - wanted
+    first = np.empty(len(ordered), dtype=np.bool_)
+    first[0] = True
+    first[1:] = ordered[1:] != ordered[:-1]
+    before -= running_max(np.where(first, before, 0.0))
+    taken = np.minimum(wanted, np.maximum(0.0, harm[ordered] - before))
+    below = underlying[ordered]
+    shares = np.empty(len(domains))
+    shares[order] = divide_where(taken, below, below > 0, np.zeros(len(taken)))
+    return shares
 
 
 def governance_value_multiplier(governance: float, complementarity: float, bonus: float) -> float:

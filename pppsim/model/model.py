@@ -11,6 +11,8 @@ import mesa
 import numpy as np
 
 from ..parameters import DEFAULTS, Parameters
+from . import accelerator
+from . import mechanisms as mech
 from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
@@ -326,20 +328,8 @@ class PartnershipModel(Formation, mesa.Model):
         harm it prevented over the run.
         """
         amounts = np.asarray(outputs, dtype=float) * self.p.prevention_effectiveness
-        order = np.argsort(domains, kind="stable")
-        ordered, wanted = domains[order], amounts[order]
-        # what the entries of the same domain before each one took (each takes all it wants
-        # until the domain's harm is used up)
-        before = np.cumsum(wanted) - wanted
-        first = np.empty(len(ordered), dtype=bool)
-        first[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-        before -= np.maximum.accumulate(np.where(first, before, 0.0))
-        taken = np.minimum(wanted, np.maximum(0.0, self.harm[ordered] - before))
-        underlying = self.harm_underlying[ordered]
-        shares = np.empty(len(domains))
-        shares[order] = np.divide(taken, underlying, out=np.zeros(len(taken)),
-                                  where=underlying > 0)
+        shares = accelerator.compiled_or_not(mech.prevented_shares)(
+            domains, amounts, self.harm, self.harm_underlying)
         self.prevented_share += np.bincount(domains, weights=shares, minlength=len(DOMAINS))
         self.harm = self.harm_underlying * (1.0 - self.prevented_share)
         return shares

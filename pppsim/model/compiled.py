@@ -164,129 +164,157 @@ def month(rows, sizes, prows, draws, par,
         par[0], par[1], par[2], par[3], par[4], par[5], par[6], par[7], par[8], par[9],
         par[10], par[11], par[12], par[13], par[14], par[15], par[16], par[17], par[18],
         par[19], par[20], par[21], par[22])
-    count, m = len(prows), len(rows)
+    count, m, known = len(prows), len(rows), trust.shape[0]
     terms = np.empty((count, terms_table.shape[1]))
-    for k in range(count):
-        terms[k] = terms_table[prows[k]]
     group = np.empty(m, dtype=np.intp)
     first = np.empty(count, dtype=np.intp)
     start = 0
     for k in range(count):
+        terms[k] = terms_table[prows[k]]
         first[k] = start
         group[start:start + sizes[k]] = k
         start += sizes[k]
-    n = sizes[group]
-    partners = n - 1
     orgs = organisation[rows]
     public = is_public[orgs]
-    private = ~public
+    flat_trust = trust.reshape(-1)
 
-    def total(x):
-        return np.bincount(group, x, count)
+    # contribute (§7.2.4): each member's share withheld, from last month's of its partners
+    last_total = np.zeros(count)
+    for i in range(m):
+        last_total[group[i]] += free_riding[rows[i]]
+    withheld, delivered = np.empty(m), np.empty(m)
+    effort, money = np.empty(m), np.empty(m)
+    productive, money_total = np.zeros(count), np.zeros(count)
+    for i in range(m):
+        k, row = group[i], rows[i]
+        last = free_riding[row]
+        withheld[i] = mech.conditional_free_riding(
+            temptation[row], (last_total[k] - last) / (sizes[k] - 1), reciprocity)
+        delivered[i] = 1.0 - withheld[i]
+        effort[i] = max(0.0, commitment_fte[row] * delivered[i] - terms[k, _MEETING_TIME])
+        money[i] = commitment_keur[row] * delivered[i]
+        productive[k] += effort[i] * terms[k, _KEPT] * (0.8 + 0.4 * capability[orgs[i]])
+        money_total[k] += money[i]
 
-    # ordered pairs, truster by truster, each truster's partners in member order
+    # share (§7.2.5-§7.2.6): ordered pairs, truster by truster, partners in member order
     pair_count = sizes * (sizes - 1)
     pairs = pair_count.sum()
-    src = np.empty(pairs, dtype=np.intp)
-    dst = np.empty(pairs, dtype=np.intp)
+    keys = np.empty(pairs, dtype=np.intp)
+    pair_trust = np.empty(pairs)
+    willingness = np.zeros(m)
     at = 0
     for k in range(count):
         for i in range(first[k], first[k] + sizes[k]):
             for j in range(first[k], first[k] + sizes[k]):
                 if i != j:
-                    src[at], dst[at] = i, j
+                    key = orgs[i] * known + orgs[j]
+                    value_now = flat_trust[key]
+                    if np.isnan(value_now):
+                        value_now = prejudice[orgs[i], np.intp(public[j])]
+                    keys[at], pair_trust[at] = key, value_now
+                    willingness[i] += value_now
                     at += 1
-    pair_group = group[src]
-    truster, trusted = orgs[src], orgs[dst]
-    keys = truster * trust.shape[0] + trusted
-    flat_trust = trust.reshape(-1)
-
-    # contribute (§7.2.4)
-    last = free_riding[rows]
-    withheld = mech.conditional_free_riding(temptation[rows], (total(last)[group] - last)
-                                            / partners, reciprocity)
-    delivered = 1.0 - withheld
-    effort = np.maximum(0.0, commitment_fte[rows] * delivered
-                        - terms[:, _MEETING_TIME][group])
-    money = commitment_keur[rows] * delivered
-    productive = total(effort * terms[:, _KEPT][group] * (0.8 + 0.4 * capability[orgs]))
-
-    # share (§7.2.5-§7.2.6)
-    pair_trust = flat_trust[keys]
-    for at in range(pairs):
-        if np.isnan(pair_trust[at]):
-            pair_trust[at] = prejudice[truster[at], np.intp(is_public[trusted[at]])]
-    willingness = np.bincount(src, pair_trust, m) / partners
-    staff_items = ITEMS_PER_FTE * effort
-    items = staff_items * information[orgs] * willingness * terms[:, _PASS_THROUGH][group]
-    items = np.where(is_umbrella[orgs], items * umbrella_factor, items)
-    shared = np.where(public, items * (1.0 - follow_up_share) * public_sharing_factor, items)
-    by_sector = group + count * public
-    sums = np.bincount(by_sector, shared, 2 * count)
-    shared_private, shared_public = sums[:count], sums[count:]
-    follow_up_items = np.bincount(by_sector, staff_items * follow_up_share
-                                  * follow_up_capacity, 2 * count)[count:]
+    shared = np.empty(m)
+    shared_private, shared_public = np.zeros(count), np.zeros(count)
+    follow_up_items, willing_total = np.zeros(count), np.zeros(count)
+    for i in range(m):
+        k, org = group[i], orgs[i]
+        willingness[i] /= sizes[k] - 1
+        willing_total[k] += willingness[i]
+        staff_items = ITEMS_PER_FTE * effort[i]
+        items = staff_items * information[org] * willingness[i] * terms[k, _PASS_THROUGH]
+        if is_umbrella[org]:
+            items = items * umbrella_factor
+        if public[i]:
+            shared[i] = items * (1.0 - follow_up_share) * public_sharing_factor
+            shared_public[k] += shared[i]
+            follow_up_items[k] += staff_items * follow_up_share * follow_up_capacity
+        else:
+            shared[i] = items
+            shared_private[k] += items
     followed, ratio = mech.follow_up(shared_private, follow_up_items)
 
     # produce (§7.2.7): output, and the output of the delay ago, matured
     funded = terms[:, _FUNDED]
-    resources = total(money) + funded
+    resources = money_total + funded
     resources = np.where(terms[:, _PET] > 0, np.maximum(0.0, resources - pet_cost), resources)
     external = mech.divide_where(funded, resources, resources > 0, np.zeros(count))
     stage = stage_table[prows]
     multiplier = terms[:, _GOVERNANCE] * mech.stage_value(stage, philanthropic, integrative)
     output = mech.joint_output(productive, resources,
                                followed * terms[:, _INFORMATION_VALUE],
-                               total(willingness) / sizes, multiplier, information_weight)
+                               willing_total / sizes, multiplier, information_weight)
     width = pipeline.shape[1]
     matured = np.empty(count)
+    n_public = np.zeros(count)
     for k in range(count):
         row = prows[k]
         operated = months_operated[row]
         pipeline[row, operated % width] = output[k]
         matured[k] = max(pipeline[row, (operated + 1) % width], 0.0)
         months_operated[row] = operated + 1
+    for i in range(m):
+        n_public[group[i]] += public[i]
 
-    # value (§7.2.8)
-    n_public = total(public.astype(np.float64))
+    # value (§7.2.8), by motive: societal, organisational, individual
     societal = (0.5 * output + 0.5 * matured) / output_reference
     to_public = shared_private / np.maximum(n_public, 1.0) / information_reference
     from_public = shared_public / np.maximum(sizes - n_public, 1.0)
-    firms_shared = shared_private[group]
-    own_followed = followed[group] * mech.divide_where(
-        shared, firms_shared, private & (firms_shared != 0), np.zeros(m))
-    organisational = np.where(public, to_public[group],
-                              (own_followed + from_public[group]) / information_reference) \
-        * terms[:, _INFORMATION_VALUE][group]
     by_motive = np.empty((3, m))
-    by_motive[0] = societal[group]
-    by_motive[1] = organisational
-    by_motive[2] = willingness
+    for i in range(m):
+        k = group[i]
+        by_motive[0, i] = societal[k]
+        if public[i]:
+            organisational = to_public[k]
+        else:
+            firms_shared = shared_private[k]
+            own = shared[i] / firms_shared if firms_shared != 0 else 0.0
+            organisational = (followed[k] * own + from_public[k]) / information_reference
+        by_motive[1, i] = organisational * terms[k, _INFORMATION_VALUE]
+        by_motive[2, i] = willingness[i]
 
     # trust (§7.2.9): pairs that occur in several partnerships move by the sum of changes
-    followed_up = np.minimum(delivered, ratio[group])
-    seen = np.where(private[src] & public[dst], followed_up[dst], delivered[dst])
-    after = mech.update_trust(pair_trust, seen, build_rate, erosion_ratio,
-                              terms[:, _MEETING_FACTOR][pair_group], reliability_norm)
+    seen, meeting, baseline = np.empty(pairs), np.empty(pairs), np.empty(pairs)
+    at = 0
+    for k in range(count):
+        for i in range(first[k], first[k] + sizes[k]):
+            for j in range(first[k], first[k] + sizes[k]):
+                if i != j:
+                    seen[at] = delivered[j]
+                    if public[j] and not public[i]:  # a firm watching a public member
+                        seen[at] = min(delivered[j], ratio[k])
+                    meeting[at] = terms[k, _MEETING_FACTOR]
+                    baseline[at] = prejudice[orgs[i], np.intp(public[j])]
+                    pair_label[keys[at]] = at
+                    at += 1
+    # (array calls: numba's np.where on single numbers makes an array of each)
+    after = mech.update_trust(pair_trust, seen, build_rate, erosion_ratio, meeting,
+                              reliability_norm)
     if turnover > 0.0:
-        baseline = np.empty(pairs)
-        for at in range(pairs):
-            baseline[at] = prejudice[truster[at], np.intp(is_public[trusted[at]])]
         after = mech.representative_trust_loss(after, baseline, turnover, representatives)
-    after = np.maximum(0.0, after - allocation_conflict * external[pair_group])
+    at = 0
+    for k in range(count):
+        for _ in range(pair_count[k]):
+            after[at] = max(0.0, after[at] - allocation_conflict * external[k])
+            at += 1
+    change = np.zeros(pairs)
     for at in range(pairs):
-        pair_label[keys[at]] = at
-    label = pair_label[keys]
-    new_trust = mech.within(pair_trust + np.bincount(label, after - pair_trust,
-                                                     pairs)[label], 0.0, 1.0)
-    for at in range(pairs):
-        flat_trust[keys[at]] = new_trust[at]
+        change[pair_label[keys[at]]] += after[at] - pair_trust[at]
+    trust_total = np.zeros(count)
+    at = 0
+    for k in range(count):
+        for _ in range(pair_count[k]):
+            new = mech.within(pair_trust[at] + change[pair_label[keys[at]]], 0.0, 1.0)
+            flat_trust[keys[at]] = new
+            trust_total[k] += new
+            at += 1
 
     # members (§7.2.9-§7.2.10): ledgers, alignment, pulls, satisfaction
     own_motives = np.empty((3, m))
-    values = np.empty(m)
+    values, drifted = np.empty(m), np.empty(m)
+    effort_total, value_total, withheld_total = np.zeros(count), np.zeros(count), np.zeros(count)
     for i in range(m):
-        row, org = rows[i], orgs[i]
+        k, row, org = group[i], rows[i], orgs[i]
         free_riding[row] = withheld[i]
         effort_fte[row] = effort[i]
         money_keur[row] = money[i]
@@ -296,28 +324,34 @@ def month(rows, sizes, prows, draws, par,
             own_motives[motive, i] = motives[org, motive]
         values[i] = (motives[org, 0] * by_motive[0, i] + motives[org, 1] * by_motive[1, i]
                      + motives[org, 2] * by_motive[2, i])
-    drifted = mech.drift_alignment(alignment[rows], goal_drift)
-
-    def total_or_one(x):
-        sums = total(x)
-        return np.where(sums == 0.0, 1.0, sums)[group]
-
+        drifted[i] = mech.drift_alignment(alignment[row], goal_drift)
+        effort_total[k] += effort[i]
+        value_total[k] += values[i]
+        withheld_total[k] += withheld[i]
+    for totals in (effort_total, money_total, value_total):
+        for k in range(count):
+            if totals[k] == 0.0:
+                totals[k] = 1.0
+    cost_share, value_share, partners_withheld = np.empty(m), np.empty(m), np.empty(m)
+    for i in range(m):
+        k = group[i]
+        cost_share[i] = 0.5 * effort[i] / effort_total[k] + 0.5 * money[i] / money_total[k]
+        value_share[i] = values[i] / value_total[k]
+        partners_withheld[i] = (withheld_total[k] - withheld[i]) / max(sizes[k] - 1, 1)
     pulls = mech.satisfaction_pulls(
-        value_by_motive=by_motive, motives=own_motives, expectation=expectation[rows],
-        pass_through=terms[:, _PASS_THROUGH][group],
-        partners_free_riding=(total(withheld)[group] - withheld) / np.maximum(partners, 1),
-        alignment=drifted,
-        cost_share=0.5 * effort / total_or_one(effort) + 0.5 * money / total_or_one(money),
-        value_share=values / total_or_one(values), n_members=n,
-        irritation=terms[:, _IRRITATION][group], memory=memory,
-        weights=(weight_free_riding, weight_unequal, weight_misaligned))
+        by_motive, own_motives, expectation[rows], terms[:, _PASS_THROUGH][group],
+        partners_withheld, drifted, cost_share, value_share, sizes[group],
+        terms[:, _IRRITATION][group], memory,
+        (weight_free_riding, weight_unequal, weight_misaligned))
     satisfied = mech.update_satisfaction(satisfaction[rows], pulls, memory)
+    satisfaction_total = np.zeros(count)
     for i in range(m):
         row = rows[i]
         satisfaction[row] = satisfied[i]
+        satisfaction_total[group[i]] += satisfied[i]
         for cause in range(pulls.shape[0]):
-            grievances[row, cause] = mech.remember_pulls(grievances[row, cause], pulls[cause, i],
-                                                         memory)
+            grievances[row, cause] = mech.remember_pulls(grievances[row, cause],
+                                                         pulls[cause, i], memory)
         value[row] = values[i]
         alignment[row] = drifted[i]
 
@@ -325,17 +359,17 @@ def month(rows, sizes, prows, draws, par,
     incident = np.zeros(m, dtype=np.bool_)
     drawn = 0
     for i in range(m):
-        if private[i]:
+        if not public[i]:
             incident[i] = draws[drawn] < incident_chance[rows[i]]
             drawn += 1
-    change = np.where(public, mech.public_standing_change(societal, terms[:, _FIRMS],
-                                                          favouritism_cost)[group],
-                      mech.private_standing_change(incident))
-    standing = mech.within(standing + np.bincount(orgs, change, len(standing)), 0.0, 1.0)
+    public_change = mech.public_standing_change(societal, terms[:, _FIRMS], favouritism_cost)
+    private_change = mech.private_standing_change(incident)
+    moved_standing = np.zeros(len(standing))
+    for i in range(m):
+        moved_standing[orgs[i]] += public_change[group[i]] if public[i] else private_change[i]
+    standing = mech.within(standing + moved_standing, 0.0, 1.0)
 
     # close: each partnership's totals, last month's flows
-    trust_after = np.bincount(pair_group, new_trust, count) / pair_count
-    mean_satisfaction = total(satisfied) / sizes
     for k in range(count):
         row = prows[k]
         prevented_total[row] += matured[k]
@@ -347,7 +381,7 @@ def month(rows, sizes, prows, draws, par,
         last_followed[row] = followed[k]
         last_output[row] = output[k]
         last_matured[row] = matured[k]
-    return standing, matured, trust_after, mean_satisfaction, stage
+    return standing, matured, trust_total / pair_count, satisfaction_total / sizes, stage
 
 
 @_cached

@@ -26,6 +26,16 @@ REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
 BASELINE = SCENARIOS / "baseline.toml"
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_month_ready() -> None:
+    """The compiled month is compiled or loaded once, before any test: a test that times a
+    page's Step or starts a sweep's workers does not wait for it (about 20 s with a cold
+    cache)."""
+    from pppsim.model import accelerator
+
+    accelerator.warm_up()
+
+
 SMALL_RANGES: dict[str, tuple[int, int]] = {"n_organisations": (10, 60)}
 """Narrower ranges than the schema allows, so that each random example runs fast."""
 

@@ -59,6 +59,9 @@ def app(port: int, lang: str | None) -> None:
     if not port_is_free(port):
         raise click.BadParameter(f"port {port} on {HOST} is already in use",
                                  param_hint="--port")
+    from ..model import accelerator
+
+    accelerator.warm_up()  # the page's first Step then runs at its speed
     click.echo(f"pppsim: teaching page at http://{HOST}:{port}  (Ctrl-C to stop)")
     with contextlib.suppress(KeyboardInterrupt, click.exceptions.Abort):  # Ctrl-C
         solara_run.main([APP_MODULE, "--host", HOST, "--port", str(port), "--no-open",

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
+from ..model import accelerator
 from ..numerics import fingerprint
 from .experiment import ExperimentError, model_version
 
@@ -79,8 +80,9 @@ def prepare_worker() -> None:
     """Load the model before the first run and move what is loaded out of the garbage
     collector's reach: in a worker process of a sweep (pppsim's own pool, a Dask worker).
 
-    The model is loaded (a forked worker already has it) so that the runs' own times, which
-    size the chunks, do not include loading it.  Then everything loaded so far (modules,
+    The model is loaded (a forked worker already has it), with the compiled month where the
+    accelerator is on (:func:`pppsim.model.accelerator.warm_up`), so that the runs' own times,
+    which size the chunks, do not include loading it.  Then everything loaded so far (modules,
     classes, functions: some hundred thousand objects) is frozen (``gc.freeze``): it lives as
     long as the worker, and the collector's full passes during runs no longer walk it (they
     took about 6 ms of a 195 ms run at 100 organisations); a forked worker also keeps sharing
@@ -89,6 +91,7 @@ def prepare_worker() -> None:
     process (one worker) makes its young passes less often while it runs and then hands the
     collector back as it was, and freezes nothing."""
     import_module(MODEL_MODULE)
+    accelerator.warm_up()  # the compiled month, loaded from the cache the sweep filled
     gc.freeze()
     gc.set_threshold(*young_passes_for_runs(gc.get_threshold()))
 
@@ -189,6 +192,7 @@ def open_executor(workers: int | None = None, scheduler: str | None = None
             with _runs_here():
                 yield ExecutorInfo(InProcessExecutor(), "in-process", 1)
             return
+        accelerator.warm_up(if_not_cached=True)  # compiled once here, not in every worker
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                                    mp_context=_worker_context())
         started = threading.Event()

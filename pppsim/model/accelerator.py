@@ -54,6 +54,26 @@ def compiled_or_not(function: Callable) -> Callable:
     return function if module is None else module.compiled(function)
 
 
+def warm_up(*, if_not_cached: bool = False) -> None:
+    """Where the accelerator is on, have the compiled code ready in this process now: loaded
+    from numba's cache, or compiled (about 20 s) and cached for every later process.
+
+    A short run of a small model, until its partnerships have worked a month together and
+    prevented harm (the two compiled calls).  With ``if_not_cached``, only where nothing is
+    cached yet: a sweep compiles once, before it starts its worker processes, rather than in
+    each of them at once."""
+    module = compiled()
+    if module is None or (if_not_cached and module.cached()):
+        return
+    from .model import PartnershipModel
+
+    model = PartnershipModel(n_organisations=40, rng=0)
+    for _ in range(120):
+        model.step()
+        if len(model.prevention_log.entries()):
+            return
+
+
 def name() -> str:
     """``numba <version>`` if the month runs compiled in this process, else ``numpy``."""
     module = compiled()

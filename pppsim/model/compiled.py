@@ -54,6 +54,12 @@ def cache_folder() -> Path:
     return Path(base) / "pppsim" / "numba" / digest.hexdigest()[:12]
 
 
+def cached() -> bool:
+    """Whether the compiled month is in :func:`cache_folder` (its index file is there: a
+    process loads it rather than compiling it)."""
+    return any(cache_folder().rglob("compiled.month-*.nbi"))
+
+
 def _cached(function):
     """``function`` compiled with numba (numpy's rules for division by zero), kept in
     :func:`cache_folder` where that folder can be written, compiled anew in each process

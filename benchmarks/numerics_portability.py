@@ -15,7 +15,10 @@ library's functions and the AVX2 kernels.  This script measures both effects on 
 
     .venv/bin/python benchmarks/numerics_portability.py [--runs 100]
 
-It needs a CPU with AVX-512 (otherwise there is nothing to compare it with here).
+It needs a CPU with AVX-512 (otherwise there is nothing to compare it with here).  With
+``--month-as-numpy`` it compares instead this process, whose month of joint work runs compiled
+(numba installed), with one whose month runs as numpy code (``PPPSIM_ACCELERATOR=numpy``):
+the same runs, and how far apart they end.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,14 +93,24 @@ def measure(runs: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--month-as-numpy", action="store_true",
+                        help="compare with the month of joint work run as numpy code")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.json:
         print(json.dumps(measure(args.runs)))
         return
-    from golden.regenerate import without_avx512
+    from golden.regenerate import with_month, without_avx512
 
-    other = without_avx512()
+    if args.month_as_numpy:
+        from pppsim.model import accelerator
+
+        if accelerator.compiled() is None:
+            sys.exit("the month does not run compiled here (numba not installed, or "
+                     f"{accelerator.VARIABLE}=numpy): nothing to compare with")
+        other = with_month(dict(os.environ), "numpy")
+    else:
+        other = without_avx512()
     if other is None:
         sys.exit("no AVX-512 code runs here: nothing to compare with")
     here = measure(args.runs)

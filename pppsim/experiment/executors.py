@@ -74,6 +74,9 @@ def default_workers() -> int:
 
 MODEL_MODULE = "pppsim.model.model"
 """What a worker needs loaded before its first run (Mesa, numpy, pandas: a second or two)."""
+READY_MODULE = "pppsim.experiment.ready"
+"""Imported by the forkserver after the model: the compiled month loaded, once for all the
+workers forked from it (:mod:`pppsim.experiment.ready`)."""
 
 
 def prepare_worker() -> None:
@@ -141,12 +144,12 @@ def _start_worker() -> None:
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-    """Forkserver, its server preloading the model (loaded once, not once per worker), where
-    the system has it; spawn elsewhere."""
+    """Forkserver, its server preloading the model and the compiled month (loaded once, not
+    once per worker), where the system has it; spawn elsewhere."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", MODEL_MODULE])
+    context.set_forkserver_preload(["__main__", MODEL_MODULE, READY_MODULE])
     return context
 
 

@@ -62,8 +62,9 @@ def warm_up(*, if_not_cached: bool = False) -> None:
     prevented harm (the two compiled calls).  With ``if_not_cached``, only where nothing is
     cached yet: a sweep compiles once, before it starts its worker processes, rather than in
     each of them at once."""
+    global _warm
     module = compiled()
-    if module is None or (if_not_cached and module.cached()):
+    if module is None or _warm or (if_not_cached and module.cached()):
         return
     from .model import PartnershipModel
 
@@ -71,7 +72,12 @@ def warm_up(*, if_not_cached: bool = False) -> None:
     for _ in range(120):
         model.step()
         if len(model.prevention_log.entries()):
-            return
+            break
+    _warm = True
+
+
+_warm = False
+"""Whether :func:`warm_up` has run the compiled code in this process (and a forked child)."""
 
 
 def name() -> str:

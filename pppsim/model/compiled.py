@@ -80,7 +80,8 @@ for _mechanism in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.joint_output, mech.stage_value, mech.update_trust,
                    mech.representative_trust_loss, mech.satisfaction_pulls,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
-                   mech.public_standing_change, mech.private_standing_change):
+                   mech.public_standing_change, mech.private_standing_change,
+                   mech.next_stage):
     register_jitable(_mechanism)
 
 
@@ -144,7 +145,7 @@ def parameters(p) -> np.ndarray:
 
 
 @_cached
-def month(rows, sizes, prows, draws, par,
+def month(month_now, rows, sizes, prows, draws, par,
           # the member table
           organisation, temptation, commitment_fte, commitment_keur, expectation, free_riding,
           effort_fte, money_keur, shared_items, value, alignment, satisfaction, grievances,
@@ -161,7 +162,7 @@ def month(rows, sizes, prows, draws, par,
     ``draws``: one uniform draw per firm among the members, in member order (publicity
     incidents).  Writes the member table, the trust matrix and the partnership table; returns
     the new standing, each partnership's matured output, its pairs' mean trust after the
-    month, its members' mean satisfaction and its stage before the month."""
+    month, its members' mean satisfaction, and its stage before and after the month."""
     (reciprocity, follow_up_share, follow_up_capacity, public_sharing_factor,
      umbrella_factor, pet_cost, philanthropic, integrative, information_weight,
      output_reference, information_reference, build_rate, erosion_ratio, reliability_norm,
@@ -375,7 +376,10 @@ def month(rows, sizes, prows, draws, par,
         moved_standing[orgs[i]] += public_change[group[i]] if public[i] else private_change[i]
     standing = mech.within(standing + moved_standing, 0.0, 1.0)
 
-    # close: each partnership's totals, last month's flows
+    # close: each partnership's totals, last month's flows, its stage (Austin's continuum)
+    trust_after, mean_satisfaction = trust_total / pair_count, satisfaction_total / sizes
+    new_stage = mech.next_stage(stage, trust_after, month_now - terms[:, _LAUNCHED],
+                                mean_satisfaction)
     for k in range(count):
         row = prows[k]
         prevented_total[row] += matured[k]
@@ -387,7 +391,8 @@ def month(rows, sizes, prows, draws, par,
         last_followed[row] = followed[k]
         last_output[row] = output[k]
         last_matured[row] = matured[k]
-    return standing, matured, trust_total / pair_count, satisfaction_total / sizes, stage
+        stage_table[row] = new_stage[k]
+    return standing, matured, trust_after, mean_satisfaction, stage, new_stage
 
 
 @_cached

@@ -191,8 +191,8 @@ def operate_all(partnerships: list[Partnership]) -> None:
 
 def _compiled_month(partnerships: list[Partnership], compiled) -> None:
     """:class:`Month`, as one call of the compiled month (:func:`pppsim.model.compiled.month`)
-    over the same arrays; what it leaves to Python — harm prevented, trust histories, stage
-    changes and their events — is done here as :class:`Month` does it."""
+    over the same arrays; what it leaves to Python — harm prevented, trust histories, the
+    events of stage changes — is done here as :class:`Month` does it."""
     model = partnerships[0].model
     members = Members.of(partnerships)
     refresh_month_terms(model)
@@ -203,8 +203,8 @@ def _compiled_month(partnerships: list[Partnership], compiled) -> None:
         parameters = model._compiled_parameters = compiled.parameters(model.p)
     firms = len(members.rows) - int(arrays.is_public[table.organisation[members.rows]].sum())
     draws = model.rng.random(firms)  # the month's publicity incidents (Month.update_standing)
-    arrays.standing, matured, trust_after, satisfaction, stage = compiled.month(
-        members.rows, members.sizes, prows, draws, parameters,
+    arrays.standing, matured, trust_after, satisfaction, stage, new = compiled.month(
+        model.month, members.rows, members.sizes, prows, draws, parameters,
         table.organisation, table.temptation, table.commitment_fte, table.commitment_keur,
         table.expectation, table.free_riding, table.effort_fte, table.money_keur, table.shared,
         table.value, table.alignment, table.satisfaction, table.grievances,
@@ -218,9 +218,7 @@ def _compiled_month(partnerships: list[Partnership], compiled) -> None:
     _prevent(partnerships, prows, matured, model)
     for partnership, trust_now in zip(partnerships, trust_after.tolist(), strict=True):
         partnership.trust_history.append(trust_now)
-    launched = ptable.terms[prows, MONTH_TERMS.index("launched")]
-    _update_stages(partnerships, prows, stage, trust_after, model.month - launched,
-                   satisfaction, model)
+    _record_stage_changes(partnerships, stage, new, trust_after, satisfaction, model)
 
 
 class Month:
@@ -493,6 +491,13 @@ def _update_stages(partnerships: list[Partnership], prows: np.ndarray, stage: np
     """Move along Austin's continuum as trust and activity grow [001 L161]."""
     new = mech.next_stage(stage, trust, age, satisfaction)
     model.partnership_table.stage[prows] = new
+    _record_stage_changes(partnerships, stage, new, trust, satisfaction, model)
+
+
+def _record_stage_changes(partnerships: list[Partnership], stage: np.ndarray, new: np.ndarray,
+                          trust: np.ndarray, satisfaction: np.ndarray,
+                          model: PartnershipModel) -> None:
+    """An event for each partnership whose stage moved (from ``stage`` to ``new``)."""
     for k in (new != stage).nonzero()[0].tolist():
         model.events.record(model.month, EventKind.STAGE_CHANGED,
                             partnership=partnerships[k].unique_id,

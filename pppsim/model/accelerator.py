@@ -47,9 +47,9 @@ def compiled() -> ModuleType | None:
 
 @cache
 def compiled_or_not(function: Callable) -> Callable:
-    """``function`` (array code of :mod:`pppsim.model.mechanisms` that numba compiles as it
-    is) compiled where the accelerator is on, else ``function`` itself: one source for both
-    ways."""
+    """``function`` (array code of :mod:`pppsim.model` that numba compiles as it is: the
+    harm a month's prevention takes, the month's outputs) compiled where the accelerator is
+    on, else ``function`` itself: one source for both ways."""
     module = compiled()
     return function if module is None else module.compiled(function)
 

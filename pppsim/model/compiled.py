@@ -33,9 +33,10 @@ import numpy as np
 from numba.extending import overload, register_jitable
 
 from . import mechanisms as mech
+from . import outputs
 from .constants import ITEMS_PER_FTE
 
-SOURCES = ("compiled.py", "mechanisms.py", "constants.py", "vocabulary.py")
+SOURCES = ("compiled.py", "mechanisms.py", "outputs.py", "constants.py", "vocabulary.py")
 """The files of :mod:`pppsim.model` whose code the compiled month contains."""
 
 
@@ -81,13 +82,29 @@ for _mechanism in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.representative_trust_loss, mech.satisfaction_pulls,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
-                   mech.next_stage):
+                   mech.next_stage, outputs._array_mean_or_nan, outputs._known_mean):
     register_jitable(_mechanism)
 
 
+@overload(outputs.known_values)
+def _known_values(block):
+    """:func:`~pppsim.model.outputs.known_values`, compiled: the entries that are not NaN,
+    row by row."""
+    def known_values(block):
+        known = np.empty(block.size)
+        count = 0
+        for i in range(block.shape[0]):
+            for j in range(block.shape[1]):
+                if not np.isnan(block[i, j]):
+                    known[count] = block[i, j]
+                    count += 1
+        return known[:count]
+    return known_values
+
+
 def compiled(function):
-    """``function`` of :mod:`pppsim.model.mechanisms`, compiled as it is (array code numba
-    compiles), for :func:`pppsim.model.accelerator.compiled_or_not`."""
+    """``function`` (array code of :mod:`pppsim.model` that numba compiles as it is),
+    compiled, for :func:`pppsim.model.accelerator.compiled_or_not`."""
     return _cached(function)
 
 

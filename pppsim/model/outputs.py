@@ -30,7 +30,18 @@ def _mean_or_nan(values: list[float]) -> float:
 
 def _array_mean_or_nan(values: np.ndarray) -> float:
     """:func:`_mean_or_nan` of an array."""
-    return float(values.sum()) / len(values) if len(values) else float("nan")
+    return float(values.sum()) / len(values) if len(values) else np.nan
+
+
+def known_values(block: np.ndarray) -> np.ndarray:
+    """The entries of a block of the trust matrix that are known (not NaN), row by row.  The
+    compiled month's module brings its own version (numba indexes no 2-D array by a mask)."""
+    return block[~np.isnan(block)]
+
+
+def _known_mean(block: np.ndarray) -> float:
+    """The mean of the known entries of a block of the trust matrix (NaN if none is)."""
+    return _array_mean_or_nan(known_values(block))
 
 
 class MonthView:
@@ -54,24 +65,24 @@ class MonthView:
         """The partnerships operating now, in the model's order."""
         arrays, table, ptable = model.organisation_arrays, model.ledgers, model.partnership_table
         prows = np.array([p.row for p in operating], dtype=np.intp)
-        stages = np.bincount(ptable.stage[prows], minlength=len(Stage)).tolist()
+        from . import accelerator
         from .partnership.operation import Members  # the model's, loaded with it
 
-        rows = Members.of(operating).rows
-        public = arrays.is_public[table.organisation[rows]]
-        satisfaction = table.satisfaction[rows]
+        numbers = accelerator.compiled_or_not(array_outputs)(
+            prows, Members.of(operating).rows, ptable.stage, ptable.shared_private,
+            ptable.shared_public, ptable.followed, table.satisfaction, table.free_riding,
+            table.money_keur, table.organisation, arrays.is_public, arrays.trust,
+            model.harm, model.harm_underlying, arrays.capability, arrays.standing,
+            int(np.count_nonzero(arrays.is_public))).tolist()  # the first organisations
         ended = model.ended_this_month
         failed = sum([p.end_cause is EndCause.NEGOTIATION_FAILED for p in ended])
         private_exits = sum([sector is Sector.PRIVATE for sector, _ in model.exits_this_month])
-        n_public = int(np.count_nonzero(arrays.is_public))  # the first organisations
-        to_private, to_public = cross_sector_trust(arrays, n_public)
-        harm, underlying = model.harm, model.harm_underlying
         self.values: dict[str, float] = {
             "active_partnerships": len(operating),
             "negotiating": len(active) - len(operating),
-            "philanthropic": stages[Stage.PHILANTHROPIC],
-            "transactional": stages[Stage.TRANSACTIONAL],
-            "integrative": stages[Stage.INTEGRATIVE],
+            "philanthropic": int(numbers[0]),
+            "transactional": int(numbers[1]),
+            "integrative": int(numbers[2]),
             "formation_attempts": model.attempts_this_month,
             # launched this month: operating now, or ended within the month
             "launched": [p.launched_month for p in operating].count(month)
@@ -80,23 +91,51 @@ class MonthView:
             "negotiations_failed": failed,
             "private_exits": private_exits,
             "public_exits": len(model.exits_this_month) - private_exits,
-            "harm": float(harm.sum()),
-            "harm_without_prevention": float(underlying.sum()),
-            "harm_prevented": float((underlying - harm).sum()),
-            "information_shared": float((ptable.shared_private[prows]
-                                         + ptable.shared_public[prows]).sum()),
-            "information_followed_up": float(ptable.followed[prows].sum()),
-            "trust_public_to_private": to_private,
-            "trust_private_to_public": to_public,
+            "harm": numbers[3],
+            "harm_without_prevention": numbers[4],
+            "harm_prevented": numbers[5],
+            "information_shared": numbers[6],
+            "information_followed_up": numbers[7],
+            "trust_public_to_private": numbers[8],
+            "trust_private_to_public": numbers[9],
             "trust_in_partnerships": _mean_or_nan([p.trust for p in operating]),
-            "satisfaction_public": _array_mean_or_nan(satisfaction[public]),
-            "satisfaction_private": _array_mean_or_nan(satisfaction[~public]),
-            "free_riding": _array_mean_or_nan(table.free_riding[rows]),
-            "resources_spent_keur": float(table.money_keur[rows].sum())
-            + sum([p.funding_keur for p in operating]),
-            "mean_capability": _array_mean_or_nan(arrays.capability),
-            "public_legitimacy": _array_mean_or_nan(arrays.standing[:n_public]),
+            "satisfaction_public": numbers[10],
+            "satisfaction_private": numbers[11],
+            "free_riding": numbers[12],
+            "resources_spent_keur": numbers[13] + sum([p.funding_keur for p in operating]),
+            "mean_capability": numbers[14],
+            "public_legitimacy": numbers[15],
         }
+
+
+_STAGES = len(Stage)
+"""Austin's stages, counted in :func:`array_outputs`."""
+
+
+def array_outputs(prows, rows, stage, shared_private, shared_public, followed, satisfaction,
+                  free_riding, money, organisation, is_public, trust, harm, underlying,
+                  capability, standing, n_public):
+    """The monthly outputs :class:`MonthView` takes from the model's arrays, for the
+    operating partnerships (rows ``prows`` of the partnership table) and their members (rows
+    ``rows`` of the member table), as one array: the partnerships in each stage (three), harm,
+    harm without prevention, harm prevented, information shared and followed up, the two
+    cross-sector trusts (:func:`cross_sector_trust`; the ``n_public`` public bodies come
+    first), the public and the private members' mean satisfaction, mean free riding, the
+    members' money spent, the organisations' mean capability and the public bodies' mean
+    standing.  One source for both ways of running: compiled where the accelerator is on
+    (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    public = is_public[organisation[rows]]
+    members_satisfaction = satisfaction[rows]
+    stages = np.bincount(stage[prows], minlength=_STAGES)
+    return np.array([
+        float(stages[0]), float(stages[1]), float(stages[2]),
+        harm.sum(), underlying.sum(), (underlying - harm).sum(),
+        (shared_private[prows] + shared_public[prows]).sum(), followed[prows].sum(),
+        _known_mean(trust[:n_public, n_public:]), _known_mean(trust[n_public:, :n_public]),
+        _array_mean_or_nan(members_satisfaction[public]),
+        _array_mean_or_nan(members_satisfaction[~public]),
+        _array_mean_or_nan(free_riding[rows]), money[rows].sum(),
+        _array_mean_or_nan(capability), _array_mean_or_nan(standing[:n_public])])
 
 
 def cross_sector_trust(arrays: OrganisationArrays,
@@ -107,12 +146,9 @@ def cross_sector_trust(arrays: OrganisationArrays,
     block of the trust matrix."""
     if n_public is None:
         n_public = int(np.count_nonzero(arrays.is_public))
-    means = []
-    for block in (arrays.trust[:n_public, n_public:], arrays.trust[n_public:, :n_public]):
-        unknown = np.isnan(block)
-        known = block[np.logical_not(unknown, out=unknown)]
-        means.append(float(known.sum()) / len(known) if len(known) else float("nan"))
-    return means[0], means[1]
+    trust = arrays.trust
+    return (_known_mean(trust[:n_public, n_public:]),
+            _known_mean(trust[n_public:, :n_public]))
 
 
 def _view(model: PartnershipModel) -> MonthView:

@@ -4,7 +4,8 @@ Renders the page without a browser (``solara.render``, the same components and w
 server drives), presses Step month after month, and prints the CPU time of each press beside
 the model's month alone, at 100 organisations (the baseline scenario), with the page in the
 language of ``--lang`` (switched with its language setting, as a viewer would).  The target is at
-most 100 ms of server CPU per Step.
+most 100 ms of server CPU per Step.  The compiled month is loaded first, as ``pppsim app`` does
+before it serves the page.
 
     .venv/bin/python benchmarks/app_step.py [--months 60] [--lang en|nl|sv]
 """
@@ -20,7 +21,7 @@ import solara
 
 from pppsim import app
 from pppsim.i18n import LANGUAGES, translator
-from pppsim.model import PartnershipModel
+from pppsim.model import PartnershipModel, accelerator
 from pppsim.scenario import load_scenario
 
 TARGET_MS = 100.0
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--lang", choices=LANGUAGES, default="en")
     args = parser.parse_args()
 
+    accelerator.warm_up()  # as `pppsim app` does before it serves the page
     scenario = load_scenario(app.SCENARIO_DIR / f"{app.DEFAULT_SCENARIO}.toml")
     model = PartnershipModel(rng=scenario.seed, **scenario.params)
     model_ms = [cpu_ms(model.step) for _ in range(args.months)]

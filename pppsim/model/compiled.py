@@ -36,21 +36,21 @@ from . import mechanisms as mech
 from . import outputs
 from .constants import ITEMS_PER_FTE
 
-SOURCES = ("compiled.py", "mechanisms.py", "outputs.py", "constants.py", "vocabulary.py")
-"""The files of :mod:`pppsim.model` whose code the compiled month contains."""
+MODEL = Path(__file__).parent
+"""The folder of :mod:`pppsim.model`: its code is what numba compiles."""
 
 
 def cache_folder() -> Path:
     """Where numba keeps the compiled month: a folder of its own for each version of the
-    code it compiles (:data:`SOURCES`) and of numba.
+    model's code (every ``.py`` file under :data:`MODEL`) and of numba.
 
     numba checks a cached function against its own source file only, not against the
     functions it calls, so a mechanism changed in mechanisms.py would otherwise still run
     compiled as it was.  Under ``$XDG_CACHE_HOME`` (default ``~/.cache``) ``/pppsim/numba``."""
-    here = Path(__file__).parent
     digest = hashlib.sha256(numba.__version__.encode())
-    for name in SOURCES:
-        digest.update((here / name).read_bytes())
+    for path in sorted(MODEL.rglob("*.py")):
+        digest.update(path.relative_to(MODEL).as_posix().encode())
+        digest.update(path.read_bytes())
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "pppsim" / "numba" / digest.hexdigest()[:12]
 
@@ -82,7 +82,8 @@ for _mechanism in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.representative_trust_loss, mech.satisfaction_pulls,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
-                   mech.next_stage, outputs._array_mean_or_nan, outputs._known_mean):
+                   mech.next_stage, mech.exit_patience, outputs._array_mean_or_nan,
+                   outputs._known_mean):
     register_jitable(_mechanism)
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import accelerator
 from .. import mechanisms as mech
 from ..events import EventKind
 from ..vocabulary import EndCause, Funding
@@ -236,6 +237,33 @@ def settle_all(partnerships: list[Partnership]) -> None:
     consider_exits(list(compress(partnerships, active)), exit_strategy[active])
 
 
+def exit_decisions(rows, group, sizes, satisfaction_column, organisation, months_column,
+                   standing_now, draws, exit_strategy, threshold, standing_threshold, hazard,
+                   patience_months):
+    """Who of the members (rows ``rows`` of the member table, ``group``: their partnership's
+    place, ``sizes``: each partnership's members) leaves this month (:func:`consider_exits`):
+    lost standing, else a priority shift (``draws``: one uniform draw each), else a member
+    that has counted its months below the satisfaction ``threshold`` (written back into
+    ``months_column``) up to its patience.  Returns each partnership's failing (mean
+    satisfaction below the threshold), and for each member whether it leaves, for lost
+    standing, for a priority shift, and its satisfaction, standing and months dissatisfied.
+    One source for both ways of running: compiled where the accelerator is on
+    (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    satisfaction = satisfaction_column[rows]
+    failing = np.bincount(group, satisfaction, len(sizes)) / sizes < threshold
+    standing = standing_now[organisation[rows]]
+    lost_standing = standing < standing_threshold
+    shifted = ~lost_standing & (draws < hazard)
+    stays = ~(lost_standing | shifted)
+    months = months_column[rows]
+    months = np.where(stays, np.where(satisfaction < threshold, months + 1, 0), months)
+    months_column[rows] = months
+    patience = mech.exit_patience(patience_months, exit_strategy)[group]
+    worn_out = stays & (months >= patience)
+    return (failing, lost_standing | shifted | worn_out, lost_standing, shifted, satisfaction,
+            standing, months)
+
+
 def consider_exits(partnerships: list[Partnership],
                    exit_strategy: np.ndarray | None = None) -> None:
     """Members leave for lasting dissatisfaction, lost standing or shifted priorities.
@@ -257,34 +285,29 @@ def consider_exits(partnerships: list[Partnership],
     if not partnerships:
         return
     model = partnerships[0].model
-    p, table, arrays = model.p, model.ledgers, model.organisation_arrays
+    p, table = model.p, model.ledgers
     members = Members.of(partnerships)
     rows, group = members.rows, members.group
-    satisfaction = table.satisfaction[rows]
     threshold = p.exit_threshold
-    failing = members.mean(satisfaction) < threshold
+    if exit_strategy is None:
+        exit_strategy = np.array([partnership.exit_strategy for partnership in partnerships])
+    draws = model.rng.random(len(rows))  # the priority shifts
+    failing, leaving, lost_standing, shifted, satisfaction, standing, months = \
+        accelerator.compiled_or_not(exit_decisions)(
+            rows, group, members.sizes, table.satisfaction, table.organisation,
+            table.months_dissatisfied, model.organisation_arrays.standing, draws, exit_strategy,
+            threshold, p.standing_exit_threshold, p.priority_shift_hazard,
+            p.exit_patience_months)
     for partnership, fails in zip(partnerships, failing.tolist(), strict=True):
         if not fails:
             partnership.failing_since = None
         elif partnership.failing_since is None:
             partnership.failing_since = model.month
-    orgs = table.organisation[rows]
-    standing = arrays.standing[orgs]
-    lost_standing = standing < p.standing_exit_threshold
-    shifted = ~lost_standing & (model.rng.random(len(rows)) < p.priority_shift_hazard)
-    stays = ~(lost_standing | shifted)
-    months = table.months_dissatisfied[rows]
-    months = np.where(stays, np.where(satisfaction < threshold, months + 1, 0), months)
-    table.months_dissatisfied[rows] = months
-    if exit_strategy is None:
-        exit_strategy = np.array([partnership.exit_strategy for partnership in partnerships])
-    patience = mech.exit_patience(p.exit_patience_months, exit_strategy)[group]
-    worn_out = stays & (months >= patience)
-    for k in (lost_standing | shifted | worn_out).nonzero()[0].tolist():
+    for k in leaving.nonzero()[0].tolist():
         partnership = partnerships[group[k]]
         if not partnership.is_active:
             continue
-        org = model.organisation_by_id[int(orgs[k]) + 1]
+        org = model.organisation_by_id[int(table.organisation[rows[k]]) + 1]
         if lost_standing[k]:
             partnership.remove_member(org, EndCause.LEGITIMACY_RISK, standing=float(standing[k]),
                                       threshold=p.standing_exit_threshold)

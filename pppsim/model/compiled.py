@@ -82,7 +82,8 @@ for _mechanism in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.representative_trust_loss, mech.satisfaction_pulls,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
-                   mech.next_stage, mech.exit_patience, outputs._array_mean_or_nan,
+                   mech.next_stage, mech.exit_patience, mech.evaluation_due,
+                   outputs._array_mean_or_nan,
                    outputs._known_mean):
     register_jitable(_mechanism)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import accelerator
 from .mechanisms import within
 from .vocabulary import GRIEVANCE_CAUSES
 
@@ -27,6 +28,21 @@ def ordered_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     truster."""
     truster, trusted = np.nonzero(~np.eye(n, dtype=bool))
     return truster, trusted
+
+
+def room_of(seats_taken, seat_limit, promised_fte, commitment_fte, capacity_fte,
+            capacity_level):
+    """Whether an organisation can take on one more partnership: a free seat, and the staff
+    to commit to it within its capacity this month [002 L439, L741].  Elementwise."""
+    return (seats_taken < seat_limit) & (
+        promised_fte + commitment_fte <= capacity_fte * capacity_level + 1e-9)
+
+
+def overcommitted_of(promised_fte, capacity_fte, capacity_level, overstretch: float):
+    """Whether an organisation has promised clearly more staff than it has: it can stretch by
+    ``overstretch``, no more [002 L1061; 001 L201-L205].  Elementwise."""
+    available = capacity_fte * capacity_level
+    return promised_fte > overstretch * available + 1e-9
 
 
 class OrganisationArrays:
@@ -63,19 +79,28 @@ class OrganisationArrays:
         entries written by that call are meaningful; never read outside it).  Of the index
         type: written and read as it is, with no conversion (one word per pair, as the trust)."""
 
-    def room(self, index: np.ndarray | int | slice = slice(None)) -> np.ndarray:
-        """Whether each organisation can take on one more partnership: a free seat and the
-        staff for it."""
-        return (self.seats_taken[index] < self.seat_limit[index]) & (
-            self.promised_fte[index] + self.commitment_fte[index]
-            <= self.capacity_fte[index] * self.capacity_level[index] + 1e-9)
+    def room(self, index: np.ndarray | int | None = None) -> np.ndarray:
+        """Whether each organisation (or those at ``index``) can take on one more partnership:
+        a free seat and the staff for it (:func:`room_of`; for every organisation, compiled
+        where the accelerator is on)."""
+        if index is None:
+            return accelerator.compiled_or_not(room_of)(
+                self.seats_taken, self.seat_limit, self.promised_fte, self.commitment_fte,
+                self.capacity_fte, self.capacity_level)
+        return room_of(self.seats_taken[index], self.seat_limit[index],
+                       self.promised_fte[index], self.commitment_fte[index],
+                       self.capacity_fte[index], self.capacity_level[index])
 
     def overcommitted(self, overstretch: float,
-                      index: np.ndarray | int | slice = slice(None)) -> np.ndarray:
-        """Whether each organisation has promised clearly more staff than it has: it can
-        stretch by ``overstretch``, no more."""
-        available = self.capacity_fte[index] * self.capacity_level[index]
-        return self.promised_fte[index] > overstretch * available + 1e-9
+                      index: np.ndarray | int | None = None) -> np.ndarray:
+        """Whether each organisation (or those at ``index``) has promised clearly more staff
+        than it has (:func:`overcommitted_of`; for every organisation, compiled where the
+        accelerator is on)."""
+        if index is None:
+            return accelerator.compiled_or_not(overcommitted_of)(
+                self.promised_fte, self.capacity_fte, self.capacity_level, overstretch)
+        return overcommitted_of(self.promised_fte[index], self.capacity_fte[index],
+                                self.capacity_level[index], overstretch)
 
     def make_ties(self, truster: np.ndarray, trusted: np.ndarray) -> None:
         """Each ``truster`` comes to know each ``trusted`` (index arrays of equal length): a

@@ -204,6 +204,25 @@ class Ending:
         self.remove()
 
 
+def reviews_due(terms_table, prows, month, launched, interval, exit_strategy):
+    """Which of the partnerships at rows ``prows`` of the partnership table evaluate this
+    month, and which review (evaluate, or check their goals), from their design terms (the
+    columns ``launched``, ``interval`` and ``exit_strategy`` of ``terms_table``): an
+    evaluation is due at each whole number (at least one) of intervals of age; one that never
+    evaluates and agreed an exit strategy checks its goals (:meth:`Ending.review`).  Returns
+    both, and whether each agreed an exit strategy.  One source for both ways of running:
+    compiled where the accelerator is on (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    terms = terms_table[prows]
+    intervals, agreed_exit = terms[:, interval], terms[:, exit_strategy] > 0
+    evaluating = mech.evaluation_due(month - terms[:, launched], intervals)
+    return evaluating, evaluating | ((intervals <= 0) & agreed_exit), agreed_exit
+
+
+_REVIEW_TERMS = tuple(MONTH_TERMS.index(name)
+                      for name in ("launched", "evaluation_interval", "exit_strategy"))
+"""The columns of the month terms :func:`reviews_due` reads."""
+
+
 def settle_all(partnerships: list[Partnership]) -> None:
     """After a month of operation, each partnership in turn: funding, then an evaluation or a
     check of its goals; then the members of all that go on consider leaving
@@ -222,13 +241,8 @@ def settle_all(partnerships: list[Partnership]) -> None:
     refresh_month_terms(model)
     prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
                         count=len(partnerships))
-    terms = model.partnership_table.terms.take(prows, axis=0)  # cheaper than indexing rows
-    design = dict(zip(MONTH_TERMS, terms.T, strict=True))
-    intervals, exit_strategy = design["evaluation_interval"], design["exit_strategy"] > 0
-    # an evaluation is due at each whole number (at least one) of intervals of age; one that
-    # never evaluates and agreed an exit strategy checks its goals (Ending.review)
-    evaluating = mech.evaluation_due(month - design["launched"], intervals)
-    reviewing = evaluating | ((intervals <= 0) & exit_strategy)
+    evaluating, reviewing, exit_strategy = accelerator.compiled_or_not(reviews_due)(
+        model.partnership_table.terms, prows, month, *_REVIEW_TERMS)
     for partnership, due in compress(zip(partnerships, evaluating.tolist(), strict=True),
                                      reviewing.tolist()):
         if partnership.is_active:

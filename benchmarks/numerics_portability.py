@@ -124,8 +124,9 @@ def main() -> None:
     differ_ops = [name for name in here["operations"]
                   if here["operations"][name] != there["operations"][name]]
     same_ops = [name for name in here["operations"] if name not in differ_ops]
-    print(f"operations that give other bits in the two: {', '.join(differ_ops)}; the same "
-          f"bits: {', '.join(same_ops)}")
+    if not args.month_as_numpy:  # (the same NumPy in both: nothing to say)
+        print(f"operations that give other bits in the two: {', '.join(differ_ops)}; the "
+              f"same bits: {', '.join(same_ops)}")
     differ = count_differ = 0
     largest = 0.0
     for a, b in zip(here["metrics"], there["metrics"], strict=True):

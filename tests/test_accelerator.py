@@ -17,6 +17,7 @@ from pppsim.model.outputs import summary_metrics
 from pppsim.model.partnership import operation
 
 numba = pytest.importorskip("numba")
+from pppsim.model import compiled  # noqa: E402  (needs numba)
 
 SETTINGS = (
     {},  # the defaults
@@ -28,10 +29,11 @@ SETTINGS = (
 )
 
 
-@pytest.fixture
-def numpy_month(monkeypatch):
-    """Within the test, the month of joint work runs as numpy code."""
-    monkeypatch.setattr(accelerator, "compiled", lambda: None)
+def _run_as(patch: pytest.MonkeyPatch, way: str) -> None:
+    """Within ``patch``'s context, the model runs compiled or as numpy code, whatever
+    PPPSIM_ACCELERATOR says."""
+    patch.setattr(accelerator, "compiled", (lambda: compiled) if way == "compiled"
+                  else (lambda: None))
 
 
 def _state(model: PartnershipModel) -> dict[str, np.ndarray]:
@@ -64,8 +66,7 @@ def test_one_month_from_the_same_state_is_the_numpy_month(settings, monkeypatch)
         for way in ("numpy", "compiled"):
             twin = copy.deepcopy(model)
             with monkeypatch.context() as patch:
-                if way == "numpy":
-                    patch.setattr(accelerator, "compiled", lambda: None)
+                _run_as(patch, way)
                 operation.operate_all([p for p in twin.partnerships if p.is_operating])
             states[way] = _state(twin)
         for name, values in states["numpy"].items():
@@ -86,19 +87,23 @@ def test_runs_give_the_numpy_months_results(settings, monkeypatch) -> None:
     """Whole runs: every count is the same and every other end-of-run metric the same to
     1e-9 relative, over several seeds (a last-bit difference could tip a draw against a
     chance, but does not at these seeds)."""
-    compiled = {seed: _metrics(seed, settings) for seed in range(4)}
-    monkeypatch.setattr(accelerator, "compiled", lambda: None)
+    with monkeypatch.context() as patch:
+        _run_as(patch, "compiled")
+        with_numba = {seed: _metrics(seed, settings) for seed in range(4)}
+    _run_as(monkeypatch, "numpy")
     for seed, with_numpy in ((seed, _metrics(seed, settings)) for seed in range(4)):
-        assert compiled[seed].keys() == with_numpy.keys()
+        assert with_numba[seed].keys() == with_numpy.keys()
         for name, value in with_numpy.items():
-            other = compiled[seed][name]
+            other = with_numba[seed][name]
             if isinstance(value, float) and math.isnan(value):
                 assert math.isnan(other), (seed, name)
             else:
                 assert other == pytest.approx(value, rel=1e-9, abs=1e-12), (seed, name)
 
 
-def test_the_month_is_compiled_where_numba_is_installed() -> None:
+def test_the_month_is_compiled_where_numba_is_installed(monkeypatch) -> None:
+    monkeypatch.delenv(accelerator.VARIABLE, raising=False)  # the default: auto
+    monkeypatch.setattr(accelerator, "compiled", accelerator.compiled.__wrapped__)
     assert accelerator.compiled() is not None
     assert accelerator.name() == f"numba {numba.__version__}"
 
@@ -115,7 +120,7 @@ def test_an_unknown_choice_is_one_line_naming_the_variable_and_the_choices(
 
 def test_numba_asked_for_but_missing_is_an_error_and_auto_falls_back(monkeypatch) -> None:
     monkeypatch.setattr(accelerator, "compiled", accelerator.compiled.__wrapped__)
-    monkeypatch.delitem(sys.modules, "pppsim.model.compiled")
+    monkeypatch.delitem(sys.modules, "pppsim.model.compiled", raising=False)
     monkeypatch.delattr(sys.modules["pppsim.model"], "compiled", raising=False)
     monkeypatch.setitem(sys.modules, "numba", None)  # as if not installed
     monkeypatch.setenv(accelerator.VARIABLE, "numba")
@@ -132,8 +137,6 @@ def test_the_compiled_month_is_cached_in_a_folder_of_its_code_and_numba(
         monkeypatch, tmp_path) -> None:
     """numba checks a cached function against its own file only: the folder is one per
     version of the model's code and of numba."""
-    from pppsim.model import compiled
-
     assert compiled.cached()  # compiled or loaded before the tests (conftest)
     here = compiled.cache_folder()
     monkeypatch.setattr(compiled.numba, "__version__", "0.0.0")

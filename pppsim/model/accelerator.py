@@ -45,13 +45,18 @@ def compiled() -> ModuleType | None:
     return module
 
 
-@cache
 def compiled_or_not(function: Callable) -> Callable:
     """``function`` (array code of :mod:`pppsim.model` that numba compiles as it is: the
     harm a month's prevention takes, the month's outputs) compiled where the accelerator is
     on, else ``function`` itself: one source for both ways."""
     module = compiled()
-    return function if module is None else module.compiled(function)
+    return function if module is None else _compiled_version(module, function)
+
+
+@cache
+def _compiled_version(module: ModuleType, function: Callable) -> Callable:
+    """``function`` compiled by ``module`` (:mod:`pppsim.model.compiled`), made once."""
+    return module.compiled(function)
 
 
 def warm_up(*, if_not_cached: bool = False) -> None:

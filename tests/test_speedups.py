@@ -313,3 +313,18 @@ def test_the_month_view_holds_every_reporter_and_the_collector_records_them() ->
     model.step()
     assert collector.model_vars["month"][-1] == 13
     assert len({len(column) for column in collector.model_vars.values()}) == 1
+
+
+def test_a_partnerships_state_flags_follow_its_launch_and_end() -> None:
+    """``is_active`` and ``is_operating`` are attributes set at launch and at the end: every
+    month they say what the launch month and the end cause say."""
+    model = PartnershipModel(rng=2)
+    for _ in range(120):
+        model.step()
+        for p in model.partnerships_ever:
+            assert p.is_active == (p.end_cause is None)
+            assert p.is_operating == (p.launched_month is not None and p.end_cause is None)
+    ever = model.partnerships_ever
+    assert any(p.launched_month is None and p.end_cause is not None for p in ever)  # failed
+    assert any(p.launched_month is not None and p.end_cause is not None for p in ever)
+    assert any(p.is_operating for p in ever)

@@ -68,6 +68,14 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.launched_month: int | None = None
         self.ended_month: int | None = None
         self.end_cause: EndCause | None = None
+        self.is_active = True
+        """Not ended (negotiating or operating): ``end_cause is None``."""
+        self.is_operating = False
+        """Launched and not ended: ``launched_month is not None and end_cause is None``.
+
+        Both are attributes, set where a partnership launches (:meth:`~.lifecycle.Lifecycle.
+        launch`) and ends (:meth:`~.ending.Ending.dissolve`), not properties: every month
+        reads them for every partnership, several times."""
         self.founder_pairs = self.pairs_of(members)
         """Every ordered pair of founders as places in the organisation arrays (truster,
         trusted): their mean trust in each other decides the negotiation (:func:`negotiate_all`
@@ -146,14 +154,6 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     def agreement(self) -> str:
         """Agreement form from formality: none, MoU, covenant, contract, legal entity."""
         return AGREEMENTS[round(self.formality * (len(AGREEMENTS) - 1))]
-
-    @property
-    def is_active(self) -> bool:
-        return self.end_cause is None
-
-    @property
-    def is_operating(self) -> bool:
-        return self.launched_month is not None and self.end_cause is None
 
     @property
     def last_month(self) -> int:

@@ -196,6 +196,7 @@ class Ending:
             org.partnerships.pop(self.unique_id, None)
             org.memberships_changed()
         self.end_cause = cause
+        self.is_active = self.is_operating = False
         self.ended_month = model.month
         model.events.record(model.month, EventKind.DISSOLVED, partnership=self.unique_id,
                             others=tuple(self.members) or self.founders, cause=cause,

@@ -60,6 +60,7 @@ class Lifecycle:
         """
         model, p = self.model, self.model.p
         self.launched_month = model.month
+        self.is_operating = True
         if self.funding is Funding.GRANT:
             self.funding_end_month = model.month + p.grant_months
         self.admit(orgs, self.clarity)

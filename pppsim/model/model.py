@@ -17,7 +17,7 @@ from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
 from .organisation import Organisation
-from .outputs import MODEL_REPORTERS, MonthView
+from .outputs import MODEL_REPORTERS, MonthView, current_view
 from .partnership import Partnership
 from .partnership.ending import settle_all
 from .partnership.lifecycle import negotiate_all
@@ -57,8 +57,7 @@ class MonthlyCollector(mesa.DataCollector):
         if hasattr(self, "_collection_steps"):  # as Mesa's collect: its record of when
             self._collection_steps.append(model.time)
         self._validated = True  # the reporters are the model's own
-        view = model.month_view if model.month_view is not None else MonthView(model)
-        values = view.values
+        values = current_view(model).values
         for name, column in self.model_vars.items():
             column.append(values[name])
 

@@ -151,14 +151,16 @@ def cross_sector_trust(arrays: OrganisationArrays,
             _known_mean(trust[n_public:, :n_public]))
 
 
-def _view(model: PartnershipModel) -> MonthView:
+def current_view(model: PartnershipModel) -> MonthView:
+    """The model's month view while it collects (:meth:`PartnershipModel.collect`), else one
+    made now: what the reporters and the collector read."""
     view = getattr(model, "month_view", None)
     return view if view is not None else MonthView(model)
 
 
 def _reporter(name: str) -> Callable[[PartnershipModel], float]:
     """The reporter of the monthly output ``name``: its value in the model's month view."""
-    return lambda model: _view(model).values[name]
+    return lambda model: current_view(model).values[name]
 
 
 REPORTED = (

@@ -145,3 +145,26 @@ def test_the_compiled_month_is_cached_in_a_folder_of_its_code_and_numba(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert compiled.cache_folder().is_relative_to(tmp_path)
     assert not compiled.cached()
+
+
+@pytest.mark.parametrize("writable", [True, False], ids=("cache", "no-cache"))
+def test_a_first_compile_says_so_and_where_it_keeps_it(tmp_path, writable) -> None:
+    """A process that finds nothing cached says, in one line on stderr, that the month is
+    being compiled and where it is kept, or that every process will compile it."""
+    import os
+    import subprocess
+
+    home = tmp_path
+    if not writable:  # a file where the cache's folder would be made
+        home = tmp_path / "a-file"
+        home.write_text("")
+    done = subprocess.run([sys.executable, "-c", "import pppsim.model.compiled"],
+                          env={**os.environ, "XDG_CACHE_HOME": str(home)},
+                          capture_output=True, text=True, check=True, timeout=120)
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("pppsim: compiling the month of joint work with numba")
+    if writable:
+        assert f"kept in {home}/pppsim/numba/" in lines[0]
+    else:
+        assert "cannot be written, so every process compiles it" in lines[0]

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+from functools import cache
 from pathlib import Path
 
 import numba
@@ -61,21 +63,27 @@ def cached() -> bool:
     return any(cache_folder().rglob("compiled.month-*.nbi"))
 
 
+@cache
+def writable(folder: Path) -> bool:
+    """Whether ``folder`` (:func:`cache_folder`) exists or can be made, and can be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
 def _cached(function):
     """``function`` compiled with numba (numpy's rules for division by zero), kept in
     :func:`cache_folder` where that folder can be written, compiled anew in each process
     where it cannot."""
-    folder, kept = cache_folder(), numba.config.CACHE_DIR
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        cache = os.access(folder, os.W_OK)
-    except OSError:
-        cache = False
+    kept, folder = numba.config.CACHE_DIR, cache_folder()
     numba.config.CACHE_DIR = str(folder)  # read once, when the function's cache is set up
     try:
-        return numba.njit(cache=cache, error_model="numpy")(function)
+        return numba.njit(cache=writable(folder), error_model="numpy")(function)
     finally:
         numba.config.CACHE_DIR = kept
+
 
 for _mechanism in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.joint_output, mech.stage_value, mech.update_trust,
@@ -424,3 +432,10 @@ def probe() -> np.ndarray:
     """What compiled code computes for the operations whose last bits depend on the machine
     (:func:`pppsim.numerics.fingerprint`)."""
     return _probe(np.linspace(-6.0, 6.0, 1001), np.linspace(1e-9, 3.0, 1001))
+
+
+if not cached():  # say why the first model month takes a while (once per model version)
+    print("pppsim: compiling the month of joint work with numba (about 20 s); "
+          + (f"kept in {cache_folder()} for later runs" if writable(cache_folder()) else
+             f"{cache_folder()} cannot be written, so every process compiles it: set "
+             "XDG_CACHE_HOME to a folder that can be"), file=sys.stderr, flush=True)

@@ -63,8 +63,9 @@ def warm_up(*, if_not_cached: bool = False) -> None:
     """Where the accelerator is on, have the compiled code ready in this process now: loaded
     from numba's cache, or compiled (about 20 s) and cached for every later process.
 
-    A short run of a small model, until its partnerships have worked a month together and
-    prevented harm (the two compiled calls).  With ``if_not_cached``, only where nothing is
+    A short run of a small model, until its partnerships have prevented harm: by then every
+    compiled function has run (the month of joint work, its settling and exits, the
+    reporters, formation's room, harm prevented).  With ``if_not_cached``, only where nothing is
     cached yet: a sweep compiles once, before it starts its worker processes, rather than in
     each of them at once."""
     global _warm

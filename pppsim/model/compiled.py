@@ -5,8 +5,11 @@ contribute, share, produce, value, trust, satisfaction, standing, close (docs/OD
 4, §7.2.4-§7.2.10) — in one compiled call over the same arrays, in the same order of members,
 pairs and partnerships, with the same random draws.  The mechanisms are the very functions of
 :mod:`pppsim.model.mechanisms`, compiled as they are (:func:`numba.extending.register_jitable`);
-only the two numpy calls numba lacks (:func:`~pppsim.model.mechanisms.divide_where` and
-:func:`~pppsim.model.mechanisms.sum_rows`) get a compiled version here.  What the month
+only the numpy calls numba lacks (:func:`~pppsim.model.mechanisms.divide_where`,
+:func:`~pppsim.model.mechanisms.sum_rows`, :func:`~pppsim.model.mechanisms.running_max` and
+:func:`~pppsim.model.outputs.known_values`) get a compiled version here.  :func:`compiled`
+compiles the other array code the model runs through
+:func:`pppsim.model.accelerator.compiled_or_not`.  What the month
 writes back, and what stays in Python (harm prevented, the event log, trust histories), is in
 :func:`pppsim.model.partnership.operation.operate_all`.
 
@@ -42,6 +45,16 @@ MODEL = Path(__file__).parent
 """The folder of :mod:`pppsim.model`: its code is what numba compiles."""
 
 
+@cache
+def _model_code() -> bytes:
+    """A digest of every ``.py`` file under :data:`MODEL`, read once per process."""
+    digest = hashlib.sha256()
+    for path in sorted(MODEL.rglob("*.py")):
+        digest.update(path.relative_to(MODEL).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
 def cache_folder() -> Path:
     """Where numba keeps the compiled month: a folder of its own for each version of the
     model's code (every ``.py`` file under :data:`MODEL`) and of numba.
@@ -49,12 +62,9 @@ def cache_folder() -> Path:
     numba checks a cached function against its own source file only, not against the
     functions it calls, so a mechanism changed in mechanisms.py would otherwise still run
     compiled as it was.  Under ``$XDG_CACHE_HOME`` (default ``~/.cache``) ``/pppsim/numba``."""
-    digest = hashlib.sha256(numba.__version__.encode())
-    for path in sorted(MODEL.rglob("*.py")):
-        digest.update(path.relative_to(MODEL).as_posix().encode())
-        digest.update(path.read_bytes())
+    digest = hashlib.sha256(numba.__version__.encode() + _model_code()).hexdigest()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "pppsim" / "numba" / digest.hexdigest()[:12]
+    return Path(base) / "pppsim" / "numba" / digest[:12]
 
 
 def cached() -> bool:
@@ -73,10 +83,11 @@ def writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def _cached(function):
+def compiled(function):
     """``function`` compiled with numba (numpy's rules for division by zero), kept in
     :func:`cache_folder` where that folder can be written, compiled anew in each process
-    where it cannot."""
+    where it cannot: the month and its probe here, and the array code of :mod:`pppsim.model`
+    that numba compiles as it is (:func:`pppsim.model.accelerator.compiled_or_not`)."""
     kept, folder = numba.config.CACHE_DIR, cache_folder()
     numba.config.CACHE_DIR = str(folder)  # read once, when the function's cache is set up
     try:
@@ -85,15 +96,15 @@ def _cached(function):
         numba.config.CACHE_DIR = kept
 
 
-for _mechanism in (mech.within, mech.conditional_free_riding, mech.follow_up,
+for _function in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.joint_output, mech.stage_value, mech.update_trust,
                    mech.representative_trust_loss, mech.satisfaction_pulls,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
                    mech.next_stage, mech.exit_patience, mech.evaluation_due,
-                   outputs._array_mean_or_nan,
-                   outputs._known_mean):
-    register_jitable(_mechanism)
+                   outputs._array_mean_or_nan, outputs._known_mean,
+                   outputs._cross_sector_means):
+    register_jitable(_function)
 
 
 @overload(outputs.known_values)
@@ -110,12 +121,6 @@ def _known_values(block):
                     count += 1
         return known[:count]
     return known_values
-
-
-def compiled(function):
-    """``function`` (array code of :mod:`pppsim.model` that numba compiles as it is),
-    compiled, for :func:`pppsim.model.accelerator.compiled_or_not`."""
-    return _cached(function)
 
 
 @overload(mech.divide_where)
@@ -171,7 +176,7 @@ def parameters(p) -> np.ndarray:
  _FUNDED, _PET, _GOVERNANCE, _FIRMS, _LAUNCHED) = range(11)
 
 
-@_cached
+@compiled
 def month(month_now, rows, sizes, prows, draws, par,
           # the member table
           organisation, temptation, commitment_fte, commitment_keur, expectation, free_riding,
@@ -234,7 +239,7 @@ def month(month_now, rows, sizes, prows, draws, par,
     pair_count = sizes * (sizes - 1)
     pairs = pair_count.sum()
     keys = np.empty(pairs, dtype=np.intp)
-    pair_trust = np.empty(pairs)
+    pair_trust, baseline = np.empty(pairs), np.empty(pairs)
     willingness = np.zeros(m)
     at = 0
     for k in range(count):
@@ -242,10 +247,13 @@ def month(month_now, rows, sizes, prows, draws, par,
             for j in range(first[k], first[k] + sizes[k]):
                 if i != j:
                     key = orgs[i] * known + orgs[j]
+                    # the truster's prejudice: its trust while it does not know the other
+                    baseline[at] = prejudice[orgs[i], np.intp(public[j])]
                     value_now = flat_trust[key]
                     if np.isnan(value_now):
-                        value_now = prejudice[orgs[i], np.intp(public[j])]
+                        value_now = baseline[at]
                     keys[at], pair_trust[at] = key, value_now
+                    pair_label[key] = at
                     willingness[i] += value_now
                     at += 1
     shared = np.empty(m)
@@ -308,7 +316,7 @@ def month(month_now, rows, sizes, prows, draws, par,
         by_motive[2, i] = willingness[i]
 
     # trust (§7.2.9): pairs that occur in several partnerships move by the sum of changes
-    seen, meeting, baseline = np.empty(pairs), np.empty(pairs), np.empty(pairs)
+    seen, meeting = np.empty(pairs), np.empty(pairs)
     at = 0
     for k in range(count):
         for i in range(first[k], first[k] + sizes[k]):
@@ -318,8 +326,6 @@ def month(month_now, rows, sizes, prows, draws, par,
                     if public[j] and not public[i]:  # a firm watching a public member
                         seen[at] = min(delivered[j], ratio[k])
                     meeting[at] = terms[k, _MEETING_FACTOR]
-                    baseline[at] = prejudice[orgs[i], np.intp(public[j])]
-                    pair_label[keys[at]] = at
                     at += 1
     # (array calls: numba's np.where on single numbers makes an array of each)
     after = mech.update_trust(pair_trust, seen, build_rate, erosion_ratio, meeting,
@@ -422,7 +428,7 @@ def month(month_now, rows, sizes, prows, draws, par,
     return standing, matured, trust_after, mean_satisfaction, stage, new_stage
 
 
-@_cached
+@compiled
 def _probe(anywhere, positive):
     """``exp``, ``log`` and a power as compiled code computes them (for the fingerprint)."""
     return np.concatenate((np.exp(anywhere), np.log(positive), positive ** 0.37))

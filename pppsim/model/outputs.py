@@ -44,6 +44,13 @@ def _known_mean(block: np.ndarray) -> float:
     return _array_mean_or_nan(known_values(block))
 
 
+def _cross_sector_means(trust: np.ndarray, n_public: int) -> tuple[float, float]:
+    """:func:`cross_sector_trust` of the trust matrix, whose first ``n_public`` organisations
+    are the public bodies."""
+    return (_known_mean(trust[:n_public, n_public:]),
+            _known_mean(trust[n_public:, :n_public]))
+
+
 class MonthView:
     """Every monthly output (:data:`MODEL_REPORTERS`) of the model as it is now, gathered in
     one pass over its state: ``values``, by name in the reporters' order.
@@ -68,21 +75,22 @@ class MonthView:
         from . import accelerator
         from .partnership.operation import Members  # the model's, loaded with it
 
-        numbers = accelerator.compiled_or_not(array_outputs)(
+        numbers = dict(zip(ARRAY_OUTPUTS, accelerator.compiled_or_not(array_outputs)(
             prows, Members.of(operating).rows, ptable.stage, ptable.shared_private,
             ptable.shared_public, ptable.followed, table.satisfaction, table.free_riding,
             table.money_keur, table.organisation, arrays.is_public, arrays.trust,
             model.harm, model.harm_underlying, arrays.capability, arrays.standing,
-            int(np.count_nonzero(arrays.is_public))).tolist()  # the first organisations
+            int(np.count_nonzero(arrays.is_public))).tolist(),  # the first organisations
+            strict=True))
         ended = model.ended_this_month
         failed = sum([p.end_cause is EndCause.NEGOTIATION_FAILED for p in ended])
         private_exits = sum([sector is Sector.PRIVATE for sector, _ in model.exits_this_month])
         self.values: dict[str, float] = {
             "active_partnerships": len(operating),
             "negotiating": len(active) - len(operating),
-            "philanthropic": int(numbers[0]),
-            "transactional": int(numbers[1]),
-            "integrative": int(numbers[2]),
+            "philanthropic": int(numbers["philanthropic"]),
+            "transactional": int(numbers["transactional"]),
+            "integrative": int(numbers["integrative"]),
             "formation_attempts": model.attempts_this_month,
             # launched this month: operating now, or ended within the month
             "launched": [p.launched_month for p in operating].count(month)
@@ -91,25 +99,34 @@ class MonthView:
             "negotiations_failed": failed,
             "private_exits": private_exits,
             "public_exits": len(model.exits_this_month) - private_exits,
-            "harm": numbers[3],
-            "harm_without_prevention": numbers[4],
-            "harm_prevented": numbers[5],
-            "information_shared": numbers[6],
-            "information_followed_up": numbers[7],
-            "trust_public_to_private": numbers[8],
-            "trust_private_to_public": numbers[9],
+            "harm": numbers["harm"],
+            "harm_without_prevention": numbers["harm_without_prevention"],
+            "harm_prevented": numbers["harm_prevented"],
+            "information_shared": numbers["information_shared"],
+            "information_followed_up": numbers["information_followed_up"],
+            "trust_public_to_private": numbers["trust_public_to_private"],
+            "trust_private_to_public": numbers["trust_private_to_public"],
             "trust_in_partnerships": _mean_or_nan([p.trust for p in operating]),
-            "satisfaction_public": numbers[10],
-            "satisfaction_private": numbers[11],
-            "free_riding": numbers[12],
-            "resources_spent_keur": numbers[13] + sum([p.funding_keur for p in operating]),
-            "mean_capability": numbers[14],
-            "public_legitimacy": numbers[15],
+            "satisfaction_public": numbers["satisfaction_public"],
+            "satisfaction_private": numbers["satisfaction_private"],
+            "free_riding": numbers["free_riding"],
+            "resources_spent_keur": numbers["members_money_keur"]
+            + sum([p.funding_keur for p in operating]),
+            "mean_capability": numbers["mean_capability"],
+            "public_legitimacy": numbers["public_legitimacy"],
         }
 
 
 _STAGES = len(Stage)
 """Austin's stages, counted in :func:`array_outputs`."""
+
+ARRAY_OUTPUTS = (
+    "philanthropic", "transactional", "integrative", "harm", "harm_without_prevention",
+    "harm_prevented", "information_shared", "information_followed_up",
+    "trust_public_to_private", "trust_private_to_public", "satisfaction_public",
+    "satisfaction_private", "free_riding", "members_money_keur", "mean_capability",
+    "public_legitimacy")
+"""What :func:`array_outputs` computes, in its order (the stages in :class:`Stage` order)."""
 
 
 def array_outputs(prows, rows, stage, shared_private, shared_public, followed, satisfaction,
@@ -117,21 +134,20 @@ def array_outputs(prows, rows, stage, shared_private, shared_public, followed, s
                   capability, standing, n_public):
     """The monthly outputs :class:`MonthView` takes from the model's arrays, for the
     operating partnerships (rows ``prows`` of the partnership table) and their members (rows
-    ``rows`` of the member table), as one array: the partnerships in each stage (three), harm,
-    harm without prevention, harm prevented, information shared and followed up, the two
-    cross-sector trusts (:func:`cross_sector_trust`; the ``n_public`` public bodies come
-    first), the public and the private members' mean satisfaction, mean free riding, the
-    members' money spent, the organisations' mean capability and the public bodies' mean
-    standing.  One source for both ways of running: compiled where the accelerator is on
+    ``rows`` of the member table), as one array in the order of :data:`ARRAY_OUTPUTS` (the
+    cross-sector trusts: :func:`cross_sector_trust`, the ``n_public`` public bodies coming
+    first; the members' money spent, without the partnerships' funding).  One source for both
+    ways of running: compiled where the accelerator is on
     (:func:`pppsim.model.accelerator.compiled_or_not`)."""
     public = is_public[organisation[rows]]
     members_satisfaction = satisfaction[rows]
     stages = np.bincount(stage[prows], minlength=_STAGES)
+    to_private, to_public = _cross_sector_means(trust, n_public)
     return np.array([
         float(stages[0]), float(stages[1]), float(stages[2]),
         harm.sum(), underlying.sum(), (underlying - harm).sum(),
         (shared_private[prows] + shared_public[prows]).sum(), followed[prows].sum(),
-        _known_mean(trust[:n_public, n_public:]), _known_mean(trust[n_public:, :n_public]),
+        to_private, to_public,
         _array_mean_or_nan(members_satisfaction[public]),
         _array_mean_or_nan(members_satisfaction[~public]),
         _array_mean_or_nan(free_riding[rows]), money[rows].sum(),
@@ -146,9 +162,7 @@ def cross_sector_trust(arrays: OrganisationArrays,
     block of the trust matrix."""
     if n_public is None:
         n_public = int(np.count_nonzero(arrays.is_public))
-    trust = arrays.trust
-    return (_known_mean(trust[:n_public, n_public:]),
-            _known_mean(trust[n_public:, :n_public]))
+    return _cross_sector_means(arrays.trust, n_public)
 
 
 def current_view(model: PartnershipModel) -> MonthView:

@@ -216,9 +216,7 @@ def _compiled_month(partnerships: list[Partnership], compiled) -> None:
         ptable.followed_total, ptable.shared_private, ptable.shared_public, ptable.followed,
         ptable.output, ptable.matured)
     _prevent(partnerships, prows, matured, model)
-    for partnership, trust_now in zip(partnerships, trust_after.tolist(), strict=True):
-        partnership.trust_history.append(trust_now)
-    _record_stage_changes(partnerships, stage, new, trust_after, satisfaction, model)
+    _closed(partnerships, trust_after, stage, new, satisfaction, model)
 
 
 class Month:
@@ -470,10 +468,11 @@ class Month:
         ptable.followed[prows] = self.followed
         ptable.output[prows] = self.output
         ptable.matured[prows] = self.matured
-        for partnership, trust_now in zip(self.partnerships, trust_after.tolist(), strict=True):
-            partnership.trust_history.append(trust_now)
-        _update_stages(self.partnerships, prows, self.stage, trust_after,
-                       self.model.month - self.terms["launched"], satisfaction, self.model)
+        # Austin's continuum: a stage up as trust and activity grow [001 L161]
+        new = mech.next_stage(self.stage, trust_after, self.model.month - self.terms["launched"],
+                              satisfaction)
+        ptable.stage[prows] = new
+        _closed(self.partnerships, trust_after, self.stage, new, satisfaction, self.model)
 
 
 def refresh_month_terms(model: PartnershipModel) -> None:
@@ -485,19 +484,13 @@ def refresh_month_terms(model: PartnershipModel) -> None:
     model.stale_terms.clear()
 
 
-def _update_stages(partnerships: list[Partnership], prows: np.ndarray, stage: np.ndarray,
-                   trust: np.ndarray, age: np.ndarray, satisfaction: np.ndarray,
-                   model: PartnershipModel) -> None:
-    """Move along Austin's continuum as trust and activity grow [001 L161]."""
-    new = mech.next_stage(stage, trust, age, satisfaction)
-    model.partnership_table.stage[prows] = new
-    _record_stage_changes(partnerships, stage, new, trust, satisfaction, model)
-
-
-def _record_stage_changes(partnerships: list[Partnership], stage: np.ndarray, new: np.ndarray,
-                          trust: np.ndarray, satisfaction: np.ndarray,
-                          model: PartnershipModel) -> None:
-    """An event for each partnership whose stage moved (from ``stage`` to ``new``)."""
+def _closed(partnerships: list[Partnership], trust: np.ndarray, stage: np.ndarray,
+            new: np.ndarray, satisfaction: np.ndarray, model: PartnershipModel) -> None:
+    """What a month's close leaves to Python, both ways of running: each partnership's trust
+    history gets the month's mean trust, and an event for each whose stage moved (from
+    ``stage`` to ``new``)."""
+    for partnership, trust_now in zip(partnerships, trust.tolist(), strict=True):
+        partnership.trust_history.append(trust_now)
     for k in (new != stage).nonzero()[0].tolist():
         model.events.record(model.month, EventKind.STAGE_CHANGED,
                             partnership=partnerships[k].unique_id,

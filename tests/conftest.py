@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
 BASELINE = SCENARIOS / "baseline.toml"
 
+
 @pytest.fixture(scope="session", autouse=True)
 def compiled_month_ready() -> None:
     """The compiled month is compiled or loaded once, before any test: a test that times a

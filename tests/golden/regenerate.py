@@ -204,9 +204,10 @@ def main() -> None:
     if args.print:
         print(json.dumps(this_set()))
         return
-    golden = recorded() if args.add else {}
-    golden |= this_set()
-    if not args.add:
+    if args.add:
+        golden = recorded() | this_set()
+    else:  # every way this machine can compute, each in a fresh interpreter (this one's too)
+        golden = {}
         other = without_avx512()
         for choice in accelerators():
             golden |= set_in(with_month(dict(os.environ), choice))

@@ -7,7 +7,7 @@ pairs and partnerships, with the same random draws.  The mechanisms are the very
 :mod:`pppsim.model.mechanisms`, compiled as they are (:func:`numba.extending.register_jitable`);
 only the numpy calls numba lacks (:func:`~pppsim.model.mechanisms.divide_where`,
 :func:`~pppsim.model.mechanisms.sum_rows`, :func:`~pppsim.model.mechanisms.running_max` and
-:func:`~pppsim.model.outputs.known_values`) get a compiled version here.  :func:`compiled`
+:func:`~pppsim.model.outputs._known_mean`) get a compiled version here.  :func:`compiled`
 compiles the other array code the model runs through
 :func:`pppsim.model.accelerator.compiled_or_not`.  What the month
 writes back, and what stays in Python (harm prevented, the event log, trust histories), is in
@@ -102,25 +102,24 @@ for _function in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
                    mech.next_stage, mech.exit_patience, mech.evaluation_due,
-                   outputs._array_mean_or_nan, outputs._known_mean,
+                   outputs._array_mean_or_nan,
                    outputs._cross_sector_means):
     register_jitable(_function)
 
 
-@overload(outputs.known_values)
-def _known_values(block):
-    """:func:`~pppsim.model.outputs.known_values`, compiled: the entries that are not NaN,
-    row by row."""
-    def known_values(block):
-        known = np.empty(block.size)
-        count = 0
+@overload(outputs._known_mean)
+def _known_mean(block):
+    """:func:`~pppsim.model.outputs._known_mean`, compiled: the known entries added up row by
+    row as they come (the order numba's sum of them would take), without gathering them."""
+    def known_mean(block):
+        total, count = 0.0, 0
         for i in range(block.shape[0]):
             for j in range(block.shape[1]):
                 if not np.isnan(block[i, j]):
-                    known[count] = block[i, j]
+                    total += block[i, j]
                     count += 1
-        return known[:count]
-    return known_values
+        return total / count if count else np.nan
+    return known_mean
 
 
 @overload(mech.divide_where)

@@ -17,7 +17,7 @@ from . import mechanisms as mech
 from .constants import MAX_MEMBERS
 from .events import EventKind
 from .partnership import Partnership
-from .partnership.operation import mean_satisfaction
+from .partnership.operation import Members
 from .vocabulary import DOMAINS, Funding, Stage
 
 if TYPE_CHECKING:
@@ -218,15 +218,17 @@ class Formation:
         Thriving: not full, past the philanthropic stage and its members on average more
         than 0.75 satisfied; each such partnership recruits with ``recruit_probability``, one
         uniform draw each, in the given order."""
-        n = len(partnerships)
-        rows = np.fromiter((pt.row for pt in partnerships), dtype=np.intp, count=n)
-        sizes = np.fromiter((len(pt.members) for pt in partnerships), dtype=np.intp, count=n)
-        open_to_newcomers = (sizes < MAX_MEMBERS) & (
-            self.partnership_table.stage[rows] >= int(Stage.TRANSACTIONAL))
-        eligible = list(compress(partnerships, open_to_newcomers.tolist()))
-        if not eligible:
+        if not partnerships:
             return
-        thriving = list(compress(eligible, (mean_satisfaction(eligible) > 0.75).tolist()))
+        # the members' exits have just grouped the members of the same partnerships
+        # (Members.of), unless one of them left
+        members = Members.of(partnerships)
+        rows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
+                           count=len(partnerships))
+        thriving = ((members.sizes < MAX_MEMBERS)
+                    & (self.partnership_table.stage[rows] >= int(Stage.TRANSACTIONAL))
+                    & (members.mean(self.ledgers.satisfaction[members.rows]) > 0.75))
+        thriving = list(compress(partnerships, thriving.tolist()))
         draws = self.rng.random(len(thriving)) < self.p.recruit_probability
         for partnership in compress(thriving, draws.tolist()):
             self.recruit(partnership)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import accelerator
 from .events import EventKind
+from .partnership.operation import Members
 from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause, Sector, Stage
 
 if TYPE_CHECKING:
@@ -33,15 +35,11 @@ def _array_mean_or_nan(values: np.ndarray) -> float:
     return float(values.sum()) / len(values) if len(values) else np.nan
 
 
-def known_values(block: np.ndarray) -> np.ndarray:
-    """The entries of a block of the trust matrix that are known (not NaN), row by row.  The
-    compiled month's module brings its own version (numba indexes no 2-D array by a mask)."""
-    return block[~np.isnan(block)]
-
-
 def _known_mean(block: np.ndarray) -> float:
-    """The mean of the known entries of a block of the trust matrix (NaN if none is)."""
-    return _array_mean_or_nan(known_values(block))
+    """The mean of the known entries (not NaN) of a block of the trust matrix (NaN if none
+    is).  The compiled month's module brings its own version, which adds them up row by row
+    as they come (numba indexes no 2-D array by a mask)."""
+    return _array_mean_or_nan(block[~np.isnan(block)])
 
 
 def _cross_sector_means(trust: np.ndarray, n_public: int) -> tuple[float, float]:
@@ -72,9 +70,6 @@ class MonthView:
         """The partnerships operating now, in the model's order."""
         arrays, table, ptable = model.organisation_arrays, model.ledgers, model.partnership_table
         prows = np.array([p.row for p in operating], dtype=np.intp)
-        from . import accelerator
-        from .partnership.operation import Members  # the model's, loaded with it
-
         numbers = dict(zip(ARRAY_OUTPUTS, accelerator.compiled_or_not(array_outputs)(
             prows, Members.of(operating).rows, ptable.stage, ptable.shared_private,
             ptable.shared_public, ptable.followed, table.satisfaction, table.free_riding,
@@ -106,7 +101,8 @@ class MonthView:
             "information_followed_up": numbers["information_followed_up"],
             "trust_public_to_private": numbers["trust_public_to_private"],
             "trust_private_to_public": numbers["trust_private_to_public"],
-            "trust_in_partnerships": _mean_or_nan([p.trust for p in operating]),
+            # every operating partnership has worked this month: its trust is the table's
+            "trust_in_partnerships": _mean_or_nan(ptable.trust[prows].tolist()),
             "satisfaction_public": numbers["satisfaction_public"],
             "satisfaction_private": numbers["satisfaction_private"],
             "free_riding": numbers["free_riding"],

@@ -261,7 +261,7 @@ class PartnershipTable(Table):
     change)."""
 
     FLOATS = ("prevented_total", "shared_total", "shared_private_total", "followed_total",
-              "shared_private", "shared_public", "followed", "output", "matured")
+              "shared_private", "shared_public", "followed", "output", "matured", "trust")
     INTS = ("stage", "months_operated")
 
     def __init__(self, delay_months: int, terms: int) -> None:

@@ -114,10 +114,12 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.funding_end_month: int | None = None
         self.meeting_interval_months = p.meeting_interval_months
         self.evaluation_interval_months = p.evaluation_interval_months
-        self.platform = bool(rng.random() < p.platform_share)
-        self.confidentiality_agreement = bool(rng.random() < p.confidentiality_share)
-        self.exit_strategy = bool(rng.random() < p.exit_strategy_share)
-        self.pet = bool(rng.random() < p.pet_share)
+        # one uniform draw each for the four instruments, in this order
+        platform, confidentiality, exit_strategy, pet = rng.random(4).tolist()
+        self.platform = platform < p.platform_share
+        self.confidentiality_agreement = confidentiality < p.confidentiality_share
+        self.exit_strategy = exit_strategy < p.exit_strategy_share
+        self.pet = pet < p.pet_share
         """Whether it shares through privacy-enhancing technology [002 L1322, L1637]."""
 
     # --- state held in the model's partnership table ----------------------------------------
@@ -169,9 +171,11 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
 
     @property
     def trust(self) -> float:
-        """Mean trust among the members after the last month of operation (at formation,
-        before the first)."""
-        return self.trust_history[-1] if self.trust_history else self.initial_trust
+        """Mean trust among the members after the last month of operation (its row of the
+        partnership table; at formation, before the first)."""
+        if self._table.months_operated[self.row]:
+            return float(self._table.trust[self.row])
+        return self.initial_trust
 
     @property
     def satisfaction(self) -> float:

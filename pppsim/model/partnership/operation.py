@@ -216,7 +216,7 @@ def _compiled_month(partnerships: list[Partnership], compiled) -> None:
         ptable.followed_total, ptable.shared_private, ptable.shared_public, ptable.followed,
         ptable.output, ptable.matured)
     _prevent(partnerships, prows, matured, model)
-    _closed(partnerships, trust_after, stage, new, satisfaction, model)
+    _closed(partnerships, prows, trust_after, stage, new, satisfaction, model)
 
 
 class Month:
@@ -472,7 +472,8 @@ class Month:
         new = mech.next_stage(self.stage, trust_after, self.model.month - self.terms["launched"],
                               satisfaction)
         ptable.stage[prows] = new
-        _closed(self.partnerships, trust_after, self.stage, new, satisfaction, self.model)
+        _closed(self.partnerships, prows, trust_after, self.stage, new, satisfaction,
+                self.model)
 
 
 def refresh_month_terms(model: PartnershipModel) -> None:
@@ -484,11 +485,13 @@ def refresh_month_terms(model: PartnershipModel) -> None:
     model.stale_terms.clear()
 
 
-def _closed(partnerships: list[Partnership], trust: np.ndarray, stage: np.ndarray,
-            new: np.ndarray, satisfaction: np.ndarray, model: PartnershipModel) -> None:
+def _closed(partnerships: list[Partnership], prows: np.ndarray, trust: np.ndarray,
+            stage: np.ndarray, new: np.ndarray, satisfaction: np.ndarray,
+            model: PartnershipModel) -> None:
     """What a month's close leaves to Python, both ways of running: each partnership's trust
-    history gets the month's mean trust, and an event for each whose stage moved (from
-    ``stage`` to ``new``)."""
+    history and its row of the partnership table (``prows``) get the month's mean trust, and
+    an event for each whose stage moved (from ``stage`` to ``new``)."""
+    model.partnership_table.trust[prows] = trust
     for partnership, trust_now in zip(partnerships, trust.tolist(), strict=True):
         partnership.trust_history.append(trust_now)
     for k in (new != stage).nonzero()[0].tolist():
@@ -533,12 +536,6 @@ def _prevent(partnerships: list[Partnership], prows: np.ndarray, matured: np.nda
             outputs = (outputs / counts).repeat(counts)
         shares = model.prevent(domains, outputs)
         model.prevention_log.append(prows[who], model.month, domains, shares)
-
-
-def mean_satisfaction(partnerships: list[Partnership]) -> np.ndarray:
-    """Each partnership's members' mean satisfaction."""
-    members = Members.of(partnerships)
-    return members.mean(partnerships[0].model.ledgers.satisfaction[members.rows])
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,7 @@ for _function in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
                    mech.next_stage, mech.exit_patience, mech.evaluation_due,
-                   outputs._array_mean_or_nan,
+                   mech.prevented_shares, outputs._array_mean_or_nan,
                    outputs._cross_sector_means):
     register_jitable(_function)
 
@@ -161,7 +161,7 @@ PARAMETERS = ("reciprocity", "follow_up_share", "follow_up_capacity", "public_sh
               "reliability_norm", "representative_turnover", "representatives_per_member",
               "allocation_conflict", "goal_drift", "satisfaction_memory", "weight_free_riding",
               "weight_unequal_benefits", "weight_misaligned_goals",
-              "favouritism_legitimacy_cost")
+              "favouritism_legitimacy_cost", "prevention_effectiveness")
 """The parameters the month reads, in the order of :func:`parameters`' array."""
 
 
@@ -187,21 +187,25 @@ def month(month_now, rows, sizes, prows, draws, par,
           # the partnerships
           terms_table, stage_table, months_operated, pipeline, prevented_total, shared_total,
           shared_private_total, followed_total, last_shared_private, last_shared_public,
-          last_followed, last_output, last_matured):
+          last_followed, last_output, last_matured, domain_table, domain_count,
+          # the crime domains
+          harm, underlying, prevented_share):
     """One month of joint work of the partnerships at ``prows`` (their members' ``rows``
     grouped in that order, ``sizes`` of each), as :class:`Month` computes it step by step;
     ``draws``: one uniform draw per firm among the members, in member order (publicity
-    incidents).  Writes the member table, the trust matrix and the partnership table; returns
-    the new standing, each partnership's matured output, its pairs' mean trust after the
-    month, its members' mean satisfaction, and its stage before and after the month."""
+    incidents).  Writes the member table, the trust matrix and the partnership table, and
+    the matured output lowers ``harm`` (:func:`prevent`); returns the new standing, each
+    partnership's pairs' mean trust after the month, its members' mean satisfaction, its
+    stage before and after the month, and the month's prevention entries (each one's
+    partnership row, domain and share)."""
     (reciprocity, follow_up_share, follow_up_capacity, public_sharing_factor,
      umbrella_factor, pet_cost, philanthropic, integrative, information_weight,
      output_reference, information_reference, build_rate, erosion_ratio, reliability_norm,
      turnover, representatives, allocation_conflict, goal_drift, memory, weight_free_riding,
-     weight_unequal, weight_misaligned, favouritism_cost) = (
+     weight_unequal, weight_misaligned, favouritism_cost, effectiveness) = (
         par[0], par[1], par[2], par[3], par[4], par[5], par[6], par[7], par[8], par[9],
         par[10], par[11], par[12], par[13], par[14], par[15], par[16], par[17], par[18],
-        par[19], par[20], par[21], par[22])
+        par[19], par[20], par[21], par[22], par[23])
     count, m, known = len(prows), len(rows), trust.shape[0]
     terms = np.empty((count, terms_table.shape[1]))
     group = np.empty(m, dtype=np.intp)
@@ -424,7 +428,48 @@ def month(month_now, rows, sizes, prows, draws, par,
         last_output[row] = output[k]
         last_matured[row] = matured[k]
         stage_table[row] = new_stage[k]
-    return standing, matured, trust_after, mean_satisfaction, stage, new_stage
+    entry_rows, entry_domains, shares = prevent(
+        prows, matured, domain_table, domain_count, effectiveness, harm, underlying,
+        prevented_share)
+    return (standing, trust_after, mean_satisfaction, stage, new_stage, entry_rows,
+            entry_domains, shares)
+
+
+@register_jitable
+def prevent(prows, matured, domain_table, domain_count, effectiveness, harm, underlying,
+            prevented_share):
+    """The month's matured output lowers harm, as the numpy month's
+    :func:`~pppsim.model.partnership.operation._prevent` and
+    :meth:`~pppsim.model.model.PartnershipModel.prevent` do: each partnership with matured
+    output (in the given order) makes one entry per domain it takes on, its output spread
+    evenly over them; each entry takes its share of its domain's harm
+    (:func:`~pppsim.model.mechanisms.prevented_shares`); ``prevented_share`` and ``harm``
+    are written in place.  Returns each entry's partnership row, domain and share."""
+    entries = 0
+    for k in range(len(prows)):
+        if matured[k] > 0.0:
+            entries += domain_count[prows[k]]
+    entry_rows = np.empty(entries, dtype=np.intp)
+    domains, amounts = np.empty(entries, dtype=np.intp), np.empty(entries)
+    if entries == 0:
+        return entry_rows, domains, amounts
+    at = 0
+    for k in range(len(prows)):
+        if matured[k] > 0.0:
+            count = domain_count[prows[k]]
+            for d in range(count):
+                entry_rows[at] = prows[k]
+                domains[at] = domain_table[prows[k], d]
+                amounts[at] = (matured[k] / count if count > 1 else matured[k]) * effectiveness
+                at += 1
+    shares = mech.prevented_shares(domains, amounts, harm, underlying)
+    added = np.zeros(len(harm))
+    for at in range(entries):
+        added[domains[at]] += shares[at]
+    for d in range(len(harm)):
+        prevented_share[d] += added[d]
+        harm[d] = underlying[d] * (1.0 - prevented_share[d])
+    return entry_rows, domains, shares
 
 
 @compiled

@@ -94,7 +94,7 @@ class PartnershipModel(Formation, mesa.Model):
         """Harm without partnerships per domain, one array per month from month 1."""
         self.harm_prevented_total = 0.0
         self.partnership_table = PartnershipTable(self.p.prevention_delay_months,
-                                                  len(MONTH_TERMS))
+                                                  len(MONTH_TERMS), len(DOMAINS))
         """Every partnership's stage, totals, last month's flows and pipeline, one row each."""
         self.prevention_log = PreventionLog()
         """Every month's prevention by every partnership."""

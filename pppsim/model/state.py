@@ -201,10 +201,12 @@ class TrustTies(MutableMapping[int, float]):
 class Table:
     """Columns of numbers, one row per member or partnership ever created (rows are never
     reused, so an ended one still reads what it was when it ended).  ``FLOATS`` and ``INTS``
-    name one-number columns; ``vectors`` maps a column's name to its width."""
+    name one-number columns; ``vectors`` maps a column's name to its width (of integers for
+    those named in ``INT_VECTORS``, else of floats)."""
 
     FLOATS: tuple[str, ...] = ()
     INTS: tuple[str, ...] = ()
+    INT_VECTORS: tuple[str, ...] = ()
 
     def __init__(self, vectors: dict[str, int], capacity: int = 256) -> None:
         self.size = 0
@@ -219,7 +221,8 @@ class Table:
         for name in self.INTS:
             setattr(self, name, np.zeros(capacity, dtype=np.intp))
         for name, width in self.vectors.items():
-            setattr(self, name, np.zeros((capacity, width)))
+            setattr(self, name, np.zeros((capacity, width),
+                                         dtype=np.intp if name in self.INT_VECTORS else float))
         for name, column in old.items():
             getattr(self, name)[:len(column)] = column
         self.capacity = capacity
@@ -255,17 +258,20 @@ class MemberTable(Table):
 class PartnershipTable(Table):
     """Every partnership of the run, one row each: its stage, what its months of operation
     added up to, what moved in its last month, its pipeline of output on its way to
-    lowering harm (a ring of ``prevention_delay_months + 1`` months), and what its month of
+    lowering harm (a ring of ``prevention_delay_months + 1`` months), what its month of
     joint work takes from its members, design and funding
     (:meth:`~pppsim.model.partnership.operation.Operation.month_terms`, written when they
-    change)."""
+    change), and the crime domains it takes on (the first ``domain_count`` entries of its
+    row of ``domains``)."""
 
     FLOATS = ("prevented_total", "shared_total", "shared_private_total", "followed_total",
               "shared_private", "shared_public", "followed", "output", "matured", "trust")
-    INTS = ("stage", "months_operated")
+    INTS = ("stage", "months_operated", "domain_count")
+    INT_VECTORS = ("domains",)
 
-    def __init__(self, delay_months: int, terms: int) -> None:
-        super().__init__({"pipeline": delay_months + 1, "terms": terms}, capacity=64)
+    def __init__(self, delay_months: int, terms: int, domains: int) -> None:
+        super().__init__({"pipeline": delay_months + 1, "terms": terms, "domains": domains},
+                         capacity=64)
         self.delay = delay_months
 
 

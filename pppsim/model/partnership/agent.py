@@ -89,6 +89,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         self.months_negotiating = 0
         self.goal_output = 0.0
         self.domain_array = np.array(self.domains, dtype=np.intp)
+        self._table.domains[self.row, :len(self.domains)] = self.domain_array
+        self._table.domain_count[self.row] = len(self.domains)
         self.trust_history: list[float] = []
         """Mean trust among the members at the end of each month of operation."""
         self.newcomer_months: list[int] = []

@@ -191,8 +191,9 @@ def operate_all(partnerships: list[Partnership]) -> None:
 
 def _compiled_month(partnerships: list[Partnership], compiled) -> None:
     """:class:`Month`, as one call of the compiled month (:func:`pppsim.model.compiled.month`)
-    over the same arrays; what it leaves to Python — harm prevented, trust histories, the
-    events of stage changes — is done here as :class:`Month` does it."""
+    over the same arrays, harm prevented included (:func:`pppsim.model.compiled.prevent`);
+    what it leaves to Python — the prevention log, trust histories, the events of stage
+    changes — is done here as :class:`Month` does it."""
     model = partnerships[0].model
     members = Members.of(partnerships)
     refresh_month_terms(model)
@@ -203,7 +204,8 @@ def _compiled_month(partnerships: list[Partnership], compiled) -> None:
         parameters = model._compiled_parameters = compiled.parameters(model.p)
     firms = len(members.rows) - int(arrays.is_public[table.organisation[members.rows]].sum())
     draws = model.rng.random(firms)  # the month's publicity incidents (Month.update_standing)
-    arrays.standing, matured, trust_after, satisfaction, stage, new = compiled.month(
+    (arrays.standing, trust_after, satisfaction, stage, new, entry_rows, domains,
+     shares) = compiled.month(
         model.month, members.rows, members.sizes, prows, draws, parameters,
         table.organisation, table.temptation, table.commitment_fte, table.commitment_keur,
         table.expectation, table.free_riding, table.effort_fte, table.money_keur, table.shared,
@@ -214,8 +216,10 @@ def _compiled_month(partnerships: list[Partnership], compiled) -> None:
         ptable.terms, ptable.stage, ptable.months_operated, ptable.pipeline,
         ptable.prevented_total, ptable.shared_total, ptable.shared_private_total,
         ptable.followed_total, ptable.shared_private, ptable.shared_public, ptable.followed,
-        ptable.output, ptable.matured)
-    _prevent(partnerships, prows, matured, model)
+        ptable.output, ptable.matured, ptable.domains, ptable.domain_count,
+        model.harm, model.harm_underlying, model.prevented_share)
+    if len(shares):
+        model.prevention_log.append(entry_rows, model.month, domains, shares)
     _closed(partnerships, prows, trust_after, stage, new, satisfaction, model)
 
 

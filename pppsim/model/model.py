@@ -262,9 +262,9 @@ class PartnershipModel(Formation, mesa.Model):
         negotiate_all([p for p in partnerships if not p.is_operating])
         operating = [p for p in partnerships if p.is_operating]
         self.random.shuffle(operating)
-        operate_all(operating)
-        settle_all(operating)
-        self.grow([partnership for partnership in operating if partnership.is_active])
+        prows = np.fromiter([p.row for p in operating], dtype=np.intp, count=len(operating))
+        operate_all(operating, prows)
+        self.grow(settle_all(operating, prows))
         self.release_overcommitted()
         self.finish_month_accounting()
         self.end_month()

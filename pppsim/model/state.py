@@ -244,12 +244,13 @@ class Table:
 
 
 class MemberTable(Table):
-    """Every membership of the run, one row each."""
+    """Every membership of the run, one row each: its partnership's row of the partnership
+    table (``partnership``) and whether it is current (1) or has ended (0) among them."""
 
     FLOATS = ("commitment_fte", "commitment_keur", "expectation", "optimism", "domain_fit",
               "satisfaction", "alignment", "value", "effort_fte", "money_keur", "free_riding",
               "shared", "temptation", "incident_chance")
-    INTS = ("joined_month", "months_dissatisfied", "organisation")
+    INTS = ("joined_month", "months_dissatisfied", "organisation", "partnership", "current")
 
     def __init__(self) -> None:
         super().__init__({"value_by_motive": 3, "grievances": len(GRIEVANCE_CAUSES)})
@@ -261,12 +262,13 @@ class PartnershipTable(Table):
     lowering harm (a ring of ``prevention_delay_months + 1`` months), what its month of
     joint work takes from its members, design and funding
     (:meth:`~pppsim.model.partnership.operation.Operation.month_terms`, written when they
-    change), and the crime domains it takes on (the first ``domain_count`` entries of its
-    row of ``domains``)."""
+    change), the crime domains it takes on (the first ``domain_count`` entries of its
+    row of ``domains``), and the month since which it has been failing (-1 while it is
+    not)."""
 
     FLOATS = ("prevented_total", "shared_total", "shared_private_total", "followed_total",
               "shared_private", "shared_public", "followed", "output", "matured", "trust")
-    INTS = ("stage", "months_operated", "domain_count")
+    INTS = ("stage", "months_operated", "domain_count", "failing_since")
     INT_VECTORS = ("domains",)
 
     def __init__(self, delay_months: int, terms: int, domains: int) -> None:

@@ -53,7 +53,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         super().__init__(model)
         p = model.p
         self._table = model.partnership_table
-        self.row = self._table.add(stage=Stage.TRANSACTIONAL)
+        self.row = self._table.add(stage=Stage.TRANSACTIONAL, failing_since=-1)
         """Its row in the model's partnership table."""
         self.initiator = initiator.unique_id
         self.domain = domain
@@ -95,8 +95,6 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         """Mean trust among the members at the end of each month of operation."""
         self.newcomer_months: list[int] = []
         """Months of operation (indices into trust_history) in which a newcomer joined."""
-        self.failing_since: int | None = None
-        """Month since which mean satisfaction has been below the exit threshold."""
         self._pending_members = members
         self._member_terms: MemberTerms | None = None
         """What the month's work takes from the members (:meth:`member_terms`); None once
@@ -222,6 +220,13 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
     def goal_progress(self) -> float:
         """Prevention achieved so far as a share of the goal set at launch (0 before launch)."""
         return self.prevented_total / self.goal_output if self.goal_output else 0.0
+
+    @property
+    def failing_since(self) -> int | None:
+        """Month since which its members' mean satisfaction has been below the exit
+        threshold (None while it is not: :func:`~.ending.consider_exits`)."""
+        since = int(self._table.failing_since[self.row])
+        return None if since < 0 else since
 
     @property
     def months_failing(self) -> int:

@@ -175,6 +175,7 @@ class Ending:
         """
         model = self.model
         led = self.members.pop(org.unique_id)
+        model.ledgers.current[led.row] = 0
         self.terms_changed()
         del org.partnerships[self.unique_id]
         org.memberships_changed()
@@ -224,24 +225,27 @@ _REVIEW_TERMS = tuple(MONTH_TERMS.index(name)
 """The columns of the month terms :func:`reviews_due` reads."""
 
 
-def settle_all(partnerships: list[Partnership]) -> None:
+def settle_all(partnerships: list[Partnership],
+               prows: np.ndarray | None = None) -> list[Partnership]:
     """After a month of operation, each partnership in turn: funding, then an evaluation or a
     check of its goals; then the members of all that go on consider leaving
-    (:func:`consider_exits`).
+    (:func:`consider_exits`).  ``prows``: their rows of the partnership table, if the caller
+    has them.  Returns those that went on, in the given order.
 
     Whether an evaluation or a check is due comes from the design terms in the partnership
     table (:data:`~.operation.MONTH_TERMS`, written for every operating partnership by
     :func:`~.operation.refresh_month_terms`), for all the partnerships at once."""
     if not partnerships:
-        return
+        return []
     model = partnerships[0].model
     month = model.month
     for partnership in partnerships:
         if partnership.funding is Funding.GRANT and month >= partnership.funding_end_month:
             partnership.check_funding()
     refresh_month_terms(model)
-    prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
-                        count=len(partnerships))
+    if prows is None:
+        prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
+                            count=len(partnerships))
     evaluating, reviewing, exit_strategy = accelerator.compiled_or_not(reviews_due)(
         model.partnership_table.terms, prows, month, *_REVIEW_TERMS)
     for partnership, due in compress(zip(partnerships, evaluating.tolist(), strict=True),
@@ -249,7 +253,9 @@ def settle_all(partnerships: list[Partnership]) -> None:
         if partnership.is_active:
             partnership.review(due)
     active = [partnership.is_active for partnership in partnerships]
-    consider_exits(list(compress(partnerships, active)), exit_strategy[active])
+    going_on = list(compress(partnerships, active))
+    consider_exits(going_on, exit_strategy[active], prows[active])
+    return [partnership for partnership in going_on if partnership.is_active]
 
 
 def exit_decisions(rows, group, sizes, satisfaction_column, organisation, months_column,
@@ -279,13 +285,14 @@ def exit_decisions(rows, group, sizes, satisfaction_column, organisation, months
             standing, months)
 
 
-def consider_exits(partnerships: list[Partnership],
-                   exit_strategy: np.ndarray | None = None) -> None:
+def consider_exits(partnerships: list[Partnership], exit_strategy: np.ndarray | None = None,
+                   prows: np.ndarray | None = None) -> None:
     """Members leave for lasting dissatisfaction, lost standing or shifted priorities.
 
     A member leaves when satisfaction stays below its threshold [002 L1203, L1280-L1282]
     (longer without an agreed exit strategy: :func:`~pppsim.model.mechanisms.exit_patience`;
-    ``exit_strategy``: whether each partnership agreed one, if the caller has it at hand),
+    ``exit_strategy``: whether each partnership agreed one, and ``prows``: their rows of the
+    partnership table, if the caller has them at hand),
     when its legitimacy or reputation is at risk [002 L1254-L1258], or when its board's
     priorities shift (``priority_shift_hazard`` [002 L1061, L1203]).
 
@@ -313,11 +320,12 @@ def consider_exits(partnerships: list[Partnership],
             table.months_dissatisfied, model.organisation_arrays.standing, draws, exit_strategy,
             threshold, p.standing_exit_threshold, p.priority_shift_hazard,
             p.exit_patience_months)
-    for partnership, fails in zip(partnerships, failing.tolist(), strict=True):
-        if not fails:
-            partnership.failing_since = None
-        elif partnership.failing_since is None:
-            partnership.failing_since = model.month
+    # the month since which each one has been failing, -1 while it is not
+    if prows is None:
+        prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
+                            count=len(partnerships))
+    since = model.partnership_table.failing_since
+    since[prows] = np.where(failing, np.where(since[prows] < 0, model.month, since[prows]), -1)
     for k in leaving.nonzero()[0].tolist():
         partnership = partnerships[group[k]]
         if not partnership.is_active:

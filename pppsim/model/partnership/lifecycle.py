@@ -94,6 +94,8 @@ class Lifecycle:
         rows = model.ledgers.add_rows(
             len(orgs),
             joined_month=model.month,
+            partnership=self.row,
+            current=1,
             organisation=[org.index for org in orgs],
             commitment_fte=[org.commitment_fte for org in orgs],
             commitment_keur=[org.commitment_keur for org in orgs],

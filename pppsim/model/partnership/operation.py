@@ -176,20 +176,24 @@ class MemberTerms:
 
 
 
-def operate_all(partnerships: list[Partnership]) -> None:
+def operate_all(partnerships: list[Partnership], prows: np.ndarray | None = None) -> None:
     """One month of joint work of every operating partnership, in the given order, as arrays
     over every member, pair of members and partnership (module docstring, :class:`Month`),
-    compiled where the accelerator is on (:func:`pppsim.model.accelerator.compiled`)."""
+    compiled where the accelerator is on (:func:`pppsim.model.accelerator.compiled`).
+    ``prows``: their rows of the partnership table, if the caller has them."""
     if not partnerships:
         return
+    if prows is None:
+        prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
+                            count=len(partnerships))
     compiled = accelerator.compiled()
     if compiled is None:
-        Month(partnerships).run()
+        Month(partnerships, prows).run()
     else:
-        _compiled_month(partnerships, compiled)
+        _compiled_month(partnerships, prows, compiled)
 
 
-def _compiled_month(partnerships: list[Partnership], compiled) -> None:
+def _compiled_month(partnerships: list[Partnership], prows: np.ndarray, compiled) -> None:
     """:class:`Month`, as one call of the compiled month (:func:`pppsim.model.compiled.month`)
     over the same arrays, harm prevented included (:func:`pppsim.model.compiled.prevent`);
     what it leaves to Python — the prevention log, trust histories, the events of stage
@@ -198,7 +202,6 @@ def _compiled_month(partnerships: list[Partnership], compiled) -> None:
     members = Members.of(partnerships)
     refresh_month_terms(model)
     table, arrays, ptable = model.ledgers, model.organisation_arrays, model.partnership_table
-    prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp, count=len(partnerships))
     parameters = model.__dict__.get("_compiled_parameters")
     if parameters is None:
         parameters = model._compiled_parameters = compiled.parameters(model.p)
@@ -239,7 +242,7 @@ class Month:
     (the partnerships' month terms, each member's partners, the firms' and public members'
     groups); a month term is gathered per member where a step reads it (:meth:`each`)."""
 
-    def __init__(self, partnerships: list[Partnership]) -> None:
+    def __init__(self, partnerships: list[Partnership], prows: np.ndarray | None = None) -> None:
         model = partnerships[0].model
         self.model, self.p, self.partnerships = model, model.p, partnerships
         self.table, self.arrays = model.ledgers, model.organisation_arrays
@@ -248,8 +251,9 @@ class Month:
         self.size = size = self.members.sizes
         refresh_month_terms(model)
         self.count = count = len(partnerships)
-        self.prows = prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
-                                         count=count)
+        if prows is None:
+            prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp, count=count)
+        self.prows = prows
         # ``take`` gathers the rows at a fraction of the cost of indexing with ``prows``
         self.terms = dict(zip(MONTH_TERMS, model.partnership_table.terms.take(prows, axis=0).T,
                               strict=True))
@@ -555,7 +559,8 @@ class Members:
 
     @classmethod
     def of(cls, partnerships: list[Partnership]) -> Members:
-        """The members of ``partnerships``, in their order.
+        """The members of ``partnerships``, in their order, from the member table's columns
+        ``partnership`` and ``current`` (:func:`grouped_rows`).
 
         The month of joint work, the members' exits after it, recruitment and the month's
         view each group the members of (mostly) the same partnerships: the last grouping is
@@ -569,12 +574,12 @@ class Members:
         kept = model.grouped_members
         if kept is not None and kept[0] == key:
             return kept[1]
-        # a partnership's kept terms read directly (a method call each costs as much)
-        rows = [terms.rows if (terms := partnership._member_terms) is not None
-                else partnership.member_terms().rows for partnership in key]
-        sizes = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
-        members = cls(np.concatenate(rows), np.arange(len(rows)).repeat(sizes), sizes)
-        for array in (members.rows, members.group, sizes):  # shared: read, never write
+        table = model.ledgers
+        members = cls(*accelerator.compiled_or_not(grouped_rows)(
+            np.fromiter([partnership.row for partnership in key], dtype=np.intp,
+                        count=len(key)),
+            table.partnership, table.current, len(model.partnership_table.stage)))
+        for array in (members.rows, members.group, members.sizes):  # shared: read only
             array.flags.writeable = False
         model.grouped_members = (key, members)
         return members
@@ -586,3 +591,20 @@ class Members:
     def mean(self, x: np.ndarray) -> np.ndarray:
         """Per partnership, the mean of ``x`` over its members."""
         return self.total(x) / self.sizes
+
+
+def grouped_rows(prows, partnership, current, partnerships):
+    """The rows of the member table whose ``partnership`` (its row in the partnership table)
+    is one of ``prows`` and that are ``current`` (the member has not left), grouped in the
+    order of ``prows`` and ascending within each (the order the members joined, that of
+    :attr:`Partnership.members`); for each, the position of its partnership in ``prows``; and
+    each partnership's number of members (``partnerships``: the partnership table's rows).
+    One source for both ways of running: compiled where the accelerator is on
+    (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    position = np.full(partnerships, -1, dtype=np.intp)
+    position[prows] = np.arange(len(prows))
+    of_row = position[partnership]
+    rows = np.flatnonzero((of_row >= 0) & (current > 0))
+    group = of_row[rows]
+    order = np.argsort(group, kind="mergesort")
+    return rows[order], group[order], np.bincount(group, minlength=len(prows))

@@ -40,6 +40,7 @@ from numba.extending import overload, register_jitable
 from . import mechanisms as mech
 from . import outputs
 from .constants import ITEMS_PER_FTE
+from .partnership import operation
 
 MODEL = Path(__file__).parent
 """The folder of :mod:`pppsim.model`: its code is what numba compiles."""
@@ -102,7 +103,8 @@ for _function in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
                    mech.next_stage, mech.exit_patience, mech.evaluation_due,
-                   mech.prevented_shares, outputs._array_mean_or_nan,
+                   mech.prevented_shares, mech.learn, operation.grouped_rows,
+                   outputs._array_mean_or_nan,
                    outputs._cross_sector_means):
     register_jitable(_function)
 

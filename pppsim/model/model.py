@@ -16,7 +16,7 @@ from . import mechanisms as mech
 from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
-from .organisation import Organisation
+from .organisation import Organisation, month_end
 from .outputs import MODEL_REPORTERS, MonthView, current_view
 from .partnership import Partnership
 from .partnership.ending import settle_all
@@ -272,16 +272,15 @@ class PartnershipModel(Formation, mesa.Model):
 
     def end_month(self) -> None:
         """Every organisation that partners learns, every standing recovers and every
-        organisation's available staff fluctuates (:meth:`Organisation.learned`,
-        :meth:`~Organisation.recovered_standing`, :meth:`~Organisation.fluctuated_level`),
-        computed for all organisations at once, one normal draw each in their order."""
+        organisation's available staff fluctuates (:func:`~pppsim.model.organisation.
+        month_end`), for all organisations at once, one normal draw each in their order."""
         arrays, p = self.organisation_arrays, self.p
-        partnering = arrays.seats_taken > 0  # in a partnership, or negotiating one
-        arrays.capability = np.where(partnering, Organisation.learned(arrays.capability, p),
-                                     arrays.capability)
-        arrays.standing = Organisation.recovered_standing(arrays.standing, p)
-        shocks = self.rng.normal(0.0, p.capacity_shock_sd, size=len(partnering))
-        arrays.capacity_level = Organisation.fluctuated_level(arrays.capacity_level, shocks, p)
+        shocks = self.rng.normal(0.0, p.capacity_shock_sd, size=len(arrays.capability))
+        arrays.capability, arrays.standing, arrays.capacity_level = \
+            accelerator.compiled_or_not(month_end)(
+                arrays.seats_taken, arrays.capability, arrays.standing, arrays.capacity_level,
+                shocks, p.learning_rate * p.representatives_per_member, p.partnership_culture,
+                p.standing_recovery, p.standing_baseline, p.capacity_persistence)
 
     def collect(self) -> None:
         """Record the month's outputs in the ``DataCollector``, its reporters reading one

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -12,7 +12,6 @@ from .state import TrustTies, column
 from .vocabulary import UMBRELLA_KIND, Sector
 
 if TYPE_CHECKING:
-    from ..parameters import Parameters
     from .model import PartnershipModel
     from .partnership import Partnership
 
@@ -167,23 +166,23 @@ class Organisation(mesa.Agent):
         """
         return float(self.interest @ self.model.harm_ratio)
 
-    # --- monthly processes -----------------------------------------------------------------
-    # Each process is written once, as a function of the state that works on one value or on
-    # an array of every organisation's values (PartnershipModel.end_month).
-    @staticmethod
-    def fluctuated_level(level: Any, shock: Any, p: Parameters) -> Any:
-        """Available staff drifts with turnover and competing priorities [002 L439, L741]:
-        the capacity level after a month with ``shock`` (a normal draw)."""
-        return np.maximum(0.0, 1.0 + p.capacity_persistence * (level - 1.0) + shock)
 
-    @staticmethod
-    def recovered_standing(standing: Any, p: Parameters) -> Any:
-        """Legitimacy and reputation drift back to their baseline [002 L1254-L1258]."""
-        return standing + p.standing_recovery * (p.standing_baseline - standing)
+def month_end(seats_taken, capability, standing, level, shocks, learning, culture, recovery,
+              baseline, persistence):
+    """What a month does to every organisation at its end (docs/ODD.md §7.2.15), for arrays
+    of all of them: returns their capability, standing and capacity level.
 
-    @staticmethod
-    def learned(capability: Any, p: Parameters) -> Any:
-        """PPP capability grows in each month spent partnering [002 L1554-L1590]; each of its
-        representatives carries knowledge home [002 L721, L733]."""
-        return mech.learn(capability, p.learning_rate * p.representatives_per_member,
-                          p.partnership_culture)
+    PPP capability grows in each month spent partnering (``seats_taken``: in a partnership or
+    negotiating one) [002 L1554-L1590], each representative carrying knowledge home [002
+    L721, L733] (``learning``: the learning rate times the representatives per member;
+    ``culture``: the partnership-culture policy; :func:`~pppsim.model.mechanisms.learn`);
+    legitimacy and reputation drift back to their ``baseline`` at rate ``recovery``
+    [002 L1254-L1258]; available staff drifts with turnover and competing priorities
+    [002 L439, L741]: the capacity level after a month with ``shocks`` (one normal draw each)
+    keeps ``persistence`` of its distance from 1.  One source for both ways of running:
+    compiled where the accelerator is on (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    capability = np.where(seats_taken > 0, mech.learn(capability, learning, culture),
+                          capability)
+    standing = standing + recovery * (baseline - standing)
+    level = np.maximum(0.0, 1.0 + persistence * (level - 1.0) + shocks)
+    return capability, standing, level

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import accelerator
 from .events import EventKind
-from .partnership.operation import Members
+from .partnership.operation import grouped_rows
 from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause, Sector, Stage
 
 if TYPE_CHECKING:
@@ -71,7 +71,8 @@ class MonthView:
         arrays, table, ptable = model.organisation_arrays, model.ledgers, model.partnership_table
         prows = np.array([p.row for p in operating], dtype=np.intp)
         numbers = dict(zip(ARRAY_OUTPUTS, accelerator.compiled_or_not(array_outputs)(
-            prows, Members.of(operating).rows, ptable.stage, ptable.shared_private,
+            prows, table.partnership, table.current, len(ptable.stage), ptable.stage,
+            ptable.shared_private,
             ptable.shared_public, ptable.followed, table.satisfaction, table.free_riding,
             table.money_keur, table.organisation, arrays.is_public, arrays.trust,
             model.harm, model.harm_underlying, arrays.capability, arrays.standing,
@@ -125,16 +126,19 @@ ARRAY_OUTPUTS = (
 """What :func:`array_outputs` computes, in its order (the stages in :class:`Stage` order)."""
 
 
-def array_outputs(prows, rows, stage, shared_private, shared_public, followed, satisfaction,
-                  free_riding, money, organisation, is_public, trust, harm, underlying,
-                  capability, standing, n_public):
+def array_outputs(prows, partnership, current, partnerships, stage, shared_private,
+                  shared_public, followed, satisfaction, free_riding, money, organisation,
+                  is_public, trust, harm, underlying, capability, standing, n_public):
     """The monthly outputs :class:`MonthView` takes from the model's arrays, for the
-    operating partnerships (rows ``prows`` of the partnership table) and their members (rows
-    ``rows`` of the member table), as one array in the order of :data:`ARRAY_OUTPUTS` (the
-    cross-sector trusts: :func:`cross_sector_trust`, the ``n_public`` public bodies coming
-    first; the members' money spent, without the partnerships' funding).  One source for both
-    ways of running: compiled where the accelerator is on
-    (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    operating partnerships (rows ``prows`` of the partnership table) and their members (the
+    rows of the member table :func:`~pppsim.model.partnership.operation.grouped_rows` finds
+    from its columns ``partnership`` and ``current``, grouped as
+    :meth:`Members.of <pppsim.model.partnership.operation.Members.of>` groups them), as one
+    array in the order of :data:`ARRAY_OUTPUTS` (the cross-sector trusts:
+    :func:`cross_sector_trust`, the ``n_public`` public bodies coming first; the members'
+    money spent, without the partnerships' funding).  One source for both ways of running:
+    compiled where the accelerator is on (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    rows = grouped_rows(prows, partnership, current, partnerships)[0]
     public = is_public[organisation[rows]]
     members_satisfaction = satisfaction[rows]
     stages = np.bincount(stage[prows], minlength=_STAGES)

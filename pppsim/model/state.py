@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import accelerator
+from .constants import MAX_MEMBERS
 from .mechanisms import within
 from .vocabulary import GRIEVANCE_CAUSES
 
@@ -263,17 +264,19 @@ class PartnershipTable(Table):
     joint work takes from its members, design and funding
     (:meth:`~pppsim.model.partnership.operation.Operation.month_terms`, written when they
     change), the crime domains it takes on (the first ``domain_count`` entries of its
-    row of ``domains``), and the month since which it has been failing (-1 while it is
-    not)."""
+    row of ``domains``), the month since which it has been failing (-1 while it is not),
+    and its founders' places in the organisation arrays (the first ``founder_count`` entries
+    of its row of ``founders``)."""
 
     FLOATS = ("prevented_total", "shared_total", "shared_private_total", "followed_total",
               "shared_private", "shared_public", "followed", "output", "matured", "trust")
-    INTS = ("stage", "months_operated", "domain_count", "failing_since")
-    INT_VECTORS = ("domains",)
+    INTS = ("stage", "months_operated", "domain_count", "failing_since", "founder_count")
+    INT_VECTORS = ("domains", "founders")
 
-    def __init__(self, delay_months: int, terms: int, domains: int) -> None:
-        super().__init__({"pipeline": delay_months + 1, "terms": terms, "domains": domains},
-                         capacity=64)
+    def __init__(self, delay_months: int, terms: int, domains: int,
+                 founders: int = MAX_MEMBERS) -> None:
+        super().__init__({"pipeline": delay_months + 1, "terms": terms, "domains": domains,
+                          "founders": founders}, capacity=64)
         self.delay = delay_months
 
 

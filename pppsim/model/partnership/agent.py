@@ -80,6 +80,8 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         """Every ordered pair of founders as places in the organisation arrays (truster,
         trusted): their mean trust in each other decides the negotiation (:func:`negotiate_all`
         reads it each month)."""
+        self._table.founders[self.row, :len(members)] = [m.index for m in members]
+        self._table.founder_count[self.row] = len(members)
         self.initial_trust = self.mean_pair_trust(model.organisation_arrays,
                                                   *self.founder_pairs)
         self.founding_overlap = self.complementarity(members)

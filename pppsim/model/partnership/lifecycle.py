@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import accelerator
 from .. import mechanisms as mech
 from ..events import EventKind
 from ..vocabulary import EndCause, Funding
@@ -131,17 +132,26 @@ class Lifecycle:
 def negotiate_all(partnerships: list[Partnership]) -> None:
     """A month of negotiation of each of the given partnerships, in order
     (:meth:`Lifecycle.negotiate`): the founders' mean trust in each other (over their
-    ``founder_pairs``) for all of them at once, one uniform draw each."""
+    ``founder_pairs``) for all of them at once (compiled where the accelerator is on:
+    :func:`pppsim.model.compiled.founders_trust`), one uniform draw each."""
     if not partnerships:
         return
     model = partnerships[0].model
-    pairs = [p.founder_pairs for p in partnerships]
-    truster = np.concatenate([i for i, _ in pairs])
-    trusted = np.concatenate([j for _, j in pairs])
-    counts = np.fromiter((len(i) for i, _ in pairs), dtype=np.intp, count=len(pairs))
-    trust = np.bincount(np.repeat(np.arange(len(partnerships)), counts),
-                        weights=model.organisation_arrays.known_trust(truster, trusted),
-                        minlength=len(partnerships)) / counts
+    compiled = accelerator.compiled()
+    if compiled is not None:  # the same sums, over the founders in the partnership table
+        arrays, table = model.organisation_arrays, model.partnership_table
+        trust = compiled.founders_trust(
+            np.fromiter([p.row for p in partnerships], dtype=np.intp, count=len(partnerships)),
+            table.founders, table.founder_count, arrays.trust, arrays.prejudice,
+            arrays.is_public)
+    else:
+        pairs = [p.founder_pairs for p in partnerships]
+        truster = np.concatenate([i for i, _ in pairs])
+        trusted = np.concatenate([j for _, j in pairs])
+        counts = np.fromiter((len(i) for i, _ in pairs), dtype=np.intp, count=len(pairs))
+        trust = np.bincount(np.repeat(np.arange(len(partnerships)), counts),
+                            weights=model.organisation_arrays.known_trust(truster, trusted),
+                            minlength=len(partnerships)) / counts
     draws = model.rng.random(len(partnerships)).tolist()
     for partnership, mean, draw in zip(partnerships, trust.tolist(), draws, strict=True):
         partnership.negotiate(mean, draw)

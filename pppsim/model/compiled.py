@@ -38,7 +38,7 @@ import numpy as np
 from numba.extending import overload, register_jitable
 
 from . import mechanisms as mech
-from . import outputs
+from . import outputs, state
 from .constants import ITEMS_PER_FTE
 from .partnership import operation
 
@@ -103,7 +103,7 @@ for _function in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
                    mech.next_stage, mech.exit_patience, mech.evaluation_due,
-                   mech.prevented_shares, mech.learn, operation.grouped_rows,
+                   mech.prevented_shares, mech.learn, operation.grouped_rows, state.room_of,
                    outputs._array_mean_or_nan,
                    outputs._cross_sector_means):
     register_jitable(_function)

@@ -37,7 +37,7 @@ class Formation:
         """
         p = self.p
         arrays = self.organisation_arrays
-        able = np.flatnonzero(arrays.room() & ~arrays.is_umbrella)
+        able = arrays.able_to_initiate()
         draws = self.rng.random(len(able))
         # the initiation rate of every organisation with room at once (Organisation.need())
         rates = (p.initiation_rate * (self.interests[able] @ self.harm_ratio)

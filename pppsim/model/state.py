@@ -39,6 +39,16 @@ def room_of(seats_taken, seat_limit, promised_fte, commitment_fte, capacity_fte,
         promised_fte + commitment_fte <= capacity_fte * capacity_level + 1e-9)
 
 
+def able_to_initiate(seats_taken, seat_limit, promised_fte, commitment_fte, capacity_fte,
+                     capacity_level, is_umbrella):
+    """The places of the organisations that could start a partnership: room for one more
+    (:func:`room_of`), and not a sector's umbrella organisation (which is approached, never
+    initiates).  One source for both ways of running: compiled where the accelerator is on
+    (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    return np.flatnonzero(room_of(seats_taken, seat_limit, promised_fte, commitment_fte,
+                                  capacity_fte, capacity_level) & ~is_umbrella)
+
+
 def overcommitted_of(promised_fte, capacity_fte, capacity_level, overstretch: float):
     """Whether an organisation has promised clearly more staff than it has: it can stretch by
     ``overstretch``, no more [002 L1061; 001 L201-L205].  Elementwise."""
@@ -91,6 +101,13 @@ class OrganisationArrays:
         return room_of(self.seats_taken[index], self.seat_limit[index],
                        self.promised_fte[index], self.commitment_fte[index],
                        self.capacity_fte[index], self.capacity_level[index])
+
+    def able_to_initiate(self) -> np.ndarray:
+        """The places of the organisations that could start a partnership
+        (:func:`able_to_initiate`)."""
+        return accelerator.compiled_or_not(able_to_initiate)(
+            self.seats_taken, self.seat_limit, self.promised_fte, self.commitment_fte,
+            self.capacity_fte, self.capacity_level, self.is_umbrella)
 
     def overcommitted(self, overstretch: float,
                       index: np.ndarray | int | None = None) -> np.ndarray:

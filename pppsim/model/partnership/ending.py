@@ -260,18 +260,22 @@ def settle_all(partnerships: list[Partnership],
 
 def exit_decisions(rows, group, sizes, satisfaction_column, organisation, months_column,
                    standing_now, draws, exit_strategy, threshold, standing_threshold, hazard,
-                   patience_months):
+                   patience_months, prows, failing_since, month):
     """Who of the members (rows ``rows`` of the member table, ``group``: their partnership's
     place, ``sizes``: each partnership's members) leaves this month (:func:`consider_exits`):
     lost standing, else a priority shift (``draws``: one uniform draw each), else a member
     that has counted its months below the satisfaction ``threshold`` (written back into
-    ``months_column``) up to its patience.  Returns each partnership's failing (mean
-    satisfaction below the threshold), and for each member whether it leaves, for lost
-    standing, for a priority shift, and its satisfaction, standing and months dissatisfied.
-    One source for both ways of running: compiled where the accelerator is on
+    ``months_column``) up to its patience.  Each partnership (rows ``prows`` of the
+    partnership table) whose members' mean satisfaction is below the threshold is failing:
+    since this ``month`` in its ``failing_since`` unless it was already, -1 if it is not.
+    Returns for each member whether it leaves, for lost standing, for a priority shift, and
+    its satisfaction, standing and months dissatisfied.  One source for both ways of
+    running: compiled where the accelerator is on
     (:func:`pppsim.model.accelerator.compiled_or_not`)."""
     satisfaction = satisfaction_column[rows]
     failing = np.bincount(group, satisfaction, len(sizes)) / sizes < threshold
+    since = failing_since[prows]
+    failing_since[prows] = np.where(failing, np.where(since < 0, month, since), -1)
     standing = standing_now[organisation[rows]]
     lost_standing = standing < standing_threshold
     shifted = ~lost_standing & (draws < hazard)
@@ -281,8 +285,8 @@ def exit_decisions(rows, group, sizes, satisfaction_column, organisation, months
     months_column[rows] = months
     patience = mech.exit_patience(patience_months, exit_strategy)[group]
     worn_out = stays & (months >= patience)
-    return (failing, lost_standing | shifted | worn_out, lost_standing, shifted, satisfaction,
-            standing, months)
+    return lost_standing | shifted | worn_out, lost_standing, shifted, satisfaction, standing, \
+        months
 
 
 def consider_exits(partnerships: list[Partnership], exit_strategy: np.ndarray | None = None,
@@ -308,24 +312,21 @@ def consider_exits(partnerships: list[Partnership], exit_strategy: np.ndarray | 
         return
     model = partnerships[0].model
     p, table = model.p, model.ledgers
-    members = Members.of(partnerships)
+    if prows is None:
+        prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
+                            count=len(partnerships))
+    members = Members.of(partnerships, prows)
     rows, group = members.rows, members.group
     threshold = p.exit_threshold
     if exit_strategy is None:
         exit_strategy = np.array([partnership.exit_strategy for partnership in partnerships])
     draws = model.rng.random(len(rows))  # the priority shifts
-    failing, leaving, lost_standing, shifted, satisfaction, standing, months = \
+    leaving, lost_standing, shifted, satisfaction, standing, months = \
         accelerator.compiled_or_not(exit_decisions)(
             rows, group, members.sizes, table.satisfaction, table.organisation,
             table.months_dissatisfied, model.organisation_arrays.standing, draws, exit_strategy,
             threshold, p.standing_exit_threshold, p.priority_shift_hazard,
-            p.exit_patience_months)
-    # the month since which each one has been failing, -1 while it is not
-    if prows is None:
-        prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
-                            count=len(partnerships))
-    since = model.partnership_table.failing_since
-    since[prows] = np.where(failing, np.where(since[prows] < 0, model.month, since[prows]), -1)
+            p.exit_patience_months, prows, model.partnership_table.failing_since, model.month)
     for k in leaving.nonzero()[0].tolist():
         partnership = partnerships[group[k]]
         if not partnership.is_active:

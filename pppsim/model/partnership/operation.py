@@ -199,7 +199,7 @@ def _compiled_month(partnerships: list[Partnership], prows: np.ndarray, compiled
     what it leaves to Python — the prevention log, trust histories, the events of stage
     changes — is done here as :class:`Month` does it."""
     model = partnerships[0].model
-    members = Members.of(partnerships)
+    members = Members.of(partnerships, prows)
     refresh_month_terms(model)
     table, arrays, ptable = model.ledgers, model.organisation_arrays, model.partnership_table
     parameters = model.__dict__.get("_compiled_parameters")
@@ -246,7 +246,7 @@ class Month:
         model = partnerships[0].model
         self.model, self.p, self.partnerships = model, model.p, partnerships
         self.table, self.arrays = model.ledgers, model.organisation_arrays
-        self.members = Members.of(partnerships)
+        self.members = Members.of(partnerships, prows)
         self.rows, self.group = rows, group = self.members.rows, self.members.group
         self.size = size = self.members.sizes
         refresh_month_terms(model)
@@ -558,8 +558,9 @@ class Members:
     """Each partnership's number of members."""
 
     @classmethod
-    def of(cls, partnerships: list[Partnership]) -> Members:
-        """The members of ``partnerships``, in their order, from the member table's columns
+    def of(cls, partnerships: list[Partnership], prows: np.ndarray | None = None) -> Members:
+        """The members of ``partnerships`` (``prows``: their rows of the partnership table,
+        if the caller has them), in their order, from the member table's columns
         ``partnership`` and ``current`` (:func:`grouped_rows`).
 
         The month of joint work, the members' exits after it, recruitment and the month's
@@ -574,11 +575,12 @@ class Members:
         kept = model.grouped_members
         if kept is not None and kept[0] == key:
             return kept[1]
+        if prows is None:
+            prows = np.fromiter([partnership.row for partnership in key], dtype=np.intp,
+                                count=len(key))
         table = model.ledgers
         members = cls(*accelerator.compiled_or_not(grouped_rows)(
-            np.fromiter([partnership.row for partnership in key], dtype=np.intp,
-                        count=len(key)),
-            table.partnership, table.current, len(model.partnership_table.stage)))
+            prows, table.partnership, table.current, len(model.partnership_table.stage)))
         for array in (members.rows, members.group, members.sizes):  # shared: read only
             array.flags.writeable = False
         model.grouped_members = (key, members)

@@ -19,6 +19,7 @@ from .constants import MAX_MEMBERS
 from .events import EventKind
 from .partnership import Partnership
 from .partnership.operation import Members
+from .state import room_of
 from .vocabulary import DOMAINS, Funding, Stage
 
 if TYPE_CHECKING:
@@ -83,12 +84,16 @@ class Formation:
         possibly the umbrella organisations of the firms it knows instead of the firms
         [001 L103]."""
         arrays = self.organisation_arrays
-        pool = (~np.isnan(arrays.trust[initiator.index])).nonzero()[0]  # its acquaintances
+        row = arrays.trust[initiator.index]  # its acquaintances: those it knows
+        introduced = _NOBODY
         if self.p.trusted_intermediary:
-            introduced = [o.index for o in self.introductions(initiator)]
-            pool = np.concatenate([pool, np.array(introduced, dtype=np.intp)])
-        room = arrays.room()
-        pool = pool[room[pool] & (pool != initiator.index)]
+            row = row.copy()  # (as it was before the introductions)
+            introduced = np.array([o.index for o in self.introductions(initiator)],
+                                  dtype=np.intp)
+        pool, room = accelerator.compiled_or_not(acquaintances_with_room)(
+            row, initiator.index, introduced, arrays.seats_taken, arrays.seat_limit,
+            arrays.promised_fte, arrays.commitment_fte, arrays.capacity_fte,
+            arrays.capacity_level)
         if initiator.is_public and self.rng.random() < self.p.umbrella_partnering:
             pool = self.stand_in[pool]
             first = np.unique(pool, return_index=True)[1]  # each once, where it came first
@@ -233,6 +238,23 @@ class Formation:
         draws = self.rng.random(len(thriving)) < self.p.recruit_probability
         for partnership in compress(thriving, draws.tolist()):
             self.recruit(partnership)
+
+
+_NOBODY = np.zeros(0, dtype=np.intp)
+"""No organisation (places in the organisation arrays)."""
+
+
+def acquaintances_with_room(trust_row, me, introduced, seats_taken, seat_limit, promised_fte,
+                            commitment_fte, capacity_fte, capacity_level):
+    """Whom the organisation at place ``me`` can approach (:meth:`Formation.candidate_pool`):
+    those it knows (not NaN in its ``trust_row``), then those ``introduced`` to it, each with
+    room for another partnership (:func:`~pppsim.model.state.room_of`), itself excepted; and
+    every organisation's room.  One source for both ways of running: compiled where the
+    accelerator is on (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    pool = np.concatenate((np.flatnonzero(~np.isnan(trust_row)), introduced))
+    room = room_of(seats_taken, seat_limit, promised_fte, commitment_fte, capacity_fte,
+                   capacity_level)
+    return pool[room[pool] & (pool != me)], room
 
 
 def thriving_of(prows, rows, group, sizes, stage, satisfaction, max_members, transactional):

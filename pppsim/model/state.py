@@ -24,10 +24,12 @@ from .vocabulary import GRIEVANCE_CAUSES
 
 
 @cache
+@cache
 def ordered_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Every ordered pair of ``n`` members, as positions: (truster, trusted), truster by
-    truster."""
+    truster (made once for each ``n``, read-only)."""
     truster, trusted = np.nonzero(~np.eye(n, dtype=bool))
+    truster.flags.writeable = trusted.flags.writeable = False
     return truster, trusted
 
 

@@ -48,6 +48,7 @@ class Event(NamedTuple):
 
 
 COLUMNS = Event._fields
+_new_tuple = tuple.__new__
 
 
 @dataclass
@@ -67,7 +68,10 @@ class EventLog:
         cause: str | None = None,
         **values: Any,
     ) -> None:
-        self.rows.append(Event(month, kind, partnership, organisation, others, cause, values))
+        # tuple.__new__ makes what Event(...) makes, without the named tuple's Python-level
+        # __new__ (a run records about a thousand events)
+        self.rows.append(_new_tuple(Event, (month, kind, partnership, organisation, others,
+                                            cause, values)))
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -249,7 +249,13 @@ class Table:
 
     def add(self, **values: float) -> int:
         """A new row with the given values (the rest zero); its index."""
-        return self.add_rows(1, **values)[0]
+        row = self.size
+        if row == self.capacity:
+            self._allocate(2 * self.capacity)
+        self.size = row + 1
+        for name, value in values.items():
+            getattr(self, name)[row] = value
+        return row
 
     def add_rows(self, count: int, **values: Any) -> range:
         """``count`` new rows with the given values (for each column one value for all the

@@ -147,13 +147,14 @@ class Ending:
         EVALUATED and DISSOLVED events carry them, so that a partnership's story can tell how
         trust and satisfaction moved and what was shared and followed up.
         """
-        status = {"trust": self.trust, "shared": self.shared_total,
-                  "shared_by_private": self.shared_private_total,
-                  "followed_up": self.followed_total}
+        table, row = self._table, self.row  # the totals' columns, read directly
+        status = {"trust": self.trust, "shared": float(table.shared_total[row]),
+                  "shared_by_private": float(table.shared_private_total[row]),
+                  "followed_up": float(table.followed_total[row])}
         model = self.model
-        rows, table = self.member_rows(), model.ledgers
-        satisfaction = table.satisfaction[rows]
-        public = model.organisation_arrays.is_public[table.organisation[rows]]
+        rows, ledgers = self.member_rows(), model.ledgers
+        satisfaction = ledgers.satisfaction[rows]
+        public = model.organisation_arrays.is_public[ledgers.organisation[rows]]
         for sector, members in (("public", public), ("private", ~public)):
             levels = satisfaction[members].tolist()
             if levels:

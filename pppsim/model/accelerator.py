@@ -64,8 +64,9 @@ def warm_up(*, if_not_cached: bool = False) -> None:
     from numba's cache, or compiled (about 20 s) and cached for every later process.
 
     A short run of a small model, until its partnerships have prevented harm: by then every
-    compiled function has run (the month of joint work, its settling and exits, the
-    reporters, formation's room, harm prevented).  With ``if_not_cached``, only where nothing is
+    compiled function has run (formation's candidates and room, negotiation, the month of
+    joint work with the harm it prevents, its settling and exits, growth, the month's end,
+    the reporters).  With ``if_not_cached``, only where nothing is
     cached yet: a sweep compiles once, before it starts its worker processes, rather than in
     each of them at once."""
     global _warm

@@ -30,7 +30,7 @@ BASELINE = SCENARIOS / "baseline.toml"
 @pytest.fixture(scope="session", autouse=True)
 def compiled_month_ready() -> None:
     """The compiled month is compiled or loaded once, before any test: a test that times a
-    page's Step or starts a sweep's workers does not wait for it (about 20 s with a cold
+    page's Step or starts a sweep's workers does not wait for it (about 35 s with a cold
     cache)."""
     from pppsim.model import accelerator
 

@@ -61,7 +61,7 @@ def _compiled_version(module: ModuleType, function: Callable) -> Callable:
 
 def warm_up(*, if_not_cached: bool = False) -> None:
     """Where the accelerator is on, have the compiled code ready in this process now: loaded
-    from numba's cache, or compiled (about 20 s) and cached for every later process.
+    from numba's cache, or compiled (about 35 s) and cached for every later process.
 
     A short run of a small model, until its partnerships have prevented harm: by then every
     compiled function has run (formation's candidates and room, negotiation, the month of

@@ -19,7 +19,7 @@ NumPy may use its own vector code and pairwise or BLAS sums.  Runs with and with
 accelerator are therefore two kinds of numerics (:func:`pppsim.numerics.fingerprint` names
 which), each with its own golden runs (``tests/golden``).
 
-The month is compiled on its first call (about 20 s) and kept in numba's cache
+The month is compiled on its first call (about 35 s) and kept in numba's cache
 (:func:`cache_folder`), so later processes load it instead of compiling it.  Set
 ``PPPSIM_ACCELERATOR=numpy`` to run the numpy month although numba is installed
 (:func:`pppsim.model.accelerator.compiled`).
@@ -512,7 +512,7 @@ def probe() -> np.ndarray:
 
 
 if not cached():  # say why the first model month takes a while (once per model version)
-    print("pppsim: compiling the month of joint work with numba (about 20 s); "
+    print("pppsim: compiling the month of joint work with numba (about 35 s); "
           + (f"kept in {cache_folder()} for later runs" if writable(cache_folder()) else
              f"{cache_folder()} cannot be written, so every process compiles it: set "
              "XDG_CACHE_HOME to a folder that can be"), file=sys.stderr, flush=True)

@@ -18,7 +18,7 @@ from . import mechanisms as mech
 from .constants import MAX_MEMBERS
 from .events import EventKind
 from .partnership import Partnership
-from .partnership.operation import Members
+from .partnership.operation import Members, table_rows
 from .state import room_of
 from .vocabulary import DOMAINS, Funding, Stage
 
@@ -228,8 +228,7 @@ class Formation:
             return
         # the members' exits have just grouped the members of the same partnerships
         # (Members.of), unless one of them left
-        prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
-                            count=len(partnerships))
+        prows = table_rows(partnerships)
         members = Members.of(partnerships, prows)
         thriving = accelerator.compiled_or_not(thriving_of)(
             prows, members.rows, members.group, members.sizes, self.partnership_table.stage,

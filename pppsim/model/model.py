@@ -21,7 +21,7 @@ from .outputs import MODEL_REPORTERS, MonthView, current_view
 from .partnership import Partnership
 from .partnership.ending import settle_all
 from .partnership.lifecycle import negotiate_all
-from .partnership.operation import MONTH_TERMS, Members, operate_all
+from .partnership.operation import MONTH_TERMS, Members, operate_all, table_rows
 from .state import MemberTable, OrganisationArrays, PartnershipTable, PreventionLog
 from .vocabulary import (
     DOMAINS,
@@ -262,7 +262,7 @@ class PartnershipModel(Formation, mesa.Model):
         negotiate_all([p for p in partnerships if not p.is_operating])
         operating = [p for p in partnerships if p.is_operating]
         self.random.shuffle(operating)
-        prows = np.fromiter([p.row for p in operating], dtype=np.intp, count=len(operating))
+        prows = table_rows(operating)
         operate_all(operating, prows)
         self.grow(settle_all(operating, prows))
         self.release_overcommitted()

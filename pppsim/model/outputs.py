@@ -11,7 +11,7 @@ import numpy as np
 
 from . import accelerator
 from .events import EventKind
-from .partnership.operation import grouped_rows
+from .partnership.operation import grouped_rows, table_rows
 from .vocabulary import DOMAINS, GRIEVANCE_CAUSES, EndCause, Sector, Stage
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class MonthView:
         self.operating = operating
         """The partnerships operating now, in the model's order."""
         arrays, table, ptable = model.organisation_arrays, model.ledgers, model.partnership_table
-        prows = np.array([p.row for p in operating], dtype=np.intp)
+        prows = table_rows(operating)
         numbers = dict(zip(ARRAY_OUTPUTS, accelerator.compiled_or_not(array_outputs)(
             prows, table.partnership, table.current, len(ptable.stage), ptable.stage,
             ptable.shared_private,

@@ -24,7 +24,6 @@ from .vocabulary import GRIEVANCE_CAUSES
 
 
 @cache
-@cache
 def ordered_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Every ordered pair of ``n`` members, as positions: (truster, trusted), truster by
     truster (made once for each ``n``, read-only)."""

@@ -12,7 +12,7 @@ from .. import accelerator
 from .. import mechanisms as mech
 from ..events import EventKind
 from ..vocabulary import EndCause, Funding
-from .operation import MONTH_TERMS, Members, refresh_month_terms
+from .operation import MONTH_TERMS, Members, refresh_month_terms, table_rows
 
 if TYPE_CHECKING:
     from ..organisation import Organisation
@@ -245,8 +245,7 @@ def settle_all(partnerships: list[Partnership],
             partnership.check_funding()
     refresh_month_terms(model)
     if prows is None:
-        prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
-                            count=len(partnerships))
+        prows = table_rows(partnerships)
     evaluating, reviewing, exit_strategy = accelerator.compiled_or_not(reviews_due)(
         model.partnership_table.terms, prows, month, *_REVIEW_TERMS)
     for partnership, due in compress(zip(partnerships, evaluating.tolist(), strict=True),
@@ -314,8 +313,7 @@ def consider_exits(partnerships: list[Partnership], exit_strategy: np.ndarray | 
     model = partnerships[0].model
     p, table = model.p, model.ledgers
     if prows is None:
-        prows = np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
-                            count=len(partnerships))
+        prows = table_rows(partnerships)
     members = Members.of(partnerships, prows)
     rows, group = members.rows, members.group
     threshold = p.exit_threshold

@@ -11,6 +11,7 @@ from .. import mechanisms as mech
 from ..events import EventKind
 from ..vocabulary import EndCause, Funding
 from .ledger import MemberLedger
+from .operation import table_rows
 
 if TYPE_CHECKING:
     from ..organisation import Organisation
@@ -141,7 +142,7 @@ def negotiate_all(partnerships: list[Partnership]) -> None:
     if compiled is not None:  # the same sums, over the founders in the partnership table
         arrays, table = model.organisation_arrays, model.partnership_table
         trust = compiled.founders_trust(
-            np.fromiter([p.row for p in partnerships], dtype=np.intp, count=len(partnerships)),
+            table_rows(partnerships),
             table.founders, table.founder_count, arrays.trust, arrays.prejudice,
             arrays.is_public)
     else:

@@ -184,8 +184,7 @@ def operate_all(partnerships: list[Partnership], prows: np.ndarray | None = None
     if not partnerships:
         return
     if prows is None:
-        prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp,
-                            count=len(partnerships))
+        prows = table_rows(partnerships)
     compiled = accelerator.compiled()
     if compiled is None:
         Month(partnerships, prows).run()
@@ -252,7 +251,7 @@ class Month:
         refresh_month_terms(model)
         self.count = count = len(partnerships)
         if prows is None:
-            prows = np.fromiter([pt.row for pt in partnerships], dtype=np.intp, count=count)
+            prows = table_rows(partnerships)
         self.prows = prows
         # ``take`` gathers the rows at a fraction of the cost of indexing with ``prows``
         self.terms = dict(zip(MONTH_TERMS, model.partnership_table.terms.take(prows, axis=0).T,
@@ -576,8 +575,7 @@ class Members:
         if kept is not None and kept[0] == key:
             return kept[1]
         if prows is None:
-            prows = np.fromiter([partnership.row for partnership in key], dtype=np.intp,
-                                count=len(key))
+            prows = table_rows(partnerships)
         table = model.ledgers
         members = cls(*accelerator.compiled_or_not(grouped_rows)(
             prows, table.partnership, table.current, len(model.partnership_table.stage)))
@@ -593,6 +591,12 @@ class Members:
     def mean(self, x: np.ndarray) -> np.ndarray:
         """Per partnership, the mean of ``x`` over its members."""
         return self.total(x) / self.sizes
+
+
+def table_rows(partnerships: list[Partnership]) -> np.ndarray:
+    """The partnerships' rows of the model's partnership table, in their order."""
+    return np.fromiter([partnership.row for partnership in partnerships], dtype=np.intp,
+                       count=len(partnerships))
 
 
 def grouped_rows(prows, partnership, current, partnerships):

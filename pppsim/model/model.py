@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import random
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -167,6 +168,8 @@ class PartnershipModel(Formation, mesa.Model):
             self._kind_counts[o.kind] = self._kind_counts.get(o.kind, 0) + 1
         self.public_ids = frozenset(o.unique_id for o in orgs if o.is_public)
         """Ids of the public bodies."""
+        self.n_public = len(self.public_ids)
+        """How many public bodies there are: the first ``n_public`` organisations."""
         self.public_mask = [o.is_public for o in orgs]
         """Whether each organisation is a public body, in the order of ``organisations``."""
         self.interests = np.array([o.interest for o in orgs])
@@ -261,14 +264,15 @@ class PartnershipModel(Formation, mesa.Model):
         partnerships = list(self.partnerships)
         negotiate_all([p for p in partnerships if not p.is_operating])
         operating = [p for p in partnerships if p.is_operating]
-        self.random.shuffle(operating)
+        shuffle(self.random, operating)
         prows = table_rows(operating)
         operate_all(operating, prows)
         self.grow(settle_all(operating, prows))
         self.release_overcommitted()
         self.finish_month_accounting()
         self.end_month()
-        self.collect()
+        # none has started since formation: those not ended are the model's partnerships
+        self.collect([p for p in partnerships if p.is_active])
 
     def end_month(self) -> None:
         """Every organisation that partners learns, every standing recovers and every
@@ -282,11 +286,12 @@ class PartnershipModel(Formation, mesa.Model):
                 shocks, p.learning_rate * p.representatives_per_member, p.partnership_culture,
                 p.standing_recovery, p.standing_baseline, p.capacity_persistence)
 
-    def collect(self) -> None:
+    def collect(self, active: list[Partnership] | None = None) -> None:
         """Record the month's outputs in the ``DataCollector``, its reporters reading one
-        :class:`~pppsim.model.outputs.MonthView` of the model."""
+        :class:`~pppsim.model.outputs.MonthView` of the model (``active``: the model's
+        partnerships, in its order, if the caller has them)."""
         try:
-            self.month_view = MonthView(self)
+            self.month_view = MonthView(self, active)
             self.datacollector.collect(self)
         finally:
             self.month_view = None
@@ -354,6 +359,22 @@ class PartnershipModel(Formation, mesa.Model):
                 worst = min(operating, key=lambda p: p.members[org.unique_id].satisfaction)
                 worst.remove_member(org, EndCause.RESOURCES_EXHAUSTED,
                                     capacity=org.available_fte, promised=org.promised_fte)
+
+
+def shuffle(generator: random.Random, items: list) -> None:
+    """Shuffle ``items`` in place exactly as ``generator.shuffle(items)`` does (Python's
+    Fisher-Yates: for each place from the last, a position below it drawn from
+    ``getrandbits`` of its bit length, redrawn while out of range), with the same draws and the
+    same order, without a method call per item: the month's order of the operating
+    partnerships, about a hundred shuffles of some dozens a run."""
+    getrandbits = generator.getrandbits
+    for i in range(len(items) - 1, 0, -1):
+        n = i + 1
+        bits = n.bit_length()
+        j = getrandbits(bits)
+        while j >= n:
+            j = getrandbits(bits)
+        items[i], items[j] = items[j], items[i]
 
 
 @cache

@@ -62,9 +62,11 @@ class MonthView:
 
     __slots__ = ("operating", "values")
 
-    def __init__(self, model: PartnershipModel) -> None:
+    def __init__(self, model: PartnershipModel, active: list[Partnership] | None = None
+                 ) -> None:
         month = model.month
-        active = list(model.partnerships)
+        if active is None:
+            active = list(model.partnerships)
         operating: list[Partnership] = [p for p in active if p.is_operating]
         self.operating = operating
         """The partnerships operating now, in the model's order."""
@@ -76,7 +78,7 @@ class MonthView:
             ptable.shared_public, ptable.followed, table.satisfaction, table.free_riding,
             table.money_keur, table.organisation, arrays.is_public, arrays.trust,
             model.harm, model.harm_underlying, arrays.capability, arrays.standing,
-            int(np.count_nonzero(arrays.is_public))).tolist(),  # the first organisations
+            model.n_public).tolist(),  # the first organisations
             strict=True))
         ended = model.ended_this_month
         failed = sum([p.end_cause is EndCause.NEGOTIATION_FAILED for p in ended])

@@ -328,3 +328,34 @@ def test_a_partnerships_state_flags_follow_its_launch_and_end() -> None:
     assert any(p.launched_month is None and p.end_cause is not None for p in ever)  # failed
     assert any(p.launched_month is not None and p.end_cause is not None for p in ever)
     assert any(p.is_operating for p in ever)
+
+
+def test_the_months_shuffle_is_pythons_own_draw_for_draw() -> None:
+    """model.shuffle puts any list in the order random.Random.shuffle does and leaves the
+    generator where it leaves it, for lists of every length up to some dozens."""
+    import random
+
+    from pppsim.model.model import shuffle
+
+    for seed in range(20):
+        ours, pythons = random.Random(seed), random.Random(seed)
+        for length in range(70):
+            a, b = list(range(length)), list(range(length))
+            shuffle(ours, a)
+            pythons.shuffle(b)
+            assert a == b, (seed, length)
+        assert ours.random() == pythons.random()
+
+
+def test_the_month_view_of_the_steps_partnerships_is_the_view_of_the_model() -> None:
+    """The step hands the month view its partnerships that have not ended: the values are
+    those of a view that walks the model's agent set, month by month."""
+    model = PartnershipModel(n_organisations=80, rng=5)
+    compared = 0
+    for _ in range(60):
+        model.step()
+        walked = MonthView(model).values
+        recorded = {name: column[-1] for name, column in model.datacollector.model_vars.items()}
+        assert all(_same(float(walked[k]), float(recorded[k])) for k in walked)
+        compared += walked["active_partnerships"] > 0 and walked["dissolved"] > 0
+    assert compared > 0  # months with partnerships operating and some ending

@@ -10,9 +10,9 @@ those runs costs in all).
 
 The earlier version is extracted from git (``git archive``) into a temporary folder; each
 version runs in its own worker process, and the workers take turns run by run, so that both
-see the same machine load.  Each run ends with the end-of-run metrics (what a sweep records).  Each worker makes one run
-untimed first (a seed not measured), so that what a process does once (loading the compiled
-month, lazy imports) is not counted in its first run.
+see the same machine load.  Each run ends with the end-of-run metrics (what a sweep records).
+Each worker makes one run untimed first (a seed not measured), so that what a process does
+once (loading the compiled month, lazy imports) is not counted in its first run.
 Both versions are checked to give the same harm prevented for the same seed (the speed-up
 leaves results byte-identical); ``--results-may-differ`` compares against a version whose
 model gives other results (the cost of a run of each, as it is), and says how many differed.

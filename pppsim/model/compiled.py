@@ -103,7 +103,8 @@ for _function in (mech.within, mech.conditional_free_riding, mech.follow_up,
                    mech.update_satisfaction, mech.remember_pulls, mech.drift_alignment,
                    mech.public_standing_change, mech.private_standing_change,
                    mech.next_stage, mech.exit_patience, mech.evaluation_due,
-                   mech.prevented_shares, mech.learn, operation.grouped_rows, state.room_of,
+                   mech.prevented_shares, mech.learn, operation.grouped_rows,
+                   operation.prevent, state.room_of,
                    outputs._array_mean_or_nan,
                    outputs._cross_sector_means):
     register_jitable(_function)
@@ -196,7 +197,8 @@ def month(month_now, rows, sizes, prows, draws, par,
     grouped in that order, ``sizes`` of each), as :class:`Month` computes it step by step;
     ``draws``: one uniform draw per firm among the members, in member order (publicity
     incidents).  Writes the member table, the trust matrix and the partnership table, and
-    the matured output lowers ``harm`` (:func:`prevent`); returns the new standing, each
+    the matured output lowers ``harm``
+    (:func:`~pppsim.model.partnership.operation.prevent`); returns the new standing, each
     partnership's pairs' mean trust after the month, its members' mean satisfaction, its
     stage before and after the month, and the month's prevention entries (each one's
     partnership row, domain and share)."""
@@ -430,48 +432,11 @@ def month(month_now, rows, sizes, prows, draws, par,
         last_output[row] = output[k]
         last_matured[row] = matured[k]
         stage_table[row] = new_stage[k]
-    entry_rows, entry_domains, shares = prevent(
+    entry_rows, entry_domains, shares = operation.prevent(
         prows, matured, domain_table, domain_count, effectiveness, harm, underlying,
         prevented_share)
     return (standing, trust_after, mean_satisfaction, stage, new_stage, entry_rows,
             entry_domains, shares)
-
-
-@register_jitable
-def prevent(prows, matured, domain_table, domain_count, effectiveness, harm, underlying,
-            prevented_share):
-    """The month's matured output lowers harm, as the numpy month's
-    :func:`~pppsim.model.partnership.operation._prevent` and
-    :meth:`~pppsim.model.model.PartnershipModel.prevent` do: each partnership with matured
-    output (in the given order) makes one entry per domain it takes on, its output spread
-    evenly over them; each entry takes its share of its domain's harm
-    (:func:`~pppsim.model.mechanisms.prevented_shares`); ``prevented_share`` and ``harm``
-    are written in place.  Returns each entry's partnership row, domain and share."""
-    entries = 0
-    for k in range(len(prows)):
-        if matured[k] > 0.0:
-            entries += domain_count[prows[k]]
-    entry_rows = np.empty(entries, dtype=np.intp)
-    domains, amounts = np.empty(entries, dtype=np.intp), np.empty(entries)
-    if entries == 0:
-        return entry_rows, domains, amounts
-    at = 0
-    for k in range(len(prows)):
-        if matured[k] > 0.0:
-            count = domain_count[prows[k]]
-            for d in range(count):
-                entry_rows[at] = prows[k]
-                domains[at] = domain_table[prows[k], d]
-                amounts[at] = (matured[k] / count if count > 1 else matured[k]) * effectiveness
-                at += 1
-    shares = mech.prevented_shares(domains, amounts, harm, underlying)
-    added = np.zeros(len(harm))
-    for at in range(entries):
-        added[domains[at]] += shares[at]
-    for d in range(len(harm)):
-        prevented_share[d] += added[d]
-        harm[d] = underlying[d] * (1.0 - prevented_share[d])
-    return entry_rows, domains, shares
 
 
 @compiled

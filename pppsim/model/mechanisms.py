@@ -264,7 +264,7 @@ def control_overhead(governance: float, overhead_at_full_control: float) -> floa
 def prevented_shares(domains: np.ndarray, amounts: np.ndarray, harm: np.ndarray,
                      underlying: np.ndarray) -> np.ndarray:
     """The share of its domain's underlying harm each entry of a month's prevention takes
-    away (:meth:`~pppsim.model.model.PartnershipModel.prevent`): entry by entry in the given
+    away (:func:`~pppsim.model.partnership.operation.prevent`): entry by entry in the given
     order, each takes the harm ``amounts`` it wants, at most what its domain's ``harm`` has
     left after the entries before it; prevention cannot take more harm than there is
     [001 L191].  ``domains``: each entry's domain; ``harm`` and ``underlying``: each domain's

@@ -13,7 +13,6 @@ import numpy as np
 
 from ..parameters import DEFAULTS, Parameters
 from . import accelerator
-from . import mechanisms as mech
 from .constants import BASELINE_HARM
 from .events import EventLog
 from .formation import Formation
@@ -319,23 +318,6 @@ class PartnershipModel(Formation, mesa.Model):
         self.prevented_share = self.prevented_share * (1.0 - p.harm_adaptation_rate)
         self.harm = self.harm_underlying * (1.0 - self.prevented_share)
         self.underlying_history.append(self.harm_underlying)
-
-    def prevent(self, domains: np.ndarray, outputs: np.ndarray) -> np.ndarray:
-        """Prevent harm with partnerships' matured output, one entry per (partnership, domain)
-        in the month's order.
-
-        Each entry adds ``output × prevention_effectiveness`` harm points, at most the harm
-        its domain has left after the entries before it, to the domain's prevented share.
-        Returns the share of its domain's underlying harm each entry added;
-        :func:`pppsim.model.outputs.harm_prevented_by` turns a partnership's shares into the
-        harm it prevented over the run.
-        """
-        amounts = np.asarray(outputs, dtype=float) * self.p.prevention_effectiveness
-        shares = accelerator.compiled_or_not(mech.prevented_shares)(
-            domains, amounts, self.harm, self.harm_underlying)
-        self.prevented_share += np.bincount(domains, weights=shares, minlength=len(DOMAINS))
-        self.harm = self.harm_underlying * (1.0 - self.prevented_share)
-        return shares
 
     def finish_month_accounting(self) -> None:
         """Harm prevented this month: harm without partnerships less harm with them."""

@@ -90,8 +90,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
             fsum([m.capability for m in members]) / len(members))
         self.months_negotiating = 0
         self.goal_output = 0.0
-        self.domain_array = np.array(self.domains, dtype=np.intp)
-        self._table.domains[self.row, :len(self.domains)] = self.domain_array
+        self._table.domains[self.row, :len(self.domains)] = self.domains
         self._table.domain_count[self.row] = len(self.domains)
         self.trust_history: list[float] = []
         """Mean trust among the members at the end of each month of operation."""

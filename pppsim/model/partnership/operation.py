@@ -194,7 +194,7 @@ def operate_all(partnerships: list[Partnership], prows: np.ndarray | None = None
 
 def _compiled_month(partnerships: list[Partnership], prows: np.ndarray, compiled) -> None:
     """:class:`Month`, as one call of the compiled month (:func:`pppsim.model.compiled.month`)
-    over the same arrays, harm prevented included (:func:`pppsim.model.compiled.prevent`);
+    over the same arrays, harm prevented included (:func:`prevent`);
     what it leaves to Python — the prevention log, trust histories, the events of stage
     changes — is done here as :class:`Month` does it."""
     model = partnerships[0].model
@@ -206,8 +206,7 @@ def _compiled_month(partnerships: list[Partnership], prows: np.ndarray, compiled
         parameters = model._compiled_parameters = compiled.parameters(model.p)
     firms = len(members.rows) - int(arrays.is_public[table.organisation[members.rows]].sum())
     draws = model.rng.random(firms)  # the month's publicity incidents (Month.update_standing)
-    (arrays.standing, trust_after, satisfaction, stage, new, entry_rows, domains,
-     shares) = compiled.month(
+    (arrays.standing, trust_after, satisfaction, stage, new, *entries) = compiled.month(
         model.month, members.rows, members.sizes, prows, draws, parameters,
         table.organisation, table.temptation, table.commitment_fte, table.commitment_keur,
         table.expectation, table.free_riding, table.effort_fte, table.money_keur, table.shared,
@@ -220,8 +219,7 @@ def _compiled_month(partnerships: list[Partnership], prows: np.ndarray, compiled
         ptable.followed_total, ptable.shared_private, ptable.shared_public, ptable.followed,
         ptable.output, ptable.matured, ptable.domains, ptable.domain_count,
         model.harm, model.harm_underlying, model.prevented_share)
-    if len(shares):
-        model.prevention_log.append(entry_rows, model.month, domains, shares)
+    log_prevention(model, entries)
     _closed(partnerships, prows, trust_after, stage, new, satisfaction, model)
 
 
@@ -512,8 +510,7 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
             model: PartnershipModel) -> np.ndarray:
     """Each partnership's output enters its pipeline; the output of
     ``prevention_delay_months`` months of operation ago lowers harm now (§7.2.7), spread
-    evenly over its domains (:meth:`PartnershipModel.prevent`).  Returns the matured output
-    of each."""
+    evenly over its domains (:func:`prevent`).  Returns the matured output of each."""
     table = model.partnership_table
     months = table.months_operated[prows]
     width = table.pipeline.shape[1]  # the delay and this month
@@ -523,26 +520,45 @@ def _mature(partnerships: list[Partnership], prows: np.ndarray, output: np.ndarr
     # passed, a slot never written: 0)
     matured = np.maximum(table.pipeline[prows, months % width], 0.0)
     table.months_operated[prows] = months
-    _prevent(partnerships, prows, matured, model)
+    log_prevention(model, prevent(prows, matured, table.domains, table.domain_count,
+                                  model.p.prevention_effectiveness, model.harm,
+                                  model.harm_underlying, model.prevented_share))
     return matured
 
 
-def _prevent(partnerships: list[Partnership], prows: np.ndarray, matured: np.ndarray,
-             model: PartnershipModel) -> None:
-    """The partnerships' matured output lowers harm, spread evenly over each one's domains
-    (:meth:`PartnershipModel.prevent`), and enters the prevention log."""
-    preventing = (matured > 0.0).nonzero()[0]
-    if len(preventing):
-        of_each = [partnerships[k].domain_array for k in preventing.tolist()]
-        domains, who, outputs = np.concatenate(of_each), preventing, matured[preventing]
-        # each has at least its founding domain: as many domains as partnerships is one each
-        # (the default scope), whose output is its domain's entry as it is
-        if len(domains) != len(of_each):
-            counts = np.fromiter(map(len, of_each), dtype=np.intp, count=len(of_each))
-            who = preventing.repeat(counts)
-            outputs = (outputs / counts).repeat(counts)
-        shares = model.prevent(domains, outputs)
-        model.prevention_log.append(prows[who], model.month, domains, shares)
+def prevent(prows, matured, domain_table, domain_count, effectiveness, harm, underlying,
+            prevented_share):
+    """The month's matured output lowers harm (§7.2.7): each partnership (rows ``prows`` of
+    the partnership table, in the month's order) with matured output makes one entry per
+    crime domain it takes on (the first ``domain_count`` of its row of ``domain_table``), its
+    output times ``effectiveness`` spread evenly over them; each entry takes its share of its
+    domain's underlying harm (:func:`~pppsim.model.mechanisms.prevented_shares`: the
+    partnerships earlier in the month's order first, where too little harm is left), and
+    ``prevented_share`` and ``harm`` are written in place.  Returns each entry's partnership
+    row, domain and share.  One source for both ways of running: inside the compiled month
+    where the accelerator is on (:func:`pppsim.model.compiled.month`), else called by
+    :meth:`Month.produce`."""
+    preventing = np.flatnonzero(matured > 0.0)
+    rows = prows[preventing]
+    counts = domain_count[rows]
+    # each partnership's first ``count`` domains, one entry each, in its order (x / 1 is x)
+    taken = (np.arange(domain_table.shape[1]) < counts.reshape(-1, 1)).ravel()
+    domains = domain_table[rows].ravel()[taken]
+    amounts = np.repeat(matured[preventing] / counts, counts) * effectiveness
+    if not len(domains):  # nothing matured: harm as it is
+        return np.repeat(rows, counts), domains, amounts
+    shares = mech.prevented_shares(domains, amounts, harm, underlying)
+    prevented_share += np.bincount(domains, weights=shares, minlength=len(harm))
+    harm[:] = underlying * (1.0 - prevented_share)
+    return np.repeat(rows, counts), domains, shares
+
+
+def log_prevention(model: PartnershipModel, entries: tuple[np.ndarray, ...]) -> None:
+    """The month's prevention entries (:func:`prevent`'s partnership rows, domains and
+    shares) enter the model's prevention log."""
+    entry_rows, domains, shares = entries
+    if len(shares):
+        model.prevention_log.append(entry_rows, model.month, domains, shares)
 
 
 @dataclass(frozen=True, slots=True)

@@ -440,31 +440,6 @@ def month(month_now, rows, sizes, prows, draws, par,
 
 
 @compiled
-def founders_trust(prows, founders, founder_count, trust, prejudice, is_public):
-    """Each negotiating partnership's (rows ``prows`` of the partnership table) founders'
-    mean trust in each other, as :func:`~pppsim.model.partnership.lifecycle.negotiate_all`
-    computes it from their ``founder_pairs``: over every ordered pair of founders, truster by
-    truster, the truster's prejudice towards the other's sector where it does not know it
-    yet, added up in that order."""
-    means = np.empty(len(prows))
-    for k in range(len(prows)):
-        row = prows[k]
-        n = founder_count[row]
-        total = 0.0
-        for i in range(n):
-            truster = founders[row, i]
-            for j in range(n):
-                if i != j:
-                    trusted = founders[row, j]
-                    value = trust[truster, trusted]
-                    if np.isnan(value):
-                        value = prejudice[truster, np.intp(is_public[trusted])]
-                    total += value
-        means[k] = total / (n * (n - 1))
-    return means
-
-
-@compiled
 def _probe(anywhere, positive):
     """``exp``, ``log`` and a power as compiled code computes them (for the fingerprint)."""
     return np.concatenate((np.exp(anywhere), np.log(positive), positive ** 0.37))

@@ -132,27 +132,38 @@ class Lifecycle:
 
 def negotiate_all(partnerships: list[Partnership]) -> None:
     """A month of negotiation of each of the given partnerships, in order
-    (:meth:`Lifecycle.negotiate`): the founders' mean trust in each other (over their
-    ``founder_pairs``) for all of them at once (compiled where the accelerator is on:
-    :func:`pppsim.model.compiled.founders_trust`), one uniform draw each."""
+    (:meth:`Lifecycle.negotiate`): the founders' mean trust in each other for all of them at
+    once (:func:`founders_trust`), one uniform draw each."""
     if not partnerships:
         return
     model = partnerships[0].model
-    compiled = accelerator.compiled()
-    if compiled is not None:  # the same sums, over the founders in the partnership table
-        arrays, table = model.organisation_arrays, model.partnership_table
-        trust = compiled.founders_trust(
-            table_rows(partnerships),
-            table.founders, table.founder_count, arrays.trust, arrays.prejudice,
-            arrays.is_public)
-    else:
-        pairs = [p.founder_pairs for p in partnerships]
-        truster = np.concatenate([i for i, _ in pairs])
-        trusted = np.concatenate([j for _, j in pairs])
-        counts = np.fromiter((len(i) for i, _ in pairs), dtype=np.intp, count=len(pairs))
-        trust = np.bincount(np.repeat(np.arange(len(partnerships)), counts),
-                            weights=model.organisation_arrays.known_trust(truster, trusted),
-                            minlength=len(partnerships)) / counts
+    arrays, table = model.organisation_arrays, model.partnership_table
+    trust = accelerator.compiled_or_not(founders_trust)(
+        table_rows(partnerships), table.founders, table.founder_count, arrays.trust,
+        arrays.prejudice, arrays.is_public)
     draws = model.rng.random(len(partnerships)).tolist()
     for partnership, mean, draw in zip(partnerships, trust.tolist(), draws, strict=True):
         partnership.negotiate(mean, draw)
+
+
+def founders_trust(prows, founders, founder_count, trust, prejudice, is_public):
+    """Each partnership's (rows ``prows`` of the partnership table) founders' mean trust in
+    each other (the first ``founder_count`` of its row of ``founders``: places in the
+    organisation arrays): over every ordered pair of founders, truster by truster, the
+    truster's trust in the other, or its prejudice towards the other's sector where it does
+    not know it yet, added up in that order.  One source for both ways of running: compiled
+    where the accelerator is on (:func:`pppsim.model.accelerator.compiled_or_not`)."""
+    count, width = len(prows), founders.shape[1]
+    # every (partnership, truster, trusted) of each one's grid of founders' places, in that
+    # order, kept where both are founders and the two differ
+    cells = np.arange(count * width * width)
+    group, truster, trusted = cells // (width * width), cells // width % width, cells % width
+    counts = founder_count[prows]
+    within = (truster != trusted) & (truster < counts[group]) & (trusted < counts[group])
+    places = founders[prows].ravel()
+    truster = places[(group * width + truster)[within]]
+    trusted = places[(group * width + trusted)[within]]
+    known = trust.ravel()[truster * trust.shape[1] + trusted]
+    fallback = prejudice.ravel()[truster * 2 + is_public[trusted].astype(np.intp)]
+    values = np.where(np.isnan(known), fallback, known)
+    return np.bincount(group[within], weights=values, minlength=count) / (counts * (counts - 1))

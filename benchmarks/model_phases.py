@@ -6,8 +6,8 @@ harm accounting, the month's end, the reporters) in a CPU timer (``time.process_
 the default scenario a few times after one warm-up run, and prints the milliseconds per run of
 each part and of model creation and the end-of-run metrics.  With ``--month`` it also times
 the steps of a month of joint work (:class:`pppsim.model.partnership.operation.Month`: its
-set-up and each step ``Month.run`` calls) and prints microseconds per month of joint work.
-Every timed call adds two clock reads of its own (a fraction of a microsecond each), which
+set-up and each step ``Month.run`` calls) and prints microseconds per month of joint work;
+the compiled month is one call, so ``--month`` needs ``PPPSIM_ACCELERATOR=numpy``.  Every timed call adds two clock reads of its own (a fraction of a microsecond each), which
 count in its part: parts called once per partnership (negotiation, settling, recruitment) are
 inflated most, and the total is above the CPU of an untimed run
 (``benchmarks/model_scaling.py``).
@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from pppsim.model import PartnershipModel
+from pppsim.model import PartnershipModel, accelerator
 from pppsim.model import model as model_module
 from pppsim.model.outputs import summary_metrics
 from pppsim.model.partnership.operation import Month
@@ -87,6 +87,10 @@ def main() -> None:
     parser.add_argument("--month", action="store_true",
                         help="also time the steps of a month of joint work")
     args = parser.parse_args()
+    if args.month and accelerator.compiled() is not None:
+        # the compiled month runs as one call (pppsim.model.compiled.month): no steps to time
+        parser.exit(2, f"model_phases.py: --month times the steps of the numpy month; with "
+                       f"the compiled month on, run it with {accelerator.VARIABLE}=numpy\n")
     PartnershipModel(n_organisations=args.organisations, rng=10_000).run(args.months)
     untimed = 0.0
     for seed in range(args.runs):  # the same runs without the timers, for comparison

@@ -531,9 +531,9 @@ def test_more_representatives_keep_more_trust_through_turnover() -> None:
 
 
 def test_scope_takes_the_founding_domain_then_the_members_main_interests() -> None:
-    interest = np.array([0.2, 1.5, 0.9, 0.1])
-    assert mech.scope_domains(3, interest, 1) == (3,)
-    assert mech.scope_domains(3, interest, 3) == (3, 1, 2)
+    interests = [np.array([0.2, 1.0, 0.4, 0.1]), np.array([0.0, 0.5, 0.5, 0.0])]
+    assert mech.scope_domains(3, interests, 1) == (3,)
+    assert mech.scope_domains(3, interests, 3) == (3, 1, 2)
     assert mech.scope_conflict_share(1, 0.1) == 0.0
     assert mech.scope_conflict_share(4, 0.1) == pytest.approx(0.3)
 

@@ -8,6 +8,8 @@ plain numbers or numpy arrays so that a test can exercise each alone; ``Partners
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from .constants import TRANSACTIONAL_STAGE_VALUE
@@ -223,12 +225,14 @@ def conditional_free_riding(own: float, partners: float, reciprocity: float) -> 
     return own + reciprocity * (1.0 - own) * partners
 
 
-def scope_domains(founding: int, interest: np.ndarray, scope: int) -> tuple[int, ...]:
+def scope_domains(founding: int, interests: Iterable[np.ndarray],
+                  scope: int) -> tuple[int, ...]:
     """The crime domains a partnership takes on: its founding domain, then the domains its
-    members together care most about, ``scope`` in all [002 L570-L572]."""
-    if scope <= 1:
+    members together care most about (the sum of their ``interests``, one array each),
+    ``scope`` in all [002 L570-L572]."""
+    if scope <= 1:  # (the interests are not added up)
         return (founding,)
-    order = [int(d) for d in np.argsort(-interest, kind="stable") if d != founding]
+    order = [int(d) for d in np.argsort(-sum(interests), kind="stable") if d != founding]
     return (founding, *order[:max(0, scope - 1)])
 
 

@@ -57,7 +57,7 @@ class Partnership(Lifecycle, Operation, Ending, mesa.Agent):
         """Its row in the model's partnership table."""
         self.initiator = initiator.unique_id
         self.domain = domain
-        self.domains = mech.scope_domains(domain, sum(m.interest for m in members),
+        self.domains = mech.scope_domains(domain, (m.interest for m in members),
                                           p.scope_domains)
         """The crime domains it takes on: the founding ``domain`` first [002 L570-L572]."""
         self._draw_design(funding)

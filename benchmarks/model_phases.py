@@ -4,13 +4,13 @@ Wraps each part that ``PartnershipModel.step`` calls (the crime update, formatio
 the month of joint work, funding/evaluation/exits, recruitment, the overcommitment check, the
 harm accounting, the month's end, the reporters) in a CPU timer (``time.process_time``), runs
 the default scenario a few times after one warm-up run, and prints the milliseconds per run of
-each part and of model creation and the end-of-run metrics.  With ``--month`` it also times
-the steps of a month of joint work (:class:`pppsim.model.partnership.operation.Month`: its
-set-up and each step ``Month.run`` calls) and prints microseconds per month of joint work;
-the compiled month is one call, so ``--month`` needs ``PPPSIM_ACCELERATOR=numpy``.  Every timed call adds two clock reads of its own (a fraction of a microsecond each), which
-count in its part: parts called once per partnership (negotiation, settling, recruitment) are
-inflated most, and the total is above the CPU of an untimed run
-(``benchmarks/model_scaling.py``).
+each part and of model creation and the end-of-run metrics. With ``--month`` it also times the
+steps of a month of joint work (:class:`pppsim.model.partnership.operation.Month`: its set-up
+and each step ``Month.run`` calls) and prints microseconds per month of joint work; the
+compiled month is one call, so ``--month`` needs ``PPPSIM_ACCELERATOR=numpy``. Every timed call
+adds two clock reads of its own (a fraction of a microsecond each), which count in its part:
+parts called once per partnership (negotiation, settling, recruitment) are inflated most, and
+the total is above the CPU of an untimed run (``benchmarks/model_scaling.py``).
 
     .venv/bin/python benchmarks/model_phases.py [--organisations 100] [--runs 8] [--month]
 """

@@ -452,16 +452,18 @@ def _mean(values: list[float]) -> float:
     return float(np.add.reduce(np.asarray(values), dtype=np.float64) / len(values))
 
 
-def _survival(launched: list, horizon: int, months: int) -> float:
-    """Share of partnerships launched early enough that were still operating ``months`` later."""
+def _survival(launched: list, age: dict, horizon: int, months: int) -> float:
+    """Share of partnerships launched early enough that were still operating ``months`` later
+    (``age``: each one's :attr:`~Partnership.age_months`)."""
     eligible = [p for p in launched if p.launched_month <= horizon - months]
     if not eligible:
         return float("nan")
-    return sum(p.end_cause is None or p.age_months > months for p in eligible) / len(eligible)
+    return sum(p.end_cause is None or age[p] > months for p in eligible) / len(eligible)
 
 
-def _hazard_counts(launched: list) -> dict[str, float]:
-    """Partnerships at risk at the start of each year of age, and those ending in it.
+def _hazard_counts(launched: list, age: dict) -> dict[str, float]:
+    """Partnerships at risk at the start of each year of age, and those ending in it
+    (``age``: each one's :attr:`~Partnership.age_months`).
 
     Summed over replications, ended / at risk is the end hazard by age (liability of newness:
     Lunnan & Haugland 2008).  A partnership is at risk in year y if it was still operating
@@ -470,19 +472,19 @@ def _hazard_counts(launched: list) -> dict[str, float]:
     counts: dict[str, float] = {}
     for year in range(1, 6):
         start, stop = 12 * (year - 1), 12 * year
-        at_risk = [p for p in launched if p.age_months >= start]
+        at_risk = [p for p in launched if age[p] >= start]
         counts[f"at_risk_year_{year}"] = float(len(at_risk))
-        ended = [p for p in at_risk if p.end_cause is not None and start <= p.age_months < stop]
+        ended = [p for p in at_risk if p.end_cause is not None and start <= age[p] < stop]
         counts[f"ended_year_{year}"] = float(len(ended))
         counts[f"failed_year_{year}"] = float(sum(
             p.end_cause is not EndCause.GOALS_REACHED for p in ended))
     return counts
 
 
-def _trust_lifetime_correlation(launched: list) -> float:
-    """Pearson correlation of mean trust and lifetime (Vanneste et al. 2014: weak, positive)."""
-    pairs = [(_mean(p.trust_history), p.age_months) for p in launched
-             if p.trust_history]
+def _trust_lifetime_correlation(launched: list, age: dict) -> float:
+    """Pearson correlation of mean trust and lifetime (Vanneste et al. 2014: weak, positive;
+    ``age``: each one's :attr:`~Partnership.age_months`)."""
+    pairs = [(_mean(p.trust_history), age[p]) for p in launched if p.trust_history]
     if len(pairs) < 3:
         return float("nan")
     trust, lifetime = np.array(pairs).T
@@ -520,24 +522,26 @@ def summary_metrics(model: PartnershipModel) -> dict[str, float]:
               in model.datacollector.model_vars.items()}
     launched = [p for p in model.partnerships_ever if p.launched_month is not None]
     ended = [p for p in launched if p.end_cause is not None]
-    return (_count_metrics(model, series, launched, ended)
+    age = {p: p.age_months for p in launched}  # (read often below)
+    return (_count_metrics(model, series, launched, ended, age)
             | _flow_metrics(model, series, launched)
-            | _history_metrics(model, launched, ended) | _end_shares(ended))
+            | _history_metrics(model, launched, ended, age) | _end_shares(ended))
 
 
 def _count_metrics(model: PartnershipModel, series: dict[str, np.ndarray], launched: list,
-                   ended: list) -> dict[str, float]:
+                   ended: list, age: dict) -> dict[str, float]:
     """How many partnerships were attempted, launched and ended, and how long they lasted
     (Kaplan-Meier: partnerships still running count as censored).  ``series``: the monthly
-    outputs from month 0, one array each."""
+    outputs from month 0, one array each; ``age``: each launched partnership's
+    :attr:`~Partnership.age_months`."""
     horizon = model.month
     attempted = model.partnerships_ever
     successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
     failed_negotiation = sum(p.end_cause is EndCause.NEGOTIATION_FAILED for p in attempted)
     first_half = [p for p in launched if p.launched_month <= horizon - 60]
-    early_end = [p for p in first_half if p.end_cause is not None and p.age_months <= 60]
+    early_end = [p for p in first_half if p.end_cause is not None and age[p] <= 60]
     median, restricted_mean, _ = kaplan_meier_summary(
-        np.array([p.age_months for p in launched]),
+        np.array([age[p] for p in launched]),
         np.array([p.end_cause is not None for p in launched]), horizon)
     return {
         "formation_attempts": float(series["formation_attempts"][1:].sum()),
@@ -568,8 +572,10 @@ def _defined_mean(values: np.ndarray) -> float:
 def _flow_metrics(model: PartnershipModel, series: dict[str, np.ndarray],
                   launched: list) -> dict[str, float]:
     """Harm, information, trust, satisfaction, exits and standing over the run."""
-    shared_private = sum(p.shared_private_total for p in launched)
-    followed = sum(p.followed_total for p in launched)
+    # the partnerships' totals, in their order (Python's sum of Python floats, as before)
+    table, rows = model.partnership_table, [p.row for p in launched]
+    shared_private = sum(table.shared_private_total[rows].tolist())
+    followed = sum(table.followed_total[rows].tolist())
     underlying = model.harm_underlying.sum()
     active = series["active_partnerships"][1:] > 0
 
@@ -598,25 +604,26 @@ def _flow_metrics(model: PartnershipModel, series: dict[str, np.ndarray],
     }
 
 
-def _history_metrics(model: PartnershipModel, launched: list,
-                     ended: list) -> dict[str, float]:
-    """Negotiation, early failure, renewal, survival, hazard by age and trust histories."""
+def _history_metrics(model: PartnershipModel, launched: list, ended: list,
+                     age: dict) -> dict[str, float]:
+    """Negotiation, early failure, renewal, survival, hazard by age and trust histories
+    (``age``: each launched partnership's :attr:`~Partnership.age_months`)."""
     successes = sum(p.end_cause is EndCause.GOALS_REACHED for p in ended)
     failed = [p for p in ended if p.end_cause is not EndCause.GOALS_REACHED]
-    early_failed = [p for p in failed if p.age_months <= 24]
+    early_failed = [p for p in failed if age[p] <= 24]
     dissatisfied = [p for p in failed if p.end_cause in GRIEVANCE_CAUSES]
     renewals = sum(1 for event in model.events.of_kind(EventKind.EVALUATED)
                    if event.cause in ("revitalise", "transform"))
     return {
         "negotiation_months_mean": _mean([p.months_negotiating for p in launched]),
         "early_failure_share": _share(len(early_failed), len(launched)),
-        "failed_lifetime_months": _mean([p.age_months for p in failed]),
+        "failed_lifetime_months": _mean([age[p] for p in failed]),
         "revitalisations": float(renewals),
-        "survival_36m": _survival(launched, model.month, 36),
+        "survival_36m": _survival(launched, age, model.month, 36),
         "success_share_of_launched": _share(successes, len(launched)),
         "running_share": _share(len(launched) - len(ended), len(launched)),
-        **_hazard_counts(launched),
-        "trust_lifetime_correlation": _trust_lifetime_correlation(launched),
+        **_hazard_counts(launched, age),
+        "trust_lifetime_correlation": _trust_lifetime_correlation(launched, age),
         **_newcomer_trust(launched),
         "months_failing_before_end": _mean([p.months_failing for p in dissatisfied]),
     }

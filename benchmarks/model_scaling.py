@@ -6,7 +6,10 @@ For 100, 200, 400 and 800 organisations (``--sizes``) over 120 months, prints th
 runs (seeds 0 to ``--repeats`` - 1) of this checkout and of an earlier commit (default
 ``a6c4f84``, the model before the first speed-up), their growth ratio to the 100-organisation
 run, and the speed-up; then the mean CPU per run of each and its speed-up (what a sweep of
-those runs costs in all).
+those runs costs in all); then the speed-up seed by seed, the two versions' runs of one seed
+being made one after the other: its geometric mean over the seeds and a 95% bootstrap interval
+of that mean (how far it could move with other seeds, under the same machine load; a busier
+or quieter machine moves both versions, and not always alike).
 
 The earlier version is extracted from git (``git archive``) into a folder kept for that commit
 (under ``$XDG_CACHE_HOME``, default ``~/.cache``, ``/pppsim/benchmark/``), so that numba's cache
@@ -121,6 +124,22 @@ def extract(revision: str) -> Path:
     return into
 
 
+def paired_speed_up(before: list[float], after: list[float]) -> tuple[float, float, float]:
+    """The geometric mean of the seed-by-seed speed-ups ``before / after`` and its 95%
+    bootstrap interval (BCa, 10,000 resamples, seeded: the same times give the same
+    interval); NaN bounds with fewer than three seeds."""
+    import numpy as np
+    from scipy import stats
+
+    logs = np.log(np.asarray(before) / np.asarray(after))
+    mean = float(np.exp(logs.mean()))
+    if len(logs) < 3:
+        return mean, float("nan"), float("nan")
+    interval = stats.bootstrap((logs,), np.mean, n_resamples=10_000, method="BCa",
+                               random_state=np.random.default_rng(0)).confidence_interval
+    return mean, float(np.exp(interval.low)), float(np.exp(interval.high))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15,
@@ -177,6 +196,12 @@ def main() -> None:
     for n in args.sizes:
         before, after = (1000 * statistics.mean(times[v][n]) for v in ("old", "new"))
         print(f"{n:>13} {before:>10.0f} {after:>9.0f} {before / after:>9.2f}")
+    print("\nspeed-up seed by seed (the two versions' runs of a seed, made in turn): geometric "
+          "mean and its 95% bootstrap interval")
+    print(f"{'organisations':>13} {'speed-up':>9} {'95% interval':>14}")
+    for n in args.sizes:
+        mean, low, high = paired_speed_up(times["old"][n], times["new"][n])
+        print(f"{n:>13} {mean:>9.2f} {low:>8.2f}-{high:.2f}")
     if differing:
         # Versions whose models differ may do different amounts of work in a run: the CPU per
         # month of a partnership's operation (the run's total over the months partnerships

@@ -359,3 +359,39 @@ def test_the_month_view_of_the_steps_partnerships_is_the_view_of_the_model() -> 
         assert all(_same(float(walked[k]), float(recorded[k])) for k in walked)
         compared += walked["active_partnerships"] > 0 and walked["dissolved"] > 0
     assert compared > 0  # months with partnerships operating and some ending
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["numpy", "compiled"])
+@pytest.mark.parametrize("motives", [(0.6, 0.2, 0.2), (1.0, 0.0, 0.0), (0.0, 0.0, 1.0)])
+def test_the_organisations_draws_are_numpys_draw_for_draw(compiled: bool, motives) -> None:
+    """``draw_organisations`` draws what NumPy's generator methods draw one organisation after
+    another (the motives as ``Generator.dirichlet`` draws them, at motive weights from
+    balanced to all on one motive), compiled or not, and leaves the generator where they
+    would."""
+    from pppsim.model import accelerator
+    from pppsim.model.model import draw_organisations
+
+    if compiled and accelerator.compiled() is None:
+        pytest.skip("numba is not installed or the accelerator is off")
+    draw = accelerator.compiled_or_not(draw_organisations) if compiled else draw_organisations
+    n = 60
+    make = np.random.default_rng(11)
+    affinity = make.uniform(0.1, 1.5, size=(n, 4))
+    public = make.random(n) < 0.4
+    alphas = np.empty((2, 3))  # row 1 public bodies', row 0 firms', as the model makes them
+    individual = motives[2]
+    for row, societal in ((1, motives[0]), (0, motives[1])):
+        mean = np.array([societal, max(1.0 - societal - individual, 0.05), individual])
+        alphas[row] = 20.0 * mean / mean.sum() + 1e-3
+    numpy_rng, ours = np.random.default_rng(5), np.random.default_rng(5)
+    interest, motive, size, information, opportunism, risk = draw(
+        ours, affinity, public, alphas, -0.08, 0.4, 0.3, 2.4, 5.6)
+    for i in range(n):
+        drawn = affinity[i] * numpy_rng.gamma(4.0, 0.25, size=4)
+        assert np.array_equal(interest[i], drawn / drawn.sum())
+        assert np.array_equal(motive[i], numpy_rng.dirichlet(alphas[int(public[i])]))
+        assert size[i] == numpy_rng.lognormal(-0.08, 0.4)
+        assert information[i] == max(0.05, numpy_rng.normal(1.0, 0.3))
+        assert opportunism[i] == numpy_rng.beta(2.4, 5.6)
+        assert risk[i] == numpy_rng.random()
+    assert ours.random() == numpy_rng.random()

@@ -64,7 +64,8 @@ def warm_up(*, if_not_cached: bool = False) -> None:
     from numba's cache, or compiled (about 35 s) and cached for every later process.
 
     A short run of a small model, until its partnerships have prevented harm: by then every
-    compiled function has run (formation's candidates and room, negotiation, the month of
+    compiled function has run (the organisations' draws, formation's candidates and room,
+    negotiation, the month of
     joint work with the harm it prevents, its settling and exits, growth, the month's end,
     the reporters).  With ``if_not_cached``, only where nothing is
     cached yet: a sweep compiles once, before it starts its worker processes, rather than in

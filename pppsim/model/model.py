@@ -132,33 +132,34 @@ class PartnershipModel(Formation, mesa.Model):
         """Every membership's ledger, one row each."""
         sigma = np.sqrt(np.log1p(p.capacity_spread**2))
         # what the draws of every organisation of a sector or kind share, computed once
-        affinities = {kind: np.asarray(affinity)
-                      for kind, affinity in KIND_DOMAIN_AFFINITY.items()}
-        motive_alphas = {}
+        motive_alphas = np.empty((2, 3))  # row 1: public bodies, row 0: firms
         for public in (True, False):
             societal = p.public_societal_motive if public else p.private_societal_motive
             individual = p.individual_motive
             mean = np.array([societal, max(1.0 - societal - individual, 0.05), individual])
-            motive_alphas[public] = 20.0 * mean / mean.sum() + 1e-3
+            motive_alphas[int(public)] = 20.0 * mean / mean.sum() + 1e-3
         a = 8.0 * p.opportunism_mean
-        opportunism_shape = (max(a, 1e-3), max(8.0 - a, 1e-3))
-        for sector, kind in zip(sectors, kinds, strict=True):
-            public = sector is Sector.PUBLIC
-            affinity_kind = federated.pop(0) if kind == UMBRELLA_KIND else kind
-            interest = affinities[affinity_kind] * rng.gamma(4.0, 0.25, size=len(DOMAINS))
-            interest = interest / interest.sum()
-            motives = rng.dirichlet(motive_alphas[public])
-            size = rng.lognormal(-sigma**2 / 2, sigma)
+        # each one's domain affinities: its kind's, an umbrella organisation's those of the
+        # kind of firm it represents [001 L103]
+        affinity_kinds = [federated.pop(0) if kind == UMBRELLA_KIND else kind for kind in kinds]
+        is_public = np.array([sector is Sector.PUBLIC for sector in sectors])
+        traits = accelerator.compiled_or_not(draw_organisations)(
+            rng, np.array([KIND_DOMAIN_AFFINITY[kind] for kind in affinity_kinds]), is_public,
+            motive_alphas, -sigma**2 / 2, sigma, p.information_spread, max(a, 1e-3),
+            max(8.0 - a, 1e-3))
+        interests, motives, sizes, information, opportunism, risk_styles = traits
+        for k, (public, kind, size, info, opportunistic, risk_style) in enumerate(zip(
+                is_public.tolist(), kinds, sizes.tolist(), information.tolist(),
+                opportunism.tolist(), risk_styles.tolist(), strict=True)):
             capacity = (p.public_capacity_fte if public else p.private_capacity_fte) * size
             budget = (p.public_budget_keur if public else p.private_budget_keur) * size
-            info = max(0.05, rng.normal(1.0, p.information_spread))
-            opportunism = rng.beta(*opportunism_shape)
             org = Organisation(
-                self, sector=sector, kind=str(kind), interest=interest, motives=motives,
-                capacity_fte=float(capacity), budget_keur=float(budget), information=info,
-                opportunism=float(opportunism), risk_style=float(rng.random()))
+                self, sector=Sector.PUBLIC if public else Sector.PRIVATE, kind=str(kind),
+                interest=interests[k].copy(), motives=motives[k].copy(),
+                capacity_fte=capacity, budget_keur=budget, information=info,
+                opportunism=opportunistic, risk_style=risk_style)
             if kind == UMBRELLA_KIND:
-                org.federated_kind = affinity_kind
+                org.federated_kind = affinity_kinds[k]
         self.organisations = self.agents_by_type[Organisation]
         orgs = list(self.organisations)
         self.organisation_by_id = {o.unique_id: o for o in orgs}
@@ -341,6 +342,45 @@ class PartnershipModel(Formation, mesa.Model):
                 worst = min(operating, key=lambda p: p.members[org.unique_id].satisfaction)
                 worst.remove_member(org, EndCause.RESOURCES_EXHAUSTED,
                                     capacity=org.available_fte, promised=org.promised_fte)
+
+
+def draw_organisations(rng, affinity, public, motive_alphas, size_mu, size_sigma,
+                       information_spread, opportunism_a, opportunism_b):
+    """Each organisation's random traits (docs/ODD.md §5), drawn organisation by organisation
+    in order from the generator ``rng``: its interests over the crime domains (its kind's
+    ``affinity`` row times Gamma(4, 0.25) draws, normalised to sum to 1), its motive weights
+    (Dirichlet with ``motive_alphas`` row 1 for a ``public`` body, row 0 for a firm), its size
+    (lognormal with ``size_mu`` and ``size_sigma``, mean 1), its information holdings (normal
+    around 1 with ``information_spread``, at least 0.05), its opportunism (Beta with
+    ``opportunism_a`` and ``opportunism_b``) and its risk style (uniform).  Returns the six
+    as arrays, one row or entry per organisation.
+
+    The Dirichlet draw is NumPy's ``Generator.dirichlet`` written out (its way for parameters
+    of which one is at least 0.1, as the motives' are: they add up to 20): one standard gamma
+    draw per motive, scaled by the reciprocal of their sum.  One source for both ways of
+    running: compiled where the accelerator is on
+    (:func:`pppsim.model.accelerator.compiled_or_not`), where numba's generator gives NumPy's
+    draws."""
+    n, domains = affinity.shape
+    interest, motives = np.empty((n, domains)), np.empty((n, 3))
+    size, information = np.empty(n), np.empty(n)
+    opportunism, risk_style = np.empty(n), np.empty(n)
+    for i in range(n):
+        drawn = affinity[i] * rng.gamma(4.0, 0.25, size=domains)
+        interest[i] = drawn / drawn.sum()
+        alpha = motive_alphas[1 if public[i] else 0]
+        total = 0.0
+        for j in range(3):
+            motives[i, j] = rng.standard_gamma(alpha[j])
+            total = total + motives[i, j]
+        scale = 1.0 / total
+        for j in range(3):
+            motives[i, j] = motives[i, j] * scale
+        size[i] = rng.lognormal(size_mu, size_sigma)
+        information[i] = max(0.05, rng.normal(1.0, information_spread))
+        opportunism[i] = rng.beta(opportunism_a, opportunism_b)
+        risk_style[i] = rng.random()
+    return interest, motives, size, information, opportunism, risk_style
 
 
 def shuffle(generator: random.Random, items: list) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import compress
-from math import fsum, nan
+from math import fsum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -84,31 +84,30 @@ class Ending:
         termination's cause is the members' largest remembered pull on satisfaction
         (:meth:`main_cause`).
         """
-        status, satisfaction = self._status_and_satisfaction()
+        satisfaction = self.satisfaction
         progress = self.goal_progress
         values = {"satisfaction": satisfaction, "progress": progress}
         if progress >= 1.0:
             if self.exit_strategy:
-                self._record_evaluation("goals reached", values, status)
+                self._record_evaluation("goals reached", values)
                 self.dissolve(EndCause.GOALS_REACHED, **values)
                 return
-            self._record_evaluation("goals reached, new goals set", values, status)
+            self._record_evaluation("goals reached, new goals set", values)
             self.goal_output += self.goal_output
         decision = mech.evaluation_decision(satisfaction, self.model.p.exit_threshold)
         if decision == "terminate":
             cause, share = self.main_cause()
-            self._record_evaluation("terminate", values | {"cause_share": share}, status)
+            self._record_evaluation("terminate", values | {"cause_share": share})
             self.dissolve(cause, **values)
             return
         if decision == "continue":
-            self._record_evaluation("continue", values, status)
+            self._record_evaluation("continue", values)
         else:
-            self._revitalise_or_transform(values, status)
+            self._revitalise_or_transform(values)
         rows, table = self.member_terms().rows, self.model.ledgers
         table.alignment[rows] = self.realigned(table.domain_fit[rows])
 
-    def _revitalise_or_transform(self: Partnership, values: dict[str, float],
-                                 status: dict[str, float]) -> None:
+    def _revitalise_or_transform(self: Partnership, values: dict[str, float]) -> None:
         """Transform (the dissatisfied leave, newcomers are sought) or revitalise.
 
         The evaluation is the occasion at which members below their exit threshold say so and
@@ -120,12 +119,12 @@ class Ending:
         leaving = [i for i, led in self.members.items()
                    if led.satisfaction < model.p.exit_threshold]
         if not leaving:
-            self._record_evaluation("revitalise", values, status)
+            self._record_evaluation("revitalise", values)
             for led in self.members.values():
                 led.expectation, led.optimism, led.satisfaction = mech.revitalised(
                     led.expectation, led.optimism, led.satisfaction, led.value)
             return
-        self._record_evaluation("transform", values | {"leaving": len(leaving)}, status)
+        self._record_evaluation("transform", values | {"leaving": len(leaving)})
         for org_id in leaving:
             if not self.is_active:
                 return
@@ -137,13 +136,10 @@ class Ending:
             if self.is_active:
                 model.recruit(self)
 
-    def _record_evaluation(self: Partnership, decision: str, values: dict,
-                           status: dict[str, float]) -> None:
-        """An EVALUATED event with the evaluation's ``decision`` and ``values`` and the
-        :meth:`status_values` taken when the evaluation began (``status``)."""
+    def _record_evaluation(self: Partnership, decision: str, values: dict) -> None:
         self.model.events.record(self.model.month, EventKind.EVALUATED,
                                  partnership=self.unique_id, cause=decision,
-                                 **(status | values))
+                                 **(self.status_values() | values))
 
     def status_values(self: Partnership) -> dict[str, float]:
         """Trust, satisfaction by sector and information totals so far, for the event log.
@@ -151,28 +147,19 @@ class Ending:
         EVALUATED and DISSOLVED events carry them, so that a partnership's story can tell how
         trust and satisfaction moved and what was shared and followed up.
         """
-        return self._status_and_satisfaction()[0]
-
-    def _status_and_satisfaction(self: Partnership) -> tuple[dict[str, float], float]:
-        """:meth:`status_values` and the members' mean satisfaction (:attr:`satisfaction`;
-        NaN without members), from one reading of the members' ledgers."""
         table, row = self._table, self.row  # the totals' columns, read directly
         status = {"trust": self.trust, "shared": float(table.shared_total[row]),
                   "shared_by_private": float(table.shared_private_total[row]),
                   "followed_up": float(table.followed_total[row])}
         model = self.model
         rows, ledgers = self.member_rows(), model.ledgers
-        # a handful of members: lists cost less than numpy's masks
-        public = model.organisation_arrays.is_public[ledgers.organisation[rows]].tolist()
-        satisfaction = ledgers.satisfaction[rows].tolist()
-        levels = {True: [], False: []}
-        for level, is_public in zip(satisfaction, public, strict=True):
-            levels[is_public].append(level)
-        for sector, members in (("public", levels[True]), ("private", levels[False])):
-            if members:
-                status[f"satisfaction_{sector}"] = fsum(members) / len(members)  # fmean's value
-        # (a partnership whose negotiation failed has no members: no satisfaction)
-        return status, fsum(satisfaction) / len(satisfaction) if satisfaction else nan
+        satisfaction = ledgers.satisfaction[rows]
+        public = model.organisation_arrays.is_public[ledgers.organisation[rows]]
+        for sector, members in (("public", public), ("private", ~public)):
+            levels = satisfaction[members].tolist()
+            if levels:
+                status[f"satisfaction_{sector}"] = fsum(levels) / len(levels)  # fmean's value
+        return status
 
     def main_cause(self: Partnership) -> tuple[EndCause, float]:
         """The partnership's main problem: the cause with the largest pull on its members'

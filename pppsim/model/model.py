@@ -148,13 +148,14 @@ class PartnershipModel(Formation, mesa.Model):
             motive_alphas, -sigma**2 / 2, sigma, p.information_spread, max(a, 1e-3),
             max(8.0 - a, 1e-3))
         interests, motives, sizes, information, opportunism, risk_styles = traits
-        for k, (public, kind, size, info, opportunistic, risk_style) in enumerate(zip(
-                is_public.tolist(), kinds, sizes.tolist(), information.tolist(),
-                opportunism.tolist(), risk_styles.tolist(), strict=True)):
+        for k, (sector, kind, size, info, opportunistic, risk_style) in enumerate(zip(
+                sectors, kinds, sizes.tolist(), information.tolist(), opportunism.tolist(),
+                risk_styles.tolist(), strict=True)):
+            public = sector is Sector.PUBLIC
             capacity = (p.public_capacity_fte if public else p.private_capacity_fte) * size
             budget = (p.public_budget_keur if public else p.private_budget_keur) * size
             org = Organisation(
-                self, sector=Sector.PUBLIC if public else Sector.PRIVATE, kind=str(kind),
+                self, sector=sector, kind=str(kind),
                 interest=interests[k].copy(), motives=motives[k].copy(),
                 capacity_fte=capacity, budget_keur=budget, information=info,
                 opportunism=opportunistic, risk_style=risk_style)

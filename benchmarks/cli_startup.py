@@ -52,7 +52,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", RUNNER, str(ROOT), "sweep", str(experiment),
                         "--out", str(folder), "--workers", "1", "--quiet"], check=True,
                        capture_output=True)
-        versions = {"before": extract(args.against, Path(tmp) / "old"), "after": ROOT}
+        versions = {"before": extract(args.against), "after": ROOT}
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.repeats):
             for command in COMMANDS:

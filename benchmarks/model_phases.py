@@ -71,7 +71,10 @@ def time_the_month() -> None:
 
 
 def print_the_month(organisations: int, runs: int) -> None:
-    count = MONTH.pop("months")
+    count = MONTH.pop("months", 0)
+    if not count:  # no partnership reached its first month of joint work
+        print(f"\nno month of joint work in {runs} runs of {organisations} organisations")
+        return
     print(f"\nCPU microseconds per month of joint work, {organisations} organisations, "
           f"{count / runs:.0f} such months per run")
     for name in (MONTH_SET_UP, *MONTH_STEPS):

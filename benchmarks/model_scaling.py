@@ -201,7 +201,8 @@ def main() -> None:
     print(f"{'organisations':>13} {'speed-up':>9} {'95% interval':>14}")
     for n in args.sizes:
         mean, low, high = paired_speed_up(times["old"][n], times["new"][n])
-        print(f"{n:>13} {mean:>9.2f} {low:>8.2f}-{high:.2f}")
+        interval = f"{low:.2f}-{high:.2f}" if low == low else "(3+ seeds)"  # NaN: too few
+        print(f"{n:>13} {mean:>9.2f} {interval:>14}")
     if differing:
         # Versions whose models differ may do different amounts of work in a run: the CPU per
         # month of a partnership's operation (the run's total over the months partnerships

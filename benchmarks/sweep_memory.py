@@ -34,6 +34,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000, 4000])
     args = parser.parse_args()
+    if min(args.sizes) < 10:  # ten replications of each point
+        parser.error(f"--sizes: each at least 10 runs (got {min(args.sizes)})")
     print(f"{'runs':>6} {'peak RSS (MiB)':>15} {'ratio':>6} {'seconds':>8}")
     base = None
     for size in args.sizes:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -201,7 +202,7 @@ def main() -> None:
     print(f"{'organisations':>13} {'speed-up':>9} {'95% interval':>14}")
     for n in args.sizes:
         mean, low, high = paired_speed_up(times["old"][n], times["new"][n])
-        interval = f"{low:.2f}-{high:.2f}" if low == low else "(3+ seeds)"  # NaN: too few
+        interval = "(3+ seeds)" if math.isnan(low) else f"{low:.2f}-{high:.2f}"
         print(f"{n:>13} {mean:>9.2f} {interval:>14}")
     if differing:
         # Versions whose models differ may do different amounts of work in a run: the CPU per
